@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 mode plus the upcoming features
+/// the house style asks for, so imports and existentials stay explicit.
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "Dojo",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "dojo", targets: ["dojo"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+  ],
+  targets: [
+    // C libraries: module maps only, each imported by exactly one Swift module.
+    .systemLibrary(
+      name: "DojoCArchive", pkgConfig: "libarchive",
+      providers: [.apt(["libarchive-dev"])]),
+    .systemLibrary(
+      name: "DojoCCurl", pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(
+      name: "DojoCXML2", pkgConfig: "libxml-2.0",
+      providers: [.apt(["libxml2-dev"])]),
+    .systemLibrary(
+      name: "DojoCSQLite", pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]),
+
+    .target(
+      name: "DojoCore",
+      dependencies: [
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftSettings),
+    .target(
+      name: "Ingest",
+      dependencies: ["DojoCore", "DojoCArchive", "DojoCCurl", "DojoCXML2"],
+      swiftSettings: swiftSettings),
+    .target(name: "Tabular", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
+    .target(
+      name: "Curation", dependencies: ["DojoCore", "Tabular", "Ingest"],
+      swiftSettings: swiftSettings),
+    .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
+    .target(
+      name: "DojoCommands",
+      dependencies: [
+        "DojoCore", "Ingest", "Tabular", "Curation", "Grading",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings),
+    .executableTarget(name: "dojo", dependencies: ["DojoCommands"], swiftSettings: swiftSettings),
+
+    .testTarget(
+      name: "DojoCoreTests", dependencies: ["DojoCore"], resources: [.copy("Fixtures")],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "IngestTests", dependencies: ["Ingest", "DojoCore"], swiftSettings: swiftSettings),
+    .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "CurationTests", dependencies: ["Curation", "Tabular", "DojoCore"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "GradingTests", dependencies: ["Grading", "Tabular", "DojoCore"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo"],
+      swiftSettings: swiftSettings),
+  ]
+)

@@ -1,0 +1,1 @@
+// The Curation module; see DESIGN.md.

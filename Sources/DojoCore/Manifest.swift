@@ -1,0 +1,525 @@
+import Foundation
+
+/// A competition's manifest: everything MLE-bench and MLE-Dojo put into a hand-written
+/// `prepare.py` and `grade.py`, as data (`manifests/<id>/manifest.yaml`).
+///
+/// Field names are snake_case in YAML. Every key is checked: unknown keys and values of the
+/// wrong kind are refused by ``ManifestLoader`` with the file, line and key path.
+public struct Manifest: Codable, Sendable, Equatable {
+  /// The competition's slug: lowercase letters, digits and dashes.
+  public var id: String
+  /// The human title.
+  public var title: String
+  /// Where the archive comes from.
+  public var source: Source
+  /// Where the competition page comes from (defaults to Kaggle's overview for Kaggle sources).
+  public var page: Page?
+  /// Where things are inside the unpacked archive.
+  public var files: Files
+  /// How the labelled rows are split into a new train and test.
+  public var split: Split
+  /// The id and target columns of the answers.
+  public var answers: Answers
+  /// The metric spec the grader is synthesized from.
+  public var metric: MetricSpec
+  /// The human leaderboard(s) scores are placed on.
+  public var leaderboard: Leaderboard?
+  /// A reference solution that validation runs and checks.
+  public var reference: Reference?
+  /// Media files (images, audio) keyed by the id column, moved with their rows by the split.
+  public var media: Media?
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case id, title, source, page, files, split, answers, metric, leaderboard, reference, media
+  }
+
+  public init(
+    id: String, title: String, source: Source, page: Page? = nil, files: Files, split: Split,
+    answers: Answers, metric: MetricSpec, leaderboard: Leaderboard? = nil,
+    reference: Reference? = nil, media: Media? = nil
+  ) {
+    self.id = id
+    self.title = title
+    self.source = source
+    self.page = page
+    self.files = files
+    self.split = split
+    self.answers = answers
+    self.metric = metric
+    self.leaderboard = leaderboard
+    self.reference = reference
+    self.media = media
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try decoder.rejectUnknownKeys(CodingKeys.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    guard id.wholeMatch(of: /[a-z0-9][a-z0-9._-]*/) != nil else {
+      throw decoder.fail(
+        CodingKeys.id,
+        "must be a slug of lowercase letters, digits, '.', '_' and '-' (got \"\(id)\")")
+    }
+    title = try c.decode(String.self, forKey: .title)
+    source = try c.decode(Source.self, forKey: .source)
+    page = try c.decodeIfPresent(Page.self, forKey: .page)
+    files = try c.decode(Files.self, forKey: .files)
+    split = try c.decode(Split.self, forKey: .split)
+    answers = try c.decode(Answers.self, forKey: .answers)
+    metric = try c.decode(MetricSpec.self, forKey: .metric)
+    leaderboard = try c.decodeIfPresent(Leaderboard.self, forKey: .leaderboard)
+    reference = try c.decodeIfPresent(Reference.self, forKey: .reference)
+    media = try c.decodeIfPresent(Media.self, forKey: .media)
+    if split.strategy == .provided && files.testAnswers == nil {
+      throw decoder.fail(
+        CodingKeys.files,
+        "needs test_answers when split.strategy is provided (the labelled test rows)")
+    }
+  }
+
+  /// The archive's origin: a Kaggle competition or a URL, with an optional SHA-256.
+  public struct Source: Codable, Sendable, Equatable {
+    public enum Location: Sendable, Equatable {
+      /// `kaggle: <slug>`: Kaggle's download-all endpoint (or `DOJO_KAGGLE_URL`'s mirror).
+      case kaggle(String)
+      /// `url: <http(s)://...|file:...|path>`; relative paths are relative to the manifest.
+      case url(String)
+    }
+    public var location: Location
+    /// The archive's expected SHA-256, lowercase hex.
+    public var sha256: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case kaggle, url, sha256 }
+
+    public init(_ location: Location, sha256: String? = nil) {
+      self.location = location
+      self.sha256 = sha256
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      let kaggle = try c.decodeIfPresent(String.self, forKey: .kaggle)
+      let url = try c.decodeIfPresent(String.self, forKey: .url)
+      switch (kaggle, url) {
+      case (let slug?, nil): location = .kaggle(slug)
+      case (nil, let u?): location = .url(u)
+      default: throw decoder.fail(nil, "must have exactly one of kaggle or url")
+      }
+      sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)?.lowercased()
+      if let sha = sha256, sha.wholeMatch(of: /[0-9a-f]{64}/) == nil {
+        throw decoder.fail(CodingKeys.sha256, "must be 64 hex digits")
+      }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      switch location {
+      case .kaggle(let s): try c.encode(s, forKey: .kaggle)
+      case .url(let u): try c.encode(u, forKey: .url)
+      }
+      try c.encodeIfPresent(sha256, forKey: .sha256)
+    }
+  }
+
+  /// The competition page: `kaggle` (the overview of the Kaggle source), a URL, or a file
+  /// next to the manifest.
+  public enum Page: Codable, Sendable, Equatable {
+    case kaggle
+    case location(String)
+
+    public init(from decoder: any Decoder) throws {
+      let text = try decoder.singleValueContainer().decode(String.self)
+      self = text == "kaggle" ? .kaggle : .location(text)
+    }
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.singleValueContainer()
+      switch self {
+      case .kaggle: try c.encode("kaggle")
+      case .location(let l): try c.encode(l)
+      }
+    }
+  }
+
+  /// Where the competition's files are inside the unpacked archive. Paths may be globs
+  /// (`*`, `?`, `**`); each must match exactly one file except `extra`.
+  public struct Files: Codable, Sendable, Equatable {
+    /// The labelled training table.
+    public var train: String
+    /// Kaggle's unlabelled test table (informational; the new test comes from the split).
+    public var test: String?
+    /// Kaggle's sample submission, used for the submission's column layout when present.
+    public var sampleSubmission: String?
+    /// Labelled test rows, for `split.strategy: provided`.
+    public var testAnswers: String?
+    /// Files copied to `public/` unchanged (data dictionaries and the like).
+    public var extra: [String]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case train, test, extra
+      case sampleSubmission = "sample_submission"
+      case testAnswers = "test_answers"
+    }
+
+    public init(
+      train: String, test: String? = nil, sampleSubmission: String? = nil,
+      testAnswers: String? = nil, extra: [String] = []
+    ) {
+      self.train = train
+      self.test = test
+      self.sampleSubmission = sampleSubmission
+      self.testAnswers = testAnswers
+      self.extra = extra
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      train = try c.decode(String.self, forKey: .train)
+      test = try c.decodeIfPresent(String.self, forKey: .test)
+      sampleSubmission = try c.decodeIfPresent(String.self, forKey: .sampleSubmission)
+      testAnswers = try c.decodeIfPresent(String.self, forKey: .testAnswers)
+      extra = try c.decodeIfPresent([String].self, forKey: .extra) ?? []
+    }
+  }
+
+  /// How to split the labelled rows into a new train and test.
+  public struct Split: Codable, Sendable, Equatable {
+    public enum Strategy: String, Codable, Sendable, CaseIterable {
+      /// Rows drawn uniformly at random (`test_fraction` or `test_rows`).
+      case random
+      /// Each class of `stratify` keeps its share on both sides.
+      case stratified
+      /// Rows sharing a `group` value stay on one side.
+      case group
+      /// The latest rows by `time` become the test side, after an optional `gap`.
+      case time
+      /// Exactly `test_rows` rows drawn at random.
+      case count
+      /// The archive carries labelled test rows (`files.test_answers`); no split.
+      case provided
+      /// A Python `script` writes `public/` and `private/answers.csv` itself.
+      case script
+    }
+    public var strategy: Strategy
+    public var testFraction: Double?
+    public var testRows: Int?
+    public var seed: UInt64
+    public var stratify: String?
+    public var group: String?
+    public var time: String?
+    public var gap: Int
+    public var script: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case strategy, seed, stratify, group, time, gap, script
+      case testFraction = "test_fraction"
+      case testRows = "test_rows"
+    }
+
+    public init(
+      strategy: Strategy, testFraction: Double? = nil, testRows: Int? = nil, seed: UInt64 = 0,
+      stratify: String? = nil, group: String? = nil, time: String? = nil, gap: Int = 0,
+      script: String? = nil
+    ) {
+      self.strategy = strategy
+      self.testFraction = testFraction
+      self.testRows = testRows
+      self.seed = seed
+      self.stratify = stratify
+      self.group = group
+      self.time = time
+      self.gap = gap
+      self.script = script
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      let name = try c.decode(String.self, forKey: .strategy)
+      guard let s = Strategy(rawValue: name) else {
+        throw decoder.fail(
+          CodingKeys.strategy,
+          "must be one of \(Strategy.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(name)\")"
+        )
+      }
+      strategy = s
+      do {
+        testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction)
+      } catch {
+        throw decoder.fail(CodingKeys.testFraction, "must be a number between 0 and 1")
+      }
+      if let f = testFraction, !(f > 0 && f < 1) {
+        throw decoder.fail(CodingKeys.testFraction, "must be a number between 0 and 1")
+      }
+      do {
+        testRows = try c.decodeIfPresent(Int.self, forKey: .testRows)
+      } catch {
+        throw decoder.fail(CodingKeys.testRows, "must be a whole number of rows, at least 1")
+      }
+      if let r = testRows, r < 1 {
+        throw decoder.fail(CodingKeys.testRows, "must be a whole number of rows, at least 1")
+      }
+      do {
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+      } catch {
+        throw decoder.fail(CodingKeys.seed, "must be a non-negative whole number")
+      }
+      stratify = try c.decodeIfPresent(String.self, forKey: .stratify)
+      group = try c.decodeIfPresent(String.self, forKey: .group)
+      time = try c.decodeIfPresent(String.self, forKey: .time)
+      do {
+        gap = try c.decodeIfPresent(Int.self, forKey: .gap) ?? 0
+      } catch {
+        throw decoder.fail(CodingKeys.gap, "must be a non-negative whole number of rows")
+      }
+      if gap < 0 {
+        throw decoder.fail(CodingKeys.gap, "must be a non-negative whole number of rows")
+      }
+      script = try c.decodeIfPresent(String.self, forKey: .script)
+
+      let sized = testFraction != nil || testRows != nil
+      switch strategy {
+      case .random, .stratified, .group, .time:
+        if !sized {
+          throw decoder.fail(nil, "strategy \(name) needs test_fraction (0 to 1) or test_rows")
+        }
+        if testFraction != nil && testRows != nil {
+          throw decoder.fail(CodingKeys.testRows, "give test_fraction or test_rows, not both")
+        }
+      case .count:
+        if testRows == nil {
+          throw decoder.fail(CodingKeys.testRows, "is required by strategy count")
+        }
+      case .provided: break
+      case .script:
+        if script == nil {
+          throw decoder.fail(
+            CodingKeys.script, "is required by strategy script (a Python file next to the manifest)"
+          )
+        }
+      }
+      let needs: [(Strategy, CodingKeys, String?)] = [
+        (.stratified, .stratify, stratify), (.group, .group, group), (.time, .time, time),
+      ]
+      for (s, key, value) in needs where strategy == s && value == nil {
+        throw decoder.fail(key, "is required by strategy \(s.rawValue) (name a column)")
+      }
+    }
+  }
+
+  /// The answers' shape: which column identifies a row and which hold the truth.
+  public struct Answers: Codable, Sendable, Equatable {
+    /// The id column, shared by test, answers and submission.
+    public var id: String
+    /// The target columns as the training table names them.
+    public var targets: [String]
+    /// The class labels, when the target is categorical; discovered from the data if absent.
+    public var classes: [String]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, targets, classes }
+
+    public init(id: String, targets: [String], classes: [String]? = nil) {
+      self.id = id
+      self.targets = targets
+      self.classes = classes
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      id = try c.decode(String.self, forKey: .id)
+      guard c.contains(.targets) else { throw decoder.fail(nil, "needs targets") }
+      if let one = try? c.decode(String.self, forKey: .targets) {
+        targets = [one]
+      } else if let many = try? c.decode([String].self, forKey: .targets) {
+        targets = many
+      } else {
+        throw decoder.fail(CodingKeys.targets, "must be a list of column names")
+      }
+      if targets.isEmpty { throw decoder.fail(CodingKeys.targets, "must name at least one column") }
+      if targets.contains(id) {
+        throw decoder.fail(CodingKeys.targets, "must not include the id column \"\(id)\"")
+      }
+      classes = try c.decodeIfPresent([String].self, forKey: .classes)
+    }
+  }
+
+  /// The metric spec: a catalogue name plus its parameters, kept as written so that the
+  /// grading module can check them against the metric's own parameter list.
+  public struct MetricSpec: Codable, Sendable, Equatable, Hashable {
+    /// The catalogue entry (`accuracy`, `roc_auc`, `map@k`...).
+    public var name: String
+    /// Overrides the catalogue's direction (rarely needed).
+    public var lowerIsBetter: Bool?
+    /// Every other key, for the metric to interpret (`k`, `positive`, `columns`, `eps`...).
+    public var parameters: [String: ManifestValue]
+
+    public init(name: String, lowerIsBetter: Bool? = nil, parameters: [String: ManifestValue] = [:])
+    {
+      self.name = name
+      self.lowerIsBetter = lowerIsBetter
+      self.parameters = parameters
+    }
+
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: AnyKey.self)
+      guard c.contains(AnyKey(stringValue: "name")) else {
+        throw decoder.fail(nil, "needs name (a metric from the catalogue, e.g. accuracy)")
+      }
+      name = try c.decode(String.self, forKey: AnyKey(stringValue: "name"))
+      lowerIsBetter = try c.decodeIfPresent(
+        Bool.self, forKey: AnyKey(stringValue: "lower_is_better"))
+      var params: [String: ManifestValue] = [:]
+      for key in c.allKeys where key.stringValue != "name" && key.stringValue != "lower_is_better" {
+        params[key.stringValue] = try c.decode(ManifestValue.self, forKey: key)
+      }
+      parameters = params
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: AnyKey.self)
+      try c.encode(name, forKey: AnyKey(stringValue: "name"))
+      try c.encodeIfPresent(lowerIsBetter, forKey: AnyKey(stringValue: "lower_is_better"))
+      for (k, v) in parameters { try c.encode(v, forKey: AnyKey(stringValue: k)) }
+    }
+  }
+
+  /// The human leaderboard(s): `kaggle` (fetched at import), one file, or public and private
+  /// files next to the manifest.
+  public struct Leaderboard: Codable, Sendable, Equatable {
+    public var fromKaggle: Bool
+    public var publicBoard: String?
+    public var privateBoard: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case publicBoard = "public"
+      case privateBoard = "private"
+    }
+
+    public init(fromKaggle: Bool = false, publicBoard: String? = nil, privateBoard: String? = nil) {
+      self.fromKaggle = fromKaggle
+      self.publicBoard = publicBoard
+      self.privateBoard = privateBoard
+    }
+
+    public init(from decoder: any Decoder) throws {
+      if let text = try? decoder.singleValueContainer().decode(String.self) {
+        if text == "kaggle" {
+          self.init(fromKaggle: true)
+        } else {
+          self.init(publicBoard: text)
+        }
+        return
+      }
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      self.init(
+        publicBoard: try c.decodeIfPresent(String.self, forKey: .publicBoard),
+        privateBoard: try c.decodeIfPresent(String.self, forKey: .privateBoard))
+      if publicBoard == nil && privateBoard == nil {
+        throw decoder.fail(nil, "needs public, private, or both (CSV files next to the manifest)")
+      }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      if fromKaggle {
+        var c = encoder.singleValueContainer()
+        try c.encode("kaggle")
+        return
+      }
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encodeIfPresent(publicBoard, forKey: .publicBoard)
+      try c.encodeIfPresent(privateBoard, forKey: .privateBoard)
+    }
+  }
+
+  /// A reference solution and the score it must reach.
+  public struct Reference: Codable, Sendable, Equatable {
+    /// A Python file next to the manifest that reads `public/` and writes `submission.csv`.
+    public var solution: String
+    public var expect: Expectation
+    /// Wall-time limit for the run, seconds.
+    public var timeoutSeconds: Double
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case solution, expect
+      case timeoutSeconds = "timeout_s"
+    }
+
+    public init(solution: String, expect: Expectation = Expectation(), timeoutSeconds: Double = 600)
+    {
+      self.solution = solution
+      self.expect = expect
+      self.timeoutSeconds = timeoutSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      solution = try c.decode(String.self, forKey: .solution)
+      expect = try c.decodeIfPresent(Expectation.self, forKey: .expect) ?? Expectation()
+      timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 600
+      if !(timeoutSeconds > 0) {
+        throw decoder.fail(CodingKeys.timeoutSeconds, "must be a positive number of seconds")
+      }
+    }
+
+    /// What the reference's score must meet.
+    public struct Expectation: Codable, Sendable, Equatable {
+      public var atLeast: Double?
+      public var atMost: Double?
+      /// Whether the score must beat the leaderboard's median (default true).
+      public var aboveMedian: Bool
+
+      enum CodingKeys: String, CodingKey, CaseIterable {
+        case atLeast = "at_least"
+        case atMost = "at_most"
+        case aboveMedian = "above_median"
+      }
+
+      public init(atLeast: Double? = nil, atMost: Double? = nil, aboveMedian: Bool = true) {
+        self.atLeast = atLeast
+        self.atMost = atMost
+        self.aboveMedian = aboveMedian
+      }
+
+      public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        atLeast = try c.decodeIfPresent(Double.self, forKey: .atLeast)
+        atMost = try c.decodeIfPresent(Double.self, forKey: .atMost)
+        aboveMedian = try c.decodeIfPresent(Bool.self, forKey: .aboveMedian) ?? true
+      }
+    }
+  }
+
+  /// Media files named by a table column: `folder/<pattern with {id}>`.
+  public struct Media: Codable, Sendable, Equatable {
+    /// The folder inside the unpacked archive that holds the files.
+    public var folder: String
+    /// The column whose value names a file (defaults to the answers' id).
+    public var column: String?
+    /// The file name, with `{id}` standing for the column's value (default `{id}`).
+    public var pattern: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case folder, column, pattern }
+
+    public init(folder: String, column: String? = nil, pattern: String = "{id}") {
+      self.folder = folder
+      self.column = column
+      self.pattern = pattern
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      folder = try c.decode(String.self, forKey: .folder)
+      column = try c.decodeIfPresent(String.self, forKey: .column)
+      pattern = try c.decodeIfPresent(String.self, forKey: .pattern) ?? "{id}"
+      if !pattern.contains("{id}") {
+        throw decoder.fail(CodingKeys.pattern, "must contain {id}, where the column's value goes")
+      }
+    }
+  }
+}

@@ -1,0 +1,1 @@
+// The Grading module; see DESIGN.md.

@@ -1,0 +1,2 @@
+// The Ingest module; see DESIGN.md.
+internal import DojoCore

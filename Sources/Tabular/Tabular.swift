@@ -1,0 +1,1 @@
+// The Tabular module; see DESIGN.md.

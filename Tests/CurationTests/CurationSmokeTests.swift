@@ -1,0 +1,6 @@
+import Curation
+import Testing
+
+@Suite struct CurationModuleTests {
+  @Test func moduleLinks() {}
+}

@@ -1,0 +1,6 @@
+import Grading
+import Testing
+
+@Suite struct GradingModuleTests {
+  @Test func moduleLinks() {}
+}

@@ -1,0 +1,6 @@
+import Ingest
+import Testing
+
+@Suite struct IngestModuleTests {
+  @Test func moduleLinks() {}
+}

@@ -1,0 +1,6 @@
+import Tabular
+import Testing
+
+@Suite struct TabularModuleTests {
+  @Test func moduleLinks() {}
+}
