@@ -1,1 +1,0 @@
-// The Tabular module; see DESIGN.md.
