@@ -48,7 +48,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .target(name: "Tabular", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
     .target(
-      name: "Curation", dependencies: ["DojoCore", "Tabular", "Ingest"],
+      name: "Curation", dependencies: ["DojoCore", "Tabular", "Ingest", "Grading"],
       swiftSettings: swiftSettings),
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
