@@ -1,1 +1,0 @@
-// The Curation module; see DESIGN.md.

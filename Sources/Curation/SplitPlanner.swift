@@ -1,0 +1,216 @@
+public import DojoCore
+
+/// Which side of the split a row lands on.
+public enum RowSide: UInt8, Sendable {
+  /// Left out of both sides (the `gap` of a time split).
+  case dropped = 0
+  case train = 1
+  case test = 2
+}
+
+/// Decides, for every labelled row, whether it goes to train or test: the declarative part
+/// of `dojo prepare`, free of any file I/O so that each strategy is tested on its own.
+public struct SplitPlanner: Sendable {
+  public var split: Manifest.Split
+
+  public init(_ split: Manifest.Split) { self.split = split }
+
+  /// The columns a strategy reads, besides none for random/count.
+  public var columnsNeeded: [String] {
+    [split.stratify, split.group, split.time].compactMap { $0 }
+  }
+
+  /// How many rows the test side should get out of `rowCount`: `test_rows`, or
+  /// `ceil(test_fraction × rows)` as scikit-learn's `train_test_split` counts it.
+  public func testSize(rowCount: Int) -> Int {
+    if let rows = split.testRows { return rows }
+    let fraction = split.testFraction ?? 0.1
+    // Subtract a hair so that 0.1 × 1000 is 100, not 101 through a rounding error.
+    return Int((fraction * Double(rowCount) - 1e-9).rounded(.up))
+  }
+
+  /// Assigns a side to each of `rowCount` rows.
+  ///
+  /// - Parameter column: the values of a column the strategy needs (by name), one per row.
+  /// - Throws: ``DojoError`` `.invalidManifest` naming the manifest key when the split cannot
+  ///   be made (an empty side, a class that cannot be on both sides, a missing column).
+  public func assign(rowCount: Int, column: (String) throws -> [String]) throws -> [RowSide] {
+    guard rowCount >= 2 else {
+      throw DojoError(
+        .invalidData, "the training table has \(rowCount) rows; a split needs at least 2")
+    }
+    let target = testSize(rowCount: rowCount)
+    guard target >= 1 else {
+      throw DojoError(
+        .invalidManifest,
+        "split.test_fraction gives an empty test side for \(rowCount) rows; raise it or set split.test_rows"
+      )
+    }
+    guard target < rowCount else {
+      throw DojoError(
+        .invalidManifest,
+        "split asks for \(target) test rows out of \(rowCount); leave some rows for train")
+    }
+    var generator = SeededGenerator(seed: split.seed)
+    let sides: [RowSide]
+    switch split.strategy {
+    case .random, .count:
+      sides = Self.random(rowCount: rowCount, testRows: target, generator: &generator)
+    case .stratified:
+      let name = split.stratify ?? ""
+      sides = try Self.stratified(
+        labels: try column(name), column: name, testRows: target, generator: &generator)
+    case .group:
+      let name = split.group ?? ""
+      sides = Self.grouped(groups: try column(name), testRows: target, generator: &generator)
+    case .time:
+      let name = split.time ?? ""
+      sides = try Self.byTime(values: try column(name), column: name, testRows: target, gap: split.gap)
+    case .provided, .script:
+      throw DojoError(
+        .internalError, "split strategy \(split.strategy.rawValue) does not assign rows")
+    }
+    let testCount = sides.lazy.filter { $0 == .test }.count
+    let trainCount = sides.lazy.filter { $0 == .train }.count
+    if testCount == 0 {
+      throw DojoError(.invalidManifest, "split leaves the test side empty; check split.\(keyName)")
+    }
+    if trainCount == 0 {
+      throw DojoError(.invalidManifest, "split leaves the train side empty; check split.\(keyName)")
+    }
+    return sides
+  }
+
+  private var keyName: String {
+    switch split.strategy {
+    case .stratified: return "stratify"
+    case .group: return "group"
+    case .time: return "time and split.gap"
+    default: return "test_fraction"
+    }
+  }
+
+  /// Shuffles row numbers and sends the first `testRows` to test.
+  static func random(rowCount: Int, testRows: Int, generator: inout SeededGenerator) -> [RowSide] {
+    var order = Array(0..<rowCount)
+    generator.shuffle(&order)
+    var sides = [RowSide](repeating: .train, count: rowCount)
+    for row in order.prefix(testRows) { sides[row] = .test }
+    return sides
+  }
+
+  /// Gives each class a share of the test side proportional to its size (largest remainder),
+  /// with at least one row on each side for every class of two or more rows.
+  static func stratified(
+    labels: [String], column: String, testRows: Int, generator: inout SeededGenerator
+  ) throws -> [RowSide] {
+    // Classes in first-appearance order: deterministic without relying on hashing order.
+    var classIndex: [String: Int] = [:]
+    var members: [[Int]] = []
+    for (row, label) in labels.enumerated() {
+      if let i = classIndex[label] {
+        members[i].append(row)
+      } else {
+        classIndex[label] = members.count
+        members.append([row])
+      }
+    }
+    let total = labels.count
+    let quota = members.map { Double($0.count) * Double(testRows) / Double(total) }
+    var take = quota.map { Int($0.rounded(.down)) }
+    // Largest remainder: hand out the rows still missing to the largest fractional parts.
+    var missing = testRows - take.reduce(0, +)
+    let byRemainder = quota.indices.sorted {
+      let a = quota[$0] - Double(take[$0])
+      let b = quota[$1] - Double(take[$1])
+      return a != b ? a > b : $0 < $1
+    }
+    for i in byRemainder where missing > 0 {
+      take[i] += 1
+      missing -= 1
+    }
+    for i in members.indices where members[i].count >= 2 {
+      take[i] = min(max(take[i], 1), members[i].count - 1)
+    }
+    for i in members.indices where members[i].count == 1 {
+      take[i] = 0  // a lone row stays in train: a test class unseen in train cannot be learnt.
+    }
+    var sides = [RowSide](repeating: .train, count: total)
+    for i in members.indices {
+      var rows = members[i]
+      generator.shuffle(&rows)
+      for row in rows.prefix(take[i]) { sides[row] = .test }
+    }
+    return sides
+  }
+
+  /// Shuffles the groups and moves whole groups to test until it holds `testRows` rows.
+  static func grouped(groups: [String], testRows: Int, generator: inout SeededGenerator)
+    -> [RowSide]
+  {
+    var groupIndex: [String: Int] = [:]
+    var members: [[Int]] = []
+    for (row, g) in groups.enumerated() {
+      if let i = groupIndex[g] {
+        members[i].append(row)
+      } else {
+        groupIndex[g] = members.count
+        members.append([row])
+      }
+    }
+    var order = Array(members.indices)
+    generator.shuffle(&order)
+    var sides = [RowSide](repeating: .train, count: groups.count)
+    var taken = 0
+    for g in order where taken < testRows {
+      // Skip a group that would overshoot by more than it helps, unless test is still empty.
+      let size = members[g].count
+      if taken > 0 && taken + size - testRows > testRows - taken { continue }
+      // Never move the last train group.
+      if groups.count - taken - size <= 0 { continue }
+      for row in members[g] { sides[row] = .test }
+      taken += size
+    }
+    return sides
+  }
+
+  /// Sorts rows by `values` (numbers if every value is one, else text, which orders ISO-8601
+  /// dates correctly), sends the latest `testRows` to test and drops `gap` rows before them.
+  static func byTime(values: [String], column: String, testRows: Int, gap: Int) throws
+    -> [RowSide]
+  {
+    let numbers = values.map { Double($0) }
+    let numeric = !numbers.contains(nil)
+    if !numeric, let bad = values.firstIndex(where: { $0.isEmpty }) {
+      throw DojoError(
+        .invalidData,
+        "split.time column \"\(column)\" is empty on data row \(bad + 1); every row needs a time")
+    }
+    var order = Array(values.indices)
+    if numeric {
+      let keys = numbers.map { $0 ?? 0 }
+      order.sort { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+    } else {
+      order.sort {
+        values[$0] != values[$1]
+          ? values[$0].utf8.lexicographicallyPrecedes(values[$1].utf8) : $0 < $1
+      }
+    }
+    let rowCount = values.count
+    guard testRows + gap < rowCount else {
+      throw DojoError(
+        .invalidManifest,
+        "split.gap of \(gap) rows plus \(testRows) test rows leaves no train rows out of \(rowCount)"
+      )
+    }
+    var sides = [RowSide](repeating: .train, count: rowCount)
+    for (rank, row) in order.enumerated() {
+      if rank >= rowCount - testRows {
+        sides[row] = .test
+      } else if rank >= rowCount - testRows - gap {
+        sides[row] = .dropped
+      }
+    }
+    return sides
+  }
+}

@@ -1,6 +1,0 @@
-import Curation
-import Testing
-
-@Suite struct CurationModuleTests {
-  @Test func moduleLinks() {}
-}
