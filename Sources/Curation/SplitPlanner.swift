@@ -65,7 +65,8 @@ public struct SplitPlanner: Sendable {
       sides = Self.grouped(groups: try column(name), testRows: target, generator: &generator)
     case .time:
       let name = split.time ?? ""
-      sides = try Self.byTime(values: try column(name), column: name, testRows: target, gap: split.gap)
+      sides = try Self.byTime(
+        values: try column(name), column: name, testRows: target, gap: split.gap)
     case .provided, .script:
       throw DojoError(
         .internalError, "split strategy \(split.strategy.rawValue) does not assign rows")
