@@ -1,0 +1,104 @@
+public import DojoCore
+public import Foundation
+internal import Tabular
+
+/// Checks that stop a leaking task before it is written into place.
+enum LeakCheck {
+  /// After the split: no id on both sides, no target column in public test, and nothing
+  /// under `public/` that links anywhere (so no path leads from public to private).
+  static func afterSplit(work: TaskLayout, manifest: Manifest) throws {
+    let answers = try Table.read(work.answers)
+    guard let answerID = answers.index(of: manifest.answers.id) else {
+      throw DojoError(
+        .invalidData, "private/answers.csv has no id column \"\(manifest.answers.id)\"")
+    }
+    let testIDs = Set((0..<answers.rowCount).map { answers.string(row: $0, column: answerID) })
+    if FileManager.default.fileExists(atPath: work.train.path) {
+      let train = try Table.read(work.train)
+      if let trainID = train.index(of: manifest.answers.id) {
+        for row in 0..<train.rowCount
+        where testIDs.contains(train.string(row: row, column: trainID)) {
+          throw DojoError(
+            .invalidData,
+            "leak: id \"\(train.string(row: row, column: trainID))\" is both in public/train.csv and in the answers"
+          )
+        }
+      }
+    }
+    if FileManager.default.fileExists(atPath: work.test.path) {
+      let test = try Table.read(work.test)
+      for target in manifest.answers.targets where test.index(of: target) != nil {
+        throw DojoError(
+          .invalidData, "leak: public/test.csv holds the target column \"\(target)\"; it must not")
+      }
+    }
+    try requireNoLinks(under: work.publicDir)
+  }
+
+  /// Refuses symbolic links below `dir`: a link is the one way public files could reach
+  /// private ones.
+  static func requireNoLinks(under dir: URL) throws {
+    guard
+      let walker = FileManager.default.enumerator(
+        at: dir, includingPropertiesForKeys: [.isSymbolicLinkKey])
+    else { return }
+    for case let url as URL in walker {
+      if (try? url.resourceValues(forKeys: [.isSymbolicLinkKey]).isSymbolicLink) == true {
+        throw DojoError(
+          .invalidData, "leak: \(url.path) is a symbolic link; public/ must hold plain files only")
+      }
+    }
+  }
+}
+
+/// `checksums.json`: the SHA-256 and size of every file of the task, recursively.
+public enum Checksums {
+  /// The file's name at a task's root.
+  public static let fileName = "checksums.json"
+
+  /// Files at the task root that are not covered (the checksums themselves and reports).
+  static func skip(_ path: String) -> Bool {
+    path == fileName || path == "report.json" || path.hasPrefix(".")
+  }
+
+  /// Hashes every file below `root` and writes `root/checksums.json`.
+  public static func write(for root: URL) throws {
+    let entries = try FileTree.entries(under: root, skip: skip)
+    try AtomicFiles.write(
+      try StableJSON.encode(["files": entries]), to: root.appendingPathComponent(fileName))
+  }
+
+  /// Reads `checksums.json`.
+  public static func read(_ root: URL) throws -> [FileTree.Entry] {
+    let url = root.appendingPathComponent(fileName)
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      throw DojoError(.notFound, "\(url.path) is missing; prepare the task again")
+    }
+    do {
+      return try JSONDecoder().decode([String: [FileTree.Entry]].self, from: data)["files"] ?? []
+    } catch {
+      throw DojoError(
+        .invalidData, "\(url.path) is not a valid checksums file; prepare the task again")
+    }
+  }
+
+  /// The paths whose bytes no longer match, plus missing and unexpected files.
+  public static func verify(_ root: URL) throws -> [String] {
+    let recorded = try read(root)
+    let actual = try FileTree.entries(under: root, skip: skip)
+    let byPath = Dictionary(uniqueKeysWithValues: actual.map { ($0.path, $0) })
+    var problems: [String] = []
+    for entry in recorded {
+      guard let now = byPath[entry.path] else {
+        problems.append("\(entry.path) is missing")
+        continue
+      }
+      if now.sha256 != entry.sha256 { problems.append("\(entry.path) has changed") }
+    }
+    let known = Set(recorded.map(\.path))
+    for entry in actual where !known.contains(entry.path) {
+      problems.append("\(entry.path) is not in checksums.json")
+    }
+    return problems
+  }
+}

@@ -1,0 +1,240 @@
+public import DojoCore
+public import Foundation
+internal import Tabular
+
+/// What `dojo prepare` produced.
+public struct PrepareResult: Sendable {
+  /// The task's folders.
+  public var layout: TaskLayout
+  /// The version (content hash of the manifest and its inputs).
+  public var version: String
+  public var trainRows: Int
+  public var testRows: Int
+  /// True when an identical version already existed and nothing was written.
+  public var skipped: Bool
+}
+
+/// Turns an unpacked competition into a task, by the manifest alone: split the labelled rows,
+/// write `public/` (what an agent may read) and `private/` (answers, task.json, leaderboards),
+/// and checksum everything. The task is built in a temporary folder and renamed into place,
+/// so an interrupted or refused prepare leaves nothing behind.
+public struct Preparer: Sendable {
+  /// Bumped whenever the engine's output for the same inputs changes, so versions change too.
+  public static let engineVersion = "prepare-1"
+
+  public let loaded: LoadedManifest
+  /// The Python interpreter that runs `split.strategy: script`.
+  public var python: String
+  /// Limits for a script split.
+  public var scriptLimits: ProcessLimits
+
+  public init(
+    _ loaded: LoadedManifest, python: String = "python3",
+    scriptLimits: ProcessLimits = ProcessLimits(
+      wallSeconds: 900, memoryMB: 8192, fileSizeMB: 20_000)
+  ) {
+    self.loaded = loaded
+    self.python = python
+    self.scriptLimits = scriptLimits
+  }
+
+  var manifest: Manifest { loaded.manifest }
+
+  /// Prepares the task.
+  ///
+  /// - Parameters:
+  ///   - raw: the unpacked archive (default `raw/<id>/files`).
+  ///   - curated: the curated root; the task goes to `curated/<id>/<version>`.
+  ///   - pageMarkdown: the competition page as Markdown, if there is one.
+  ///   - force: rebuild even if this version exists.
+  public func prepare(raw: URL, curated: URL, pageMarkdown: String?, force: Bool = false) throws
+    -> PrepareResult
+  {
+    let files = try RawFiles(root: raw)
+    let inputs = try inputFiles(files)
+    let version = try versionHash(inputs: inputs, pageMarkdown: pageMarkdown)
+    let taskRoot = curated.appendingPathComponent(manifest.id).appendingPathComponent(version)
+    let layout = TaskLayout(root: taskRoot)
+    if !force, let spec = try? readSpec(layout),
+      FileManager.default.fileExists(atPath: layout.checksums.path)
+    {
+      return PrepareResult(
+        layout: layout, version: version, trainRows: spec.trainRows, testRows: spec.testRows,
+        skipped: true)
+    }
+    let parent = taskRoot.deletingLastPathComponent()
+    try AtomicFiles.createDirectory(parent)
+    let temp = AtomicFiles.temporarySibling(of: taskRoot)
+    defer { try? FileManager.default.removeItem(at: temp) }
+    let work = TaskLayout(root: temp)
+    try AtomicFiles.createDirectory(work.publicDir)
+    try AtomicFiles.createDirectory(work.privateDir)
+
+    var counts: (train: Int, test: Int)
+    var trainTargets: [[String]] = []
+    switch manifest.split.strategy {
+    case .script:
+      counts = try runScript(files: files, work: work)
+    case .provided:
+      (counts, trainTargets) = try writeProvided(files: files, work: work)
+    default:
+      (counts, trainTargets) = try writeSplit(files: files, work: work)
+    }
+    try copyExtras(files: files, work: work)
+    try copyLeaderboards(work: work)
+    let answers = try Table.read(work.answers)
+    let format = try SubmissionFormat(
+      manifest: manifest, answers: answers, trainTargets: trainTargets)
+    if !FileManager.default.fileExists(atPath: work.sampleSubmission.path) {
+      try format.writeSample(answers: answers, to: work.sampleSubmission)
+    }
+    try LeakCheck.afterSplit(work: work, manifest: manifest)
+    let description = DescriptionWriter(manifest: manifest, format: format)
+      .markdown(page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test)
+    try AtomicFiles.write(description, to: work.description)
+
+    let leaderboards =
+      (try? FileManager.default.contentsOfDirectory(atPath: work.privateDir.path))?
+      .filter { $0.hasPrefix("leaderboard") }.sorted() ?? []
+    let hashed = try FileTree.entries(under: temp).filter {
+      $0.path.hasPrefix("public/") || $0.path == "private/answers.csv"
+    }
+    let spec = TaskSpec(
+      id: manifest.id, version: version, title: manifest.title, metric: manifest.metric,
+      lowerIsBetter: format.lowerIsBetter, idColumn: manifest.answers.id,
+      targets: manifest.answers.targets, classes: format.classes,
+      submissionColumns: format.columns, leaderboards: leaderboards, trainRows: counts.train,
+      testRows: counts.test,
+      files: Dictionary(uniqueKeysWithValues: hashed.map { ($0.path, $0.sha256) }))
+    try AtomicFiles.write(try StableJSON.encode(spec), to: work.taskFile)
+    try Checksums.write(for: temp)
+    try AtomicFiles.rename(temp, to: taskRoot)
+    return PrepareResult(
+      layout: layout, version: version, trainRows: counts.train, testRows: counts.test,
+      skipped: false)
+  }
+
+  func readSpec(_ layout: TaskLayout) throws -> TaskSpec {
+    let data = try Data(contentsOf: layout.taskFile)
+    return try JSONDecoder().decode(TaskSpec.self, from: data)
+  }
+
+  /// The raw files this manifest reads, by manifest key.
+  func inputFiles(_ files: RawFiles) throws -> [(key: String, url: URL)] {
+    var list: [(String, URL)] = [
+      ("files.train", try files.one(manifest.files.train, key: "files.train"))
+    ]
+    if let answers = manifest.files.testAnswers {
+      list.append(("files.test_answers", try files.one(answers, key: "files.test_answers")))
+    }
+    for pattern in manifest.files.extra {
+      let found = files.all(pattern)
+      if found.isEmpty {
+        throw DojoError(
+          .invalidManifest, "files.extra: \"\(pattern)\" matches no file in \(files.root.path)")
+      }
+      list += found.map { ("files.extra", files.root.appendingPathComponent($0)) }
+    }
+    if manifest.split.strategy == .script {
+      // A script may read anything in the archive: every file is an input.
+      list += files.paths.map { ("raw", files.root.appendingPathComponent($0)) }
+    }
+    return list
+  }
+
+  /// The version: the first 12 hex digits of a SHA-256 over the engine version, the
+  /// manifest's bytes, the page and every input file's hash (and the files the manifest
+  /// folder contributes: leaderboards, script).
+  func versionHash(inputs: [(key: String, url: URL)], pageMarkdown: String?) throws -> String {
+    var lines = ["engine \(Self.engineVersion)", "manifest \(loaded.sha256)"]
+    if let page = pageMarkdown { lines.append("page \(SHA256Hasher.hash(page))") }
+    for (key, url) in inputs {
+      lines.append("\(key) \(url.lastPathComponent) \(try SHA256Hasher.hash(fileAt: url))")
+    }
+    for path in localFiles() {
+      lines.append("local \(path) \(try SHA256Hasher.hash(fileAt: loaded.resolve(path)))")
+    }
+    return String(SHA256Hasher.hash(lines.joined(separator: "\n")).prefix(12))
+  }
+
+  /// Files next to the manifest that shape the task.
+  func localFiles() -> [String] {
+    var paths: [String] = []
+    if let lb = manifest.leaderboard, !lb.fromKaggle {
+      paths += [lb.publicBoard, lb.privateBoard].compactMap { $0 }
+    }
+    if let script = manifest.split.script { paths.append(script) }
+    return paths
+  }
+
+  func copyExtras(files: RawFiles, work: TaskLayout) throws {
+    for pattern in manifest.files.extra {
+      for rel in files.all(pattern) {
+        let target = work.publicDir.appendingPathComponent((rel as NSString).lastPathComponent)
+        if FileManager.default.fileExists(atPath: target.path) { continue }
+        try copyFile(files.root.appendingPathComponent(rel), to: target)
+      }
+    }
+  }
+
+  func copyLeaderboards(work: TaskLayout) throws {
+    guard let lb = manifest.leaderboard else { return }
+    if lb.fromKaggle {
+      // `dojo fetch --leaderboard` leaves it next to the archive; prepare reads it from raw.
+      return
+    }
+    for (name, path) in [("public", lb.publicBoard), ("private", lb.privateBoard)] {
+      guard let path else { continue }
+      let source = loaded.resolve(path)
+      guard FileManager.default.fileExists(atPath: source.path) else {
+        throw DojoError(
+          .invalidManifest,
+          "leaderboard.\(name): \(source.path) does not exist; put the CSV next to the manifest")
+      }
+      try copyFile(source, to: work.privateDir.appendingPathComponent("leaderboard_\(name).csv"))
+    }
+  }
+
+  func copyFile(_ from: URL, to: URL) throws {
+    do {
+      try FileManager.default.copyItem(at: from, to: to)
+    } catch {
+      throw AtomicFiles.ioError("cannot copy \(from.path) to \(to.path)", error)
+    }
+  }
+
+  /// `split.strategy: script`: the manifest's Python file writes public/ and
+  /// private/answers.csv itself; Dojo checks and checksums the result like any split.
+  func runScript(files: RawFiles, work: TaskLayout) throws -> (train: Int, test: Int) {
+    guard let script = manifest.split.script else {
+      throw DojoError(.invalidManifest, "split.script is required by strategy script")
+    }
+    let path = loaded.resolve(script)
+    guard FileManager.default.fileExists(atPath: path.path) else {
+      throw DojoError(.invalidManifest, "split.script: \(path.path) does not exist")
+    }
+    let outcome = try ProcessRunner.run(
+      python, [path.path, files.root.path, work.root.path], directory: work.root,
+      limits: scriptLimits)
+    guard outcome.succeeded else {
+      let tail = outcome.stderrTail.split(separator: "\n").suffix(3).joined(separator: " | ")
+      throw DojoError(
+        .invalidData,
+        "split.script \(script) \(outcome.summary): \(tail); fix the script and run again")
+    }
+    guard FileManager.default.fileExists(atPath: work.answers.path) else {
+      throw DojoError(
+        .invalidData,
+        "split.script \(script) wrote no private/answers.csv; it must write the answers there")
+    }
+    let answers = try Table.read(work.answers)
+    var trainRows = 0
+    if let train = try? Table.read(
+      work.publicDir.appendingPathComponent(
+        (manifest.files.train as NSString).lastPathComponent))
+    {
+      trainRows = train.rowCount
+    }
+    return (trainRows, answers.rowCount)
+  }
+}

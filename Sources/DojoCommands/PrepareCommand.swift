@@ -1,0 +1,54 @@
+internal import ArgumentParser
+internal import Curation
+internal import DojoCore
+internal import Foundation
+
+/// `dojo prepare MANIFEST`: split an unpacked competition into a task.
+struct PrepareCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "prepare",
+    abstract: "Split an unpacked competition into a task (public/ and private/), by its manifest.",
+    discussion: """
+      Reads the unpacked archive (default raw/<id>/files), splits the labelled rows as the \
+      manifest's split section says, and writes curated/<id>/<version>/ with public/ (train, \
+      test, sample submission, description), private/ (answers, task.json, leaderboards) and \
+      checksums.json. The version is a hash of the manifest and its inputs, so preparing \
+      twice gives the same folder, byte for byte; an existing version is left as it is.
+
+      Example:
+        dojo prepare manifests/titanic-survival
+        dojo prepare manifests/titanic-survival --raw /data/titanic --out /tmp/curated
+      """)
+
+  @Argument(help: "A manifest.yaml, or the folder holding one.")
+  var manifest: String
+
+  @Option(help: "The unpacked archive (default: raw/<id>/files).")
+  var raw: String?
+
+  @Option(help: "The curated root; the task goes to <out>/<id>/<version> (default: curated).")
+  var out: String = "curated"
+
+  @Option(help: "The competition page as Markdown (default: raw/<id>/page.md if present).")
+  var page: String?
+
+  @Flag(help: "Prepare again even if this version already exists.")
+  var force = false
+
+  func run() throws {
+    let loaded = try ManifestLoader.load(URL(fileURLWithPath: manifest))
+    let id = loaded.manifest.id
+    let rawDir = URL(fileURLWithPath: raw ?? "raw/\(id)/files")
+    let pagePath = page ?? "raw/\(id)/page.md"
+    let markdown = try? String(contentsOfFile: pagePath, encoding: .utf8)
+    if page != nil && markdown == nil {
+      throw DojoError(.notFound, "--page \(pagePath) cannot be read; give a Markdown file")
+    }
+    let result = try Preparer(loaded).prepare(
+      raw: rawDir, curated: URL(fileURLWithPath: out), pageMarkdown: markdown, force: force)
+    let verb = result.skipped ? "unchanged" : "prepared"
+    print(
+      "\(verb) \(id) \(result.version): \(result.trainRows) train rows, \(result.testRows) test rows -> \(result.layout.root.path)"
+    )
+  }
+}
