@@ -6,7 +6,7 @@ import Foundation
 /// Field names are snake_case in YAML. Every key is checked: unknown keys and values of the
 /// wrong kind are refused by ``ManifestLoader`` with the file, line and key path.
 public struct Manifest: Codable, Sendable, Equatable {
-  /// The competition's slug: lowercase letters, digits and dashes.
+  /// The competition's slug as Kaggle spells it: letters, digits, dots, underscores, dashes.
   public var id: String
   /// The human title.
   public var title: String
@@ -55,10 +55,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     try decoder.rejectUnknownKeys(CodingKeys.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = try c.decode(String.self, forKey: .id)
-    guard id.wholeMatch(of: /[a-z0-9][a-z0-9._-]*/) != nil else {
+    guard id.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9._-]*/) != nil else {
       throw decoder.fail(
         CodingKeys.id,
-        "must be a slug of lowercase letters, digits, '.', '_' and '-' (got \"\(id)\")")
+        "must be a slug of letters, digits, '.', '_' and '-' (got \"\(id)\")")
     }
     title = try c.decode(String.self, forKey: .title)
     source = try c.decode(Source.self, forKey: .source)
