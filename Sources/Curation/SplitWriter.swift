@@ -27,7 +27,21 @@ extension Preparer {
     var test = RowSink(url: work.test, header: testColumns.map { table.header[$0] })
     var answers = RowSink(url: work.answers, header: answerColumns.map { table.header[$0] })
     var trainTargets: [[String]] = columns.targets.map { _ in [] }
+    let mover = manifest.media.map { media in
+      MediaMover(media: media, files: files, publicDir: work.publicDir)
+    }
+    let mediaColumn = try manifest.media.map { media in
+      let name = media.column ?? manifest.answers.id
+      guard let i = table.index(of: name) else {
+        throw DojoError(
+          .invalidManifest, "media.column: \"\(name)\" is not a column of \(table.name)")
+      }
+      return i
+    }
     for row in 0..<table.rowCount {
+      if let mover, let mediaColumn {
+        try mover.place(id: table.string(row: row, column: mediaColumn), side: sides[row])
+      }
       let fields = table.header.indices.map { table.string(row: row, column: $0) }
       switch sides[row] {
       case .train:

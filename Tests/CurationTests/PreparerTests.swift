@@ -257,3 +257,89 @@ struct PreparerTests {
     }
   }
 }
+
+@Suite("Media-keyed splits")
+struct MediaSplitTests {
+  @Test func eachImageFollowsItsRow() throws {
+    var files = [
+      "labels.csv": "image_id,label\n"
+        + (0..<20).map { "img\($0),\($0 % 2)" }.joined(separator: "\n") + "\n"
+    ]
+    for i in 0..<20 { files["images/img\(i).jpg"] = "JPEG-\(i)" }
+    files["images/unrelated.txt"] = "not an image of a row"
+    let manifest = """
+      id: fixture
+      title: Fixture
+      source:
+        url: fixture.zip
+      files:
+        train: labels.csv
+      split:
+        strategy: random
+        test_fraction: 0.25
+        seed: 3
+      answers:
+        id: image_id
+        targets: [label]
+      metric:
+        name: accuracy
+      media:
+        folder: images
+        pattern: "{id}.jpg"
+      """
+    let f = try FixtureCompetition(manifest: manifest, files: files)
+    defer { f.remove() }
+    let r = try f.prepare()
+    let pub = r.layout.publicDir
+    let trainImages = try FileManager.default.contentsOfDirectory(
+      atPath: pub.appendingPathComponent("train").path
+    ).sorted()
+    let testImages = try FileManager.default.contentsOfDirectory(
+      atPath: pub.appendingPathComponent("test").path
+    ).sorted()
+    #expect(trainImages.count == 15)
+    #expect(testImages.count == 5)
+    #expect(Set(trainImages).isDisjoint(with: testImages))
+    let answers = try String(contentsOf: r.layout.answers, encoding: .utf8)
+    for name in testImages {
+      let id = String(name.dropLast(4))
+      #expect(answers.contains("\n\(id),"))
+      let bytes = try String(
+        contentsOf: pub.appendingPathComponent("test/\(name)"), encoding: .utf8)
+      #expect(bytes == "JPEG-\(id.dropFirst(3))")
+    }
+    #expect(
+      try Checksums.read(r.layout.root).contains { $0.path == "public/test/\(testImages[0])" })
+  }
+
+  @Test func aMissingImageIsNamed() throws {
+    let manifest = """
+      id: fixture
+      title: Fixture
+      source:
+        url: fixture.zip
+      files:
+        train: labels.csv
+      split:
+        strategy: random
+        test_rows: 1
+      answers:
+        id: image_id
+        targets: [label]
+      metric:
+        name: accuracy
+      media:
+        folder: images
+        pattern: "{id}.png"
+      """
+    let f = try FixtureCompetition(
+      manifest: manifest,
+      files: ["labels.csv": "image_id,label\na,1\nb,0\n", "images/a.png": "x"])
+    defer { f.remove() }
+    #expect {
+      try f.prepare()
+    } throws: { error in
+      (error as? DojoError)?.message.contains("no file images/b.png for id \"b\"") == true
+    }
+  }
+}
