@@ -52,9 +52,11 @@ let package = Package(
       swiftSettings: swiftSettings),
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
+      name: "Registry", dependencies: ["DojoCore", "DojoCSQLite"], swiftSettings: swiftSettings),
+    .target(
       name: "DojoCommands",
       dependencies: [
-        "DojoCore", "Ingest", "Tabular", "Curation", "Grading",
+        "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
@@ -72,6 +74,8 @@ let package = Package(
     .testTarget(
       name: "GradingTests", dependencies: ["Grading", "Tabular", "DojoCore"],
       swiftSettings: swiftSettings),
+    .testTarget(
+      name: "RegistryTests", dependencies: ["Registry", "DojoCore"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo"],
       swiftSettings: swiftSettings),

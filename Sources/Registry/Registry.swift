@@ -1,0 +1,323 @@
+public import DojoCore
+public import Foundation
+
+/// A published task version as the registry holds it.
+public struct PublishedTask: Codable, Sendable, Equatable {
+  public var id: String
+  public var version: String
+  public var title: String
+  public var metric: String
+  public var lowerIsBetter: Bool
+  public var trainRows: Int
+  public var testRows: Int
+  /// The task folder it was published from.
+  public var path: String
+  public var publishedAt: String
+  /// SHA-256 of the manifest the task was prepared from, when known.
+  public var manifestSHA256: String?
+
+  enum CodingKeys: String, CodingKey {
+    case id, version, title, metric, path
+    case lowerIsBetter = "lower_is_better"
+    case trainRows = "train_rows"
+    case testRows = "test_rows"
+    case publishedAt = "published_at"
+    case manifestSHA256 = "manifest_sha256"
+  }
+}
+
+/// One leaderboard entry stored with a task version.
+public struct LeaderboardEntry: Codable, Sendable, Equatable {
+  /// `public` or `private`.
+  public var board: String
+  public var rank: Int
+  public var score: Double
+
+  public init(board: String, rank: Int, score: Double) {
+    self.board = board
+    self.rank = rank
+    self.score = score
+  }
+}
+
+/// Everything that is published for one task version.
+public struct PublishRequest: Sendable {
+  public var spec: TaskSpec
+  public var manifestSHA256: String?
+  public var checksums: [FileTree.Entry]
+  /// The validation report, as JSON.
+  public var reportJSON: String?
+  public var leaderboard: [LeaderboardEntry]
+  /// The task folder.
+  public var path: String
+
+  public init(
+    spec: TaskSpec, manifestSHA256: String?, checksums: [FileTree.Entry], reportJSON: String?,
+    leaderboard: [LeaderboardEntry], path: String
+  ) {
+    self.spec = spec
+    self.manifestSHA256 = manifestSHA256
+    self.checksums = checksums
+    self.reportJSON = reportJSON
+    self.leaderboard = leaderboard
+    self.path = path
+  }
+}
+
+/// The versioned registry of curated tasks: one SQLite file (WAL mode, foreign keys on, a
+/// schema version with migrations). Publishing is one transaction, so readers never see a
+/// half-published task. The runtime reads only this.
+public final class Registry: Sendable {
+  let db: SQLiteDatabase
+
+  /// The schema version this build writes.
+  public static let schemaVersion = migrations.count
+
+  /// Each migration takes the schema from version i to i+1. Never edit a shipped one: add.
+  static let migrations: [String] = [
+    """
+    CREATE TABLE competitions (
+      id TEXT PRIMARY KEY,
+      title TEXT NOT NULL,
+      first_published_at TEXT NOT NULL
+    );
+    CREATE TABLE task_versions (
+      competition_id TEXT NOT NULL REFERENCES competitions(id),
+      version TEXT NOT NULL,
+      title TEXT NOT NULL,
+      metric_name TEXT NOT NULL,
+      lower_is_better INTEGER NOT NULL,
+      manifest_sha256 TEXT,
+      task_json TEXT NOT NULL,
+      checksums_json TEXT NOT NULL,
+      report_json TEXT,
+      path TEXT NOT NULL,
+      train_rows INTEGER NOT NULL,
+      test_rows INTEGER NOT NULL,
+      published_at TEXT NOT NULL,
+      PRIMARY KEY (competition_id, version)
+    );
+    CREATE TABLE leaderboard_entries (
+      competition_id TEXT NOT NULL,
+      version TEXT NOT NULL,
+      board TEXT NOT NULL,
+      rank INTEGER NOT NULL,
+      score REAL NOT NULL,
+      FOREIGN KEY (competition_id, version) REFERENCES task_versions(competition_id, version)
+        ON DELETE CASCADE
+    );
+    CREATE INDEX leaderboard_by_task ON leaderboard_entries(competition_id, version, board);
+    """
+  ]
+
+  /// Opens the registry at `url`, creating it and applying migrations as needed.
+  ///
+  /// - Throws: ``DojoError`` `.io` if it cannot be opened, `.conflict` if it was written by a
+  ///   newer Dojo.
+  public init(at url: URL) throws {
+    try AtomicFiles.createDirectory(url.deletingLastPathComponent())
+    db = try SQLiteDatabase(path: url.path)
+    try migrate()
+  }
+
+  private func migrate() throws {
+    try db.transaction {
+      let current = Int(try db.query("PRAGMA user_version").first?["user_version"].integer ?? 0)
+      if current > Self.schemaVersion {
+        throw DojoError(
+          .conflict,
+          "registry \(db.path) has schema version \(current), newer than this Dojo's \(Self.schemaVersion); upgrade Dojo"
+        )
+      }
+      for version in current..<Self.schemaVersion {
+        try db.execute(Self.migrations[version])
+        try db.execute("PRAGMA user_version = \(version + 1)")
+      }
+    }
+  }
+
+  /// Publishes a task version in one transaction. Publishing the same version again is a
+  /// no-op and returns false; a new version keeps the old ones.
+  @discardableResult
+  public func publish(_ request: PublishRequest, now: Date = Date()) throws -> Bool {
+    let spec = request.spec
+    let stamp = ISO8601DateFormatter().string(from: now)
+    return try db.transaction {
+      let existing = try db.query(
+        "SELECT 1 FROM task_versions WHERE competition_id = ? AND version = ?",
+        [.text(spec.id), .text(spec.version)])
+      if !existing.isEmpty { return false }
+      try db.query(
+        "INSERT INTO competitions (id, title, first_published_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET title = excluded.title",
+        [.text(spec.id), .text(spec.title), .text(stamp)])
+      let taskJSON = String(decoding: try StableJSON.encode(spec), as: UTF8.self)
+      let checksums = String(decoding: try StableJSON.encode(request.checksums), as: UTF8.self)
+      try db.query(
+        """
+        INSERT INTO task_versions (competition_id, version, title, metric_name, lower_is_better,
+          manifest_sha256, task_json, checksums_json, report_json, path, train_rows, test_rows,
+          published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+          .text(spec.id), .text(spec.version), .text(spec.title), .text(spec.metric.name),
+          .integer(spec.lowerIsBetter ? 1 : 0),
+          request.manifestSHA256.map(SQLiteValue.text) ?? .null,
+          .text(taskJSON), .text(checksums), request.reportJSON.map(SQLiteValue.text) ?? .null,
+          .text(request.path), .integer(Int64(spec.trainRows)), .integer(Int64(spec.testRows)),
+          .text(stamp),
+        ])
+      for entry in request.leaderboard {
+        try db.query(
+          "INSERT INTO leaderboard_entries (competition_id, version, board, rank, score) VALUES (?, ?, ?, ?, ?)",
+          [
+            .text(spec.id), .text(spec.version), .text(entry.board), .integer(Int64(entry.rank)),
+            .real(entry.score),
+          ])
+      }
+      return true
+    }
+  }
+
+  /// Every published version, newest first within each competition.
+  public func list() throws -> [PublishedTask] {
+    try db.query(Self.selectTask + " ORDER BY competition_id, published_at DESC, version")
+      .map(Self.task)
+  }
+
+  /// The newest published versions, one per competition.
+  public func latest() throws -> [PublishedTask] {
+    var seen = Set<String>()
+    return try list().filter { seen.insert($0.id).inserted }
+  }
+
+  /// A competition's versions, newest first.
+  public func versions(of id: String) throws -> [PublishedTask] {
+    try db.query(
+      Self.selectTask + " WHERE competition_id = ? ORDER BY published_at DESC, version", [.text(id)]
+    ).map(Self.task)
+  }
+
+  /// One version (the newest when `version` is nil).
+  ///
+  /// - Throws: ``DojoError`` `.notFound` naming what is published instead.
+  public func task(_ id: String, version: String? = nil) throws -> PublishedTask {
+    let all = try versions(of: id)
+    guard let first = all.first else {
+      throw DojoError(.notFound, "no task \"\(id)\" is published; run `dojo publish` first")
+    }
+    guard let version else { return first }
+    guard let match = all.first(where: { $0.version == version }) else {
+      throw DojoError(
+        .notFound,
+        "task \"\(id)\" has no version \(version) (published: \(all.map(\.version).joined(separator: ", ")))"
+      )
+    }
+    return match
+  }
+
+  /// The task.json stored for a version.
+  public func spec(_ id: String, version: String) throws -> TaskSpec {
+    let rows = try db.query(
+      "SELECT task_json FROM task_versions WHERE competition_id = ? AND version = ?",
+      [.text(id), .text(version)])
+    guard let json = rows.first?["task_json"].text else {
+      throw DojoError(.notFound, "task \(id) \(version) is not published")
+    }
+    return try JSONDecoder().decode(TaskSpec.self, from: Data(json.utf8))
+  }
+
+  /// The stored validation report, as JSON, if any.
+  public func report(_ id: String, version: String) throws -> String? {
+    try db.query(
+      "SELECT report_json FROM task_versions WHERE competition_id = ? AND version = ?",
+      [.text(id), .text(version)]
+    ).first?["report_json"].text
+  }
+
+  /// The stored checksums of a version.
+  public func checksums(_ id: String, version: String) throws -> [FileTree.Entry] {
+    let rows = try db.query(
+      "SELECT checksums_json FROM task_versions WHERE competition_id = ? AND version = ?",
+      [.text(id), .text(version)])
+    guard let json = rows.first?["checksums_json"].text else {
+      throw DojoError(.notFound, "task \(id) \(version) is not published")
+    }
+    return try JSONDecoder().decode([FileTree.Entry].self, from: Data(json.utf8))
+  }
+
+  /// The stored leaderboard of a version, by board then rank.
+  public func leaderboard(_ id: String, version: String) throws -> [LeaderboardEntry] {
+    try db.query(
+      "SELECT board, rank, score FROM leaderboard_entries WHERE competition_id = ? AND version = ? ORDER BY board DESC, rank",
+      [.text(id), .text(version)]
+    ).map {
+      LeaderboardEntry(
+        board: $0["board"].text ?? "", rank: Int($0["rank"].integer ?? 0),
+        score: $0["score"].real ?? 0)
+    }
+  }
+
+  /// What differs between two versions of a competition: metadata fields and files.
+  public func diff(_ id: String, _ a: String, _ b: String) throws -> RegistryDiff {
+    let left = try task(id, version: a)
+    let right = try task(id, version: b)
+    var fields: [RegistryDiff.Field] = []
+    func compare(_ name: String, _ x: String, _ y: String) {
+      if x != y { fields.append(.init(name: name, old: x, new: y)) }
+    }
+    compare("title", left.title, right.title)
+    compare("metric", left.metric, right.metric)
+    compare("lower_is_better", String(left.lowerIsBetter), String(right.lowerIsBetter))
+    compare("train_rows", String(left.trainRows), String(right.trainRows))
+    compare("test_rows", String(left.testRows), String(right.testRows))
+    compare("manifest_sha256", left.manifestSHA256 ?? "-", right.manifestSHA256 ?? "-")
+    let old = Dictionary(
+      uniqueKeysWithValues: try checksums(id, version: a).map { ($0.path, $0.sha256) })
+    let new = Dictionary(
+      uniqueKeysWithValues: try checksums(id, version: b).map { ($0.path, $0.sha256) })
+    var files: [RegistryDiff.File] = []
+    for path in Set(old.keys).union(new.keys).sorted() {
+      switch (old[path], new[path]) {
+      case (nil, _?): files.append(.init(path: path, change: "added"))
+      case (_?, nil): files.append(.init(path: path, change: "removed"))
+      case (let x?, let y?) where x != y: files.append(.init(path: path, change: "changed"))
+      default: break
+      }
+    }
+    return RegistryDiff(id: id, from: a, to: b, fields: fields, files: files)
+  }
+
+  static let selectTask = """
+    SELECT competition_id, version, title, metric_name, lower_is_better, train_rows, test_rows,
+      path, published_at, manifest_sha256 FROM task_versions
+    """
+
+  static func task(_ row: SQLiteRow) -> PublishedTask {
+    PublishedTask(
+      id: row["competition_id"].text ?? "", version: row["version"].text ?? "",
+      title: row["title"].text ?? "", metric: row["metric_name"].text ?? "",
+      lowerIsBetter: row["lower_is_better"].integer == 1,
+      trainRows: Int(row["train_rows"].integer ?? 0), testRows: Int(row["test_rows"].integer ?? 0),
+      path: row["path"].text ?? "", publishedAt: row["published_at"].text ?? "",
+      manifestSHA256: row["manifest_sha256"].text)
+  }
+}
+
+/// The differences between two published versions.
+public struct RegistryDiff: Codable, Sendable, Equatable {
+  public struct Field: Codable, Sendable, Equatable {
+    public var name: String
+    public var old: String
+    public var new: String
+  }
+  public struct File: Codable, Sendable, Equatable {
+    public var path: String
+    /// `added`, `removed` or `changed`.
+    public var change: String
+  }
+  public var id: String
+  public var from: String
+  public var to: String
+  public var fields: [Field]
+  public var files: [File]
+}

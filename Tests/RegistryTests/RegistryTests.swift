@@ -1,0 +1,139 @@
+import DojoCore
+import Foundation
+import Registry
+import Testing
+
+@Suite("Registry")
+struct RegistryTests {
+  static func temp() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("dojo-reg-\(UUID())")
+      .appendingPathComponent("registry.sqlite")
+  }
+
+  static func request(
+    id: String = "titanic", version: String, rows: Int = 100, answersHash: String = "a"
+  )
+    -> PublishRequest
+  {
+    let spec = TaskSpec(
+      id: id, version: version, title: "Titanic", metric: .init(name: "accuracy"),
+      lowerIsBetter: false, idColumn: "id", targets: ["y"], classes: ["0", "1"],
+      submissionColumns: ["y"], trainRows: rows, testRows: rows / 4)
+    return PublishRequest(
+      spec: spec, manifestSHA256: "m-\(version)",
+      checksums: [
+        .init(path: "public/train.csv", size: 10, sha256: "t"),
+        .init(path: "private/answers.csv", size: 5, sha256: answersHash),
+      ], reportJSON: "{\"passed\":true}",
+      leaderboard: [
+        .init(board: "public", rank: 1, score: 0.9), .init(board: "public", rank: 2, score: 0.8),
+      ],
+      path: "/curated/\(id)/\(version)")
+  }
+
+  @Test func publishesAndReadsBack() throws {
+    let url = Self.temp()
+    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+    let registry = try Registry(at: url)
+    #expect(try registry.publish(Self.request(version: "v1")))
+    let task = try registry.task("titanic")
+    #expect(task.version == "v1")
+    #expect(task.metric == "accuracy")
+    #expect(task.trainRows == 100)
+    #expect(try registry.spec("titanic", version: "v1").submissionColumns == ["y"])
+    #expect(try registry.leaderboard("titanic", version: "v1").map(\.rank) == [1, 2])
+    #expect(try registry.report("titanic", version: "v1") == "{\"passed\":true}")
+  }
+
+  @Test func publishingTheSameVersionTwiceIsANoOp() throws {
+    let url = Self.temp()
+    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+    let registry = try Registry(at: url)
+    #expect(try registry.publish(Self.request(version: "v1")))
+    #expect(try !registry.publish(Self.request(version: "v1")))
+    #expect(try registry.list().count == 1)
+    #expect(try registry.leaderboard("titanic", version: "v1").count == 2)
+  }
+
+  @Test func aNewVersionKeepsTheOldAndDiffs() throws {
+    let url = Self.temp()
+    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+    let registry = try Registry(at: url)
+    try registry.publish(Self.request(version: "v1"), now: Date(timeIntervalSince1970: 1000))
+    try registry.publish(
+      Self.request(version: "v2", rows: 200, answersHash: "b"),
+      now: Date(timeIntervalSince1970: 2000))
+    #expect(try registry.versions(of: "titanic").map(\.version) == ["v2", "v1"])
+    #expect(try registry.task("titanic").version == "v2")
+    #expect(try registry.task("titanic", version: "v1").trainRows == 100)
+    let diff = try registry.diff("titanic", "v1", "v2")
+    #expect(diff.fields.map(\.name).contains("train_rows"))
+    #expect(diff.files.map(\.path) == ["private/answers.csv"])
+    #expect(diff.files.map(\.change) == ["changed"])
+  }
+
+  @Test func unknownTaskOrVersionSaysWhatExists() throws {
+    let url = Self.temp()
+    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+    let registry = try Registry(at: url)
+    try registry.publish(Self.request(version: "v1"))
+    #expect(throws: DojoError.self) { try registry.task("nope") }
+    do {
+      _ = try registry.task("titanic", version: "v9")
+    } catch let e as DojoError {
+      #expect(e.message.contains("published: v1"))
+    }
+  }
+
+  @Test func aFailedPublishLeavesTheRegistryAsItWas() throws {
+    let url = Self.temp()
+    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+    let registry = try Registry(at: url)
+    try registry.publish(Self.request(version: "v1"))
+    // A NaN score violates NOT NULL in SQLite (NaN binds as NULL): the insert fails midway,
+    // after the competition and task rows were written in the same transaction.
+    var bad = Self.request(id: "other", version: "v1")
+    bad.leaderboard.append(.init(board: "public", rank: 3, score: .nan))
+    #expect(throws: DojoError.self) { try registry.publish(bad) }
+    #expect(try registry.list().map(\.id) == ["titanic"])
+    #expect(throws: DojoError.self) { try registry.task("other") }
+  }
+
+  @Test func reopeningKeepsDataAndSchema() throws {
+    let url = Self.temp()
+    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+    do {
+      let registry = try Registry(at: url)
+      try registry.publish(Self.request(version: "v1"))
+    }
+    let again = try Registry(at: url)
+    #expect(try again.list().count == 1)
+    #expect(Registry.schemaVersion >= 1)
+  }
+
+  @Test func readersNeverSeeAHalfPublishedTask() async throws {
+    let url = Self.temp()
+    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+    let writer = try Registry(at: url)
+    let reader = try Registry(at: url)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask {
+        for i in 0..<40 {
+          var r = Self.request(id: "t\(i)", version: "v1")
+          r.leaderboard = (1...50).map { .init(board: "public", rank: $0, score: Double($0)) }
+          try writer.publish(r)
+        }
+      }
+      group.addTask {
+        for _ in 0..<200 {
+          for task in try reader.list() {
+            // Every visible task has its whole leaderboard: the transaction is all or nothing.
+            #expect(try reader.leaderboard(task.id, version: task.version).count == 50)
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    #expect(try reader.list().count == 40)
+  }
+}
