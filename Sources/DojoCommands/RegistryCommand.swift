@@ -1,0 +1,118 @@
+internal import ArgumentParser
+internal import DojoCore
+internal import Foundation
+internal import Registry
+
+/// Options shared by every command that reads or writes the registry.
+struct RegistryOptions: ParsableArguments {
+  @Option(name: .long, help: "The registry file (default: curated/registry.sqlite).")
+  var registry: String = "curated/registry.sqlite"
+
+  func open() throws -> Registry { try Registry(at: URL(fileURLWithPath: registry)) }
+}
+
+/// `dojo registry list|show|diff`: read the registry of published tasks.
+struct RegistryCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "registry",
+    abstract: "Read the registry of published tasks.",
+    discussion: """
+      Example:
+        dojo registry list
+        dojo registry show titanic-survival --json
+        dojo registry diff titanic-survival 15747d70b12e 0c1d2e3f4a5b
+      """,
+    subcommands: [List.self, Show.self, Diff.self])
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List every published task version.",
+      discussion: "Example:\n  dojo registry list --json")
+    @OptionGroup var options: RegistryOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let tasks = try options.open().list()
+      if json {
+        FileHandle.standardOutput.write(try StableJSON.encode(tasks))
+        return
+      }
+      let rows = tasks.map {
+        [
+          $0.id, $0.version, $0.metric, $0.lowerIsBetter ? "lower" : "higher", "\($0.trainRows)",
+          "\($0.testRows)", $0.publishedAt,
+        ]
+      }
+      print(
+        TextTable.render(
+          header: ["task", "version", "metric", "better", "train", "test", "published"], rows: rows)
+      )
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show one task's published versions and its newest task.json.",
+      discussion: "Example:\n  dojo registry show titanic-survival")
+    @OptionGroup var options: RegistryOptions
+    @Argument(help: "The task id.") var id: String
+    @Option(help: "A version (default: the newest).") var version: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let registry = try options.open()
+      let task = try registry.task(id, version: version)
+      let spec = try registry.spec(id, version: task.version)
+      if json {
+        FileHandle.standardOutput.write(try StableJSON.encode(spec))
+        return
+      }
+      print("\(task.id) \(task.version): \(task.title)")
+      print("metric: \(task.metric) (\(task.lowerIsBetter ? "lower" : "higher") is better)")
+      print("rows: \(task.trainRows) train, \(task.testRows) test")
+      print("path: \(task.path)")
+      print("published: \(task.publishedAt)")
+      print("versions: \(try registry.versions(of: id).map(\.version).joined(separator: ", "))")
+    }
+  }
+
+  struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show what changed between two versions of a task.",
+      discussion: "Example:\n  dojo registry diff titanic-survival 15747d70b12e 0c1d2e3f4a5b")
+    @OptionGroup var options: RegistryOptions
+    @Argument(help: "The task id.") var id: String
+    @Argument(help: "The older version.") var from: String
+    @Argument(help: "The newer version.") var to: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let diff = try options.open().diff(id, from, to)
+      if json {
+        FileHandle.standardOutput.write(try StableJSON.encode(diff))
+        return
+      }
+      if diff.fields.isEmpty && diff.files.isEmpty { print("no differences") }
+      for f in diff.fields { print("\(f.name): \(f.old) -> \(f.new)") }
+      for f in diff.files { print("\(f.change): \(f.path)") }
+    }
+  }
+}
+
+/// Plain text tables for terminal output: columns padded to their widest cell.
+enum TextTable {
+  static func render(header: [String], rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for row in rows {
+      for (i, cell) in row.enumerated() where i < widths.count {
+        widths[i] = max(widths[i], cell.count)
+      }
+    }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { i, c in
+        i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+      }.joined(separator: "  ")
+    }
+    return ([line(header)] + rows.map(line)).joined(separator: "\n")
+  }
+}
