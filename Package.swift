@@ -71,7 +71,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "GradingTests", dependencies: ["Grading", "Tabular", "DojoCore"],
-      swiftSettings: swiftSettings),
+      resources: [.copy("Vectors")], swiftSettings: swiftSettings),
     .testTarget(
       name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo"],
       swiftSettings: swiftSettings),
