@@ -277,6 +277,17 @@ def write_multiclass_log_loss():
 
 # ---- regression metrics -------------------------------------------------------------------
 
+def correlation(fn):
+    """SciPy returns NaN for a constant side. Dojo scores constant *predictions* 0 (no
+    association can be shown; the agent's submission, not the grader, is degenerate) and keeps
+    constant *answers* a grader error. Fewer than two rows stay undefined."""
+    def wrapped(t, p):
+        if len(t) >= 2 and len(set(t)) > 1 and len(set(p)) == 1:
+            return 0.0
+        return fn(t, p)
+    return wrapped
+
+
 def write_regression():
     fns = {
         "rmse": metrics.root_mean_squared_error,
@@ -285,9 +296,9 @@ def write_regression():
         "medae": metrics.median_absolute_error,
         "mape": metrics.mean_absolute_percentage_error,
         "r2": metrics.r2_score,
-        "pearson": lambda t, p: scipy.stats.pearsonr(t, p).statistic,
-        "spearman": lambda t, p: scipy.stats.spearmanr(t, p).statistic,
-        "kendall_tau": lambda t, p: scipy.stats.kendalltau(t, p).statistic,
+        "pearson": correlation(lambda t, p: scipy.stats.pearsonr(t, p).statistic),
+        "spearman": correlation(lambda t, p: scipy.stats.spearmanr(t, p).statistic),
+        "kendall_tau": correlation(lambda t, p: scipy.stats.kendalltau(t, p).statistic),
     }
     for name, fn in fns.items():
         w = Writer(name)

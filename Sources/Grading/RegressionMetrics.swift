@@ -115,10 +115,11 @@ extension Metrics {
   }
 
   /// Pearson's correlation coefficient, `Σ(x-x̄)(y-ȳ) / sqrt(Σ(x-x̄)² Σ(y-ȳ)²)`
-  /// (SciPy `stats.pearsonr`). Undefined with fewer than two rows or a constant side.
+  /// (SciPy `stats.pearsonr`). Undefined with fewer than two rows or constant answers;
+  /// constant predictions score 0.
   public static func pearson(_ truth: [Double], _ predicted: [Double]) throws -> Double {
     try requireRows(truth.count, "pearson", atLeast: 2)
-    try requireVarying(truth, predicted, "pearson")
+    guard try requireVarying(truth, predicted, "pearson") else { return 0 }
     let n = Double(truth.count)
     let mx = truth.reduce(0, +) / n
     let my = predicted.reduce(0, +) / n
@@ -134,15 +135,17 @@ extension Metrics {
     return min(1, max(-1, r))
   }
 
+  /// Constant answers make a correlation undefined: a grader error (the task is broken).
+  /// Constant predictions are the submission's choice; SciPy returns NaN there, Dojo scores
+  /// them 0 (no association shown), so a sample submission of means still grades. Returns
+  /// false when the predictions are constant.
   private static func requireVarying(_ truth: [Double], _ predicted: [Double], _ name: String)
-    throws
+    throws -> Bool
   {
     if truth.allSatisfy({ $0 == truth[0] }) {
       throw undefined("\(name) is undefined: the answers are constant")
     }
-    if predicted.allSatisfy({ $0 == predicted[0] }) {
-      throw undefined("\(name) is undefined: the predictions are constant")
-    }
+    return !predicted.allSatisfy({ $0 == predicted[0] })
   }
 
   /// Ranks from 1, ties given the mean of the ranks they span (SciPy `rankdata`, "average").
@@ -161,20 +164,20 @@ extension Metrics {
   }
 
   /// Spearman's rank correlation: Pearson's on average ranks (SciPy `stats.spearmanr`).
-  /// Undefined with fewer than two rows or a constant side.
+  /// Undefined with fewer than two rows or constant answers; constant predictions score 0.
   public static func spearman(_ truth: [Double], _ predicted: [Double]) throws -> Double {
     try requireRows(truth.count, "spearman", atLeast: 2)
-    try requireVarying(truth, predicted, "spearman")
+    guard try requireVarying(truth, predicted, "spearman") else { return 0 }
     return try pearson(averageRanks(truth), averageRanks(predicted))
   }
 
   /// Kendall's tau-b, `(P - Q) / sqrt((P + Q + T_x)(P + Q + T_y))`, computed in
   /// O(n log n) by Knight's algorithm (SciPy `stats.kendalltau`, `variant="b"`). Undefined
-  /// with fewer than two rows or a constant side.
+  /// with fewer than two rows or constant answers; constant predictions score 0.
   public static func kendallTau(_ truth: [Double], _ predicted: [Double]) throws -> Double {
     let n = truth.count
     try requireRows(n, "kendall_tau", atLeast: 2)
-    try requireVarying(truth, predicted, "kendall_tau")
+    guard try requireVarying(truth, predicted, "kendall_tau") else { return 0 }
     let order = (0..<n).sorted {
       truth[$0] != truth[$1] ? truth[$0] < truth[$1] : predicted[$0] < predicted[$1]
     }

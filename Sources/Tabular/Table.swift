@@ -1,5 +1,5 @@
-public import Foundation
 internal import DojoCore
+public import Foundation
 
 /// A whole CSV file read into memory, with typed access to its fields.
 ///
@@ -101,7 +101,9 @@ public struct Table: Sendable {
     return Table(header: header, rows: Array(records.dropFirst()), name: name)
   }
 
-  private static func finish(_ records: inout [[String]], _ record: [String], name: String, line: Int)
+  private static func finish(
+    _ records: inout [[String]], _ record: [String], name: String, line: Int
+  )
     throws
   {
     if let width = records.first?.count, record.count != width {
