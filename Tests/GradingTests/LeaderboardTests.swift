@@ -209,7 +209,8 @@ struct SubmissionLayoutTests {
 
   @Test func defaultsFollowTheMetric() throws {
     #expect(try defaults(.init(name: "accuracy"), ["no", "yes", "no"]) == ["no"])
-    #expect(try defaults(.init(name: "f1_macro"), ["b", "a", "b", "a"]) == ["a"])  // tie: label order
+    // A tie goes to the label that sorts first.
+    #expect(try defaults(.init(name: "f1_macro"), ["b", "a", "b", "a"]) == ["a"])
     #expect(
       try defaults(
         .init(name: "roc_auc", parameters: ["positive": .scalar("yes")]), ["yes", "no", "no", "no"])
