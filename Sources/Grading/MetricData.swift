@@ -249,7 +249,9 @@ extension MetricData {
         for j in 0..<perClass.count { row[j] = perClass[j][i] }
         probabilities[i] = row
       }
-      try checker.check(indices: rows, column: predictedColumns.joined(separator: ", ")) { i in
+      try checker.check(
+        indices: rows, place: "columns \(predictedColumns.joined(separator: ", "))"
+      ) { i in
         probabilities[i].reduce(0, +) > 0
           ? nil : "the probabilities of all classes are 0; they must sum to more than 0"
       }
@@ -370,6 +372,12 @@ struct ValueChecker {
   /// Throws for the first row (in file order) that `problem` objects to; the message stands
   /// on its own (it quotes the value itself if it wants to).
   func check(indices count: Int, column name: String, _ problem: (Int) -> String?) throws {
+    try check(indices: count, place: "column \"\(name)\"", problem)
+  }
+
+  /// As ``check(indices:column:_:)``, with `place` naming where on the row, e.g.
+  /// `columns a, b, c`.
+  func check(indices count: Int, place: String, _ problem: (Int) -> String?) throws {
     var worst: (line: Int, message: String)?
     for i in 0..<count {
       if let worst, line(i) > worst.line { continue }
@@ -377,7 +385,7 @@ struct ValueChecker {
       if lines == nil, worst != nil { break }
     }
     if let worst {
-      throw DojoError(.invalidSubmission, "row \(worst.line): column \"\(name)\": \(worst.message)")
+      throw DojoError(.invalidSubmission, "row \(worst.line): \(place): \(worst.message)")
     }
   }
 }

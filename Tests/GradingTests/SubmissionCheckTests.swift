@@ -168,7 +168,7 @@ let refusals: [ErrorCase] = [
     name: "class probabilities all zero", task: .classes,
     submission: "id,c,b,a\n1,0,0,1\n2,0,0,0\n3,1,0,0\n4,0.2,0.2,0.6\n",
     expected:
-      "row 3: column \"a, b, c\": the probabilities of all classes are 0; they must sum to more than 0"
+      "row 3: columns a, b, c: the probabilities of all classes are 0; they must sum to more than 0"
   ),
   ErrorCase(
     name: "class column missing", task: .classes, submission: "id,a,b\n1,1,0\n",
