@@ -65,6 +65,9 @@ public struct Grader: Sendable {
 
   /// Checks and scores a submission.
   ///
+  /// Errors name rows by their line in the file (the header is line 1), which is exact unless
+  /// a quoted field spans lines.
+  ///
   /// - Throws: ``DojoError`` `.invalidSubmission` for the submission's faults, `.graderError`
   ///   for everything else.
   public func score(submission: URL) throws -> Double {
@@ -220,7 +223,9 @@ public struct Grader: Sendable {
     } catch let error as DojoError {
       throw DojoError(.graderError, "task \(task.id): \(error.message)")
     }
-    if columns != task.submissionColumns {
+    // task.json keeps the sample submission's column order; only the set must agree.
+    if Set(columns) != Set(task.submissionColumns) || columns.count != task.submissionColumns.count
+    {
       throw DojoError(
         .graderError,
         "task \(task.id): task.json lists submission columns \(task.submissionColumns.joined(separator: ", ")) but \(metric.name) needs \(columns.joined(separator: ", ")); prepare again"

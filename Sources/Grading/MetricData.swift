@@ -189,11 +189,11 @@ extension MetricData {
     switch metric.definition.shape {
     case .label:
       try MetricData.expectOne(name, truthColumns, predictedColumns)
-      let known = classes.map(Set.init)
-      if let known {
+      if let classes {
+        let known = Set(classes)
+        let list = classes.joined(separator: ", ")
         try checker.check(predicted[0], column: predictedColumns[0]) { v in
-          known.contains(v)
-            ? nil : "is not one of \(classes!.joined(separator: ", "))"
+          known.contains(v) ? nil : "is not one of \(list)"
         }
         if let bad = truth[0].firstIndex(where: { !known.contains($0) }) {
           throw DojoError(
