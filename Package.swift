@@ -73,7 +73,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "GradingTests", dependencies: ["Grading", "Tabular", "DojoCore"],
-      swiftSettings: swiftSettings),
+      resources: [.copy("Vectors")], swiftSettings: swiftSettings),
     .testTarget(
       name: "RegistryTests", dependencies: ["Registry", "DojoCore"], swiftSettings: swiftSettings),
     .testTarget(

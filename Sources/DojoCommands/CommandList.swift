@@ -4,5 +4,7 @@ internal import ArgumentParser
 let commandList: [any ParsableCommand.Type] = [
   ManifestCommand.self,
   PrepareCommand.self,
+  GradeCommand.self,
+  MetricCommand.self,
   RegistryCommand.self,
 ]

@@ -1,0 +1,384 @@
+public import DojoCore
+public import Foundation
+internal import Tabular
+
+/// The grader synthesized from a task's metric spec: checks a submission against the answers
+/// and `task.json`, scores it, and places the score on the human leaderboard.
+///
+/// Three outcomes are kept apart: an invalid submission (`.invalidSubmission`: the agent's
+/// fault, with the line, column and value), a grader error (`.graderError`: the task or Dojo
+/// is at fault), and a score.
+public struct Grader: Sendable {
+  /// The task's `private/task.json`.
+  public let task: TaskSpec
+  /// The resolved metric.
+  public let metric: ResolvedMetric
+  /// The answers file.
+  public let answersURL: URL
+  /// The leaderboard files, public first.
+  public let leaderboardURLs: [URL]
+
+  /// A submission is refused unread above this many bytes: 20 times the answers plus 10 MB,
+  /// far more than any honest submission needs.
+  public var sizeLimit: Int64 {
+    let answers =
+      (try? FileManager.default.attributesOfItem(atPath: answersURL.path)[.size] as? Int64)
+      .flatMap { $0 } ?? 0
+    return 20 * answers + 10_000_000
+  }
+
+  /// Loads a prepared task: `private/task.json`, the answers and leaderboards it names.
+  ///
+  /// - Throws: ``DojoError`` `.graderError` when `task.json` is missing or unreadable or its
+  ///   metric spec does not resolve.
+  public init(taskDirectory: URL) throws {
+    let privateDir = taskDirectory.appendingPathComponent("private")
+    let specURL = privateDir.appendingPathComponent("task.json")
+    guard let data = FileManager.default.contents(atPath: specURL.path) else {
+      throw DojoError(
+        .graderError,
+        "\(specURL.path) does not exist; is \(taskDirectory.path) a prepared task folder?")
+    }
+    let task: TaskSpec
+    do {
+      task = try JSONDecoder().decode(TaskSpec.self, from: data)
+    } catch {
+      throw DojoError(
+        .graderError, "\(specURL.path) is not a valid task.json (\(error)); prepare the task again")
+    }
+    try self.init(
+      task: task, answers: privateDir.appendingPathComponent(task.answers),
+      leaderboards: task.leaderboards.map { privateDir.appendingPathComponent($0) })
+  }
+
+  /// A grader for a task spec and explicit files (used by `dojo metric` and tests).
+  public init(task: TaskSpec, answers: URL, leaderboards: [URL] = []) throws {
+    self.task = task
+    self.answersURL = answers
+    self.leaderboardURLs = leaderboards
+    do {
+      metric = try MetricCatalogue.resolve(task.metric)
+    } catch let error as DojoError {
+      throw DojoError(.graderError, "task \(task.id): \(error.message)")
+    }
+  }
+
+  /// Checks and scores a submission.
+  ///
+  /// Errors name rows by their line in the file (the header is line 1), which is exact unless
+  /// a quoted field spans lines.
+  ///
+  /// - Throws: ``DojoError`` `.invalidSubmission` for the submission's faults, `.graderError`
+  ///   for everything else.
+  public func score(submission: URL) throws -> Double {
+    do {
+      let answers = try readAnswers()
+      let table = try readSubmission(submission, answerRows: answers.table.rowCount)
+      return try score(table, answers: answers)
+    } catch let error as DojoError where error.code == .invalidSubmission {
+      throw error
+    } catch let error as DojoError where error.code == .graderError {
+      throw error
+    } catch let error as DojoError {
+      throw DojoError(.graderError, error.message, cause: error)
+    } catch {
+      throw DojoError(.graderError, "grading failed: \(error)")
+    }
+  }
+
+  /// Grades a submission into a report; never throws. An invalid submission and a grader
+  /// error are reports too, told apart by ``GradeReport/error``.
+  public func grade(submission: URL) -> GradeReport {
+    let score: Double
+    do {
+      score = try self.score(submission: submission)
+    } catch let error as DojoError {
+      return GradeReport(
+        task: task.id, lowerIsBetter: task.lowerIsBetter,
+        error: .init(
+          kind: error.code == .invalidSubmission ? .invalidSubmission : .graderError,
+          message: error.message))
+    } catch {
+      return GradeReport(
+        task: task.id, lowerIsBetter: task.lowerIsBetter,
+        error: .init(kind: .graderError, message: "\(error)"))
+    }
+    do {
+      let boards = try leaderboardURLs.map { try Leaderboard.read($0) }
+      let placement = Placement.place(
+        score: score, on: boards, lowerIsBetter: task.lowerIsBetter)
+      return GradeReport(
+        task: task.id, lowerIsBetter: task.lowerIsBetter, score: score, placement: placement)
+    } catch let error as DojoError {
+      return GradeReport(
+        task: task.id, lowerIsBetter: task.lowerIsBetter, score: score,
+        error: .init(kind: .graderError, message: "leaderboard: \(error.message)"))
+    } catch {
+      return GradeReport(
+        task: task.id, lowerIsBetter: task.lowerIsBetter, score: score,
+        error: .init(kind: .graderError, message: "leaderboard: \(error)"))
+    }
+  }
+
+  // MARK: - Reading
+
+  struct Answers {
+    var table: Table
+    var id: Int
+    var rowOf: [String: Int]
+  }
+
+  private func readAnswers() throws -> Answers {
+    let table: Table
+    do {
+      table = try Table.read(answersURL)
+    } catch let error as DojoError {
+      throw DojoError(.graderError, "answers: \(error.message)")
+    }
+    guard let id = table.index(of: task.idColumn) else {
+      throw DojoError(
+        .graderError, "answers \(answersURL.path) have no id column \"\(task.idColumn)\"")
+    }
+    guard table.rowCount > 0 else {
+      throw DojoError(.graderError, "answers \(answersURL.path) have no rows")
+    }
+    var rowOf: [String: Int] = [:]
+    rowOf.reserveCapacity(table.rowCount)
+    for row in 0..<table.rowCount {
+      let key = table.string(row: row, column: id)
+      if rowOf.updateValue(row, forKey: key) != nil {
+        throw DojoError(
+          .graderError, "answers row \(row + 2): id \"\(key)\" appears twice; prepare again")
+      }
+    }
+    return Answers(table: table, id: id, rowOf: rowOf)
+  }
+
+  /// Reads the submission as a table, refusing what is not a CSV before parsing it.
+  func readSubmission(_ url: URL, answerRows: Int) throws -> Table {
+    let name = url.lastPathComponent
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
+      !isDirectory.boolValue
+    else {
+      throw DojoError(.invalidSubmission, "\(url.path): no such file; write the submission CSV")
+    }
+    let size =
+      (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64)
+      .flatMap { $0 } ?? 0
+    let limit = sizeLimit
+    if size > limit {
+      throw DojoError(
+        .invalidSubmission,
+        "\(name): is \(size) bytes, over the limit of \(limit) (20 times the answers plus 10 MB); a submission holds one row per test id (\(answerRows))"
+      )
+    }
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      throw DojoError(.invalidSubmission, "\(name): cannot be read")
+    }
+    // One pass over raw bytes (Data's iterator is slow on large files): blank or binary?
+    let (blank, hasNUL) = data.withUnsafeBytes { raw -> (Bool, Bool) in
+      let bytes = raw.bindMemory(to: UInt8.self)
+      var start = 0
+      if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+      var blank = true
+      for b in bytes[start...] {
+        if b == 0 { return (false, true) }
+        if blank && b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 { blank = false }
+      }
+      return (blank, false)
+    }
+    if blank {
+      throw DojoError(
+        .invalidSubmission,
+        "\(name): is empty; expected a header line and one row per test id (\(answerRows))")
+    }
+    if hasNUL {
+      throw DojoError(
+        .invalidSubmission, "\(name): holds NUL bytes, so it is a binary file, not a CSV")
+    }
+    let table: Table
+    do {
+      table = try Table.parse(data, name: name)
+    } catch let error as DojoError {
+      throw DojoError(.invalidSubmission, error.message)
+    }
+    if table.rowCount == 0 {
+      throw DojoError(
+        .invalidSubmission,
+        "\(name): has a header but no rows; expected one row per test id (\(answerRows))")
+    }
+    return table
+  }
+
+  // MARK: - Checking and scoring
+
+  private func score(_ sub: Table, answers: Answers) throws -> Double {
+    let classes = task.classes
+    let columns: [String]
+    let truthNames: [String]
+    do {
+      columns = try SubmissionLayout.layout(metric, targets: task.targets, classes: classes)
+      truthNames = try SubmissionLayout.truthColumns(metric, targets: task.targets)
+    } catch let error as DojoError {
+      throw DojoError(.graderError, "task \(task.id): \(error.message)")
+    }
+    // task.json keeps the sample submission's column order; only the set must agree.
+    if Set(columns) != Set(task.submissionColumns) || columns.count != task.submissionColumns.count
+    {
+      throw DojoError(
+        .graderError,
+        "task \(task.id): task.json lists submission columns \(task.submissionColumns.joined(separator: ", ")) but \(metric.name) needs \(columns.joined(separator: ", ")); prepare again"
+      )
+    }
+    let expected = [task.idColumn] + columns
+    let quotedExpected = expected.map { "\"\($0)\"" }.joined(separator: ", ")
+
+    // Header: every column once, the id and each submission column present, nothing else.
+    var seen: Set<String> = []
+    for column in sub.header where !seen.insert(column).inserted {
+      throw DojoError(
+        .invalidSubmission,
+        "row 1: column \"\(column)\" appears twice in the header; the submission holds \(quotedExpected)"
+      )
+    }
+    if let missing = expected.first(where: { sub.index(of: $0) == nil }) {
+      let what = missing == task.idColumn ? "the id column" : "column"
+      throw DojoError(
+        .invalidSubmission,
+        "row 1: \(what) \"\(missing)\" is missing (the header is \(sub.header.map { "\"\($0)\"" }.joined(separator: ", ")); the submission holds \(quotedExpected))"
+      )
+    }
+    let extra = sub.header.filter { !expected.contains($0) }
+    if !extra.isEmpty {
+      throw DojoError(
+        .invalidSubmission,
+        "row 1: unexpected column\(extra.count == 1 ? "" : "s") \(extra.map { "\"\($0)\"" }.joined(separator: ", ")); the submission holds exactly \(quotedExpected)"
+      )
+    }
+
+    // The join: each answer row gets exactly one submission row.
+    let idColumn = sub.index(of: task.idColumn)!
+    let n = answers.table.rowCount
+    var submissionRow = [Int](repeating: -1, count: n)
+    for row in 0..<sub.rowCount {
+      let id = sub.string(row: row, column: idColumn)
+      guard let a = answers.rowOf[id] else {
+        throw DojoError(
+          .invalidSubmission,
+          "row \(row + 2): column \"\(task.idColumn)\": \"\(id)\" is not an id of the test set")
+      }
+      if submissionRow[a] >= 0 {
+        throw DojoError(
+          .invalidSubmission,
+          "row \(row + 2): column \"\(task.idColumn)\": \"\(id)\" appears again (first on row \(submissionRow[a] + 2)); each id goes on one row"
+        )
+      }
+      submissionRow[a] = row
+    }
+    if sub.rowCount < n, let first = submissionRow.firstIndex(of: -1) {
+      let missing = n - sub.rowCount
+      throw DojoError(
+        .invalidSubmission,
+        "column \"\(task.idColumn)\": \(missing) test id\(missing == 1 ? " is" : "s are") missing, first \"\(answers.table.string(row: first, column: answers.id))\"; the submission needs one row per test id (\(n))"
+      )
+    }
+
+    let predicted = columns.map { name -> [String] in
+      let c = sub.index(of: name)!
+      return submissionRow.map { sub.string(row: $0, column: c) }
+    }
+    let truth = try truthNames.map { name -> [String] in
+      guard let c = answers.table.index(of: name) else {
+        throw DojoError(.graderError, "answers have no target column \"\(name)\"; prepare again")
+      }
+      return (0..<n).map { answers.table.string(row: $0, column: c) }
+    }
+    let data = try MetricData(
+      metric: metric, truth: truth, truthColumns: truthNames, predicted: predicted,
+      predictedColumns: columns, classes: classes, submissionLines: submissionRow.map { $0 + 2 })
+    return try metric.evaluate(data)
+  }
+}
+
+/// The outcome of grading one submission, as `dojo grade --json` prints it.
+public struct GradeReport: Sendable, Equatable, Encodable {
+  /// Why there is no score.
+  public struct Failure: Sendable, Equatable, Encodable {
+    public enum Kind: String, Sendable, Encodable {
+      /// The agent's fault.
+      case invalidSubmission = "invalid_submission"
+      /// Ours: the task or Dojo.
+      case graderError = "grader_error"
+    }
+    public var kind: Kind
+    public var message: String
+
+    public init(kind: Kind, message: String) {
+      self.kind = kind
+      self.message = message
+    }
+  }
+
+  public var task: String
+  public var lowerIsBetter: Bool
+  public var score: Double?
+  public var placement: Placement?
+  public var error: Failure?
+
+  /// Whether the submission passed every check and got a score.
+  public var valid: Bool { score != nil && error?.kind != .invalidSubmission }
+
+  public init(
+    task: String, lowerIsBetter: Bool, score: Double? = nil, placement: Placement? = nil,
+    error: Failure? = nil
+  ) {
+    self.task = task
+    self.lowerIsBetter = lowerIsBetter
+    self.score = score
+    self.placement = placement
+    self.error = error
+  }
+
+  private enum Keys: String, CodingKey {
+    case task, valid, error, score, rank, thresholds
+    case lowerIsBetter = "lower_is_better"
+    case humanRank = "human_rank"
+    case aboveMedian = "above_median"
+    case gold = "gold_medal"
+    case silver = "silver_medal"
+    case bronze = "bronze_medal"
+    case anyMedal = "any_medal"
+    case leaderboardSize = "leaderboard_size"
+  }
+
+  private enum ThresholdKeys: String, CodingKey { case gold, silver, bronze, median }
+
+  /// Every field is always present (null when unknown), so readers need no optional keys.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: Keys.self)
+    try c.encode(task, forKey: .task)
+    try c.encode(valid, forKey: .valid)
+    if let error { try c.encode(error, forKey: .error) } else { try c.encodeNil(forKey: .error) }
+    try c.encode(score, forKey: .score)
+    try c.encode(lowerIsBetter, forKey: .lowerIsBetter)
+    let p = placement
+    try c.encode(p?.rank, forKey: .rank)
+    try c.encode(p?.humanRank, forKey: .humanRank)
+    try c.encode(p?.aboveMedian ?? false, forKey: .aboveMedian)
+    try c.encode(p?.gold ?? false, forKey: .gold)
+    try c.encode(p?.silver ?? false, forKey: .silver)
+    try c.encode(p?.bronze ?? false, forKey: .bronze)
+    try c.encode(p?.anyMedal ?? false, forKey: .anyMedal)
+    if let t = p?.thresholds {
+      var tc = c.nestedContainer(keyedBy: ThresholdKeys.self, forKey: .thresholds)
+      try tc.encode(t.gold, forKey: .gold)
+      try tc.encode(t.silver, forKey: .silver)
+      try tc.encode(t.bronze, forKey: .bronze)
+      try tc.encode(t.median, forKey: .median)
+    } else {
+      try c.encodeNil(forKey: .thresholds)
+    }
+    try c.encode(p?.leaderboardSize, forKey: .leaderboardSize)
+  }
+}

@@ -1,1 +1,0 @@
-// The Grading module; see DESIGN.md.

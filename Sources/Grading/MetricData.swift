@@ -1,0 +1,391 @@
+internal import DojoCore
+internal import Foundation
+
+/// The data a metric reads, aligned row by row (answers order), in the metric's shape.
+///
+/// Built by ``MetricData/init(metric:truth:truthColumns:predicted:predictedColumns:classes:submissionLines:)``
+/// from text columns, which checks every predicted value and says which row broke which rule.
+public enum MetricData: Sendable {
+  /// Labels against predicted labels; `positive` is the positive label when one is defined.
+  case labels(LabelPairs)
+  /// Per target column: binary truth against the probability of the positive label.
+  case probabilities([BinaryScores])
+  /// Truth as class indices; probabilities row-major, one row of `classes.count` per answer.
+  case classProbabilities(truth: [Int], probabilities: [[Double]])
+  /// Per target column: numeric truth against numeric predictions.
+  case values(truth: [[Double]], predicted: [[Double]], columns: [String])
+  /// Relevant items per row against the ranked predicted items per row.
+  case rankings(truth: [[String]], predicted: [[String]])
+  /// Text against text.
+  case texts(truth: [String], predicted: [String])
+
+  /// Labels and predicted labels with what is known about the label set.
+  public struct LabelPairs: Sendable {
+    public var truth: [String]
+    public var predicted: [String]
+    /// The positive label as the metric spec gives it.
+    public var positive: String?
+    /// The task's classes, when known.
+    public var classes: [String]?
+
+    public init(
+      truth: [String], predicted: [String], positive: String? = nil, classes: [String]? = nil
+    ) {
+      self.truth = truth
+      self.predicted = predicted
+      self.positive = positive
+      self.classes = classes
+    }
+  }
+
+  /// One binary column: truth (positive or not) and the predicted positive probability.
+  public struct BinaryScores: Sendable {
+    public var truth: [Bool]
+    public var scores: [Double]
+    public init(truth: [Bool], scores: [Double]) {
+      self.truth = truth
+      self.scores = scores
+    }
+  }
+
+  private func mismatch(_ wanted: String) -> DojoError {
+    DojoError(.graderError, "the metric expected \(wanted) but was given other data; a Dojo bug")
+  }
+
+  func labels() throws -> LabelPairs {
+    guard case .labels(let l) = self else { throw mismatch("labels") }
+    return l
+  }
+
+  /// The positive label of binary label metrics: the spec's `positive`, else `1`, `true` or
+  /// `yes` when one of the labels is spelled so, else the greater of exactly two labels
+  /// (scikit-learn's order).
+  func positiveLabel() throws -> String {
+    let l = try labels()
+    if let p = l.positive { return p }
+    var seen = Set(l.classes ?? [])
+    for v in l.truth { seen.insert(v) }
+    for v in l.predicted { seen.insert(v) }
+    return try MetricData.defaultPositive(among: seen)
+  }
+
+  static func defaultPositive(among labels: Set<String>) throws -> String {
+    for candidate in ["1", "true", "yes"] {
+      if let hit = labels.first(where: { $0.lowercased() == candidate }) { return hit }
+    }
+    if labels.count == 2 { return LabelOrder.sorted(Array(labels))[1] }
+    throw DojoError(
+      .graderError,
+      "cannot tell the positive label among \(LabelOrder.sorted(Array(labels)).joined(separator: ", ")); set positive: in the metric spec"
+    )
+  }
+
+  func probabilities() throws -> [BinaryScores] {
+    guard case .probabilities(let p) = self else { throw mismatch("probabilities") }
+    return p
+  }
+
+  func classProbabilities() throws -> ([Int], [[Double]]) {
+    guard case .classProbabilities(let t, let p) = self else {
+      throw mismatch("class probabilities")
+    }
+    return (t, p)
+  }
+
+  func singleValues() throws -> ([Double], [Double]) {
+    guard case .values(let t, let p, _) = self, t.count == 1, p.count == 1 else {
+      throw mismatch("one numeric column")
+    }
+    return (t[0], p[0])
+  }
+
+  func values() throws -> ([[Double]], [[Double]]) {
+    guard case .values(let t, let p, _) = self, t.count == p.count, !t.isEmpty else {
+      throw mismatch("numeric columns")
+    }
+    return (t, p)
+  }
+
+  /// The weights of `weighted_mae` in target-column order.
+  func columnWeights(_ weights: MetricParameters.Weights?) throws -> [Double] {
+    guard case .values(let t, _, let columns) = self else { throw mismatch("numeric columns") }
+    switch weights {
+    case .list(let w)?:
+      guard w.count == t.count else {
+        throw DojoError(
+          .graderError,
+          "weighted_mae has \(w.count) weights for \(t.count) target columns (\(columns.joined(separator: ", "))); give one per column"
+        )
+      }
+      return w
+    case .byColumn(let m)?:
+      if let extra = m.keys.sorted().first(where: { !columns.contains($0) }) {
+        throw DojoError(
+          .graderError, "weighted_mae has a weight for \"\(extra)\", which is not a target column")
+      }
+      return try columns.map { c in
+        guard let w = m[c] else {
+          throw DojoError(.graderError, "weighted_mae has no weight for target column \"\(c)\"")
+        }
+        return w
+      }
+    case nil:
+      throw DojoError(.graderError, "weighted_mae needs weights (one per target column)")
+    }
+  }
+
+  func rankings() throws -> ([[String]], [[String]]) {
+    guard case .rankings(let t, let p) = self else { throw mismatch("ranked lists") }
+    return (t, p)
+  }
+
+  func texts() throws -> ([String], [String]) {
+    guard case .texts(let t, let p) = self else { throw mismatch("texts") }
+    return (t, p)
+  }
+}
+
+/// Label order as scikit-learn's `unique_labels` sorts: numerically when every label is a
+/// number, else by code point (Python's string order).
+public enum LabelOrder {
+  /// Sorts labels the way scikit-learn would.
+  public static func sorted(_ labels: [String]) -> [String] {
+    let numbers = labels.map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    if numbers.allSatisfy({ $0 != nil }) {
+      return zip(labels, numbers).sorted { $0.1! < $1.1! }.map(\.0)
+    }
+    return labels.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+  }
+}
+
+extension MetricData {
+  /// Builds a metric's data from text columns aligned by answer row, checking every predicted
+  /// value.
+  ///
+  /// - Parameters:
+  ///   - metric: The resolved metric; its shape decides how the columns are read.
+  ///   - truth: The answers' columns named by `truthColumns`, in answers row order.
+  ///   - truthColumns: Their names: the submission columns, except for class probabilities
+  ///     where it is the one class column.
+  ///   - predicted: The submission's columns in the order of `predictedColumns`, already put
+  ///     in answers row order.
+  ///   - predictedColumns: The submission columns, as ``SubmissionLayout/layout(for:answers:classes:)``
+  ///     gives them.
+  ///   - classes: The task's classes when known; labels are checked against them.
+  ///   - submissionLines: For each answer row, the line of the submission file it came from
+  ///     (nil: answer row `i` is line `i + 2`), so errors name the line a person can open.
+  /// - Throws: ``DojoError`` `.invalidSubmission` naming the first offending line, column and
+  ///   value in file order; `.graderError` when the answers themselves do not fit the metric.
+  public init(
+    metric: ResolvedMetric, truth: [[String]], truthColumns: [String], predicted: [[String]],
+    predictedColumns: [String], classes: [String]?, submissionLines: [Int]? = nil
+  ) throws {
+    let checker = ValueChecker(lines: submissionLines)
+    let name = metric.name
+    let rows = truth.first?.count ?? 0
+    guard rows > 0 else {
+      throw DojoError(.graderError, "the answers have no rows; \(name) needs at least one")
+    }
+    switch metric.definition.shape {
+    case .label:
+      try MetricData.expectOne(name, truthColumns, predictedColumns)
+      if let classes {
+        let known = Set(classes)
+        let list = classes.joined(separator: ", ")
+        try checker.check(predicted[0], column: predictedColumns[0]) { v in
+          known.contains(v) ? nil : "is not one of \(list)"
+        }
+        if let bad = truth[0].firstIndex(where: { !known.contains($0) }) {
+          throw DojoError(
+            .graderError,
+            "answers row \(bad + 2): column \"\(truthColumns[0])\": \"\(truth[0][bad])\" is not one of the task's classes"
+          )
+        }
+      }
+      self = .labels(
+        LabelPairs(
+          truth: truth[0], predicted: predicted[0], positive: metric.parameters.positive,
+          classes: classes))
+    case .probability:
+      var columns: [BinaryScores] = []
+      for (j, column) in predictedColumns.enumerated() {
+        let scores = try checker.numbers(predicted[j], column: column, probability: true)
+        var labels = Set(truth[j])
+        if let classes, predictedColumns.count == 1 { labels.formUnion(classes) }
+        let positive = try metric.parameters.positive ?? MetricData.defaultPositive(among: labels)
+        labels.remove(positive)
+        if labels.count > 1 {
+          throw DojoError(
+            .graderError,
+            "\(name) needs a binary target but answers column \"\(truthColumns[j])\" holds \(LabelOrder.sorted(Array(labels)).prefix(5).joined(separator: ", ")) besides \(positive)"
+          )
+        }
+        columns.append(BinaryScores(truth: truth[j].map { $0 == positive }, scores: scores))
+      }
+      self = .probabilities(columns)
+    case .classProbabilities:
+      guard truth.count == 1, predictedColumns.count >= 2 else {
+        throw DojoError(
+          .graderError, "\(name) needs one class column and a probability column per class")
+      }
+      var index: [String: Int] = [:]
+      for (i, c) in predictedColumns.enumerated() { index[c] = i }
+      var truthIndex = [Int](repeating: 0, count: rows)
+      for (i, label) in truth[0].enumerated() {
+        guard let k = index[label] else {
+          throw DojoError(
+            .graderError,
+            "answers row \(i + 2): class \"\(label)\" has no probability column; the task's classes miss it"
+          )
+        }
+        truthIndex[i] = k
+      }
+      let perClass = try predictedColumns.enumerated().map { j, c in
+        try checker.numbers(predicted[j], column: c, probability: true)
+      }
+      var probabilities = [[Double]](repeating: [], count: rows)
+      for i in 0..<rows {
+        var row = [Double](repeating: 0, count: perClass.count)
+        for j in 0..<perClass.count { row[j] = perClass[j][i] }
+        probabilities[i] = row
+      }
+      try checker.check(
+        indices: rows, place: "columns \(predictedColumns.joined(separator: ", "))"
+      ) { i in
+        probabilities[i].reduce(0, +) > 0
+          ? nil : "the probabilities of all classes are 0; they must sum to more than 0"
+      }
+      self = .classProbabilities(truth: truthIndex, probabilities: probabilities)
+    case .value, .values:
+      if metric.definition.shape == .value {
+        try MetricData.expectOne(name, truthColumns, predictedColumns)
+      }
+      let logMetric = name.hasSuffix("rmsle")
+      var t: [[Double]] = []
+      var p: [[Double]] = []
+      for (j, column) in predictedColumns.enumerated() {
+        let numbers = try checker.numbers(predicted[j], column: column, probability: false)
+        if logMetric {
+          try checker.check(indices: rows, column: column) { i in
+            numbers[i] > -1
+              ? nil : "\"\(predicted[j][i])\" is -1 or less; \(name) takes log(1 + x)"
+          }
+        }
+        p.append(numbers)
+        t.append(try MetricData.answerNumbers(truth[j], column: truthColumns[j], log: logMetric))
+      }
+      self = .values(truth: t, predicted: p, columns: truthColumns)
+    case .ranking:
+      try MetricData.expectOne(name, truthColumns, predictedColumns)
+      let lists = predicted[0].map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+      if let classes {
+        let known = Set(classes)
+        try checker.check(indices: rows, column: predictedColumns[0]) { i in
+          guard let bad = lists[i].first(where: { !known.contains($0) }) else { return nil }
+          return "\"\(bad)\" is not one of \(classes.joined(separator: ", "))"
+        }
+      }
+      let relevant = truth[0].map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+      self = .rankings(truth: relevant, predicted: lists)
+    case .text:
+      try MetricData.expectOne(name, truthColumns, predictedColumns)
+      self = .texts(truth: truth[0], predicted: predicted[0])
+    }
+  }
+
+  private static func expectOne(_ name: String, _ truth: [String], _ predicted: [String]) throws {
+    guard truth.count == 1, predicted.count == 1 else {
+      throw DojoError(
+        .graderError,
+        "\(name) scores one column but the task has \(predicted.count) (\(predicted.joined(separator: ", "))); use a multi-column metric"
+      )
+    }
+  }
+
+  private static func answerNumbers(_ column: [String], column name: String, log: Bool) throws
+    -> [Double]
+  {
+    var out = [Double](repeating: 0, count: column.count)
+    for (i, text) in column.enumerated() {
+      guard let v = ValueChecker.parse(text), v.isFinite, !log || v > -1 else {
+        throw DojoError(
+          .graderError,
+          "answers row \(i + 2): column \"\(name)\": \"\(text)\" is not a usable number for this metric"
+        )
+      }
+      out[i] = v
+    }
+    return out
+  }
+}
+
+/// Checks predicted values and reports the first offending one in file order.
+struct ValueChecker {
+  /// Answer row → submission line; nil means answer row `i` is line `i + 2`.
+  var lines: [Int]?
+
+  func line(_ i: Int) -> Int { lines?[i] ?? i + 2 }
+
+  /// Parses a number as the submission writes it: surrounding blanks ignored.
+  static func parse(_ text: String) -> Double? {
+    if let v = Double(text) { return v }
+    return Double(text.trimmingCharacters(in: .whitespaces))
+  }
+
+  /// Parses a column of numbers, refusing empty, non-numeric and non-finite values, and values
+  /// outside [0, 1] when `probability`.
+  func numbers(_ column: [String], column name: String, probability: Bool) throws -> [Double] {
+    var out = [Double](repeating: 0, count: column.count)
+    for i in column.indices {
+      if let v = ValueChecker.parse(column[i]), v.isFinite, !probability || (v >= 0 && v <= 1) {
+        out[i] = v
+        continue
+      }
+      // Slow path only on failure: find the offending value that comes first in the file.
+      try check(column, column: name) { text in
+        guard let v = ValueChecker.parse(text) else {
+          return text.isEmpty ? "is empty; expected a number" : "is not a number"
+        }
+        if !v.isFinite { return "is not a finite number" }
+        if probability && !(v >= 0 && v <= 1) { return "is not a probability in [0, 1]" }
+        return nil
+      }
+    }
+    return out
+  }
+
+  /// Throws for the first value (in file order) that `problem` objects to.
+  func check(_ column: [String], column name: String, _ problem: (String) -> String?) throws {
+    var worst: (line: Int, index: Int, message: String)?
+    for i in column.indices {
+      if let worst, line(i) > worst.line { continue }
+      if let message = problem(column[i]) { worst = (line(i), i, message) }
+      if lines == nil, worst != nil { break }
+    }
+    if let worst {
+      throw DojoError(
+        .invalidSubmission,
+        "row \(worst.line): column \"\(name)\": \"\(column[worst.index])\" \(worst.message)")
+    }
+  }
+
+  /// Throws for the first row (in file order) that `problem` objects to; the message stands
+  /// on its own (it quotes the value itself if it wants to).
+  func check(indices count: Int, column name: String, _ problem: (Int) -> String?) throws {
+    try check(indices: count, place: "column \"\(name)\"", problem)
+  }
+
+  /// As ``check(indices:column:_:)``, with `place` naming where on the row, e.g.
+  /// `columns a, b, c`.
+  func check(indices count: Int, place: String, _ problem: (Int) -> String?) throws {
+    var worst: (line: Int, message: String)?
+    for i in 0..<count {
+      if let worst, line(i) > worst.line { continue }
+      if let message = problem(i) { worst = (line(i), message) }
+      if lines == nil, worst != nil { break }
+    }
+    if let worst {
+      throw DojoError(.invalidSubmission, "row \(worst.line): \(place): \(worst.message)")
+    }
+  }
+}

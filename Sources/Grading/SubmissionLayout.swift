@@ -1,0 +1,194 @@
+public import DojoCore
+internal import Foundation
+
+/// The one place that maps a metric spec and the answers' shape to a submission's shape, and
+/// to the sample submission's default values.
+///
+/// `dojo prepare` calls ``layout(for:answers:classes:)`` for `TaskSpec.submissionColumns` and
+/// ``defaultPrediction(for:answers:classes:train:)`` for the sample submission's rows; the
+/// grader calls ``layout(for:answers:classes:)`` and ``truthColumns(for:answers:)`` to pair
+/// submission columns with answer columns.
+public enum SubmissionLayout {
+  /// The columns a submission must hold besides the id, in order.
+  ///
+  /// - Label, value, ranking and text metrics: the answers' target column(s), same names.
+  /// - `roc_auc` / `log_loss`: the `columns:` parameter when given (each must be a target),
+  ///   else the targets; each holds the probability of the positive label.
+  /// - `multiclass_log_loss`: one probability column per class, named by the class.
+  ///
+  /// - Parameters:
+  ///   - metric: The manifest's metric spec.
+  ///   - answers: The manifest's answers (id and targets).
+  ///   - classes: The target's classes (from the manifest or discovered from the data).
+  /// - Throws: ``DojoError`` `.invalidManifest` when the spec does not fit the answers (a
+  ///   one-column metric with two targets, `columns:` naming a non-target, class probabilities
+  ///   without classes) or the spec itself is wrong.
+  public static func layout(
+    for metric: Manifest.MetricSpec, answers: Manifest.Answers, classes: [String]?
+  ) throws -> [String] {
+    let resolved = try MetricCatalogue.resolve(metric)
+    return try layout(resolved, targets: answers.targets, classes: classes)
+  }
+
+  /// The answers' columns the submission columns are scored against, in order: the same
+  /// names as ``layout(for:answers:classes:)`` except for `multiclass_log_loss`, whose truth is
+  /// the one class column.
+  public static func truthColumns(for metric: Manifest.MetricSpec, answers: Manifest.Answers)
+    throws -> [String]
+  {
+    let resolved = try MetricCatalogue.resolve(metric)
+    return try truthColumns(resolved, targets: answers.targets)
+  }
+
+  static func truthColumns(_ metric: ResolvedMetric, targets: [String]) throws -> [String] {
+    switch metric.definition.shape {
+    case .classProbabilities: return try single(metric, targets)
+    default: return try layout(metric, targets: targets, classes: nil)
+    }
+  }
+
+  static func layout(_ metric: ResolvedMetric, targets: [String], classes: [String]?) throws
+    -> [String]
+  {
+    switch metric.definition.shape {
+    case .label, .value, .ranking, .text:
+      return try single(metric, targets)
+    case .values:
+      return targets
+    case .probability:
+      guard let columns = metric.parameters.columns else { return targets }
+      if let stray = columns.first(where: { !targets.contains($0) }) {
+        throw DojoError(
+          .invalidManifest,
+          "metric \(metric.name): column \"\(stray)\" is not one of answers.targets (\(targets.joined(separator: ", ")))"
+        )
+      }
+      return columns
+    case .classProbabilities:
+      _ = try single(metric, targets)
+      guard let classes, classes.count >= 2 else {
+        throw DojoError(
+          .invalidManifest,
+          "metric \(metric.name) needs at least two classes (answers.classes); the submission has a probability column per class"
+        )
+      }
+      return classes
+    }
+  }
+
+  private static func single(_ metric: ResolvedMetric, _ targets: [String]) throws -> [String] {
+    guard targets.count == 1 else {
+      throw DojoError(
+        .invalidManifest,
+        "metric \(metric.name) scores one target column but answers.targets has \(targets.count) (\(targets.joined(separator: ", "))); pick one or use a multi-column metric"
+      )
+    }
+    return targets
+  }
+
+  /// The sample submission's value for every submission column: what a model that learned
+  /// only the training targets' distribution would predict.
+  ///
+  /// - Label metrics: the most frequent training label (the prior class).
+  /// - `roc_auc` / `log_loss`: the positive label's training frequency, per column.
+  /// - `multiclass_log_loss`: each class's training frequency.
+  /// - Regression: the mean; the median for MAE-like metrics (`mae`, `medae`, `mape`, `smape`,
+  ///   `weighted_mae`); `exp(mean(log(1 + y))) - 1` for the RMSLE family.
+  /// - `map@k` / `ndcg@k`: the k most frequent training items, space-separated.
+  /// - Text metrics: the most frequent training text.
+  ///
+  /// Ties go to the label that sorts first.
+  ///
+  /// - Parameters:
+  ///   - metric: The manifest's metric spec.
+  ///   - answers: The manifest's answers.
+  ///   - classes: The target's classes, when known.
+  ///   - train: The training side's values of each of `answers.targets`, in that order.
+  /// - Returns: One value per column of ``layout(for:answers:classes:)``, as CSV text.
+  /// - Throws: ``DojoError`` `.invalidManifest` as ``layout(for:answers:classes:)`` does;
+  ///   `.invalidData` when the training targets are empty or not numbers where due.
+  public static func defaultPrediction(
+    for metric: Manifest.MetricSpec, answers: Manifest.Answers, classes: [String]?,
+    train: [[String]]
+  ) throws -> [String] {
+    let resolved = try MetricCatalogue.resolve(metric)
+    let columns = try layout(resolved, targets: answers.targets, classes: classes)
+    guard train.count == answers.targets.count else {
+      throw DojoError(
+        .invalidArgument,
+        "defaultPrediction got \(train.count) training columns for \(answers.targets.count) targets"
+      )
+    }
+    func values(of target: String) throws -> [String] {
+      let column = train[answers.targets.firstIndex(of: target)!]
+      guard !column.isEmpty else {
+        throw DojoError(
+          .invalidData, "training column \"\(target)\" is empty; no default prediction exists")
+      }
+      return column
+    }
+    switch resolved.definition.shape {
+    case .label, .text:
+      return [mostFrequent(try values(of: columns[0]), count: 1)[0]]
+    case .ranking:
+      let items = try values(of: columns[0]).flatMap {
+        $0.split(whereSeparator: \.isWhitespace).map(String.init)
+      }
+      guard !items.isEmpty else { return [""] }
+      return [mostFrequent(items, count: resolved.parameters.k ?? 1).joined(separator: " ")]
+    case .probability:
+      return try columns.map { column in
+        let v = try values(of: column)
+        var labels = Set(v)
+        if let classes, columns.count == 1 { labels.formUnion(classes) }
+        let positive =
+          try resolved.parameters.positive
+          ?? MetricData.defaultPositive(among: labels)
+        let share = Double(v.count { $0 == positive }) / Double(v.count)
+        return format(share)
+      }
+    case .classProbabilities:
+      let v = try values(of: answers.targets[0])
+      var counts: [String: Int] = [:]
+      for label in v { counts[label, default: 0] += 1 }
+      return columns.map { format(Double(counts[$0] ?? 0) / Double(v.count)) }
+    case .value, .values:
+      return try columns.map { column in
+        let numbers = try values(of: column).enumerated().map { i, text in
+          guard let x = ValueChecker.parse(text), x.isFinite else {
+            throw DojoError(
+              .invalidData,
+              "training column \"\(column)\" row \(i + 2): \"\(text)\" is not a number")
+          }
+          return x
+        }
+        switch resolved.name {
+        case "mae", "medae", "mape", "smape", "weighted_mae":
+          return format(Metrics.median(numbers))
+        case "rmsle", "mean_columnwise_rmsle":
+          let logs = numbers.map { log1p(max($0, 0)) }
+          return format(expm1(logs.reduce(0, +) / Double(logs.count)))
+        default:
+          return format(numbers.reduce(0, +) / Double(numbers.count))
+        }
+      }
+    }
+  }
+
+  /// The `count` most frequent values, most frequent first, ties in label order.
+  static func mostFrequent(_ values: [String], count: Int) -> [String] {
+    var counts: [String: Int] = [:]
+    for v in values { counts[v, default: 0] += 1 }
+    let order = LabelOrder.sorted(Array(counts.keys))
+    let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+    return counts.keys.sorted {
+      counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : rank[$0]! < rank[$1]!
+    }.prefix(count).map { $0 }
+  }
+
+  /// A number as CSV text: the shortest form that reads back to the same value.
+  static func format(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+    return "\(x)"
+  }
+}

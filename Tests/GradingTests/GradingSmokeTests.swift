@@ -1,6 +1,0 @@
-import Grading
-import Testing
-
-@Suite struct GradingModuleTests {
-  @Test func moduleLinks() {}
-}
