@@ -193,9 +193,13 @@ public struct Sandbox: Sendable {
       process.signal = code - 128
     }
     let stats = cgroup?.statistics() ?? RunCgroup.Statistics()
-    let oom = stats.oomKills > 0 || (stats.memoryLimitHits > 0 && process.signal == SIGKILL)
+    // The OOM killer's own count where the kernel keeps one; else a SIGKILL that came with
+    // the limit being hit and not from the wall-time kill.
+    let oom =
+      stats.oomKills > 0
+      || (stats.memoryLimitHits > 0 && process.signal == SIGKILL && !process.timedOut)
     return SandboxOutcome(
-      process: process, outOfMemory: oom && !process.timedOut || stats.oomKills > 0,
+      process: process, outOfMemory: oom,
       processLimitHit: stats.processLimitHits > 0, peakMemoryBytes: stats.peakMemoryBytes,
       limitsEnforcedBy: limitEnforcement, gpus: Array(0..<limits.gpus))
   }
@@ -272,6 +276,9 @@ public struct Sandbox: Sendable {
     return [
       "PATH": "\(pythonBin):/usr/local/bin:/usr/bin:/bin",
       "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+      // There is no /etc/passwd inside: getpass.getuser() (used by PyTorch's caches, for
+      // one) reads these first.
+      "USER": "nobody", "LOGNAME": "nobody",
       "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
       "DOJO_DATA": mounts.dataPath, "DOJO_WORKSPACE": mounts.workspacePath,
       "DOJO_OUTPUT": mounts.outputPath,

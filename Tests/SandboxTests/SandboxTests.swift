@@ -340,6 +340,33 @@ struct SandboxTests {
     #expect(leftoverRunCgroups().isEmpty)
   }
 
+  @Test func concurrentRunsStayApart() throws {
+    let fixtures = try (0..<4).map { _ in try Fixture() }
+    defer { for f in fixtures { f.remove() } }
+    let sandbox = self.sandbox
+    let outcomes = Mutex<[Int: SandboxOutcome]>([:])
+    DispatchQueue.concurrentPerform(iterations: fixtures.count) { i in
+      let r = try? sandbox.runPython(
+        code: """
+          import os, getpass
+          open("mine.txt", "w").write("\(i)")
+          print(sorted(os.listdir(".")), getpass.getuser())
+          """, mounts: fixtures[i].mounts,
+        limits: SandboxLimits(wallSeconds: 20, memoryMB: 256, maxProcesses: 32))
+      outcomes.withLock { $0[i] = r }
+    }
+    for (i, f) in fixtures.enumerated() {
+      let r = try #require(outcomes.withLock { $0[i] })
+      #expect(r.succeeded, "\(r.summary) \(r.stderrTail)")
+      // Each run sees its own workspace only.
+      #expect(r.stdoutTail == "['main.py', 'mine.txt', 'output'] nobody\n")
+      let mine = try String(
+        contentsOf: f.workspace.appendingPathComponent("mine.txt"), encoding: .utf8)
+      #expect(mine == "\(i)")
+    }
+    #expect(leftoverRunCgroups().isEmpty)
+  }
+
   @Test func missingWorkspaceIsASandboxError() throws {
     let mounts = SandboxMounts(
       publicDirectory: nil, workspace: URL(fileURLWithPath: "/nonexistent/\(UUID().uuidString)"))
