@@ -12,7 +12,11 @@
 ///   minimal `/dev`. No `private/` folder, registry, other workspace, home or `/work` exists
 ///   inside, by absolute or relative path.
 /// - **Identity**: a user namespace in which the code runs as uid/gid 65534 with no
-///   capabilities, so read-only binds cannot be remounted writable.
+///   capabilities, so read-only binds cannot be remounted writable. That namespace maps
+///   65534 to the caller's own uid (root, when Dojo runs as root), so the files the code
+///   writes in the workspace belong to the caller on the host; bwrap covers `/proc/sys`
+///   and `/proc/sysrq-trigger` read-only, and nothing else owned by the host's root is
+///   mounted writable. A cgroup namespace hides the host's cgroup layout.
 /// - **Network**: a new network namespace with only a down loopback: nothing on the host,
 ///   loopback included, is reachable.
 /// - **Processes**: a PID namespace (nothing of the host is visible or signalable), a new

@@ -136,6 +136,62 @@ struct SandboxSetupTests {
     #expect(throws: DojoError.self) { try PythonEnvironment.resolve("/nonexistent/python3") }
   }
 
+  @Test func availabilityIsReportedWithAReason() {
+    let here = Sandbox.isAvailable()
+    #expect(here.available, "\(here.reason)")
+    let missing = Sandbox.isAvailable(bwrap: "/nonexistent/bwrap")
+    #expect(!missing.available)
+    #expect(missing.reason.contains("not installed"))
+  }
+
+  /// bwrap's own refusal (here: a bind source that does not exist) is a set-up error that
+  /// names the cause, never an outcome blamed on the program.
+  @Test func bwrapSetUpFailuresAreSandboxErrors() throws {
+    let sandbox = try #require(sharedSandbox)
+    let f = try Fixture()
+    defer { f.remove() }
+    var mounts = f.mounts
+    mounts.readOnly = [
+      SandboxMounts.Bind(
+        host: URL(fileURLWithPath: "/nonexistent/solution.py"), path: "/solution.py")
+    ]
+    let error = #expect(throws: DojoError.self) {
+      try sandbox.run(command: ["true"], mounts: mounts, limits: SandboxLimits(wallSeconds: 10))
+    }
+    #expect(error?.code == .sandbox)
+    #expect(
+      error?.message.contains("/nonexistent/solution.py") == true, "\(String(describing: error))")
+  }
+
+  /// A read-only extra bind (a reference solution, say) runs where it is bound.
+  @Test func aBoundScriptRunsReadOnly() throws {
+    let sandbox = try #require(sharedSandbox)
+    let f = try Fixture()
+    defer { f.remove() }
+    let solutionDir = f.root.appendingPathComponent("solution")
+    try FileManager.default.createDirectory(at: solutionDir, withIntermediateDirectories: true)
+    try """
+    import os
+    open(os.environ["DOJO_OUTPUT"] + "/submission.csv", "w").write("id,y\\n1,0\\n")
+    try:
+        open("/solution/solution.py", "a").write("#")
+        print("MODIFIED")
+    except OSError:
+        print("READ-ONLY")
+    """.write(
+      to: solutionDir.appendingPathComponent("solution.py"), atomically: true, encoding: .utf8)
+    var mounts = f.mounts
+    mounts.readOnly = [SandboxMounts.Bind(host: solutionDir, path: "/solution")]
+    let r = try sandbox.run(
+      command: [sandbox.python.executable, "/solution/solution.py"], mounts: mounts,
+      limits: SandboxLimits(wallSeconds: 10))
+    #expect(r.succeeded, "\(r.summary) \(r.stderrTail)")
+    #expect(r.stdoutTail == "READ-ONLY\n")
+    let submission = try String(
+      contentsOf: f.workspace.appendingPathComponent("output/submission.csv"), encoding: .utf8)
+    #expect(submission == "id,y\n1,0\n")
+  }
+
   /// A folder with plain files named like the NVIDIA device nodes for `count` GPUs.
   func fakeDevices(_ count: Int) throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
