@@ -92,8 +92,8 @@ struct CgroupLayout: Sendable, Equatable {
   }
 
   private static func makeDirectory(_ path: String) -> Bool {
-    if mkdir(path, 0o755) == 0 || errno == EEXIST { return true }
-    return false
+    (try? FileManager.default.createDirectory(
+      atPath: path, withIntermediateDirectories: true)) != nil
   }
 
   private static func enableControllers(at path: String) {

@@ -79,7 +79,9 @@ public struct SandboxConfiguration: Sendable, Equatable {
 /// workspace, no network, and limits on time, memory, processes and output.
 ///
 /// A value is cheap to share: it holds only resolved paths, and each run makes (and
-/// removes) its own cgroup, so runs may go on concurrently from several threads.
+/// removes) its own cgroup, so runs may go on concurrently from several threads. A run
+/// blocks its thread until the program ends (at most the wall limit plus a few seconds of
+/// clean-up): call it from a thread of its own, not from Swift concurrency's cooperative pool.
 public struct Sandbox: Sendable {
   /// The settings this sandbox was made with.
   public let configuration: SandboxConfiguration

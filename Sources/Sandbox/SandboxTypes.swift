@@ -72,6 +72,8 @@ public struct SandboxLimits: Sendable, Equatable {
   /// Largest file a process may write, in MiB (RLIMIT_FSIZE), if any.
   public var fileSizeMB: Int?
   /// Most processes and threads alive at once in the sandbox (cgroup `pids.max`), if any.
+  /// Threads count: the default leaves room for BLAS and PyTorch thread pools on machines
+  /// with many cores while still stopping a fork bomb.
   public var maxProcesses: Int?
   /// How many bytes of stdout and stderr are kept (the tail); the rest is counted only.
   public var outputTailBytes: Int
@@ -80,7 +82,7 @@ public struct SandboxLimits: Sendable, Equatable {
 
   public init(
     wallSeconds: Double, cpuSeconds: Int? = nil, memoryMB: Int? = nil, fileSizeMB: Int? = nil,
-    maxProcesses: Int? = 512, outputTailBytes: Int = 64 * 1024, gpus: Int = 0
+    maxProcesses: Int? = 4096, outputTailBytes: Int = 64 * 1024, gpus: Int = 0
   ) {
     self.wallSeconds = wallSeconds
     self.cpuSeconds = cpuSeconds
