@@ -136,6 +136,19 @@ struct SandboxSetupTests {
     #expect(throws: DojoError.self) { try PythonEnvironment.resolve("/nonexistent/python3") }
   }
 
+  /// The system interpreter (prefix /usr, already bound) works as well as a pyenv one.
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+  func theSystemInterpreterWorksToo() throws {
+    let sandbox = try Sandbox(SandboxConfiguration(python: "/usr/bin/python3"))
+    #expect(sandbox.python.prefixes == ["/usr"])
+    let f = try Fixture()
+    defer { f.remove() }
+    let r = try sandbox.runPython(
+      code: "import sys, csv; print(sys.prefix, len(list(csv.reader(open('/data/train.csv')))))",
+      mounts: f.mounts, limits: SandboxLimits(wallSeconds: 10))
+    #expect(r.stdoutTail == "/usr 3\n", "\(r.summary) \(r.stderrTail)")
+  }
+
   @Test func availabilityIsReportedWithAReason() {
     let here = Sandbox.isAvailable()
     #expect(here.available, "\(here.reason)")
