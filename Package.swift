@@ -53,6 +53,7 @@ let package = Package(
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
       name: "Registry", dependencies: ["DojoCore", "DojoCSQLite"], swiftSettings: swiftSettings),
+    .target(name: "Sandbox", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
     .target(
       name: "DojoCommands",
       dependencies: [
@@ -76,6 +77,8 @@ let package = Package(
       resources: [.copy("Vectors")], swiftSettings: swiftSettings),
     .testTarget(
       name: "RegistryTests", dependencies: ["Registry", "DojoCore"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "SandboxTests", dependencies: ["Sandbox", "DojoCore"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo"],
       swiftSettings: swiftSettings),

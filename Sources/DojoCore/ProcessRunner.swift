@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -78,47 +79,88 @@ public enum ProcessRunner {
     script += "exec \"$@\""
     let workdir = directory?.path ?? FileManager.default.currentDirectoryPath
     let argv = ["/bin/sh", "-c", script, "dojo-run", workdir, executable] + arguments
+    return try spawnCollecting(
+      argv: argv, environment: environment ?? ProcessInfo.processInfo.environment,
+      wallSeconds: limits.wallSeconds, outputTailBytes: limits.outputTailBytes,
+      displayName: executable)
+  }
 
-    var stdoutPipe: [Int32] = [0, 0]
-    var stderrPipe: [Int32] = [0, 0]
-    guard pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0 else {
-      throw DojoError(.io, "cannot create pipes to run \(executable)")
-    }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
-    for fd in stdoutPipe + stderrPipe { posix_spawn_file_actions_addclose(&actions, fd) }
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-    posix_spawnattr_setpgroup(&attributes, 0)
-
-    let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+  /// Spawns `argv` (its first element an absolute path) in a new process group with stdin
+  /// from /dev/null, keeps the tails of stdout and stderr, and kills the tree when
+  /// `wallSeconds` pass. Shared by ``run(_:_:directory:environment:limits:)`` and the sandbox.
+  ///
+  /// - Parameters:
+  ///   - killTree: kills everything the child started; called with the child's pid when the
+  ///     deadline passes and again once the child has exited, so nothing it left running keeps
+  ///     the pipes open. The default kills the child's process group.
+  ///   - displayName: names the program in errors.
+  /// - Throws: ``DojoError`` `.io` if the program cannot be started.
+  package static func spawnCollecting(
+    argv: [String], environment: [String: String], wallSeconds: Double, outputTailBytes: Int,
+    displayName: String, killTree: (Int32) -> Void = { kill(-$0, SIGKILL) }
+  ) throws -> ProcessOutcome {
+    let env = environment.map { "\($0.key)=\($0.value)" }
     let cArgs = argv.map { strdup($0) } + [nil]
     let cEnv = env.map { strdup($0) } + [nil]
     defer {
       for p in cArgs { free(p) }
       for p in cEnv { free(p) }
     }
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    // Default dispositions and an empty mask: a signal ignored or blocked in this process
+    // (a test runner ignores SIGXCPU, for one) would otherwise be so in the child, and the
+    // CPU limit's SIGXCPU would not end it.
+    var allSignals = sigset_t()
+    sigfillset(&allSignals)
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    posix_spawnattr_setpgroup(&attributes, 0)
+
+    // Pipes are made close-on-exec and the child spawned under one lock: a write end that
+    // another thread's child inherited would keep this run's pipe open (and the run waiting)
+    // until that child ends. Glibc's pipe2 is not visible from Swift, hence pipe + fcntl.
     var pid: pid_t = 0
     let start = Date()
-    let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, cArgs, cEnv)
-    close(stdoutPipe[1])
-    close(stderrPipe[1])
-    guard status == 0 else {
-      close(stdoutPipe[0])
-      close(stderrPipe[0])
-      throw DojoError(.io, "cannot start \(executable): \(String(cString: strerror(status)))")
+    let (stdoutRead, stderrRead) = try spawnLock.withLock { _ -> (Int32, Int32) in
+      var stdoutPipe: [Int32] = [0, 0]
+      var stderrPipe: [Int32] = [0, 0]
+      guard pipe(&stdoutPipe) == 0 else {
+        throw DojoError(.io, "cannot create pipes to run \(displayName)")
+      }
+      guard pipe(&stderrPipe) == 0 else {
+        close(stdoutPipe[0])
+        close(stdoutPipe[1])
+        throw DojoError(.io, "cannot create pipes to run \(displayName)")
+      }
+      for fd in stdoutPipe + stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      var actions = posix_spawn_file_actions_t()
+      posix_spawn_file_actions_init(&actions)
+      defer { posix_spawn_file_actions_destroy(&actions) }
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+      posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+      posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+      let status = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+      close(stdoutPipe[1])
+      close(stderrPipe[1])
+      guard status == 0 else {
+        close(stdoutPipe[0])
+        close(stderrPipe[0])
+        throw DojoError(
+          .io, "cannot start \(displayName): \(String(cString: strerror(status)))")
+      }
+      return (stdoutPipe[0], stderrPipe[0])
     }
 
-    let out = TailCollector(limit: limits.outputTailBytes)
-    let err = TailCollector(limit: limits.outputTailBytes)
+    let out = TailCollector(limit: outputTailBytes)
+    let err = TailCollector(limit: outputTailBytes)
     let group = DispatchGroup()
-    for (fd, sink) in [(stdoutPipe[0], out), (stderrPipe[0], err)] {
+    for (fd, sink) in [(stdoutRead, out), (stderrRead, err)] {
       group.enter()
       DispatchQueue.global().async {
         sink.drain(fd)
@@ -130,39 +172,52 @@ public enum ProcessRunner {
     // Poll for exit so the deadline is enforced without a second waiting thread.
     var timedOut = false
     var waitStatus: Int32 = 0
-    let deadline = start.addingTimeInterval(limits.wallSeconds)
+    let deadline = start.addingTimeInterval(wallSeconds)
     while true {
       let r = waitpid(pid, &waitStatus, WNOHANG)
       if r == pid { break }
       if r < 0 && errno != EINTR { break }
       if Date() >= deadline {
         timedOut = true
-        kill(-pid, SIGKILL)
+        killTree(pid)
         _ = waitpid(pid, &waitStatus, 0)
         break
       }
       usleep(5_000)
     }
-    // Whatever the program left running in its group goes too, so the pipes close.
-    kill(-pid, SIGKILL)
-    group.wait()
+    // Whatever the program left running goes too, so the pipes close. Should something
+    // outside the group still hold them, give up waiting after a while rather than hang:
+    // the readers then finish on their own and the tails are what was read so far.
+    killTree(pid)
+    if group.wait(timeout: .now() + 2) == .timedOut {
+      killTree(pid)
+      _ = group.wait(timeout: .now() + 2)
+    }
 
     let exited = (waitStatus & 0x7F) == 0
     let code: Int32? = exited ? (waitStatus >> 8) & 0xFF : nil
     let signal: Int32? = exited ? nil : waitStatus & 0x7F
+    let (stdoutTail, stdoutBytes) = out.snapshot()
+    let (stderrTail, stderrBytes) = err.snapshot()
     return ProcessOutcome(
       exitCode: timedOut ? nil : code, signal: timedOut ? SIGKILL : signal, timedOut: timedOut,
-      stdoutTail: out.text, stderrTail: err.text, stdoutBytes: out.total, stderrBytes: err.total,
-      seconds: Date().timeIntervalSince(start))
+      stdoutTail: stdoutTail, stderrTail: stderrTail, stdoutBytes: stdoutBytes,
+      stderrBytes: stderrBytes, seconds: Date().timeIntervalSince(start))
   }
 }
 
+/// Held while pipes are made and a child is spawned; see `spawnCollecting`.
+private let spawnLock = Mutex(())
+
 /// Reads a pipe to its end, keeping only the last `limit` bytes.
-private final class TailCollector: @unchecked Sendable {
-  // Safe: `drain` runs on exactly one thread and the owner reads `text`/`total` only after
-  // waiting on the dispatch group that drain's thread leaves.
-  private var buffer: [UInt8] = []
-  private(set) var total = 0
+private final class TailCollector: Sendable {
+  private struct State {
+    var buffer: [UInt8] = []
+    var total = 0
+  }
+  // A lock rather than a happens-before argument: the owner may read a snapshot while a
+  // reader is still draining, when something outside the process group holds the pipe.
+  private let state = Mutex(State())
   private let limit: Int
 
   init(limit: Int) { self.limit = limit }
@@ -173,12 +228,18 @@ private final class TailCollector: @unchecked Sendable {
       let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
       if n < 0 && errno == EINTR { continue }
       if n <= 0 { break }
-      total += n
-      buffer.append(contentsOf: chunk[0..<n])
-      if buffer.count > 2 * limit { buffer.removeFirst(buffer.count - limit) }
+      state.withLock { s in
+        s.total += n
+        s.buffer.append(contentsOf: chunk[0..<n])
+        if s.buffer.count > 2 * limit { s.buffer.removeFirst(s.buffer.count - limit) }
+      }
     }
-    if buffer.count > limit { buffer.removeFirst(buffer.count - limit) }
   }
 
-  var text: String { String(decoding: buffer, as: UTF8.self) }
+  /// The kept tail as text and the total byte count.
+  func snapshot() -> (String, Int) {
+    state.withLock { s in
+      (String(decoding: s.buffer.suffix(limit), as: UTF8.self), s.total)
+    }
+  }
 }
