@@ -74,7 +74,7 @@ public struct Preparer: Sendable {
     var trainTargets: [[String]] = []
     switch manifest.split.strategy {
     case .script:
-      counts = try runScript(files: files, work: work)
+      (counts, trainTargets) = try runScript(files: files, work: work)
     case .provided:
       (counts, trainTargets) = try writeProvided(files: files, work: work)
     default:
@@ -86,7 +86,8 @@ public struct Preparer: Sendable {
     let format = try SubmissionFormat(
       manifest: manifest, answers: answers, trainTargets: trainTargets)
     if !FileManager.default.fileExists(atPath: work.sampleSubmission.path) {
-      try format.writeSample(answers: answers, to: work.sampleSubmission)
+      try format.writeSample(
+        answers: answers, idColumn: manifest.answers.id, to: work.sampleSubmission)
     }
     try LeakCheck.afterSplit(work: work, manifest: manifest)
     let description = DescriptionWriter(manifest: manifest, format: format)
@@ -205,7 +206,8 @@ public struct Preparer: Sendable {
 
   /// `split.strategy: script`: the manifest's Python file writes public/ and
   /// private/answers.csv itself; Dojo checks and checksums the result like any split.
-  func runScript(files: RawFiles, work: TaskLayout) throws -> (train: Int, test: Int) {
+  func runScript(files: RawFiles, work: TaskLayout) throws -> ((train: Int, test: Int), [[String]])
+  {
     guard let script = manifest.split.script else {
       throw DojoError(.invalidManifest, "split.script is required by strategy script")
     }
@@ -228,13 +230,16 @@ public struct Preparer: Sendable {
         "split.script \(script) wrote no private/answers.csv; it must write the answers there")
     }
     let answers = try Table.read(work.answers)
-    var trainRows = 0
-    if let train = try? Table.read(
-      work.publicDir.appendingPathComponent(
-        (manifest.files.train as NSString).lastPathComponent))
-    {
-      trainRows = train.rowCount
+    // The training targets, when the script's train table has them, give the sample
+    // submission's defaults; a script may also write the sample itself.
+    let trainFile = work.publicDir.appendingPathComponent(
+      (manifest.files.train as NSString).lastPathComponent)
+    guard let train = try? Table.read(trainFile) else { return ((0, answers.rowCount), []) }
+    let targets = manifest.answers.targets.compactMap { name in
+      train.index(of: name).map { c in (0..<train.rowCount).map { train.string(row: $0, column: c) }
+      }
     }
-    return (trainRows, answers.rowCount)
+    let complete = targets.count == manifest.answers.targets.count
+    return ((train.rowCount, answers.rowCount), complete ? targets : [])
   }
 }
