@@ -62,13 +62,12 @@ public struct CSVRecord {
   /// The 1-based line the record starts on (the header is line 1).
   public let line: Int
   let base: UnsafePointer<UInt8>
-  let starts: [Int]
-  let ends: [Int]
+  let starts: UnsafePointer<Int>
+  let ends: UnsafePointer<Int>
   let start: Int
   let end: Int
-
   /// The number of fields.
-  public var count: Int { starts.count }
+  public let count: Int
 
   /// The record's exact bytes, without its line terminator.
   public func withRawBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -84,7 +83,9 @@ public struct CSVRecord {
   public func withRawFieldBytes<R>(_ field: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R)
     rethrows -> R
   {
-    try body(UnsafeBufferPointer(start: base + starts[field], count: ends[field] - starts[field]))
+    precondition(field >= 0 && field < count, "field \(field) out of range")
+    return try body(
+      UnsafeBufferPointer(start: base + starts[field], count: ends[field] - starts[field]))
   }
 
   /// A field's content bytes (quotes removed, `""` decoded); copied only when the field
@@ -92,11 +93,15 @@ public struct CSVRecord {
   public func withFieldBytes<R>(_ field: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R)
     rethrows -> R
   {
-    try FieldBytes.with(base, starts[field], ends[field], body)
+    precondition(field >= 0 && field < count, "field \(field) out of range")
+    return try FieldBytes.with(base, starts[field], ends[field], body)
   }
 
   /// A field's text (quotes removed).
-  public func string(_ field: Int) -> String { FieldBytes.string(base, starts[field], ends[field]) }
+  public func string(_ field: Int) -> String {
+    precondition(field >= 0 && field < count, "field \(field) out of range")
+    return FieldBytes.string(base, starts[field], ends[field])
+  }
 
   /// Every field's text.
   public var strings: [String] { (0..<count).map(string) }
@@ -186,6 +191,7 @@ public final class CSVReader {
   deinit {
     if fd >= 0 { close(fd) }
     buffer.deallocate()
+    scanner.deallocate()
   }
 
   /// The next data record, or nil at the end of the file. The record is valid until the
@@ -209,7 +215,12 @@ public final class CSVReader {
         try fill()
         continue
       }
-      switch scanner.scan(buffer, from: pos, limit: limit, atEOF: eof) {
+      // A local copy of the scanner (plain pointers and integers) keeps the class's
+      // exclusivity checks out of the per-byte loop.
+      var scan = scanner
+      let outcome = scan.scan(buffer, from: pos, limit: limit, atEOF: eof)
+      scanner = scan
+      switch outcome {
       case .needMore:
         try fill()
         continue
@@ -234,7 +245,7 @@ public final class CSVReader {
         pos = scanner.next
         return CSVRecord(
           line: recordLine, base: buffer, starts: scanner.starts, ends: scanner.ends,
-          start: scanner.recordStart, end: scanner.recordEnd)
+          start: scanner.recordStart, end: scanner.recordEnd, count: scanner.count)
       }
     }
   }

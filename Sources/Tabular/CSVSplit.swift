@@ -133,27 +133,59 @@ public enum CSVSplitter {
           try reader.headerBytes.withUnsafeBufferPointer { try writer.writeRaw(recordBytes: $0) }
         }
       }
-      var byClass = [[Int]](repeating: [], count: 256)
-      for (k, output) in outputs.enumerated() { byClass[Int(output.rowClass)].append(k) }
+      // Flat routing tables, read through unsafe buffers inside the loop: nested arrays
+      // and class references fetched from arrays cost a retain and a release per record.
+      var routes: [Int] = []  // output indexes, grouped by class
+      var firstRoute = [Int](repeating: 0, count: 257)  // routes of class c: first[c]..<first[c+1]
+      for c in 0..<256 {
+        firstRoute[c] = routes.count
+        for (k, output) in outputs.enumerated() where Int(output.rowClass) == c { routes.append(k) }
+      }
+      firstRoute[256] = routes.count
+      var columns: [Int] = []  // every projection, concatenated
+      var firstColumn: [Int] = []  // output k's projection: first[k]..<first[k+1]; -1: verbatim
+      for projection in projections {
+        firstColumn.append(projection == nil ? -1 : columns.count)
+        columns.append(contentsOf: projection ?? [])
+      }
+      firstColumn.append(columns.count)
+      let lastColumn = (0..<outputs.count).map { k in
+        projections[k] == nil ? -1 : firstColumn[k] + (projections[k]?.count ?? 0)
+      }
       var written = [Int](repeating: 0, count: outputs.count)
       var row = 0
       try assignments.withUnsafeBufferPointer { classes in
-        while let record = try reader.next() {
-          guard row < classes.count else {
-            throw DojoError(
-              .invalidArgument,
-              "\(reader.name):\(record.line): has more rows than the \(classes.count) "
-                + "assigned; the file changed since it was indexed, index it again")
-          }
-          for k in byClass[Int(classes[row])] {
-            if let columns = projections[k] {
-              try writers[k].writeFields(of: record, columns: columns)
-            } else {
-              try writers[k].writeRaw(record)
+        try writers.withUnsafeBufferPointer { writers in
+          try routes.withUnsafeBufferPointer { routes in
+            try firstRoute.withUnsafeBufferPointer { firstRoute in
+              try columns.withUnsafeBufferPointer { columns in
+                try written.withUnsafeMutableBufferPointer { written in
+                  while let record = try reader.next() {
+                    guard row < classes.count else {
+                      throw DojoError(
+                        .invalidArgument,
+                        "\(reader.name):\(record.line): has more rows than the \(classes.count) "
+                          + "assigned; the file changed since it was indexed, index it again")
+                    }
+                    let c = Int(classes[row])
+                    for r in firstRoute[c]..<firstRoute[c + 1] {
+                      let k = routes[r]
+                      let first = firstColumn[k]
+                      if first < 0 {
+                        try writers[k].writeRaw(record)
+                      } else {
+                        try writers[k].writeFields(
+                          of: record,
+                          columns: UnsafeBufferPointer(rebasing: columns[first..<lastColumn[k]]))
+                      }
+                      written[k] += 1
+                    }
+                    row += 1
+                  }
+                }
+              }
             }
-            written[k] += 1
           }
-          row += 1
         }
       }
       guard row == assignments.count else {

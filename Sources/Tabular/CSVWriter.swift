@@ -71,9 +71,14 @@ public final class CSVWriter {
   /// Writes some fields of a record, in the given order, each copied byte for byte (a
   /// quoted field stays quoted exactly as it was), followed by LF.
   public func writeFields(of record: CSVRecord, columns: [Int]) throws {
-    for (i, column) in columns.enumerated() {
+    try columns.withUnsafeBufferPointer { try writeFields(of: record, columns: $0) }
+  }
+
+  /// ``writeFields(of:columns:)`` without the array, for the splitter's loop.
+  func writeFields(of record: CSVRecord, columns: UnsafeBufferPointer<Int>) throws {
+    for i in 0..<columns.count {
       if i > 0 { try appendByte(asciiComma) }
-      try record.withRawFieldBytes(column) { try append($0) }
+      try record.withRawFieldBytes(columns[i]) { try append($0) }
     }
     if columns.count == 1 && record.ends[columns[0]] == record.starts[columns[0]] {
       try append(#""""#)

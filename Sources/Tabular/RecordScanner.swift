@@ -25,11 +25,18 @@ enum ScanOutcome {
 /// field ends at the first lone quote; bytes after it up to the next delimiter are kept as
 /// literal text (lenient like Python's csv, so `"a"b` reads as `ab`). A quote inside an
 /// unquoted field is literal. Records end at LF, CRLF or a lone CR.
+///
+/// Field bounds live in manually managed buffers rather than arrays: the scanner runs once
+/// per record on the hot path, and array appends cost a uniqueness check each and
+/// retain/release traffic wherever a record is handed on. The owner calls ``deallocate()``.
 struct RecordScanner {
   /// Raw start offset of each field of the last record.
-  var starts: [Int] = []
+  private(set) var starts: UnsafeMutablePointer<Int>
   /// Raw end offset (exclusive) of each field of the last record.
-  var ends: [Int] = []
+  private(set) var ends: UnsafeMutablePointer<Int>
+  /// The number of fields of the last record.
+  private(set) var count = 0
+  private var capacity: Int
   /// The last record's first byte.
   var recordStart = 0
   /// The last record's end, before its line terminator.
@@ -42,8 +49,36 @@ struct RecordScanner {
   var highBit = false
 
   init() {
-    starts.reserveCapacity(64)
-    ends.reserveCapacity(64)
+    capacity = 64
+    starts = .allocate(capacity: capacity)
+    ends = .allocate(capacity: capacity)
+  }
+
+  /// Frees the bound buffers; the scanner must not be used afterwards.
+  func deallocate() {
+    starts.deallocate()
+    ends.deallocate()
+  }
+
+  @inline(__always)
+  private mutating func appendField(_ start: Int, _ end: Int) {
+    if count == capacity { grow() }
+    starts[count] = start
+    ends[count] = end
+    count += 1
+  }
+
+  private mutating func grow() {
+    let bigger = capacity * 2
+    let newStarts = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+    let newEnds = UnsafeMutablePointer<Int>.allocate(capacity: bigger)
+    newStarts.update(from: starts, count: count)
+    newEnds.update(from: ends, count: count)
+    starts.deallocate()
+    ends.deallocate()
+    starts = newStarts
+    ends = newEnds
+    capacity = bigger
   }
 
   /// Scans one record starting at `from` (which must be < `limit`).
@@ -54,8 +89,7 @@ struct RecordScanner {
   mutating func scan(_ base: UnsafePointer<UInt8>, from: Int, limit: Int, atEOF: Bool)
     -> ScanOutcome
   {
-    starts.removeAll(keepingCapacity: true)
-    ends.removeAll(keepingCapacity: true)
+    count = 0
     innerNewlines = 0
     recordStart = from
     var i = from
@@ -74,12 +108,24 @@ struct RecordScanner {
       return .blank
     }
     var acc: UInt8 = 0
+    var wideAcc: UInt64 = 0
     while true {
       let fieldStart = i
       if i < limit && base[i] == asciiQuote {
         i += 1
         var newlines = 0
         while true {
+          // Skip eight bytes at a time while none is a quote or a line feed.
+          while i + 8 <= limit {
+            let word = SWAR.load(base + i)
+            let hits = SWAR.matches(word, SWAR.quotes) | SWAR.matches(word, SWAR.lineFeeds)
+            wideAcc |= word
+            if hits != 0 {
+              i += hits.trailingZeroBitCount >> 3
+              break
+            }
+            i += 8
+          }
           if i >= limit { return atEOF ? .unterminatedQuote : .needMore }
           let c = base[i]
           if c == asciiQuote {
@@ -103,14 +149,31 @@ struct RecordScanner {
       }
       // The unquoted run (or text after a closing quote). Most bytes are digits or letters,
       // above the comma, so one comparison usually decides.
-      while i < limit {
-        let c = base[i]
-        if c <= asciiComma && (c == asciiComma || c == asciiLF || c == asciiCR) { break }
-        acc |= c
-        i += 1
+      var found = false
+      while i + 8 <= limit {
+        let word = SWAR.load(base + i)
+        let hits =
+          SWAR.matches(word, SWAR.commas) | SWAR.matches(word, SWAR.lineFeeds)
+          | SWAR.matches(word, SWAR.carriageReturns)
+        // Bytes past the delimiter may be counted too; that only costs a needless UTF-8
+        // check of this record, never a wrong answer.
+        wideAcc |= word
+        if hits != 0 {
+          i += hits.trailingZeroBitCount >> 3
+          found = true
+          break
+        }
+        i += 8
       }
-      starts.append(fieldStart)
-      ends.append(i)
+      if !found {
+        while i < limit {
+          let c = base[i]
+          if c <= asciiComma && (c == asciiComma || c == asciiLF || c == asciiCR) { break }
+          acc |= c
+          i += 1
+        }
+      }
+      appendField(fieldStart, i)
       if i >= limit {
         if !atEOF { return .needMore }
         recordEnd = i
@@ -134,8 +197,33 @@ struct RecordScanner {
       }
       break
     }
-    highBit = acc >= 0x80
+    highBit = acc >= 0x80 || wideAcc & SWAR.highs != 0
     return .record
+  }
+}
+
+/// Eight bytes at a time ("SIMD within a register") for the scanner's inner loops.
+enum SWAR {
+  static let ones: UInt64 = 0x0101_0101_0101_0101
+  static let highs: UInt64 = 0x8080_8080_8080_8080
+  static let commas = ones &* UInt64(asciiComma)
+  static let quotes = ones &* UInt64(asciiQuote)
+  static let lineFeeds = ones &* UInt64(asciiLF)
+  static let carriageReturns = ones &* UInt64(asciiCR)
+
+  /// The high bit of each byte of `word` equal to the byte repeated in `pattern`. Bits above
+  /// the lowest match may be spurious (borrows), but the lowest set bit is always exact,
+  /// which is all a search needs (little-endian: the lowest byte comes first).
+  @inline(__always)
+  static func matches(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
+    let x = word ^ pattern
+    return (x &- ones) & ~x & highs
+  }
+
+  /// Eight bytes from `p`, the first in the lowest byte on every platform.
+  @inline(__always)
+  static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
+    UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
   }
 }
 

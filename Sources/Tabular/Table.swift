@@ -175,12 +175,12 @@ public struct Table: Sendable {
     var pos = 0
     if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { pos = 3 }
     var scanner = RecordScanner()
+    defer { scanner.deallocate() }
     var line = 1
     var width = -1
     var header: [String] = []
-    var starts: [UInt32] = []
-    var ends: [UInt32] = []
     var lines = LineMap()
+    var rows = 0  // records so far, the header included
     while pos < count {
       switch scanner.scan(base, from: pos, limit: count, atEOF: true) {
       case .blank:
@@ -203,62 +203,95 @@ public struct Table: Sendable {
       {
         throw notUTF8(name: name, line: line, byte: base[scanner.recordStart + bad])
       }
-      let fieldCount = scanner.starts.count
+      let fieldCount = scanner.count
       if width < 0 {
         width = fieldCount
         header = (0..<fieldCount).map {
           FieldBytes.string(base, scanner.starts[$0], scanner.ends[$0])
         }
-        // Sized from the header record: a first guess that avoids most regrowth.
-        let guess = count / max(scanner.next - pos, 1) + 1
-        starts.reserveCapacity(guess * width)
-        ends.reserveCapacity(guess)
+        // Sized from the header record's length: a first guess that avoids most regrowth.
+        storage.reserve(rows: count / max(scanner.next - pos, 1) + 16, width: width)
       } else if fieldCount != width {
         throw raggedRow(name: name, line: line, count: fieldCount, width: width)
       } else {
-        lines.note(row: ends.count - 1, line: line)
+        lines.note(row: rows - 1, line: line)
       }
-      for s in scanner.starts { starts.append(UInt32(truncatingIfNeeded: s)) }
-      ends.append(UInt32(truncatingIfNeeded: scanner.recordEnd))
+      storage.append(scanner)
+      rows += 1
       line += 1 + scanner.innerNewlines
       pos = scanner.next
     }
     guard width > 0 else {
       throw DojoError(.invalidData, "\(name): is empty; expected a header line")
     }
-    storage.fieldStarts = starts
-    storage.recordEnds = ends
-    storage.width = width
     storage.lines = lines
-    return Table(header: header, name: name, rowCount: ends.count - 1, storage: storage)
+    return Table(header: header, name: name, rowCount: rows - 1, storage: storage)
   }
 }
 
 /// The bytes and field offsets behind a ``Table``.
 ///
-/// `@unchecked Sendable`: every property is set once while the table is built, before the
-/// storage is shared, and only read afterwards.
+/// `@unchecked Sendable`: every property is set while the table is built, before the
+/// storage is shared, and only read afterwards. Offsets are 32-bit (files are < 4 GiB) in
+/// manually grown buffers, so building the index costs no per-field array bookkeeping.
 final class TableStorage: @unchecked Sendable {
   let bytes: UnsafeMutablePointer<UInt8>
   let count: Int
   /// The raw start of every field, header record first, row-major.
-  var fieldStarts: [UInt32] = []
+  private var fieldStarts: UnsafeMutablePointer<UInt32>
   /// The end (before the terminator) of every record, header first.
-  var recordEnds: [UInt32] = []
-  var width = 0
+  private var recordEnds: UnsafeMutablePointer<UInt32>
+  private var rowCapacity = 0
+  private var records = 0
+  private(set) var width = 0
   var lines = LineMap()
 
   init(bytes: UnsafeMutablePointer<UInt8>, count: Int) {
     self.bytes = bytes
     self.count = count
+    fieldStarts = .allocate(capacity: 0)
+    recordEnds = .allocate(capacity: 0)
   }
 
-  deinit { bytes.deallocate() }
+  deinit {
+    bytes.deallocate()
+    fieldStarts.deallocate()
+    recordEnds.deallocate()
+  }
+
+  /// Sets the width and room for `rows` records.
+  func reserve(rows: Int, width: Int) {
+    self.width = width
+    resize(rows)
+  }
+
+  private func resize(_ rows: Int) {
+    let starts = UnsafeMutablePointer<UInt32>.allocate(capacity: rows * width)
+    let ends = UnsafeMutablePointer<UInt32>.allocate(capacity: rows)
+    starts.update(from: fieldStarts, count: records * width)
+    ends.update(from: recordEnds, count: records)
+    fieldStarts.deallocate()
+    recordEnds.deallocate()
+    fieldStarts = starts
+    recordEnds = ends
+    rowCapacity = rows
+  }
+
+  /// Appends the record the scanner just found (which has `width` fields).
+  @inline(__always)
+  func append(_ scanner: RecordScanner) {
+    if records == rowCapacity { resize(rowCapacity * 2) }
+    let row = fieldStarts + records * width
+    for i in 0..<width { row[i] = UInt32(truncatingIfNeeded: scanner.starts[i]) }
+    recordEnds[records] = UInt32(truncatingIfNeeded: scanner.recordEnd)
+    records += 1
+  }
 
   /// The raw bounds (quotes included) of a data field.
   @inline(__always)
   func bounds(row: Int, column: Int) -> (Int, Int) {
     precondition(column >= 0 && column < width, "column \(column) out of range")
+    precondition(row >= 0 && row + 1 < records, "row \(row) out of range")
     let record = row + 1
     let i = record * width + column
     let start = Int(fieldStarts[i])

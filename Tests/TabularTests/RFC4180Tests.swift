@@ -127,6 +127,48 @@ let errorCases: [ErrorCase] = [
     #expect(message?.hasPrefix(c.message) == true, "\(message ?? "no error")")
   }
 
+  /// A bad byte at every offset of long fields, quoted and not, so that the eight-byte
+  /// search loops see it in every lane.
+  @Test func badByteAnywhereInLongFields() throws {
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    for quoted in [false, true] {
+      for offset in 0..<20 {
+        var field = [UInt8](repeating: UInt8(ascii: "x"), count: 20)
+        field[offset] = 0xFF
+        if quoted { field = [0x22] + field + [0x22] }
+        let bytes = Array("id,text,n\n1,ok,2\n2,".utf8) + field + Array(",3\n3,fine,4\n".utf8)
+        let url = try dir.file("x.csv", bytes)
+        for size in [7, 4 << 20] {
+          let message = errorMessage { _ = try readAll(url, blockSize: size) }
+          #expect(
+            message?.hasPrefix("x.csv:3: byte 0xFF is not UTF-8") == true, "\(offset) \(quoted)")
+        }
+        let table = errorMessage { _ = try Table.parse(Data(bytes), name: "x.csv") }
+        #expect(table?.hasPrefix("x.csv:3: byte 0xFF is not UTF-8") == true)
+      }
+    }
+  }
+
+  /// Delimiters, quotes and line breaks at every offset, for the eight-byte search loops.
+  @Test func fieldsOfEveryLength() throws {
+    var expected = [["a", "b", "c"]]
+    var text = "a,b,c\n"
+    for n in 0..<24 {
+      let plain = String(repeating: "x", count: n)
+      let inner = String(repeating: "z", count: n) + [",", "\"", "\n", "\r\n"][n % 4] + "é"
+      let last = String(repeating: "w", count: 24 - n)
+      expected.append([plain, inner, last])
+      text += plain + ",\"" + inner.replacingOccurrences(of: "\"", with: "\"\"") + "\"," + last
+      text += n % 2 == 0 ? "\n" : "\r\n"
+    }
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    let url = try dir.file("x.csv", Array(text.utf8))
+    for size in blockSizes { #expect(try readAll(url, blockSize: size) == expected) }
+    #expect(rows(of: try Table.parse(Data(text.utf8), name: "x.csv")) == expected)
+  }
+
   @Test func latin1IsTranscoded() throws {
     let bytes =
       Array("nom,ville\n".utf8) + [0x4A, 0x6F, 0x73, 0xE9] + [0x2C]
