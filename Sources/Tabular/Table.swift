@@ -1,116 +1,317 @@
 internal import DojoCore
 public import Foundation
+internal import Glibc
 
 /// A whole CSV file read into memory, with typed access to its fields.
 ///
 /// This is the random-access side of the tabular engine, used by grading (two files joined
 /// by id) and by splits that need a column's values. Fields are addressed by row (0-based,
 /// header excluded) and column index.
+///
+/// The file is held as one contiguous byte buffer plus the start offset of every field;
+/// strings and numbers are made from the bytes only when asked for, so reading a file costs
+/// one pass over it and about 4 bytes per field on top of its size. Files of 4 GiB or more
+/// are refused (stream them with ``CSVReader`` instead). Blank lines are skipped.
 public struct Table: Sendable {
   /// The column names, in file order, BOM stripped.
   public let header: [String]
-  /// Every data row's fields.
-  let rows: [[String]]
   /// Where the table came from, for error messages.
   public let name: String
-
   /// The number of data rows (the header excluded).
-  public var rowCount: Int { rows.count }
+  public let rowCount: Int
+  let storage: TableStorage
 
-  /// The index of a column by exact name.
+  /// The index of a column by exact name (the first, if the name repeats).
   public func index(of column: String) -> Int? { header.firstIndex(of: column) }
 
-  /// A field as text, exactly as it stood in the file (quotes removed).
-  public func string(row: Int, column: Int) -> String { rows[row][column] }
+  /// The 1-based line of the file a data row starts on (the header is line 1); lines inside
+  /// quoted fields and blank lines are counted.
+  public func line(ofRow row: Int) -> Int { storage.lines.line(ofRow: row) }
 
-  /// A field as a number: nil if it is empty or does not parse. `nan`, `inf` parse as such.
+  /// A field as text, exactly as it stood in the file (quotes removed).
+  public func string(row: Int, column: Int) -> String {
+    let (s, e) = storage.bounds(row: row, column: column)
+    return FieldBytes.string(UnsafePointer(storage.bytes), s, e)
+  }
+
+  /// A field as a number: nil if it is empty or does not parse. `nan`, `inf` parse as such;
+  /// surrounding spaces and tabs are tolerated. Agrees with `Double(String)` otherwise.
   public func double(row: Int, column: Int) -> Double? {
-    Double(rows[row][column].trimmingCharacters(in: .whitespaces))
+    withFieldBytes(row: row, column: column) { CSVNumber.double($0) }
+  }
+
+  /// Calls `body` with a field's bytes (UTF-8, quotes removed, `""` decoded). The buffer is
+  /// valid only during the call; it is copied only for fields holding doubled quotes.
+  public func withFieldBytes<R>(
+    row: Int, column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+  ) rethrows -> R {
+    let (s, e) = storage.bounds(row: row, column: column)
+    return try FieldBytes.with(UnsafePointer(storage.bytes), s, e, body)
+  }
+
+  /// Every value of a column as text.
+  public func strings(column: Int) -> [String] {
+    (0..<rowCount).map { string(row: $0, column: column) }
+  }
+
+  /// Every value of a column as a number.
+  ///
+  /// - Throws: ``DojoError`` `.invalidData` naming the file, line, column and value of the
+  ///   first field that is empty or not a number (`nan` and `inf` are numbers here).
+  public func doubles(column: Int) throws -> [Double] {
+    var out = [Double](repeating: 0, count: rowCount)
+    let base = UnsafePointer(storage.bytes)
+    for row in 0..<rowCount {
+      let (s, e) = storage.bounds(row: row, column: column)
+      let value = FieldBytes.with(base, s, e) { CSVNumber.double($0) }
+      guard let value else {
+        let text = string(row: row, column: column)
+        throw DojoError(
+          .invalidData,
+          "\(name):\(line(ofRow: row)): column \"\(header[column])\": "
+            + (text.isEmpty ? "is empty" : "\"\(text.prefix(80))\" is not a number")
+            + "; every value of this column must be a number")
+      }
+      out[row] = value
+    }
+    return out
+  }
+
+  /// A map from each value of a key column to its row, for joining two tables by id.
+  ///
+  /// - Throws: ``DojoError`` `.invalidData` naming the file, the column, the value and both
+  ///   lines when a key appears twice.
+  public func rowIndexByKey(column: Int) throws -> [String: Int] {
+    var index: [String: Int] = [:]
+    index.reserveCapacity(rowCount)
+    for row in 0..<rowCount {
+      let key = string(row: row, column: column)
+      if let first = index.updateValue(row, forKey: key) {
+        throw DojoError(
+          .invalidData,
+          "\(name):\(line(ofRow: row)): column \"\(header[column])\": \"\(key.prefix(80))\" "
+            + "repeats the value of line \(line(ofRow: first)); each value must appear once")
+      }
+    }
+    return index
   }
 
   /// Reads a CSV file whole.
   ///
+  /// - Parameter encoding: how the file's text is encoded; Latin-1 is transcoded to UTF-8.
   /// - Throws: ``DojoError`` `.invalidData` naming the file and line for ragged rows,
   ///   unterminated quotes or non-UTF-8 bytes; `.notFound` if the file is missing.
-  public static func read(_ url: URL) throws -> Table {
-    guard let data = FileManager.default.contents(atPath: url.path) else {
-      throw DojoError(.notFound, "\(url.path): no such file")
+  public static func read(_ url: URL, encoding: CSVEncoding = .utf8) throws -> Table {
+    let name = url.lastPathComponent
+    let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      if errno == ENOENT { throw DojoError(.notFound, "\(url.path): no such file") }
+      throw DojoError(.io, "cannot open \(url.path): \(String(cString: strerror(errno)))")
     }
-    return try parse(data, name: url.lastPathComponent)
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      throw DojoError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+    }
+    if (info.st_mode & S_IFMT) == S_IFDIR {
+      throw DojoError(.invalidArgument, "\(url.path) is a folder; expected a CSV file")
+    }
+    var capacity = max(Int(info.st_size), 0) + 1
+    var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    var count = 0
+    while true {
+      if count == capacity {
+        // The file grew while being read (or is a pipe): double the buffer.
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+        bigger.update(from: buffer, count: count)
+        buffer.deallocate()
+        buffer = bigger
+        capacity *= 2
+      }
+      let n = Glibc.read(fd, buffer + count, capacity - count)
+      if n < 0 {
+        if errno == EINTR { continue }
+        let reason = String(cString: strerror(errno))
+        buffer.deallocate()
+        throw DojoError(.io, "cannot read \(url.path): \(reason)")
+      }
+      if n == 0 { break }
+      count += n
+    }
+    return try build(buffer: buffer, count: count, name: name, encoding: encoding)
   }
 
   /// Parses CSV bytes; `name` is used in error messages.
-  public static func parse(_ data: Data, name: String) throws -> Table {
-    var bytes = [UInt8](data)
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    guard String(validating: bytes, as: UTF8.self) != nil else {
-      throw DojoError(.invalidData, "\(name): is not UTF-8 text; convert it to UTF-8")
-    }
-    var records: [[String]] = []
-    var field: [UInt8] = []
-    var record: [String] = []
-    var inQuotes = false
-    var i = 0
-    var line = 1
-    var recordLine = 1
-    while i < bytes.count {
-      let b = bytes[i]
-      if inQuotes {
-        if b == UInt8(ascii: "\"") {
-          if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"") {
-            field.append(b)
-            i += 1
-          } else {
-            inQuotes = false
-          }
-        } else {
-          if b == UInt8(ascii: "\n") { line += 1 }
-          field.append(b)
-        }
-      } else if b == UInt8(ascii: "\"") && field.isEmpty {
-        inQuotes = true
-      } else if b == UInt8(ascii: ",") {
-        record.append(String(decoding: field, as: UTF8.self))
-        field.removeAll(keepingCapacity: true)
-      } else if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
-        if b == UInt8(ascii: "\r") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n") {
-          i += 1
-        }
-        record.append(String(decoding: field, as: UTF8.self))
-        field.removeAll(keepingCapacity: true)
-        try finish(&records, record, name: name, line: recordLine)
-        record = []
-        line += 1
-        recordLine = line
-      } else {
-        field.append(b)
+  public static func parse(_ data: Data, name: String, encoding: CSVEncoding = .utf8) throws
+    -> Table
+  {
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(data.count, 1))
+    data.withUnsafeBytes { raw in
+      if let src = raw.bindMemory(to: UInt8.self).baseAddress {
+        buffer.update(from: src, count: data.count)
       }
-      i += 1
     }
-    if inQuotes {
-      throw DojoError(
-        .invalidData, "\(name):\(recordLine): a quoted field is never closed; check the quotes")
-    }
-    if !field.isEmpty || !record.isEmpty {
-      record.append(String(decoding: field, as: UTF8.self))
-      try finish(&records, record, name: name, line: recordLine)
-    }
-    guard let header = records.first else {
-      throw DojoError(.invalidData, "\(name): is empty; expected a header line")
-    }
-    return Table(header: header, rows: Array(records.dropFirst()), name: name)
+    return try build(buffer: buffer, count: data.count, name: name, encoding: encoding)
   }
 
-  private static func finish(
-    _ records: inout [[String]], _ record: [String], name: String, line: Int
-  )
-    throws
-  {
-    if let width = records.first?.count, record.count != width {
-      throw DojoError(
-        .invalidData,
-        "\(name):\(line): has \(record.count) fields but the header has \(width); fix the row")
+  /// Indexes a buffer it takes ownership of (it is freed on error too).
+  private static func build(
+    buffer: UnsafeMutablePointer<UInt8>, count: Int, name: String, encoding: CSVEncoding
+  ) throws -> Table {
+    var buffer = buffer
+    var count = count
+    if encoding == .latin1 {
+      let wide = Latin1.transcode(buffer, count)
+      buffer.deallocate()
+      buffer = wide.pointer
+      count = wide.count
     }
-    records.append(record)
+    let storage = TableStorage(bytes: buffer, count: count)
+    guard count < Int(UInt32.max) else {
+      throw DojoError(
+        .unsupported, "\(name): is 4 GiB or larger, too big to load whole; split it first")
+    }
+    let base = UnsafePointer(buffer)
+    var pos = 0
+    if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { pos = 3 }
+    var scanner = RecordScanner()
+    defer { scanner.deallocate() }
+    var line = 1
+    var width = -1
+    var header: [String] = []
+    var lines = LineMap()
+    var rows = 0  // records so far, the header included
+    while pos < count {
+      switch scanner.scan(base, from: pos, limit: count, atEOF: true) {
+      case .blank:
+        line += 1
+        pos = scanner.next
+        continue
+      case .unterminatedQuote:
+        throw DojoError(
+          .invalidData,
+          "\(name):\(line): a quoted field opened on this line is never closed; "
+            + "check for a missing or undoubled quote")
+      case .needMore:
+        preconditionFailure("the scanner asked for more input at the end of the file")
+      case .record:
+        break
+      }
+      if scanner.highBit,
+        let bad = UTF8Check.firstInvalid(
+          base + scanner.recordStart, scanner.recordEnd - scanner.recordStart)
+      {
+        throw notUTF8(name: name, line: line, byte: base[scanner.recordStart + bad])
+      }
+      let fieldCount = scanner.count
+      if width < 0 {
+        width = fieldCount
+        header = (0..<fieldCount).map {
+          FieldBytes.string(base, scanner.starts[$0], scanner.ends[$0])
+        }
+        // Sized from the header record's length: a first guess that avoids most regrowth.
+        storage.reserve(rows: count / max(scanner.next - pos, 1) + 16, width: width)
+      } else if fieldCount != width {
+        throw raggedRow(name: name, line: line, count: fieldCount, width: width)
+      } else {
+        lines.note(row: rows - 1, line: line)
+      }
+      storage.append(scanner)
+      rows += 1
+      line += 1 + scanner.innerNewlines
+      pos = scanner.next
+    }
+    guard width > 0 else {
+      throw DojoError(.invalidData, "\(name): is empty; expected a header line")
+    }
+    storage.lines = lines
+    return Table(header: header, name: name, rowCount: rows - 1, storage: storage)
   }
+}
+
+/// The bytes and field offsets behind a ``Table``.
+///
+/// `@unchecked Sendable`: every property is set while the table is built, before the
+/// storage is shared, and only read afterwards. Offsets are 32-bit (files are < 4 GiB) in
+/// manually grown buffers, so building the index costs no per-field array bookkeeping.
+final class TableStorage: @unchecked Sendable {
+  let bytes: UnsafeMutablePointer<UInt8>
+  let count: Int
+  /// The raw start of every field, header record first, row-major.
+  private var fieldStarts: UnsafeMutablePointer<UInt32>
+  /// The end (before the terminator) of every record, header first.
+  private var recordEnds: UnsafeMutablePointer<UInt32>
+  private var rowCapacity = 0
+  private var records = 0
+  private(set) var width = 0
+  var lines = LineMap()
+
+  init(bytes: UnsafeMutablePointer<UInt8>, count: Int) {
+    self.bytes = bytes
+    self.count = count
+    fieldStarts = .allocate(capacity: 0)
+    recordEnds = .allocate(capacity: 0)
+  }
+
+  deinit {
+    bytes.deallocate()
+    fieldStarts.deallocate()
+    recordEnds.deallocate()
+  }
+
+  /// Sets the width and room for `rows` records.
+  func reserve(rows: Int, width: Int) {
+    self.width = width
+    resize(rows)
+  }
+
+  private func resize(_ rows: Int) {
+    let starts = UnsafeMutablePointer<UInt32>.allocate(capacity: rows * width)
+    let ends = UnsafeMutablePointer<UInt32>.allocate(capacity: rows)
+    starts.update(from: fieldStarts, count: records * width)
+    ends.update(from: recordEnds, count: records)
+    fieldStarts.deallocate()
+    recordEnds.deallocate()
+    fieldStarts = starts
+    recordEnds = ends
+    rowCapacity = rows
+  }
+
+  /// Appends the record the scanner just found (which has `width` fields).
+  @inline(__always)
+  func append(_ scanner: RecordScanner) {
+    if records == rowCapacity { resize(rowCapacity * 2) }
+    let row = fieldStarts + records * width
+    for i in 0..<width { row[i] = UInt32(truncatingIfNeeded: scanner.starts[i]) }
+    recordEnds[records] = UInt32(truncatingIfNeeded: scanner.recordEnd)
+    records += 1
+  }
+
+  /// The raw bounds (quotes included) of a data field.
+  @inline(__always)
+  func bounds(row: Int, column: Int) -> (Int, Int) {
+    precondition(column >= 0 && column < width, "column \(column) out of range")
+    precondition(row >= 0 && row + 1 < records, "row \(row) out of range")
+    let record = row + 1
+    let i = record * width + column
+    let start = Int(fieldStarts[i])
+    let end = column + 1 < width ? Int(fieldStarts[i + 1]) - 1 : Int(recordEnds[record])
+    return (start, end)
+  }
+}
+
+/// The error for a record whose field count differs from the header's.
+func raggedRow(name: String, line: Int, count: Int, width: Int) -> DojoError {
+  DojoError(
+    .invalidData,
+    "\(name):\(line): has \(count) field\(count == 1 ? "" : "s") but the header has \(width); "
+      + "fix the row (a field with a comma must be quoted)")
+}
+
+/// The error for bytes that are not UTF-8.
+func notUTF8(name: String, line: Int, byte: UInt8) -> DojoError {
+  DojoError(
+    .invalidData,
+    "\(name):\(line): byte 0x\(String(byte, radix: 16, uppercase: true)) is not UTF-8; "
+      + "convert the file to UTF-8 or read it as Latin-1")
 }

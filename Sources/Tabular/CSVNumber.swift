@@ -1,0 +1,98 @@
+/// Number parsing straight from field bytes, without creating a `String` on the common path.
+public enum CSVNumber {
+  /// Exact powers of ten: every one up to 1e22 is representable as a `Double`.
+  private static let powersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+  ]
+
+  /// Parses a field as a `Double`, agreeing with `Double(String)` on the text once
+  /// surrounding ASCII spaces and tabs are trimmed.
+  ///
+  /// Plain decimals with at most 19 significant digits whose value the exact fast path
+  /// covers (mantissa ≤ 2^53, power of ten within ±22: one correctly rounded multiply or
+  /// divide) are parsed here; everything else (`nan`, `inf`, hex floats, long mantissas,
+  /// large exponents) is handed to `Double(String)` itself, so the two never disagree.
+  ///
+  /// - Returns: nil when the field is empty, blank or not a number.
+  public static func double(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+    guard let p = bytes.baseAddress else { return nil }
+    var s = 0
+    var e = bytes.count
+    while s < e && (p[s] == 0x20 || p[s] == 0x09) { s += 1 }
+    while e > s && (p[e - 1] == 0x20 || p[e - 1] == 0x09) { e -= 1 }
+    if s == e { return nil }
+    if let value = fastDouble(p, s, e) { return value }
+    return Double(String(decoding: UnsafeBufferPointer(start: p + s, count: e - s), as: UTF8.self))
+  }
+
+  /// The exact fast path; nil means "not handled here", not "not a number".
+  @inline(__always)
+  private static func fastDouble(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    var i = start
+    var negative = false
+    if p[i] == 0x2D {
+      negative = true
+      i += 1
+    } else if p[i] == 0x2B {
+      i += 1
+    }
+    var mantissa: UInt64 = 0
+    var digits = 0
+    var sawDigit = false
+    var exponent = 0
+    while i < end {
+      let d = p[i] &- 0x30
+      if d >= 10 { break }
+      sawDigit = true
+      if mantissa != 0 || d != 0 {
+        if digits >= 19 { return nil }
+        mantissa = mantissa &* 10 &+ UInt64(d)
+        digits += 1
+      }
+      i += 1
+    }
+    if i < end && p[i] == 0x2E {
+      i += 1
+      while i < end {
+        let d = p[i] &- 0x30
+        if d >= 10 { break }
+        sawDigit = true
+        if mantissa != 0 || d != 0 {
+          if digits >= 19 { return nil }
+          mantissa = mantissa &* 10 &+ UInt64(d)
+          digits += 1
+        }
+        exponent -= 1
+        i += 1
+      }
+    }
+    guard sawDigit else { return nil }
+    if i < end && (p[i] == 0x65 || p[i] == 0x45) {
+      i += 1
+      var negativeExponent = false
+      if i < end && (p[i] == 0x2D || p[i] == 0x2B) {
+        negativeExponent = p[i] == 0x2D
+        i += 1
+      }
+      var value = 0
+      var sawExponentDigit = false
+      while i < end {
+        let d = p[i] &- 0x30
+        if d >= 10 { break }
+        value = value * 10 + Int(d)
+        if value > 100_000 { return nil }
+        sawExponentDigit = true
+        i += 1
+      }
+      guard sawExponentDigit else { return nil }
+      exponent += negativeExponent ? -value : value
+    }
+    guard i == end else { return nil }
+    if mantissa == 0 { return negative ? -0.0 : 0.0 }
+    guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
+    var value = Double(mantissa)
+    value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+    return negative ? -value : value
+  }
+}

@@ -1,0 +1,211 @@
+internal import DojoCore
+public import Foundation
+internal import Glibc
+
+/// Writes a CSV file through a buffer to a temporary sibling, renamed into place by
+/// ``finish()``, so a failed or interrupted write never leaves a half-written file.
+///
+/// Every record ends with LF: records copied verbatim from a CRLF file are normalised to
+/// LF line endings (the bytes of their fields, including line breaks inside quoted fields,
+/// are copied unchanged). Fields written from strings are quoted only when they must be: when
+/// they hold a comma, a quote, CR or LF, or begin or end with a space; a lone empty field is
+/// written as `""` so that the record is not read back as a blank line.
+public final class CSVWriter {
+  /// Where the file appears after ``finish()``.
+  public let url: URL
+  private let temporary: URL
+  private var fd: Int32
+  private let buffer: UnsafeMutablePointer<UInt8>
+  private let capacity: Int
+  private var count = 0
+  private var finished = false
+  /// Records written so far (the header included).
+  public private(set) var recordsWritten = 0
+
+  /// Creates the temporary file (and the destination's folder).
+  ///
+  /// - Parameter bufferSize: bytes gathered before each `write(2)`.
+  /// - Throws: ``DojoError`` `.io` if the file cannot be created.
+  public init(url: URL, bufferSize: Int = 1 << 20) throws {
+    self.url = url
+    try AtomicFiles.createDirectory(url.deletingLastPathComponent())
+    temporary = AtomicFiles.temporarySibling(of: url)
+    fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw DojoError(.io, "cannot create \(temporary.path): \(String(cString: strerror(errno)))")
+    }
+    capacity = max(bufferSize, 64)
+    buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+  }
+
+  deinit {
+    if !finished { discard() }
+    buffer.deallocate()
+  }
+
+  /// Writes a record of text fields, quoting each only when needed.
+  public func write(fields: [String]) throws {
+    if fields.count == 1 && fields[0].isEmpty {
+      try append(#""""#)
+    } else {
+      for (i, field) in fields.enumerated() {
+        if i > 0 { try appendByte(asciiComma) }
+        try appendField(field)
+      }
+    }
+    try endRecord()
+  }
+
+  /// Writes a record's exact bytes (no terminator expected) followed by LF.
+  public func writeRaw(recordBytes: UnsafeBufferPointer<UInt8>) throws {
+    try append(recordBytes)
+    try endRecord()
+  }
+
+  /// Writes a record read by ``CSVReader`` byte for byte, followed by LF.
+  public func writeRaw(_ record: CSVRecord) throws {
+    try record.withRawBytes { try append($0) }
+    try endRecord()
+  }
+
+  /// Writes some fields of a record, in the given order, each copied byte for byte (a
+  /// quoted field stays quoted exactly as it was), followed by LF.
+  public func writeFields(of record: CSVRecord, columns: [Int]) throws {
+    try columns.withUnsafeBufferPointer { try writeFields(of: record, columns: $0) }
+  }
+
+  /// ``writeFields(of:columns:)`` without the array, for the splitter's loop.
+  func writeFields(of record: CSVRecord, columns: UnsafeBufferPointer<Int>) throws {
+    for i in 0..<columns.count {
+      if i > 0 { try appendByte(asciiComma) }
+      try record.withRawFieldBytes(columns[i]) { try append($0) }
+    }
+    if columns.count == 1 && record.ends[columns[0]] == record.starts[columns[0]] {
+      try append(#""""#)
+    }
+    try endRecord()
+  }
+
+  /// Writes pre-encoded fields (e.g. a header's raw fields), joined by commas, then LF.
+  public func writeRawFields(_ fields: [[UInt8]]) throws {
+    for (i, field) in fields.enumerated() {
+      if i > 0 { try appendByte(asciiComma) }
+      try field.withUnsafeBufferPointer { try append($0) }
+    }
+    if fields.count == 1 && fields[0].isEmpty { try append(#""""#) }
+    try endRecord()
+  }
+
+  /// Flushes, closes and renames the file into place.
+  ///
+  /// - Throws: ``DojoError`` `.io` or `.diskFull`; the temporary file is removed then.
+  public func finish() throws {
+    guard !finished else { return }
+    do {
+      try flush()
+      let result = close(fd)
+      fd = -1
+      guard result == 0 else { throw writeError(errno) }
+      try AtomicFiles.rename(temporary, to: url)
+      finished = true
+    } catch {
+      discard()
+      throw error
+    }
+  }
+
+  /// Abandons the file: closes and removes the temporary file; the destination is untouched.
+  public func discard() {
+    if fd >= 0 {
+      close(fd)
+      fd = -1
+    }
+    unlink(temporary.path)
+    finished = true
+  }
+
+  // MARK: - Buffering
+
+  @inline(__always)
+  private func endRecord() throws {
+    try appendByte(asciiLF)
+    recordsWritten += 1
+  }
+
+  @inline(__always)
+  private func appendByte(_ byte: UInt8) throws {
+    if count == capacity { try flush() }
+    buffer[count] = byte
+    count += 1
+  }
+
+  @inline(__always)
+  private func append(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+    guard let src = bytes.baseAddress, bytes.count > 0 else { return }
+    if count + bytes.count > capacity {
+      try flush()
+      if bytes.count > capacity {
+        try writeAll(src, bytes.count)
+        return
+      }
+    }
+    (buffer + count).update(from: src, count: bytes.count)
+    count += bytes.count
+  }
+
+  private func append(_ string: String) throws {
+    var string = string
+    try string.withUTF8 { try append($0) }
+  }
+
+  private func appendField(_ field: String) throws {
+    var field = field
+    try field.withUTF8 { bytes in
+      guard needsQuotes(bytes) else { return try append(bytes) }
+      try appendByte(asciiQuote)
+      var runStart = 0
+      for i in 0..<bytes.count where bytes[i] == asciiQuote {
+        try append(UnsafeBufferPointer(rebasing: bytes[runStart...i]))
+        runStart = i
+      }
+      try append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+      try appendByte(asciiQuote)
+    }
+  }
+
+  private func needsQuotes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let first = bytes.first, let last = bytes.last else { return false }
+    if first == 0x20 || last == 0x20 { return true }
+    for b in bytes where b == asciiComma || b == asciiQuote || b == asciiLF || b == asciiCR {
+      return true
+    }
+    return false
+  }
+
+  private func flush() throws {
+    try writeAll(buffer, count)
+    count = 0
+  }
+
+  private func writeAll(_ p: UnsafePointer<UInt8>, _ n: Int) throws {
+    guard fd >= 0 else {
+      throw DojoError(.io, "\(url.path): the writer is already finished or discarded")
+    }
+    var done = 0
+    while done < n {
+      let written = Glibc.write(fd, p + done, n - done)
+      if written < 0 {
+        if errno == EINTR { continue }
+        throw writeError(errno)
+      }
+      done += written
+    }
+  }
+
+  private func writeError(_ code: Int32) -> DojoError {
+    if code == ENOSPC {
+      return DojoError(.diskFull, "cannot write \(url.path): the disk is full; free some space")
+    }
+    return DojoError(.io, "cannot write \(url.path): \(String(cString: strerror(code)))")
+  }
+}

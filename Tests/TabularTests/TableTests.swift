@@ -1,0 +1,136 @@
+import Foundation
+import Tabular
+import Testing
+
+@Suite struct NumberTests {
+  /// Strings of every shape a CSV number takes, plus near misses.
+  static func generatedValues() -> [String] {
+    var rng = SplitMix64(seed: 42)
+    var values = [
+      "0", "-0", "+0", "0.0", "-0.0", ".5", "5.", "+.5", "-.5", ".", "+", "-", "e5", "1e", "1e+",
+      "1e-", "1E5", "1e-5", "1.5e+10", "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "0x1p3",
+      "1_000", "1,5", "12abc", "9007199254740993", "9007199254740992", "18446744073709551615",
+      "18446744073709551616", "123456789012345678901234567890", "1e22", "1e23", "1e-22", "1e-23",
+      "4.9e-324", "2e-310", "1e-400", "1e400", "1.7976931348623157e308", "0.1", "0.2", "0.3",
+      "00000000000000000000000001", "0.000000000000000000000000001", "1.00000000000000000000",
+      "2.2250738585072014e-308", "--1", "+-1", "1..2", "1e5.5", "٣", "1e0000000000000000002",
+    ]
+    for _ in 0..<20_000 {
+      let kind = Int.random(in: 0..<6, using: &rng)
+      switch kind {
+      case 0: values.append(String(Double.random(in: -1e6...1e6, using: &rng)))
+      case 1: values.append(String(Int64.random(in: .min ... .max, using: &rng)))
+      case 2:
+        let bits = UInt64.random(in: 0 ... .max, using: &rng)
+        values.append(String(Double(bitPattern: bits)))
+      case 3:
+        values.append(
+          String(
+            format: "%.*f", Int.random(in: 0...20, using: &rng),
+            Double.random(in: 0...1000, using: &rng)))
+      case 4:
+        // Random digit strings with a point and an exponent anywhere.
+        var s = Bool.random(using: &rng) ? "-" : ""
+        let length = Int.random(in: 1...25, using: &rng)
+        let point = Int.random(in: 0...length, using: &rng)
+        for i in 0..<length {
+          if i == point { s += "." }
+          s += String(Int.random(in: 0...9, using: &rng))
+        }
+        if Bool.random(using: &rng) { s += "e\(Int.random(in: -40...40, using: &rng))" }
+        values.append(s)
+      default:
+        values.append(String(format: "%.17g", Double.random(in: -1...1, using: &rng)))
+      }
+    }
+    return values
+  }
+
+  @Test func agreesWithDoubleParsing() {
+    var checked = 0
+    for text in Self.generatedValues() {
+      var copy = text
+      let ours = copy.withUTF8 { CSVNumber.double($0) }
+      let reference = Double(text)
+      switch (ours, reference) {
+      case (nil, nil): break
+      case (let a?, let b?):
+        #expect(a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN), "\(text): \(a) vs \(b)")
+      default:
+        Issue.record("\(text): \(String(describing: ours)) vs \(String(describing: reference))")
+      }
+      checked += 1
+    }
+    #expect(checked > 20_000)
+  }
+
+  @Test(arguments: [
+    (" 1.5 ", 1.5), ("\t-2\t", -2), ("1e3", 1000), (" inf", Double.infinity),
+  ])
+  func toleratesSurroundingSpaces(_ text: String, _ value: Double) {
+    var copy = text
+    #expect(copy.withUTF8 { CSVNumber.double($0) } == value)
+  }
+
+  @Test func tableDoubles() throws {
+    let table = try Table.parse(Data("a,b\n1.5,x\n\" 2 \",\nnan,3\n".utf8), name: "n.csv")
+    #expect(table.double(row: 0, column: 0) == 1.5)
+    #expect(table.double(row: 1, column: 0) == 2)
+    #expect(table.double(row: 2, column: 0)?.isNaN == true)
+    #expect(table.double(row: 0, column: 1) == nil)
+    #expect(table.double(row: 1, column: 1) == nil)
+    let column = try table.doubles(column: 0)
+    #expect(column.count == 3 && column[0] == 1.5 && column[1] == 2 && column[2].isNaN)
+    #expect(
+      errorMessage { _ = try table.doubles(column: 1) }
+        == "n.csv:2: column \"b\": \"x\" is not a number; every value of this column must be a number"
+    )
+    let gap = try Table.parse(Data("a\n1\n\n\"\"\n".utf8), name: "g.csv")
+    #expect(
+      errorMessage { _ = try gap.doubles(column: 0) }?.hasPrefix("g.csv:4: column \"a\": is empty")
+        == true)
+  }
+}
+
+@Suite struct TableTests {
+  @Test func fieldAccessAndStrings() throws {
+    let text = "id,text,v\n7,\"a \"\"q\"\", b\",1\n8,\"multi\nline\",2\n9,plain,3"
+    let table = try Table.parse(Data(text.utf8), name: "t.csv")
+    #expect(table.name == "t.csv")
+    #expect(table.header == ["id", "text", "v"])
+    #expect(table.index(of: "v") == 2)
+    #expect(table.index(of: "w") == nil)
+    #expect(table.strings(column: 1) == ["a \"q\", b", "multi\nline", "plain"])
+    #expect(table.withFieldBytes(row: 2, column: 1) { Array($0) } == Array("plain".utf8))
+    #expect(try table.doubles(column: 2) == [1, 2, 3])
+    #expect((0..<3).map { table.line(ofRow: $0) } == [2, 3, 5])
+  }
+
+  @Test func readsFromFileLikeParse() throws {
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    let source = GeneratedCSV(rows: 200, seed: 9)
+    let url = try dir.file("g.csv", source.bytes)
+    let table = try Table.read(url)
+    #expect(rows(of: table) == (try readAll(url, blockSize: 7)))
+    #expect(table.rowCount == 200)
+    #expect(table.name == "g.csv")
+  }
+
+  @Test func joinsByKey() throws {
+    let answers = try Table.parse(Data("id,y\nb,1\na,0\n\"c,1\",1\n".utf8), name: "answers.csv")
+    let index = try answers.rowIndexByKey(column: 0)
+    #expect(index == ["b": 0, "a": 1, "c,1": 2])
+    let submission = try Table.parse(Data("id,p\n\"c,1\",0.9\na,0.1\nb,0.8\n".utf8), name: "s.csv")
+    let joined = (0..<submission.rowCount).map { index[submission.string(row: $0, column: 0)] }
+    #expect(joined == [2, 1, 0])
+  }
+
+  @Test func duplicateKeyNamesBothLines() throws {
+    let table = try Table.parse(Data("id,y\na,1\n\"b\nc\",2\nd,3\na,4\n".utf8), name: "sub.csv")
+    #expect(
+      errorMessage { _ = try table.rowIndexByKey(column: 0) }
+        == "sub.csv:6: column \"id\": \"a\" repeats the value of line 2; each value must appear once"
+    )
+  }
+}

@@ -1,6 +1,0 @@
-import Tabular
-import Testing
-
-@Suite struct TabularModuleTests {
-  @Test func moduleLinks() {}
-}
