@@ -109,9 +109,10 @@ struct FetchHTTPTests {
     #expect(result.file.lastPathComponent == "titanic.zip")
     #expect(try Data(contentsOf: result.file) == archive)
     let requests = server.requests
-    #expect(requests.map(\.path) == [
-      "/api/v1/competitions/data/download-all/titanic", "/storage/titanic/titanic.zip",
-    ])
+    #expect(
+      requests.map(\.path) == [
+        "/api/v1/competitions/data/download-all/titanic", "/storage/titanic/titanic.zip",
+      ])
     let token = Data("alice:s3cret".utf8).base64EncodedString()
     #expect(requests[0].headers["authorization"] == "Basic \(token)")
   }
@@ -151,8 +152,10 @@ struct FetchHTTPTests {
     let dir = try TempDir()
     defer { dir.cleanUp() }
 
-    let result = try Fetcher(environment: kaggleEnvironment(api, home: dir.url), options: testOptions)
-      .fetch(.kaggle(slug: "titanic"), into: dir.url)
+    let result = try Fetcher(
+      environment: kaggleEnvironment(api, home: dir.url), options: testOptions
+    )
+    .fetch(.kaggle(slug: "titanic"), into: dir.url)
 
     #expect(try Data(contentsOf: result.file) == archive)
     #expect(api.requests.first?.headers["authorization"] != nil)
@@ -165,7 +168,8 @@ struct FetchHTTPTests {
     defer { server.stop() }
     let dir = try TempDir()
     defer { dir.cleanUp() }
-    let fetcher = Fetcher(environment: kaggleEnvironment(server, home: dir.url), options: testOptions)
+    let fetcher = Fetcher(
+      environment: kaggleEnvironment(server, home: dir.url), options: testOptions)
 
     let board = try fetcher.fetch(.kaggle(slug: "titanic"), into: dir.url, leaderboard: true)
     let data = try fetcher.fetch(.kaggle(slug: "titanic"), into: dir.url)
@@ -288,7 +292,8 @@ struct FetchHTTPTests {
     defer { server.stop() }
     let dir = try TempDir()
     defer { dir.cleanUp() }
-    let fetcher = Fetcher(environment: kaggleEnvironment(server, home: dir.url), options: testOptions)
+    let fetcher = Fetcher(
+      environment: kaggleEnvironment(server, home: dir.url), options: testOptions)
 
     let first = try fetcher.fetch(.kaggle(slug: "titanic"), into: dir.url)
     let before = server.requestCount
@@ -308,7 +313,8 @@ struct FetchHTTPTests {
     defer { server.stop() }
     let dir = try TempDir()
     defer { dir.cleanUp() }
-    let fetcher = Fetcher(environment: kaggleEnvironment(server, home: dir.url), options: testOptions)
+    let fetcher = Fetcher(
+      environment: kaggleEnvironment(server, home: dir.url), options: testOptions)
 
     let first = try fetcher.fetch(.kaggle(slug: "titanic"), into: dir.url)
     var tampered = archive
@@ -340,7 +346,9 @@ struct FetchRefusalTests {
       name: "401 bad credentials",
       route: Route(body: Data("x".utf8), basicAuth: ("alice", "other-key")),
       code: .authentication,
-      fragments: ["HTTP 401", "KAGGLE_USERNAME/KAGGLE_KEY", "kaggle:titanic", "kaggle.com/settings"]
+      fragments: [
+        "HTTP 401", "KAGGLE_USERNAME/KAGGLE_KEY", "kaggle:titanic", "kaggle.com/settings",
+      ]
     ),
     RefusalCase(
       name: "403 rules not accepted",
@@ -463,7 +471,9 @@ struct FetchRefusalTests {
     let environment = [
       "DOJO_KAGGLE_URL": "http://127.0.0.1:\(port)", "KAGGLE_USERNAME": "a", "KAGGLE_KEY": "b",
     ]
-    expectDojoError(.network, containing: ["127.0.0.1:\(port)", "connection refused", "DOJO_KAGGLE_URL"]) {
+    expectDojoError(
+      .network, containing: ["127.0.0.1:\(port)", "connection refused", "DOJO_KAGGLE_URL"]
+    ) {
       _ = try Fetcher(environment: environment, options: testOptions)
         .fetch(.kaggle(slug: "titanic"), into: dir.url)
     }
@@ -527,7 +537,8 @@ struct FetchFileTests {
     defer { dir.cleanUp() }
     expectDojoError(.notFound, containing: ["nope.zip"]) {
       _ = try Fetcher(environment: [:]).fetch(
-        .file(dir.url.appendingPathComponent("nope.zip")), into: dir.url.appendingPathComponent("o"))
+        .file(dir.url.appendingPathComponent("nope.zip")), into: dir.url.appendingPathComponent("o")
+      )
     }
   }
 

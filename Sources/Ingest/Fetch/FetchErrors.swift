@@ -36,6 +36,18 @@ enum FetchErrors {
     }
   }
 
+  /// Why a retry is happening, in a few words for the progress output.
+  static func retryReason(_ outcome: TransferOutcome, stallTimeout: Double) -> String {
+    if outcome.curlCode == CURLE_OPERATION_TIMEDOUT.rawValue {
+      return "no data for \(Int(stallTimeout.rounded())) s"
+    }
+    if outcome.curlCode == CURLE_OK.rawValue {
+      return "the server answered HTTP \(outcome.head?.status ?? 0)"
+    }
+    return outcome.curlMessage.isEmpty
+      ? "the connection dropped" : "the connection dropped (\(outcome.curlMessage))"
+  }
+
   /// The error for a transfer that did not deliver a 2xx body.
   static func error(for outcome: TransferOutcome, subject: TransferSubject) -> DojoError {
     if let sinkError = outcome.sinkError {
@@ -127,7 +139,8 @@ enum FetchErrors {
       return DojoError(
         .forbidden,
         "the server refused access to \(what) (HTTP 403): check that your account may "
-          + "download it\(finalURL.map { $0 != subject.url ? " (at \($0.absoluteString))" : "" } ?? "")")
+          + "download it\(finalURL.map { $0 != subject.url ? " (at \($0.absoluteString))" : "" } ?? "")"
+      )
     case 404:
       if let slug = subject.slug {
         return DojoError(

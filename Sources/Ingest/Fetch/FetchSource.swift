@@ -1,5 +1,5 @@
-public import Foundation
 internal import DojoCore
+public import Foundation
 
 /// Where `dojo fetch` gets an archive from.
 public enum FetchSource: Sendable, Hashable, CustomStringConvertible {

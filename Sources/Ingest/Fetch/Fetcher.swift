@@ -294,9 +294,7 @@ public struct Fetcher: Sendable {
       if FetchErrors.isRetryable(outcome) && retries < options.maxRetries {
         retries += 1
         let delay = options.retryDelay * pow(2, Double(retries - 1))
-        let reason =
-          outcome.curlMessage.isEmpty
-          ? "HTTP \(outcome.head?.status ?? 0)" : outcome.curlMessage
+        let reason = FetchErrors.retryReason(outcome, stallTimeout: options.stallTimeout)
         progress?.retrying(attempt: retries, delay: delay, reason: reason)
         Thread.sleep(forTimeInterval: delay)
         continue

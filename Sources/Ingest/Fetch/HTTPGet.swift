@@ -22,7 +22,8 @@ public enum HTTPGet {
       throw DojoError(.unsupported, "\(url.absoluteString) is not an http(s) URL")
     }
     let base = try KaggleCredentials.baseURL(environment: environment)
-    let credentials = isSameOrigin(url, base) ? try KaggleCredentials.find(environment: environment) : nil
+    let credentials =
+      isSameOrigin(url, base) ? try KaggleCredentials.find(environment: environment) : nil
     let slug = isSameOrigin(url, base) ? kaggleSlug(in: url) : nil
     let subject = TransferSubject(
       url: url, slug: slug, credentialOrigin: credentials?.origin, stallTimeout: timeout)

@@ -1,5 +1,5 @@
-public import Foundation
 internal import DojoCore
+public import Foundation
 
 /// A Kaggle API user name and key, and where they were found.
 public struct KaggleCredentials: Sendable, Equatable {

@@ -79,7 +79,8 @@ func expectDojoError(
         error.message.contains(fragment), "'\(fragment)' missing from: \(error.message)",
         sourceLocation: sourceLocation)
     }
-    #expect(!error.message.contains("\n"), "message is not one line", sourceLocation: sourceLocation)
+    #expect(
+      !error.message.contains("\n"), "message is not one line", sourceLocation: sourceLocation)
     return error
   } catch {
     Issue.record("expected DojoError .\(code), got \(error)", sourceLocation: sourceLocation)
