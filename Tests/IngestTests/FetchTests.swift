@@ -243,6 +243,46 @@ struct FetchHTTPTests {
     #expect(try Data(contentsOf: result.file) == body)
   }
 
+  @Test func aFileChangedBetweenAttemptsIsNotSpliced() throws {
+    let old = payload(100_000, seed: 1)
+    let new = payload(100_000, seed: 2)
+    // Same size, new ETag: only If-Range can tell the copies apart.
+    let server = try LoopbackHTTPServer { request in
+      request.hit == 1
+        ? LoopbackHTTPServer.Response(headers: ["ETag": "\"v1\""], body: old, cutAfterBytes: 30_000)
+        : LoopbackHTTPServer.Response(headers: ["ETag": "\"v2\""], body: new)
+    }
+    defer { server.stop() }
+    let dir = try TempDir()
+    defer { dir.cleanUp() }
+
+    let result = try Fetcher(environment: [:], options: testOptions)
+      .fetch(.http(server.baseURL.appendingPathComponent("f.bin")), into: dir.url)
+
+    #expect(server.requests[1].headers["if-range"] == "\"v1\"")
+    #expect(try Data(contentsOf: result.file) == new)
+  }
+
+  @Test func aResumeOfAnotherSizeRestartsFromZero() throws {
+    let old = payload(100_000, seed: 1)
+    let new = payload(120_000, seed: 2)
+    let server = try LoopbackHTTPServer { request in
+      request.hit == 1
+        ? LoopbackHTTPServer.Response(body: old, cutAfterBytes: 30_000)
+        : LoopbackHTTPServer.Response(body: new)
+    }
+    defer { server.stop() }
+    let dir = try TempDir()
+    defer { dir.cleanUp() }
+
+    let result = try Fetcher(environment: [:], options: testOptions)
+      .fetch(.http(server.baseURL.appendingPathComponent("f.bin")), into: dir.url)
+
+    // The 206 for bytes 30000- of a 120 000-byte file is refused; the third request is whole.
+    #expect(server.requests.map { $0.headers["range"] } == [nil, "bytes=30000-", nil])
+    #expect(try Data(contentsOf: result.file) == new)
+  }
+
   @Test func matchingSHA256IsAccepted() throws {
     let body = payload(9999)
     let server = try LoopbackHTTPServer(routes: ["/a.bin": Route(body: body)])

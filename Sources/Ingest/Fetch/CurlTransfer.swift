@@ -142,9 +142,11 @@ enum CurlTransfer {
   ///   - credentials: sent as HTTP basic auth. libcurl keeps `CURLOPT_UNRESTRICTED_AUTH` off
   ///     (its default), so a redirect to another host or port does not receive them.
   ///   - rangeStart: when above 0, asks for `Range: bytes=START-`.
+  ///   - headers: extra request header lines (`Name: value`).
   ///   - begin: called when a 2xx body starts; returns whether to stream it to `write`.
   static func get(
-    _ url: URL, credentials: KaggleCredentials?, rangeStart: Int64, limits: TransferLimits,
+    _ url: URL, credentials: KaggleCredentials?, rangeStart: Int64, headers: [String] = [],
+    limits: TransferLimits,
     begin: @escaping (ResponseHead) throws -> Bool,
     write: @escaping (UnsafeRawBufferPointer) throws -> Void
   ) -> TransferOutcome {
@@ -185,6 +187,10 @@ enum CurlTransfer {
       // (206 from the offset, or a 200 that restarts) to us.
       _ = dojo_curl_setopt_string(handle, CURLOPT_RANGE, "\(rangeStart)-")
     }
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    for line in headers { headerList = curl_slist_append(headerList, line) }
+    defer { curl_slist_free_all(headerList) }
+    if headerList != nil { _ = dojo_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) }
     let userdata = unmanaged.toOpaque()
     _ = dojo_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION) { ptr, size, count, data in
       guard let ptr, let data else { return 0 }

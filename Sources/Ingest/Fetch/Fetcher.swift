@@ -1,6 +1,9 @@
 internal import DojoCore
 public import Foundation
 
+/// Thrown inside a transfer whose partial answer does not fit the `.part`.
+private struct RestartFromZero: Error {}
+
 /// What a fetch produced.
 public struct FetchResult: Sendable, Equatable {
   /// The file in the output folder.
@@ -244,22 +247,36 @@ public struct Fetcher: Sendable {
   ) throws -> FetchResult {
     let limits = TransferLimits(
       connectTimeout: options.connectTimeout, stallTimeout: options.stallTimeout)
-    // Both live across attempts: the name is chosen from the first answer, and every retry
-    // appends to the same `.part`.
+    // These live across attempts: the name is chosen from the first answer, every retry
+    // appends to the same `.part`, and the size and ETag tell whether a resumed answer is
+    // still the same file.
     var part: PartFile?
     var name: String?
+    var fileSize: Int64?
+    var etag: String?
     var retries = 0
     let progress = self.progress
     while true {
       let offset = part?.size ?? 0
       var total: Int64?
+      // If-Range: a server whose file changed since the first answer sends it whole (200)
+      // instead of splicing new bytes onto old ones. Only strong ETags may be used there.
+      let ifRange = offset > 0 ? etag.map { ["If-Range: \($0)"] } ?? [] : []
       let outcome = CurlTransfer.get(
-        subject.url, credentials: credentials, rangeStart: offset, limits: limits,
+        subject.url, credentials: credentials, rangeStart: offset, headers: ifRange,
+        limits: limits,
         begin: { head in
           if let part {
-            // Resuming: keep the bytes only if the answer starts where the `.part` ends.
-            if offset == 0 || head.status != 206 || head.contentRangeStart != offset {
+            // Resuming: keep the bytes only if the answer starts where the `.part` ends and
+            // describes a file of the same size.
+            let resumes =
+              offset > 0 && head.status == 206 && head.contentRangeStart == offset
+              && (fileSize == nil || head.totalSize == fileSize)
+            if !resumes {
               try part.reset()
+              // A partial answer that does not continue the `.part` cannot be written at
+              // byte 0: drop it and ask for the whole file.
+              if head.status == 206 { throw RestartFromZero() }
             }
           } else {
             let chosen =
@@ -268,6 +285,10 @@ public struct Fetcher: Sendable {
               ?? FileNames.fromURL(head.url) ?? FileNames.fromURL(subject.url) ?? "download"
             name = chosen
             part = try PartFile(url: dir.appendingPathComponent(chosen + ".part"))
+          }
+          if part?.size == 0 {
+            fileSize = head.totalSize
+            etag = head.headers["etag"].flatMap { $0.hasPrefix("W/") ? nil : $0 }
           }
           total = head.totalSize
           progress?.started(name: name ?? "", received: part?.size ?? 0, total: total)
@@ -282,6 +303,10 @@ public struct Fetcher: Sendable {
         let part, let name
       {
         return try complete(part, name: name, in: dir, expected: expected)
+      }
+      if outcome.sinkError is RestartFromZero && retries < options.maxRetries {
+        retries += 1
+        continue
       }
       if outcome.succeeded, outcome.head?.status == 416, let part, part.size > 0 {
         // The `.part` already ends where the file does, or the file changed size: start over.
@@ -300,6 +325,12 @@ public struct Fetcher: Sendable {
         continue
       }
       part?.discard()
+      if outcome.sinkError is RestartFromZero {
+        throw DojoError(
+          .network,
+          "\(subject.url.absoluteString) kept changing while it downloaded (its size or "
+            + "ETag differed between attempts); try again later")
+      }
       throw FetchErrors.error(for: outcome, subject: subject)
     }
   }

@@ -7,7 +7,7 @@ import Foundation
 #endif
 
 /// A real HTTP/1.1 server on 127.0.0.1 for tests: POSIX sockets, an ephemeral port, a thread
-/// per connection, keep-alive, `Range` requests, and fault modes (cut a body short, stall,
+/// per connection, keep-alive, `Range` and `If-Range` requests, and fault modes (cut a body short, stall,
 /// redirect, demand basic auth). `stop()` closes every socket and waits for every thread.
 ///
 /// `@unchecked Sendable`: every mutable field is guarded by `lock`; the sockets themselves
@@ -264,7 +264,11 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     var body = response.body
     if status == 200, response.supportsRanges {
       headers["Accept-Ranges"] = "bytes"
-      if let range = request.headers["range"],
+      // If-Range with another ETag than the current one: the client's copy is stale, so
+      // the whole body is sent (RFC 9110 13.1.5).
+      let ifRange = request.headers["if-range"]
+      let stale = ifRange != nil && ifRange != headers["ETag"]
+      if !stale, let range = request.headers["range"],
         let match = range.firstMatch(of: /^bytes=(\d+)-(\d*)$/),
         let start = Int(match.output.1)
       {
