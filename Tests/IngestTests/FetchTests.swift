@@ -283,6 +283,22 @@ struct FetchHTTPTests {
     #expect(try Data(contentsOf: result.file) == new)
   }
 
+  @Test func anEmptyFileAfterARedirectIsSaved() throws {
+    let server = try LoopbackHTTPServer(routes: [
+      "/start": Route(redirect: "/files/empty.csv"), "/files/empty.csv": Route(body: Data()),
+    ])
+    defer { server.stop() }
+    let dir = try TempDir()
+    defer { dir.cleanUp() }
+
+    let result = try Fetcher(environment: [:], options: testOptions)
+      .fetch(.http(server.baseURL.appendingPathComponent("start")), into: dir.url)
+
+    #expect(result.file.lastPathComponent == "empty.csv")
+    #expect(result.size == 0)
+    #expect(result.sha256 == SHA256Hasher.hash(Data()))
+  }
+
   @Test func matchingSHA256IsAccepted() throws {
     let body = payload(9999)
     let server = try LoopbackHTTPServer(routes: ["/a.bin": Route(body: body)])

@@ -214,8 +214,9 @@ enum CurlTransfer {
     let code = curl_easy_perform(handle)
     var osErrno = 0
     _ = dojo_curl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
-    if context.head == nil && context.status != 0 {
-      // An answer with an empty body never reached the write callback: record its head.
+    if !context.bodyStarted && context.status != 0 {
+      // The last answer had an empty body, so it never reached the write callback (an
+      // earlier hop's body may have): record its head.
       var urlPointer: UnsafeMutablePointer<CChar>?
       _ = dojo_curl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &urlPointer)
       let final = urlPointer.flatMap { URL(string: String(cString: $0)) } ?? url
