@@ -2,6 +2,7 @@ internal import ArgumentParser
 
 /// Every subcommand, in the order `dojo --help` lists them.
 let commandList: [any ParsableCommand.Type] = [
+  FetchCommand.self,
   ManifestCommand.self,
   PrepareCommand.self,
   GradeCommand.self,
