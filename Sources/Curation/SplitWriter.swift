@@ -3,61 +3,58 @@ internal import Foundation
 internal import Tabular
 
 extension Preparer {
-  /// Splits `files.train` by the manifest's strategy into public train/test and the answers.
+  /// Splits `files.train` by the manifest's strategy into public train/test and the answers,
+  /// in two streaming passes: an index of the few columns the split needs, then one copy of
+  /// every record to its side. Records are copied byte for byte, never re-printed.
   func writeSplit(files: RawFiles, work: TaskLayout) throws -> (
     (train: Int, test: Int), [[String]]
   ) {
     let url = try files.one(manifest.files.train, key: "files.train")
-    let table = try Table.read(url)
-    let columns = try TableColumns(table: table, manifest: manifest, file: "files.train")
-    try columns.requireUniqueIDs()
+    let header = try CSVReader(url: url).header
     let planner = SplitPlanner(manifest.split)
-    let sides = try planner.assign(rowCount: table.rowCount) { name in
-      guard let i = table.index(of: name) else {
-        throw DojoError(
-          .invalidManifest,
-          "split names column \"\(name)\", which \(table.name) does not have (columns: \(table.header.joined(separator: ", ")))"
-        )
-      }
-      return (0..<table.rowCount).map { table.string(row: $0, column: i) }
+    try requireColumns(header: header, file: url.lastPathComponent, key: "files.train")
+    for name in planner.columnsNeeded where !header.contains(name) {
+      throw DojoError(
+        .invalidManifest,
+        "split names column \"\(name)\", which \(url.lastPathComponent) does not have (columns: \(header.joined(separator: ", ")))"
+      )
     }
-    let testColumns = table.header.indices.filter { !columns.targets.contains($0) }
-    let answerColumns = [columns.id] + columns.targets
-    var train = RowSink(url: work.train, header: table.header)
-    var test = RowSink(url: work.test, header: testColumns.map { table.header[$0] })
-    var answers = RowSink(url: work.answers, header: answerColumns.map { table.header[$0] })
-    var trainTargets: [[String]] = columns.targets.map { _ in [] }
-    let mover = manifest.media.map { media in
-      MediaMover(media: media, files: files, publicDir: work.publicDir)
+    let mediaColumn = manifest.media.map { $0.column ?? manifest.answers.id }
+    if let mediaColumn, !header.contains(mediaColumn) {
+      throw DojoError(
+        .invalidManifest,
+        "media.column: \"\(mediaColumn)\" is not a column of \(url.lastPathComponent)")
     }
-    let mediaColumn = try manifest.media.map { media in
-      let name = media.column ?? manifest.answers.id
-      guard let i = table.index(of: name) else {
-        throw DojoError(
-          .invalidManifest, "media.column: \"\(name)\" is not a column of \(table.name)")
-      }
-      return i
+    let needed = Array(
+      Set(
+        [manifest.answers.id] + manifest.answers.targets + planner.columnsNeeded
+          + (mediaColumn.map { [$0] } ?? []))
+    ).sorted()
+    let index = try CSVIndex.scan(url, columns: needed)
+    let ids = index.values(of: manifest.answers.id) ?? []
+    try requireUniqueIDs(ids, index: index)
+    let sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
+
+    if let media = manifest.media, let mediaColumn, let keys = index.values(of: mediaColumn) {
+      let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
+      for (row, key) in keys.enumerated() { try mover.place(id: key, side: sides[row]) }
     }
-    for row in 0..<table.rowCount {
-      if let mover, let mediaColumn {
-        try mover.place(id: table.string(row: row, column: mediaColumn), side: sides[row])
-      }
-      let fields = table.header.indices.map { table.string(row: row, column: $0) }
-      switch sides[row] {
-      case .train:
-        train.append(fields)
-        for (k, c) in columns.targets.enumerated() { trainTargets[k].append(fields[c]) }
-      case .test:
-        test.append(testColumns.map { fields[$0] })
-        answers.append(answerColumns.map { fields[$0] })
-      case .dropped:
-        break
-      }
+    let counts = try CSVSplitter.write(
+      source: url, assignments: sides.map(\.rawValue),
+      outputs: [
+        SplitOutput(url: work.train, rowClass: RowSide.train.rawValue),
+        SplitOutput(
+          url: work.test, rowClass: RowSide.test.rawValue,
+          columns: .dropping(manifest.answers.targets)),
+        SplitOutput(
+          url: work.answers, rowClass: RowSide.test.rawValue,
+          columns: .only([manifest.answers.id] + manifest.answers.targets)),
+      ])
+    let trainTargets = manifest.answers.targets.map { target in
+      let values = index.values(of: target) ?? []
+      return values.indices.filter { sides[$0] == .train }.map { values[$0] }
     }
-    try train.finish()
-    try test.finish()
-    try answers.finish()
-    return ((train.rows, test.rows), trainTargets)
+    return ((counts[0], counts[1]), trainTargets)
   }
 
   /// `split.strategy: provided`: the archive has labelled test rows already.
@@ -68,75 +65,66 @@ extension Preparer {
     guard let answersPattern = manifest.files.testAnswers else {
       throw DojoError(.invalidManifest, "files.test_answers is required by split.strategy provided")
     }
-    let labelled = try Table.read(try files.one(answersPattern, key: "files.test_answers"))
-    let train = try Table.read(trainURL)
-    let trainColumns = try TableColumns(table: train, manifest: manifest, file: "files.train")
-    let testColumns = try TableColumns(
-      table: labelled, manifest: manifest, file: "files.test_answers")
-    try testColumns.requireUniqueIDs()
-    try copyFile(trainURL, to: work.train)
-    let publicColumns = labelled.header.indices.filter { !testColumns.targets.contains($0) }
-    let answerColumns = [testColumns.id] + testColumns.targets
-    var test = RowSink(url: work.test, header: publicColumns.map { labelled.header[$0] })
-    var answers = RowSink(url: work.answers, header: answerColumns.map { labelled.header[$0] })
-    for row in 0..<labelled.rowCount {
-      test.append(publicColumns.map { labelled.string(row: row, column: $0) })
-      answers.append(answerColumns.map { labelled.string(row: row, column: $0) })
-    }
-    try test.finish()
-    try answers.finish()
-    let targets = trainColumns.targets.map { c in
-      (0..<train.rowCount).map { train.string(row: $0, column: c) }
-    }
-    return ((train.rowCount, labelled.rowCount), targets)
+    let labelledURL = try files.one(answersPattern, key: "files.test_answers")
+    try requireColumns(
+      header: try CSVReader(url: trainURL).header, file: trainURL.lastPathComponent,
+      key: "files.train")
+    try requireColumns(
+      header: try CSVReader(url: labelledURL).header, file: labelledURL.lastPathComponent,
+      key: "files.test_answers")
+    let train = try CSVIndex.scan(trainURL, columns: manifest.answers.targets)
+    let labelled = try CSVIndex.scan(labelledURL, columns: [manifest.answers.id])
+    try requireUniqueIDs(labelled.values(of: manifest.answers.id) ?? [], index: labelled)
+    let trainRows = try CSVSplitter.write(
+      source: trainURL,
+      assignments: [UInt8](repeating: RowSide.train.rawValue, count: train.rowCount),
+      outputs: [SplitOutput(url: work.train, rowClass: RowSide.train.rawValue)])
+    let testRows = try CSVSplitter.write(
+      source: labelledURL,
+      assignments: [UInt8](repeating: RowSide.test.rawValue, count: labelled.rowCount),
+      outputs: [
+        SplitOutput(
+          url: work.test, rowClass: RowSide.test.rawValue,
+          columns: .dropping(manifest.answers.targets)),
+        SplitOutput(
+          url: work.answers, rowClass: RowSide.test.rawValue,
+          columns: .only([manifest.answers.id] + manifest.answers.targets)),
+      ])
+    let targets = manifest.answers.targets.map { train.values(of: $0) ?? [] }
+    return ((trainRows[0], testRows[0]), targets)
   }
-}
 
-/// The id and target columns of a labelled table, checked against the manifest.
-struct TableColumns {
-  let table: Table
-  let id: Int
-  let targets: [Int]
-  let file: String
-
-  init(table: Table, manifest: Manifest, file: String) throws {
-    self.table = table
-    self.file = file
-    let listing = table.header.joined(separator: ", ")
-    guard let id = table.index(of: manifest.answers.id) else {
+  /// Refuses a table without the manifest's id or target columns, naming the manifest key.
+  func requireColumns(header: [String], file: String, key: String) throws {
+    let listing = header.joined(separator: ", ")
+    if !header.contains(manifest.answers.id) {
       throw DojoError(
         .invalidManifest,
-        "answers.id: column \"\(manifest.answers.id)\" is not in \(file) \(table.name) (columns: \(listing))"
+        "answers.id: column \"\(manifest.answers.id)\" is not in \(key) \(file) (columns: \(listing))"
       )
     }
-    self.id = id
-    self.targets = try manifest.answers.targets.map { name in
-      guard let i = table.index(of: name) else {
-        throw DojoError(
-          .invalidManifest,
-          "answers.targets: column \"\(name)\" is not in \(file) \(table.name) (columns: \(listing))"
-        )
-      }
-      return i
+    for name in manifest.answers.targets where !header.contains(name) {
+      throw DojoError(
+        .invalidManifest,
+        "answers.targets: column \"\(name)\" is not in \(key) \(file) (columns: \(listing))")
     }
   }
 
-  /// Refuses a table whose id column repeats a value or leaves one empty.
-  func requireUniqueIDs() throws {
+  /// Refuses an id column that repeats a value or leaves one empty, naming the lines.
+  func requireUniqueIDs(_ ids: [String], index: CSVIndex) throws {
     var seen: [String: Int] = [:]
-    seen.reserveCapacity(table.rowCount)
-    for row in 0..<table.rowCount {
-      let value = table.string(row: row, column: id)
+    seen.reserveCapacity(ids.count)
+    for (row, value) in ids.enumerated() {
       if value.isEmpty {
         throw DojoError(
           .invalidData,
-          "answers.id: column \"\(table.header[id])\" is empty on data row \(row + 1) of \(table.name); every row needs an id"
+          "answers.id: column \"\(manifest.answers.id)\" is empty on line \(index.line(ofRow: row)) of \(index.name); every row needs an id"
         )
       }
       if let first = seen[value] {
         throw DojoError(
           .invalidData,
-          "answers.id: \"\(value)\" appears on data rows \(first + 1) and \(row + 1) of \(table.name); the id column must be unique"
+          "answers.id: \"\(value)\" appears on lines \(index.line(ofRow: first)) and \(index.line(ofRow: row)) of \(index.name); the id column must be unique"
         )
       }
       seen[value] = row
@@ -144,30 +132,16 @@ struct TableColumns {
   }
 }
 
-/// Rows written through a temporary file, renamed into place by ``finish()``.
+/// Rows written through Tabular's atomic ``CSVWriter``.
 struct RowSink {
-  let url: URL
-  private var buffer = ""
-  private(set) var rows = 0
+  private let writer: CSVWriter
 
-  init(url: URL, header: [String]) {
-    self.url = url
-    append(header)
-    rows = 0
+  init(url: URL, header: [String]) throws {
+    writer = try CSVWriter(url: url)
+    try writer.write(fields: header)
   }
 
-  mutating func append(_ fields: [String]) {
-    buffer += fields.map(Self.quote).joined(separator: ",")
-    buffer += "\n"
-    rows += 1
-  }
+  func append(_ fields: [String]) throws { try writer.write(fields: fields) }
 
-  func finish() throws { try AtomicFiles.write(buffer, to: url) }
-
-  static func quote(_ field: String) -> String {
-    guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
-      return field
-    }
-    return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-  }
+  func finish() throws { try writer.finish() }
 }

@@ -52,9 +52,9 @@ struct SubmissionFormat {
         "no sample submission: the split gave no training targets to derive defaults from; a script split must write public/sample_submission.csv"
       )
     }
-    var sink = RowSink(url: url, header: [idColumn] + columns)
+    let sink = try RowSink(url: url, header: [idColumn] + columns)
     for row in 0..<answers.rowCount {
-      sink.append([answers.string(row: row, column: idIndex)] + defaults)
+      try sink.append([answers.string(row: row, column: idIndex)] + defaults)
     }
     try sink.finish()
   }

@@ -149,7 +149,7 @@ struct PreparerTests {
     RefusalCase(
       name: "duplicate id", table: "id,label\n1,a\n2,b\n1,a\n",
       split: "  strategy: random\n  test_rows: 1",
-      expected: "answers.id: \"1\" appears on data rows 1 and 3"),
+      expected: "answers.id: \"1\" appears on lines 2 and 4 of train.csv"),
     RefusalCase(
       name: "stratify names no column", table: "id,label\n1,a\n2,b\n3,a\n",
       split: "  strategy: stratified\n  test_rows: 1\n  stratify: colour",

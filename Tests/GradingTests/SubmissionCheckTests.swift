@@ -94,13 +94,16 @@ let refusals: [ErrorCase] = [
     expected: "submission.csv: holds NUL bytes, so it is a binary file, not a CSV"),
   ErrorCase(
     name: "not UTF-8", submission: Data("id,survived\n1,".utf8) + Data([0xFF, 0xFE, 0x0A]),
-    expected: "submission.csv:2: byte 0xFF is not UTF-8; convert the file to UTF-8 or read it as Latin-1"),
+    expected:
+      "submission.csv:2: byte 0xFF is not UTF-8; convert the file to UTF-8 or read it as Latin-1"),
   ErrorCase(
     name: "two gigabytes", submission: "id,survived\n",
     expected: "submission.csv: is 2147483648 bytes, over the limit of ", sparseSize: 1 << 31),
   ErrorCase(
     name: "ragged row", submission: "id,survived\n1,yes,extra\n",
-    expected: "submission.csv:2: has 3 fields but the header has 2; fix the row (a field with a comma must be quoted)"),
+    expected:
+      "submission.csv:2: has 3 fields but the header has 2; fix the row (a field with a comma must be quoted)"
+  ),
   ErrorCase(
     name: "id column missing", submission: "PassengerId,survived\n1,yes\n",
     expected:
