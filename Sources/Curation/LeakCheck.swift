@@ -14,20 +14,21 @@ enum LeakCheck {
     }
     let testIDs = Set((0..<answers.rowCount).map { answers.string(row: $0, column: answerID) })
     if FileManager.default.fileExists(atPath: work.train.path) {
-      let train = try Table.read(work.train)
-      if let trainID = train.index(of: manifest.answers.id) {
-        for row in 0..<train.rowCount
-        where testIDs.contains(train.string(row: row, column: trainID)) {
+      let header = try CSVReader(url: work.train).header
+      if header.contains(manifest.answers.id) {
+        let train = try CSVIndex.scan(work.train, columns: [manifest.answers.id])
+        for (row, id) in (train.values(of: manifest.answers.id) ?? []).enumerated()
+        where testIDs.contains(id) {
           throw DojoError(
             .invalidData,
-            "leak: id \"\(train.string(row: row, column: trainID))\" is both in public/train.csv and in the answers"
+            "leak: id \"\(id)\" is both in public/train.csv (line \(train.line(ofRow: row))) and in the answers"
           )
         }
       }
     }
     if FileManager.default.fileExists(atPath: work.test.path) {
-      let test = try Table.read(work.test)
-      for target in manifest.answers.targets where test.index(of: target) != nil {
+      let header = try CSVReader(url: work.test).header
+      for target in manifest.answers.targets where header.contains(target) {
         throw DojoError(
           .invalidData, "leak: public/test.csv holds the target column \"\(target)\"; it must not")
       }
