@@ -55,9 +55,13 @@ let package = Package(
       name: "Registry", dependencies: ["DojoCore", "DojoCSQLite"], swiftSettings: swiftSettings),
     .target(name: "Sandbox", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
     .target(
+      name: "Validation",
+      dependencies: ["DojoCore", "Tabular", "Curation", "Grading", "Sandbox"],
+      swiftSettings: swiftSettings),
+    .target(
       name: "DojoCommands",
       dependencies: [
-        "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry",
+        "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry", "Validation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
@@ -79,6 +83,10 @@ let package = Package(
       name: "RegistryTests", dependencies: ["Registry", "DojoCore"], swiftSettings: swiftSettings),
     .testTarget(
       name: "SandboxTests", dependencies: ["Sandbox", "DojoCore"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "ValidationTests",
+      dependencies: ["Validation", "Curation", "Grading", "DojoCore"],
+      swiftSettings: swiftSettings),
     .testTarget(
       name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo"],
       swiftSettings: swiftSettings),

@@ -1,0 +1,37 @@
+/// The values a metric can take, for sanity checks of leaderboards and scores: a board whose
+/// best accuracy is 1.7 or whose RMSE is negative was read or curated wrong.
+public struct MetricRange: Sendable, Equatable {
+  public var lower: Double
+  public var upper: Double
+
+  public init(lower: Double, upper: Double) {
+    self.lower = lower
+    self.upper = upper
+  }
+
+  /// Whether `score` is a value the metric can produce.
+  public func contains(_ score: Double) -> Bool { score >= lower && score <= upper }
+
+  static let unit = MetricRange(lower: 0, upper: 1)
+  static let signedUnit = MetricRange(lower: -1, upper: 1)
+  static let nonNegative = MetricRange(lower: 0, upper: .infinity)
+
+  /// The range of a catalogue metric by name (`map@3` as `map@k`).
+  public static func of(_ name: String) -> MetricRange {
+    let base = name.hasPrefix("map@") ? "map@k" : name.hasPrefix("ndcg@") ? "ndcg@k" : name
+    switch base {
+    case "accuracy", "balanced_accuracy", "roc_auc", "f1", "f1_macro", "f1_micro", "f1_weighted",
+      "precision", "recall", "map@k", "ndcg@k", "jaccard", "levenshtein":
+      return .unit
+    case "mcc", "qwk", "spearman", "pearson", "kendall_tau", "normalized_gini":
+      return .signedUnit
+    case "r2":
+      return MetricRange(lower: -.infinity, upper: 1)
+    case "smape":
+      return MetricRange(lower: 0, upper: 200)
+    default:
+      // Losses and errors: log loss, RMSE, MAE, MAPE and their column-wise variants.
+      return .nonNegative
+    }
+  }
+}

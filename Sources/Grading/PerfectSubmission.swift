@@ -1,0 +1,64 @@
+internal import DojoCore
+public import Foundation
+internal import Tabular
+
+extension Grader {
+  /// Writes the submission that scores perfectly: the answers in the submission's shape (the
+  /// label itself, 1/0 for the positive label's probability, one-hot class probabilities,
+  /// the relevant items as the ranked list). Validation grades it to show the answers earn
+  /// gold; a task where they do not is broken.
+  ///
+  /// - Throws: ``DojoError`` `.graderError` when the answers cannot be read or mapped.
+  public func writePerfectSubmission(to url: URL) throws {
+    let table: Table
+    do {
+      table = try Table.read(answersURL)
+    } catch let error as DojoError {
+      throw DojoError(.graderError, "answers: \(error.message)")
+    }
+    guard let idColumn = table.index(of: task.idColumn) else {
+      throw DojoError(.graderError, "answers have no id column \"\(task.idColumn)\"")
+    }
+    let columns = task.submissionColumns
+    let truthNames = try SubmissionLayout.truthColumns(
+      for: task.metric, answers: .init(id: task.idColumn, targets: task.targets))
+    let truth = try truthNames.map { name -> Int in
+      guard let i = table.index(of: name) else {
+        throw DojoError(.graderError, "answers have no column \"\(name)\"")
+      }
+      return i
+    }
+    var positives: [String] = []
+    if metric.definition.shape == .probability {
+      positives = try truth.map { c in
+        if let p = metric.parameters.positive { return p }
+        var seen = Set(task.classes ?? [])
+        for row in 0..<table.rowCount { seen.insert(table.string(row: row, column: c)) }
+        return try MetricData.defaultPositive(among: seen)
+      }
+    }
+    let writer = try CSVWriter(url: url)
+    do {
+      try writer.write(fields: [task.idColumn] + columns)
+      for row in 0..<table.rowCount {
+        var fields = [table.string(row: row, column: idColumn)]
+        switch metric.definition.shape {
+        case .probability:
+          for (k, c) in truth.enumerated() {
+            fields.append(table.string(row: row, column: c) == positives[k] ? "1" : "0")
+          }
+        case .classProbabilities:
+          let label = table.string(row: row, column: truth[0])
+          fields += columns.map { $0 == label ? "1" : "0" }
+        default:
+          fields += truth.map { table.string(row: row, column: $0) }
+        }
+        try writer.write(fields: fields)
+      }
+      try writer.finish()
+    } catch {
+      writer.discard()
+      throw error
+    }
+  }
+}

@@ -1,0 +1,190 @@
+internal import Curation
+internal import DojoCore
+internal import Foundation
+internal import Grading
+internal import Sandbox
+internal import Tabular
+
+extension Validator {
+  // MARK: - 5. Leaks
+
+  /// Nothing of the answers reaches `public/`: no test id in train, no target column in test,
+  /// no public file that is the answers or holds their id-target pairs, few exact duplicates
+  /// of test rows in train, and no link from public to private.
+  func leaks() throws -> Verdict {
+    let spec = try readSpec()
+    let answers = try Table.read(layout.answers)
+    guard let idColumn = answers.index(of: spec.idColumn) else {
+      return .fail("private/answers.csv has no id column \"\(spec.idColumn)\"")
+    }
+    let targetColumns = spec.targets.compactMap { answers.index(of: $0) }
+    var pairs = Set<String>()
+    var testIDs = Set<String>()
+    var distinctTargets = Set<String>()
+    for row in 0..<answers.rowCount {
+      let id = answers.string(row: row, column: idColumn)
+      let targets = targetColumns.map { answers.string(row: row, column: $0) }
+      testIDs.insert(id)
+      distinctTargets.insert(targets.joined(separator: "\u{1F}"))
+      pairs.insert(([id] + targets).joined(separator: "\u{1F}"))
+    }
+    let answersHash = try SHA256Hasher.hash(fileAt: layout.answers)
+    var notes: [String] = []
+
+    for path in try FileTree.relativePaths(under: layout.publicDir) {
+      let url = layout.publicDir.appendingPathComponent(path)
+      if try SHA256Hasher.hash(fileAt: url) == answersHash {
+        return .fail("public/\(path) is a byte-for-byte copy of private/answers.csv")
+      }
+      guard path.hasSuffix(".csv"), let header = try? CSVReader(url: url).header,
+        header.contains(spec.idColumn)
+      else { continue }
+      let present = spec.targets.filter { header.contains($0) }
+      if path == "test.csv", let target = present.first {
+        return .fail("public/test.csv holds the target column \"\(target)\"")
+      }
+      let index = try CSVIndex.scan(url, columns: [spec.idColumn] + present)
+      let ids = index.values(of: spec.idColumn) ?? []
+      if path == "train.csv", let row = ids.firstIndex(where: testIDs.contains) {
+        return .fail(
+          "test id \"\(ids[row])\" is in public/train.csv (line \(index.line(ofRow: row)))")
+      }
+      // A file that holds most of the answers' (id, targets) pairs leaks them. The sample's
+      // default prediction may match many rows by chance, so only a near-complete match
+      // of answers that vary counts.
+      if present.count == spec.targets.count, distinctTargets.count > 1, !pairs.isEmpty {
+        let values = present.map { index.values(of: $0) ?? [] }
+        var hits = 0
+        for (row, id) in ids.enumerated() {
+          let key = ([id] + values.map { $0[row] }).joined(separator: "\u{1F}")
+          if pairs.contains(key) { hits += 1 }
+        }
+        if Double(hits) >= 0.9 * Double(pairs.count) {
+          return .fail(
+            "public/\(path) holds \(hits) of the \(pairs.count) answers' id-target pairs")
+        }
+      }
+    }
+
+    let share = try duplicateShare(spec)
+    if let share {
+      notes.append(
+        "\(String(format: "%.1f", share * 100))% of test rows have an exact duplicate in train")
+      if share > duplicateThreshold {
+        return .fail(
+          "\(String(format: "%.1f", share * 100))% of test rows have an exact feature duplicate in train (threshold \(Int(duplicateThreshold * 100))%)"
+        )
+      }
+    }
+    if let link = try linkOut() { return .fail(link) }
+    return .pass((["no answer reaches public/"] + notes).joined(separator: "; "))
+  }
+
+  /// The share of public test rows whose feature columns (all but id and targets) equal a
+  /// public train row's; nil when there is no train/test pair to compare.
+  func duplicateShare(_ spec: TaskSpec) throws -> Double? {
+    let fm = FileManager.default
+    guard fm.fileExists(atPath: layout.train.path), fm.fileExists(atPath: layout.test.path) else {
+      return nil
+    }
+    let testHeader = try CSVReader(url: layout.test).header
+    let trainHeader = try CSVReader(url: layout.train).header
+    let features = testHeader.filter {
+      $0 != spec.idColumn && !spec.targets.contains($0) && trainHeader.contains($0)
+    }
+    guard !features.isEmpty else { return nil }
+    func keys(_ url: URL) throws -> [String] {
+      let index = try CSVIndex.scan(url, columns: features)
+      let columns = features.map { index.values(of: $0) ?? [] }
+      return (0..<index.rowCount).map { row in
+        columns.map { $0[row] }.joined(separator: "\u{1F}")
+      }
+    }
+    let train = Set(try keys(layout.train))
+    let test = try keys(layout.test)
+    guard !test.isEmpty else { return nil }
+    return Double(test.filter(train.contains).count) / Double(test.count)
+  }
+
+  /// A symbolic link anywhere under public/, or a public file that is a hard link of a
+  /// private one: either way a path from public to the answers.
+  func linkOut() throws -> String? {
+    var privateInodes = Set<UInt64>()
+    for path in try FileTree.relativePaths(under: layout.privateDir) {
+      let attributes = try FileManager.default.attributesOfItem(
+        atPath: layout.privateDir.appendingPathComponent(path).path)
+      if let inode = attributes[.systemFileNumber] as? UInt64 { privateInodes.insert(inode) }
+    }
+    guard
+      let walker = FileManager.default.enumerator(
+        at: layout.publicDir, includingPropertiesForKeys: [.isSymbolicLinkKey])
+    else { return nil }
+    for case let url as URL in walker {
+      if (try? url.resourceValues(forKeys: [.isSymbolicLinkKey]).isSymbolicLink) == true {
+        return "public/ holds a symbolic link: \(url.path)"
+      }
+      let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+      if let inode = attributes?[.systemFileNumber] as? UInt64, privateInodes.contains(inode) {
+        return "\(url.path) is a hard link to a private file"
+      }
+    }
+    return nil
+  }
+
+  // MARK: - 8. Reference solution
+
+  /// Runs the manifest's reference solution in the sandbox against `public/`, grades its
+  /// `submission.csv`, and checks the score against `reference.expect`.
+  func reference(_ scratch: URL) throws -> Verdict {
+    if skipReference { return .skip("skipped (--skip-reference)") }
+    guard let manifest else { return .skip("no manifest given: no reference solution to run") }
+    guard let reference = manifest.manifest.reference else {
+      return .skip("the manifest has no reference solution")
+    }
+    let solution = manifest.resolve(reference.solution)
+    guard let code = try? String(contentsOf: solution, encoding: .utf8) else {
+      return .fail("reference.solution: \(solution.path) cannot be read")
+    }
+    let available = Sandbox.isAvailable()
+    guard available.available else {
+      return .fail("the sandbox is unavailable: \(available.reason)")
+    }
+    let workspace = scratch.appendingPathComponent("reference")
+    try AtomicFiles.createDirectory(workspace)
+    let sandbox = try Sandbox(SandboxConfiguration(python: python))
+    let mounts = SandboxMounts(publicDirectory: layout.publicDir, workspace: workspace)
+    let outcome = try sandbox.runPython(
+      code: code, fileName: "solution.py", mounts: mounts,
+      limits: SandboxLimits(wallSeconds: reference.timeoutSeconds, memoryMB: 8192))
+    guard outcome.process.succeeded else {
+      let tail = outcome.process.stderrTail.split(separator: "\n").suffix(3).joined(
+        separator: " | ")
+      return .fail("reference solution \(outcome.summary)\(tail.isEmpty ? "" : ": " + tail)")
+    }
+    let submission = mounts.hostOutput.appendingPathComponent("submission.csv")
+    guard FileManager.default.fileExists(atPath: submission.path) else {
+      return .fail("reference solution wrote no submission.csv in $DOJO_OUTPUT")
+    }
+    let report = try Grader(taskDirectory: layout.root).grade(submission: submission)
+    if let error = report.error { return .fail("reference submission: \(error.message)") }
+    guard let score = report.score else { return .fail("reference submission has no score") }
+    var detail =
+      "score \(Self.format(score)) in \(String(format: "%.1f", outcome.process.seconds)) s"
+    if let placement = report.placement {
+      detail += ", HumanRank \(String(format: "%.3f", placement.humanRank))"
+    }
+    let expect = reference.expect
+    if let atLeast = expect.atLeast, score < atLeast {
+      return .fail("reference \(detail): below reference.expect.at_least \(Self.format(atLeast))")
+    }
+    if let atMost = expect.atMost, score > atMost {
+      return .fail("reference \(detail): above reference.expect.at_most \(Self.format(atMost))")
+    }
+    if expect.aboveMedian, let placement = report.placement, !placement.aboveMedian {
+      return .fail(
+        "reference \(detail): not above the leaderboard median \(Self.format(placement.thresholds.median)) (set reference.expect.above_median: false if that is expected)"
+      )
+    }
+    return .pass(detail)
+  }
+}

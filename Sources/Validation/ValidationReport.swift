@@ -1,0 +1,67 @@
+internal import DojoCore
+public import Foundation
+
+/// The result of one validation check.
+public struct CheckResult: Codable, Sendable, Equatable {
+  /// `passed`, `failed` or `skipped`.
+  public enum Status: String, Codable, Sendable {
+    case passed, failed, skipped
+  }
+  /// The check's name (integrity, sample, gold, refusals, leaks, determinism, leaderboard,
+  /// reference).
+  public var name: String
+  public var status: Status
+  /// One line on what was found; for a failure, what is wrong and where.
+  public var detail: String
+  public var seconds: Double
+
+  public init(name: String, status: Status, detail: String, seconds: Double) {
+    self.name = name
+    self.status = status
+    self.detail = detail
+    self.seconds = seconds
+  }
+}
+
+/// `report.json`: every check's result for one prepared task version.
+public struct ValidationReport: Codable, Sendable, Equatable {
+  public var task: String
+  public var version: String
+  /// True when no check failed.
+  public var passed: Bool
+  public var checks: [CheckResult]
+  /// When it ran (ISO 8601).
+  public var validatedAt: String
+  /// SHA-256 of the task's `checksums.json` when validated: a report for other bytes is stale.
+  public var checksumsSHA256: String
+
+  enum CodingKeys: String, CodingKey {
+    case task, version, passed, checks
+    case validatedAt = "validated_at"
+    case checksumsSHA256 = "checksums_sha256"
+  }
+
+  public init(
+    task: String, version: String, checks: [CheckResult], validatedAt: Date, checksumsSHA256: String
+  ) {
+    self.task = task
+    self.version = version
+    self.checks = checks
+    self.passed = !checks.contains { $0.status == .failed }
+    self.validatedAt = ISO8601DateFormatter().string(from: validatedAt)
+    self.checksumsSHA256 = checksumsSHA256
+  }
+
+  /// Reads a task's `report.json`.
+  public static func read(_ url: URL) throws -> ValidationReport {
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      throw DojoError(.notFound, "\(url.path) does not exist; run `dojo validate` first")
+    }
+    do {
+      return try JSONDecoder().decode(ValidationReport.self, from: data)
+    } catch {
+      throw DojoError(
+        .invalidData, "\(url.path) is not a validation report; run `dojo validate` again")
+    }
+  }
+}

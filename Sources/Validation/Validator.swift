@@ -1,0 +1,309 @@
+public import Curation
+public import DojoCore
+public import Foundation
+internal import Grading
+internal import Sandbox
+internal import Tabular
+
+/// Runs every check a task must pass before it is published, and writes `report.json`.
+///
+/// Checks: integrity, sample submission, gold, refusals, leaks, determinism, leaderboard
+/// sanity, reference solution. Each check is independent: one failing never hides another.
+public struct Validator: Sendable {
+  /// The task to validate.
+  public let layout: TaskLayout
+  /// The manifest it was prepared from; needed for determinism and the reference solution.
+  public var manifest: LoadedManifest?
+  /// The unpacked archive it was prepared from (for determinism).
+  public var raw: URL?
+  /// The page Markdown it was prepared with (for determinism).
+  public var pageMarkdown: String?
+  /// Skip the reference solution (it can take minutes).
+  public var skipReference: Bool
+  /// The Python interpreter for reference solutions.
+  public var python: String
+  /// The share of test rows that may have an exact feature duplicate in train.
+  public var duplicateThreshold: Double
+
+  public init(
+    layout: TaskLayout, manifest: LoadedManifest? = nil, raw: URL? = nil,
+    pageMarkdown: String? = nil, skipReference: Bool = false, python: String = "python3",
+    duplicateThreshold: Double = 0.5
+  ) {
+    self.layout = layout
+    self.manifest = manifest
+    self.raw = raw
+    self.pageMarkdown = pageMarkdown
+    self.skipReference = skipReference
+    self.python = python
+    self.duplicateThreshold = duplicateThreshold
+  }
+
+  /// A check's outcome before it is timed.
+  struct Verdict {
+    var status: CheckResult.Status
+    var detail: String
+    static func pass(_ d: String) -> Verdict { .init(status: .passed, detail: d) }
+    static func fail(_ d: String) -> Verdict { .init(status: .failed, detail: d) }
+    static func skip(_ d: String) -> Verdict { .init(status: .skipped, detail: d) }
+  }
+
+  /// Runs every check, writes `report.json` into the task, and returns the report.
+  public func validate(progress: (CheckResult) -> Void = { _ in }) throws -> ValidationReport {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dojo-validate-\(UUID().uuidString)")
+    try AtomicFiles.createDirectory(scratch)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+
+    let checks: [(String, () throws -> Verdict)] = [
+      ("integrity", integrity),
+      ("sample", sample),
+      ("gold", { try gold(scratch) }),
+      ("refusals", { try refusals(scratch) }),
+      ("leaks", leaks),
+      ("determinism", { try determinism(scratch) }),
+      ("leaderboard", leaderboard),
+      ("reference", { try reference(scratch) }),
+    ]
+    var results: [CheckResult] = []
+    for (name, check) in checks {
+      let start = Date()
+      let verdict: Verdict
+      do {
+        verdict = try check()
+      } catch let error as DojoError {
+        verdict = .fail(error.message)
+      } catch {
+        verdict = .fail("\(error)")
+      }
+      let result = CheckResult(
+        name: name, status: verdict.status, detail: verdict.detail,
+        seconds: Date().timeIntervalSince(start))
+      progress(result)
+      results.append(result)
+    }
+    let spec = try? readSpec()
+    let checksums = (try? SHA256Hasher.hash(fileAt: layout.checksums)) ?? ""
+    let report = ValidationReport(
+      task: spec?.id ?? layout.root.deletingLastPathComponent().lastPathComponent,
+      version: spec?.version ?? layout.root.lastPathComponent, checks: results,
+      validatedAt: Date(), checksumsSHA256: checksums)
+    try AtomicFiles.write(try StableJSON.encode(report), to: layout.report)
+    return report
+  }
+
+  func readSpec() throws -> TaskSpec {
+    guard let data = FileManager.default.contents(atPath: layout.taskFile.path) else {
+      throw DojoError(.notFound, "private/task.json is missing")
+    }
+    do {
+      return try JSONDecoder().decode(TaskSpec.self, from: data)
+    } catch {
+      throw DojoError(.invalidData, "private/task.json does not parse: \(error)")
+    }
+  }
+
+  // MARK: - 1. Integrity
+
+  func integrity() throws -> Verdict {
+    let problems = try Checksums.verify(layout.root)
+    if !problems.isEmpty {
+      return .fail(
+        "checksums.json does not match: " + problems.prefix(5).joined(separator: "; ")
+          + (problems.count > 5 ? "; ..." : ""))
+    }
+    let spec = try readSpec()
+    let grader = try Grader(taskDirectory: layout.root)
+    let expected = try SubmissionLayout.layout(
+      for: spec.metric, answers: .init(id: spec.idColumn, targets: spec.targets),
+      classes: spec.classes)
+    if Set(expected) != Set(spec.submissionColumns) {
+      return .fail(
+        "task.json's submission_columns (\(spec.submissionColumns.joined(separator: ", "))) do not fit metric \(spec.metric.name), which needs \(expected.joined(separator: ", "))"
+      )
+    }
+    let answers = try CSVReader(url: grader.answersURL).header
+    let truth = try SubmissionLayout.truthColumns(
+      for: spec.metric, answers: .init(id: spec.idColumn, targets: spec.targets))
+    for column in [spec.idColumn] + truth where !answers.contains(column) {
+      return .fail("private/answers.csv has no column \"\(column)\" that the metric reads")
+    }
+    return .pass(
+      "\(try Checksums.read(layout.root).count) files match; metric \(grader.metric.name) fits the answers"
+    )
+  }
+
+  // MARK: - 2. Sample submission
+
+  func sample() throws -> Verdict {
+    let report = try Grader(taskDirectory: layout.root).grade(submission: layout.sampleSubmission)
+    if let error = report.error { return .fail("sample_submission.csv: \(error.message)") }
+    guard let score = report.score, score.isFinite else {
+      return .fail("sample_submission.csv grades to a non-finite score")
+    }
+    return .pass("score \(Self.format(score))")
+  }
+
+  // MARK: - 3. Gold
+
+  func gold(_ scratch: URL) throws -> Verdict {
+    let grader = try Grader(taskDirectory: layout.root)
+    let perfect = scratch.appendingPathComponent("perfect.csv")
+    try grader.writePerfectSubmission(to: perfect)
+    let report = grader.grade(submission: perfect)
+    if let error = report.error { return .fail("the perfect submission: \(error.message)") }
+    guard let score = report.score else { return .fail("the perfect submission has no score") }
+    guard let placement = report.placement else {
+      return .pass("score \(Self.format(score)) (no leaderboard to place it on)")
+    }
+    if !placement.gold {
+      return .fail(
+        "the perfect submission scores \(Self.format(score)), short of gold (\(Self.format(placement.thresholds.gold))): the answers or the leaderboard are wrong"
+      )
+    }
+    return .pass("score \(Self.format(score)), gold (rank \(placement.rank))")
+  }
+
+  // MARK: - 4. Refusals
+
+  func refusals(_ scratch: URL) throws -> Verdict {
+    let grader = try Grader(taskDirectory: layout.root)
+    let spec = grader.task
+    let table = try Table.read(layout.sampleSubmission)
+    let header = table.header
+    var rows = (0..<table.rowCount).map { r in
+      header.indices.map { table.string(row: r, column: $0) }
+    }
+    guard rows.count >= 2, let idIndex = header.firstIndex(of: spec.idColumn) else {
+      return .fail(
+        "the sample submission needs an id column and at least two rows to test refusals")
+    }
+    let firstPrediction = header.indices.first { $0 != idIndex } ?? 0
+    let numeric: Set<MetricShape> = [.probability, .classProbabilities, .value, .values]
+    var cases: [(String, [String], [[String]])] = [
+      ("a missing row", header, Array(rows.dropLast())),
+      ("a duplicated id", header, rows + [rows[0]]),
+      (
+        "an unknown id", header,
+        [rows[0].enumerated().map { $0 == idIndex ? "dojo-unknown-id" : $1 }] + rows.dropFirst()
+      ),
+      (
+        "a missing target column",
+        header.enumerated().filter { $0.offset != header.count - 1 || header.count == 1 }.map(
+          \.element),
+        rows.map { Array($0.dropLast()) }
+      ),
+      (
+        "a NaN", header,
+        [rows[0].enumerated().map { $0 == firstPrediction ? "NaN" : $1 }] + rows.dropFirst()
+      ),
+    ]
+    if numeric.contains(grader.metric.definition.shape) {
+      cases.append(
+        (
+          "a non-numeric value", header,
+          [rows[0].enumerated().map { $0 == firstPrediction ? "not-a-number" : $1 }]
+            + rows.dropFirst()
+        ))
+    }
+    var problems: [String] = []
+    for (k, (name, head, body)) in cases.enumerated() {
+      let url = scratch.appendingPathComponent("refusal-\(k).csv")
+      try Self.writeCSV(head, body, to: url)
+      let report = grader.grade(submission: url)
+      switch report.error?.kind {
+      case .invalidSubmission?: continue
+      case .graderError?:
+        problems.append("\(name) caused a grader error: \(report.error?.message ?? "")")
+      case nil:
+        problems.append(
+          "\(name) was graded (\(report.score.map(Self.format) ?? "-")) instead of refused")
+      }
+    }
+    let empty = scratch.appendingPathComponent("refusal-empty.csv")
+    try AtomicFiles.write(Data(), to: empty)
+    if grader.grade(submission: empty).error?.kind != .invalidSubmission {
+      problems.append("an empty file was not refused as invalid")
+    }
+    // Row order must not matter: the sample, reversed, grades the same.
+    let sampleScore = grader.grade(submission: layout.sampleSubmission).score
+    rows.reverse()
+    let shuffled = scratch.appendingPathComponent("shuffled.csv")
+    try Self.writeCSV(header, rows, to: shuffled)
+    let shuffledScore = grader.grade(submission: shuffled).score
+    if sampleScore != shuffledScore {
+      problems.append(
+        "the sample with its rows reversed grades \(shuffledScore.map(Self.format) ?? "invalid"), not \(sampleScore.map(Self.format) ?? "-")"
+      )
+    }
+    if !problems.isEmpty { return .fail(problems.joined(separator: "; ")) }
+    return .pass("\(cases.count + 1) broken submissions refused; reversed rows grade the same")
+  }
+
+  static func writeCSV(_ header: [String], _ rows: [[String]], to url: URL) throws {
+    let writer = try CSVWriter(url: url)
+    try writer.write(fields: header)
+    for row in rows { try writer.write(fields: row) }
+    try writer.finish()
+  }
+
+  // MARK: - 6. Determinism
+
+  func determinism(_ scratch: URL) throws -> Verdict {
+    guard let manifest, let raw else {
+      return .skip("no manifest and raw folder given: cannot prepare again")
+    }
+    let spec = try readSpec()
+    let again = try Preparer(manifest).prepare(
+      raw: raw, curated: scratch.appendingPathComponent("again"), pageMarkdown: pageMarkdown,
+      force: true)
+    if again.version != spec.version {
+      return .fail(
+        "preparing again gives version \(again.version), not \(spec.version): the inputs changed")
+    }
+    let skip: (String) -> Bool = { $0 == "report.json" || $0.hasPrefix(".") }
+    let mine = try FileTree.entries(under: layout.root, skip: skip)
+    let theirs = try FileTree.entries(under: again.layout.root, skip: skip)
+    if mine != theirs {
+      let a = Dictionary(uniqueKeysWithValues: mine.map { ($0.path, $0.sha256) })
+      let b = Dictionary(uniqueKeysWithValues: theirs.map { ($0.path, $0.sha256) })
+      let differing = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.sorted()
+      return .fail(
+        "preparing again changes \(differing.prefix(5).joined(separator: ", ")): the split is not deterministic"
+      )
+    }
+    return .pass("prepared again: \(mine.count) files byte-identical")
+  }
+
+  // MARK: - 7. Leaderboard sanity
+
+  func leaderboard() throws -> Verdict {
+    let spec = try readSpec()
+    if spec.leaderboards.isEmpty { return .skip("the task has no leaderboard") }
+    let range = MetricRange.of(spec.metric.name)
+    var notes: [String] = []
+    for name in spec.leaderboards {
+      let board = try Leaderboard.read(layout.privateDir.appendingPathComponent(name))
+      guard let best = board.scores.first else { return .fail("\(name) has no scores") }
+      for (i, pair) in zip(board.scores, board.scores.dropFirst()).enumerated() {
+        let ordered = spec.lowerIsBetter ? pair.0 <= pair.1 : pair.0 >= pair.1
+        if !ordered {
+          return .fail(
+            "\(name) is not ordered \(spec.lowerIsBetter ? "lowest" : "highest") first (entry \(i + 2): \(Self.format(pair.1)) after \(Self.format(pair.0))); is the metric's direction right?"
+          )
+        }
+      }
+      if !range.contains(best) || !(board.scores.last.map(range.contains) ?? true) {
+        return .fail(
+          "\(name): scores \(Self.format(best))...\(Self.format(board.scores.last ?? best)) are impossible for \(spec.metric.name) (range \(range.lower)...\(range.upper))"
+        )
+      }
+      notes.append("\(name): \(board.scores.count) entries, best \(Self.format(best))")
+    }
+    return .pass(notes.joined(separator: "; "))
+  }
+
+  static func format(_ x: Double) -> String {
+    x == x.rounded() && abs(x) < 1e12 ? String(Int64(x)) : String(format: "%.6g", x)
+  }
+}
