@@ -32,6 +32,7 @@ LABELS = True  # targets are labels: the sample submission holds the most freque
 CLASSES_FROM_TRAIN = False  # the sample submission holds one prior probability column per class
 DELIMITER = ","
 ENCODING = "utf-8"
+ANSWER_WHERE = None  # (column, value): only test rows with that value are scored
 
 
 def find(raw: str, name: str) -> str:
@@ -165,7 +166,8 @@ def main(raw: str, out: str) -> None:
             lead = [rid] if synthesized or ID_PARTS else []
             if number in test:
                 wte.writerow(lead + [row[i] for i in test_cols])
-                answers.append([rid] + [row[i] for i in target_idx])
+                if ANSWER_WHERE is None or row[index[ANSWER_WHERE[0]]] == ANSWER_WHERE[1]:
+                    answers.append([rid] + [row[i] for i in target_idx])
             else:
                 wtr.writerow(lead + row)
                 for k, i in enumerate(target_idx):
