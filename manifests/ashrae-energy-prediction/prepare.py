@@ -33,6 +33,8 @@ CLASSES_FROM_TRAIN = False  # the sample submission holds one prior probability 
 DELIMITER = ","
 ENCODING = "utf-8"
 ANSWER_WHERE = None  # (column, value): only test rows with that value are scored
+QUOTE_NONE = False  # fields are never quoted (quote characters are data)
+ESCAPECHAR = None  # the character that escapes a quote inside a quoted field
 
 
 def find(raw: str, name: str) -> str:
@@ -49,7 +51,9 @@ def find(raw: str, name: str) -> str:
 
 def rows(path: str):
     with open(path, newline="", encoding=ENCODING) as f:
-        reader = csv.reader(f, delimiter=DELIMITER)
+        reader = csv.reader(
+            f, delimiter=DELIMITER, escapechar=ESCAPECHAR,
+            quoting=csv.QUOTE_NONE if QUOTE_NONE else csv.QUOTE_MINIMAL)
         header = next(reader)
         if header and header[0].startswith("\ufeff"):
             header[0] = header[0][1:]
