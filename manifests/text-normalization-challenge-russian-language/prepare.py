@@ -35,6 +35,7 @@ ENCODING = "utf-8"
 ANSWER_WHERE = None  # (column, value): only test rows with that value are scored
 QUOTE_NONE = False  # fields are never quoted (quote characters are data)
 ESCAPECHAR = None  # the character that escapes a quote inside a quoted field
+PROBABILITY_OF = None  # the sample submission holds the share of training rows with this label
 
 
 def find(raw: str, name: str) -> str:
@@ -194,6 +195,8 @@ def main(raw: str, out: str) -> None:
         else:
             w.writerow([id_name] + TARGETS)
             d = default_row(train_values)
+            if PROBABILITY_OF is not None:
+                d = [repr(sum(v == PROBABILITY_OF for v in values) / max(1, len(values))) for values in train_values]
             w.writerows([a[0]] + d for a in answers)
     for name in EXTRA:
         src = find(raw, name)
