@@ -58,6 +58,7 @@ def main(raw: str, out: str) -> None:
 
     public = os.path.join(out, "public")
     private = os.path.join(out, "private")
+    os.makedirs(public, exist_ok=True)
     os.makedirs(private, exist_ok=True)
     new_train = dict(train_json)
     new_train["images"] = [i for i in images if i["id"] not in test_ids]
