@@ -1,0 +1,71 @@
+"""Split for the-nature-conservancy-fisheries-monitoring: the fish class is the folder each training image sits in; the last 20% of each class folder (in name order) move to test/ and their classes become the answers.
+
+Dojo runs this as `python3 prepare.py RAW OUT` with RAW read-only; it writes OUT/public/ and
+OUT/private/answers.csv, and Dojo then checksums and checks the result like any declarative
+split. Deterministic: files are listed in sorted order and chosen by a seeded Mersenne
+Twister (whose sequence Python pins); media files are hard-linked where possible, else copied.
+"""
+
+import csv
+import os
+import random
+import shutil
+import sys
+
+CLASSES = ["ALB", "BET", "DOL", "LAG", "NoF", "OTHER", "SHARK", "YFT"]
+TRAIN_SHARE = 0.8  # MLE-Dojo keeps the first 80% of each class folder for training
+
+
+def main(raw: str, out: str) -> None:
+    source = find_dir(raw, "train")
+    public = os.path.join(out, "public")
+    private = os.path.join(out, "private")
+    os.makedirs(private, exist_ok=True)
+    answers = []
+    for label in CLASSES:
+        folder = os.path.join(source, label)
+        names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
+        cut = int(len(names) * TRAIN_SHARE)
+        for name in names[:cut]:
+            place(os.path.join(folder, name), os.path.join(public, "train", label, name))
+        for name in names[cut:]:
+            place(os.path.join(folder, name), os.path.join(public, "test", name))
+            answers.append([name, label])
+    answers.sort()
+    write_csv(os.path.join(private, "answers.csv"), ["image", "label"], answers)
+    uniform = [repr(1 / len(CLASSES))] * len(CLASSES)
+    write_csv(os.path.join(public, "sample_submission.csv"), ["image"] + CLASSES, [[a[0]] + uniform for a in answers])
+
+
+def find_dir(raw: str, name: str) -> str:
+    """The folder called `name`: at that path, or the first of that name below RAW."""
+    direct = os.path.join(raw, name)
+    if os.path.isdir(direct):
+        return direct
+    for root, dirs, _ in sorted(os.walk(raw)):
+        dirs.sort()
+        if name in dirs:
+            return os.path.join(root, name)
+    sys.exit(f"prepare.py: no folder {name} under {raw}")
+
+
+def place(src: str, dst: str) -> None:
+    """A hard link where the file system allows, a copy otherwise (never a symbolic link)."""
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def write_csv(path: str, header, rows) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: prepare.py RAW_DIR OUT_DIR")
+    main(sys.argv[1], sys.argv[2])
