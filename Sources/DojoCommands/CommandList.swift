@@ -2,5 +2,6 @@ internal import ArgumentParser
 
 /// Every subcommand, in the order `dojo --help` lists them.
 let commandList: [any ParsableCommand.Type] = [
-  ManifestCommand.self
+  ManifestCommand.self,
+  UnpackCommand.self,
 ]
