@@ -45,6 +45,10 @@ struct ArchiveExtractor {
   private static let typeSymlink: UInt32 = 0o120000
 
   func extract(budget: inout UnpackBudget) throws -> ExtractedTree {
+    try UTF8Locale.run { try extractInUTF8Locale(budget: &budget) }
+  }
+
+  private func extractInUTF8Locale(budget: inout UnpackBudget) throws -> ExtractedTree {
     guard let a = archive_read_new() else {
       throw DojoError(.internalError, "libarchive could not allocate a reader")
     }
@@ -108,7 +112,7 @@ struct ArchiveExtractor {
     } catch .parentReference {
       throw refusal(name, "'..' would write outside the output folder")
     } catch {
-      throw refusal(name, "the entry has no name")
+      throw refusal(name, "the entry has no name, or one that is not valid text")
     }
     let rel = parts.joined(separator: "/")
     if parts.count == 1 && rel == UnpackManifest.fileName && logicalPrefix.isEmpty {
@@ -237,9 +241,8 @@ struct ArchiveExtractor {
       var offset: la_int64_t = 0
       let status = archive_read_data_block(a, &block, &size, &offset)
       if status == ARCHIVE_EOF { break }
-      guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
-        throw corrupted(a, entry: name)
-      }
+      // Not even a warning passes here: libarchive reports a bad zip CRC as ARCHIVE_WARN.
+      guard status == ARCHIVE_OK else { throw corrupted(a, entry: name) }
       // A sparse entry skips ahead: the hole is zeros, written out so the hash covers them.
       if offset > written {
         if offset > limits.maxEntrySize { throw refusal(name, tooBig(offset, limits.maxEntrySize)) }

@@ -1,6 +1,0 @@
-import Ingest
-import Testing
-
-@Suite struct IngestModuleTests {
-  @Test func moduleLinks() {}
-}
