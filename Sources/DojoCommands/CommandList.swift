@@ -4,4 +4,5 @@ internal import ArgumentParser
 let commandList: [any ParsableCommand.Type] = [
   ManifestCommand.self,
   UnpackCommand.self,
+  PageCommand.self,
 ]
