@@ -71,7 +71,8 @@ let package = Package(
       name: "DojoCoreTests", dependencies: ["DojoCore"], resources: [.copy("Fixtures")],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "IngestTests", dependencies: ["Ingest", "DojoCore"], swiftSettings: swiftSettings),
+      name: "IngestTests", dependencies: ["Ingest", "DojoCore", "DojoCArchive"],
+      resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
     .testTarget(
       name: "CurationTests", dependencies: ["Curation", "Tabular", "DojoCore"],

@@ -3,6 +3,8 @@ internal import ArgumentParser
 /// Every subcommand, in the order `dojo --help` lists them.
 let commandList: [any ParsableCommand.Type] = [
   FetchCommand.self,
+  UnpackCommand.self,
+  PageCommand.self,
   ManifestCommand.self,
   PrepareCommand.self,
   GradeCommand.self,

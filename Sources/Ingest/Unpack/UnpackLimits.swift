@@ -1,0 +1,67 @@
+public import DojoCore
+public import Foundation
+
+/// The bounds an archive must stay within to be unpacked; anything past them is refused as
+/// hostile (a zip bomb, an entry flood, a recursive archive).
+///
+/// The defaults fit every real competition archive we know of with room to spare.
+public struct UnpackLimits: Sendable, Equatable {
+  /// The largest single file, in bytes, counted as it is written (headers are not trusted).
+  public var maxEntrySize: Int64
+  /// The most bytes written in total, nested archives' own bytes included.
+  public var maxTotalSize: Int64
+  /// The largest ratio of bytes written to bytes read from one archive.
+  public var maxRatio: Double
+  /// Output below this many bytes per archive is never refused for its ratio, so that tiny
+  /// but very compressible files (an all-zero CSV column) pass.
+  public var ratioFloor: Int64
+  /// The most entries (files, folders, links) across all archives.
+  public var maxEntries: Int
+  /// How many levels of archives inside the archive are opened; an archive found deeper
+  /// than this is refused.
+  public var maxDepth: Int
+
+  /// - Parameters: see the properties; the defaults are 20 GiB, 100 GiB, 200:1 above 1 MiB,
+  ///   1,000,000 entries and 3 levels of nesting.
+  public init(
+    maxEntrySize: Int64 = 20 << 30, maxTotalSize: Int64 = 100 << 30, maxRatio: Double = 200,
+    ratioFloor: Int64 = 1 << 20, maxEntries: Int = 1_000_000, maxDepth: Int = 3
+  ) {
+    self.maxEntrySize = maxEntrySize
+    self.maxTotalSize = maxTotalSize
+    self.maxRatio = maxRatio
+    self.ratioFloor = ratioFloor
+    self.maxEntries = maxEntries
+    self.maxDepth = maxDepth
+  }
+}
+
+/// What ``Unpacker/unpack(archive:into:)`` wrote.
+public struct UnpackReport: Sendable, Equatable {
+  /// The output folder.
+  public var directory: URL
+  /// Every regular file written, sorted by path (byte order of the UTF-8 path), relative to
+  /// ``directory``; the same records as `.manifest.json`.
+  public var files: [FileTree.Entry]
+  /// How many archives found inside the archive were opened in place.
+  public var nestedArchives: Int
+
+  /// The sum of the files' sizes.
+  public var totalBytes: Int64 { files.reduce(0) { $0 + $1.size } }
+}
+
+/// The `.manifest.json` written at the root of an unpacked folder.
+public struct UnpackManifest: Codable, Sendable, Equatable {
+  /// The file name of the archive that was unpacked.
+  public var archive: String
+  /// Every regular file, sorted by path.
+  public var files: [FileTree.Entry]
+
+  public init(archive: String, files: [FileTree.Entry]) {
+    self.archive = archive
+    self.files = files
+  }
+
+  /// The manifest's file name inside the output folder.
+  public static let fileName = ".manifest.json"
+}

@@ -1,0 +1,241 @@
+internal import DojoCore
+public import Foundation
+
+/// Safe, streaming extraction of competition archives (zip, tar with any compression, 7z,
+/// rar, lone `.gz`/`.bz2`/`.xz`/`.zst` files), with archives inside the archive opened in place.
+///
+/// Everything is written into a temporary folder next to the output folder and renamed into
+/// place only when the whole archive, nested ones included, has been unpacked; a refused or
+/// damaged archive leaves neither the output folder nor the temporary one behind.
+///
+/// ```swift
+/// let report = try Unpacker().unpack(archive: zipURL, into: outURL)
+/// print(report.files.count, report.totalBytes)
+/// ```
+public struct Unpacker: Sendable {
+  /// The bounds past which an archive is refused as hostile.
+  public var limits: UnpackLimits
+
+  public init(limits: UnpackLimits = UnpackLimits()) {
+    self.limits = limits
+  }
+
+  /// Unpacks `archive` into `dir`, replacing `dir` if it exists, and writes
+  /// `dir/.manifest.json` listing every file with its size and SHA-256.
+  ///
+  /// Archives found inside (`train.csv.zip`, `images.tar.gz`, `test.csv.gz`) are replaced by
+  /// their contents in the folder that held them; when those contents would clash with files
+  /// already there, they go into a folder named after the archive's stem instead.
+  ///
+  /// - Parameters:
+  ///   - archive: The archive file.
+  ///   - dir: The output folder; it must not contain `archive`.
+  /// - Returns: The files written, sorted by path.
+  /// - Throws: ``DojoError`` with `.unsafeArchive` naming the entry for an entry that would
+  ///   escape `dir` or break a limit, `.invalidData` for a damaged archive, `.notFound`,
+  ///   `.io`, `.diskFull` or `.conflict`.
+  public func unpack(archive: URL, into dir: URL) throws -> UnpackReport {
+    let source = archive.standardizedFileURL
+    let out = dir.standardizedFileURL
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory),
+      !isDirectory.boolValue
+    else {
+      throw DojoError(.notFound, "archive \(source.path) does not exist; check the path")
+    }
+    let realSource = source.resolvingSymlinksInPath().path
+    let realOut = out.resolvingSymlinksInPath().path
+    if realSource.hasPrefix(realOut + "/") {
+      throw DojoError(
+        .invalidArgument,
+        "the output folder \(out.path) holds the archive and would be replaced; choose "
+          + "another --out folder")
+    }
+    try AtomicFiles.createDirectory(out.deletingLastPathComponent())
+    let temp = AtomicFiles.temporarySibling(of: out)
+    guard mkdir(temp.path, 0o755) == 0 else {
+      throw DojoError(
+        .io, "cannot create folder \(temp.path): \(String(cString: strerror(errno)))")
+    }
+    do {
+      var run = Run(limits: limits, scratch: temp)
+      let name = source.lastPathComponent
+      let kind = EntryPath.archiveKind(of: name)
+      var tree = try ArchiveExtractor(
+        archive: source, label: name, root: temp, logicalPrefix: [],
+        rawName: kind?.raw == true ? kind?.stem : nil
+      ).extract(budget: &run.budget)
+      try run.openNested(in: &tree, root: temp, logicalPrefix: [], label: name, depth: 1)
+      let files = tree.files.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+      let manifest = UnpackManifest(archive: name, files: files)
+      let manifestURL = temp.appendingPathComponent(UnpackManifest.fileName)
+      do {
+        try StableJSON.encode(manifest).write(to: manifestURL)
+      } catch {
+        throw AtomicFiles.ioError("cannot write \(manifestURL.path)", error)
+      }
+      try AtomicFiles.rename(temp, to: out)
+      return UnpackReport(directory: out, files: files, nestedArchives: run.nestedArchives)
+    } catch {
+      try? FileManager.default.removeItem(at: temp)
+      if error is DojoError { throw error }
+      throw DojoError(
+        .io, "cannot unpack \(source.path): \(error.localizedDescription)",
+        cause: error)
+    }
+  }
+}
+
+/// The state of one ``Unpacker/unpack(archive:into:)`` call.
+private struct Run {
+  var budget: UnpackBudget
+  /// The temporary output folder; nested archives are staged in hidden folders inside it, so
+  /// that moving their contents into place is a rename on the same file system.
+  let scratch: URL
+  var nestedArchives = 0
+
+  init(limits: UnpackLimits, scratch: URL) {
+    self.budget = UnpackBudget(limits: limits)
+    self.scratch = scratch
+  }
+
+  /// Opens every archive among `tree`'s files, replacing each with its contents.
+  mutating func openNested(
+    in tree: inout ExtractedTree, root: URL, logicalPrefix: [String], label: String, depth: Int
+  ) throws {
+    let candidates = tree.files.keys
+      .filter { EntryPath.archiveKind(of: Self.lastComponent($0)) != nil }
+      .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    for rel in candidates {
+      guard let kind = EntryPath.archiveKind(of: Self.lastComponent(rel)) else { continue }
+      let innerLabel = "\(label): \(rel)"
+      if depth > budget.limits.maxDepth {
+        throw DojoError(
+          .unsafeArchive,
+          "refused \(innerLabel): archives nested more than \(budget.limits.maxDepth) levels "
+            + "deep (--max-depth); a recursive archive?")
+      }
+      let folder = Array(rel.split(separator: "/").dropLast().map(String.init))
+      let staging = try makeStaging()
+      defer { try? FileManager.default.removeItem(at: staging) }
+      let innerPrefix = logicalPrefix + folder
+      let archiveURL = root.appendingPathComponent(rel)
+      var inner = try ArchiveExtractor(
+        archive: archiveURL, label: innerLabel, root: staging, logicalPrefix: innerPrefix,
+        rawName: kind.raw ? kind.stem : nil
+      ).extract(budget: &budget)
+      nestedArchives += 1
+      try openNested(
+        in: &inner, root: staging, logicalPrefix: innerPrefix, label: innerLabel,
+        depth: depth + 1)
+
+      unlink(archiveURL.path)
+      tree.files.removeValue(forKey: rel)
+      if Self.fits(inner, at: folder, in: tree) {
+        try Self.move(inner, from: staging, to: folder, into: &tree, root: root)
+      } else {
+        // The contents clash with their neighbours: keep them apart, in a folder named after
+        // the archive (which is deeper, so symlink targets checked above stay inside).
+        let apart = folder + [kind.stem]
+        let apartRel = apart.joined(separator: "/")
+        guard Self.isFree(apartRel, in: tree) else {
+          throw DojoError(
+            .conflict,
+            "cannot open \(innerLabel) in place: its files clash with files next to it and "
+              + "'\(apartRel)' exists too; unpack that archive by hand")
+        }
+        var withFolder = ExtractedTree()
+        withFolder.directories.insert(kind.stem)
+        for (path, entry) in inner.files {
+          withFolder.files[kind.stem + "/" + path] = entry
+        }
+        withFolder.symlinks = Set(inner.symlinks.map { kind.stem + "/" + $0 })
+        withFolder.directories.formUnion(inner.directories.map { kind.stem + "/" + $0 })
+        try Self.relocate(staging: staging, under: kind.stem)
+        try Self.move(withFolder, from: staging, to: folder, into: &tree, root: root)
+      }
+    }
+  }
+
+  /// A fresh hidden folder inside the scratch folder.
+  private func makeStaging() throws -> URL {
+    let url = scratch.appendingPathComponent(
+      ".dojo-nested-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))")
+    guard mkdir(url.path, 0o755) == 0 else {
+      throw DojoError(.io, "cannot create folder \(url.path): \(String(cString: strerror(errno)))")
+    }
+    return url
+  }
+
+  /// Whether every path of `inner` can be placed below `folder` without replacing anything.
+  private static func fits(_ inner: ExtractedTree, at folder: [String], in tree: ExtractedTree)
+    -> Bool
+  {
+    let base = folder.joined(separator: "/")
+    func target(_ p: String) -> String { base.isEmpty ? p : base + "/" + p }
+    for dir in inner.directories {
+      let t = target(dir)
+      if tree.files[t] != nil || tree.symlinks.contains(t) { return false }
+    }
+    for p in Array(inner.files.keys) + Array(inner.symlinks) where !isFree(target(p), in: tree) {
+      return false
+    }
+    return true
+  }
+
+  private static func isFree(_ rel: String, in tree: ExtractedTree) -> Bool {
+    tree.files[rel] == nil && !tree.symlinks.contains(rel) && !tree.directories.contains(rel)
+  }
+
+  /// Moves everything in `staging` one level down, into `staging/name`.
+  private static func relocate(staging: URL, under name: String) throws {
+    let holder = staging.appendingPathComponent(".dojo-holder")
+    let items = try FileManager.default.contentsOfDirectory(atPath: staging.path)
+    guard mkdir(holder.path, 0o755) == 0 else {
+      throw DojoError(.io, "cannot create folder \(holder.path)")
+    }
+    for item in items {
+      try renameOrThrow(
+        staging.appendingPathComponent(item).path, holder.appendingPathComponent(item).path)
+    }
+    try renameOrThrow(holder.path, staging.appendingPathComponent(name).path)
+  }
+
+  /// Renames `inner`'s files from `staging` to below `folder` of `root`, recording them.
+  private static func move(
+    _ inner: ExtractedTree, from staging: URL, to folder: [String],
+    into tree: inout ExtractedTree, root: URL
+  ) throws {
+    let base = folder.joined(separator: "/")
+    func target(_ p: String) -> String { base.isEmpty ? p : base + "/" + p }
+    // Parents sort before their children, so each folder's parent exists when it is made.
+    for dir in inner.directories.sorted() where !tree.directories.contains(target(dir)) {
+      let path = root.appendingPathComponent(target(dir)).path
+      if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        throw DojoError(.io, "cannot create folder \(path): \(String(cString: strerror(errno)))")
+      }
+      tree.directories.insert(target(dir))
+    }
+    for (p, entry) in inner.files {
+      try renameOrThrow(
+        staging.appendingPathComponent(p).path, root.appendingPathComponent(target(p)).path)
+      tree.files[target(p)] = FileTree.Entry(
+        path: target(p), size: entry.size, sha256: entry.sha256)
+    }
+    for p in inner.symlinks {
+      try renameOrThrow(
+        staging.appendingPathComponent(p).path, root.appendingPathComponent(target(p)).path)
+      tree.symlinks.insert(target(p))
+    }
+  }
+
+  private static func renameOrThrow(_ from: String, _ to: String) throws {
+    guard rename(from, to) == 0 else {
+      throw DojoError(.io, "cannot move \(from) to \(to): \(String(cString: strerror(errno)))")
+    }
+  }
+
+  private static func lastComponent(_ rel: String) -> String {
+    rel.split(separator: "/").last.map(String.init) ?? rel
+  }
+}

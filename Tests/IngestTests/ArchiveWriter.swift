@@ -1,0 +1,114 @@
+import DojoCArchive
+import Foundation
+
+/// Builds test archives with libarchive's writer, hostile entries included: the reader under
+/// test must meet exactly what a malicious archive would hold.
+struct TestEntry {
+  enum Kind {
+    case file(Data, perm: Int32 = 0o644)
+    case directory
+    case symlink(String)
+    case hardlink(String)
+    case fifo
+    case characterDevice
+  }
+  var path: String
+  var kind: Kind
+
+  static func file(_ path: String, _ text: String, perm: Int32 = 0o644) -> TestEntry {
+    TestEntry(path: path, kind: .file(Data(text.utf8), perm: perm))
+  }
+  static func file(_ path: String, _ data: Data) -> TestEntry {
+    TestEntry(path: path, kind: .file(data))
+  }
+}
+
+enum TestArchiveFormat: String, CaseIterable, CustomStringConvertible {
+  case zip, tar, tarGz = "tar.gz", tarBz2 = "tar.bz2", tarXz = "tar.xz", tarZst = "tar.zst"
+  case sevenZip = "7z"
+  /// A lone gzip'd file (libarchive's raw format): exactly one regular entry.
+  case gz
+
+  var description: String { rawValue }
+}
+
+struct ArchiveWriteError: Error, CustomStringConvertible {
+  var description: String
+}
+
+enum ArchiveWriter {
+  static func write(_ entries: [TestEntry], format: TestArchiveFormat, to url: URL) throws {
+    // As in the unpacker: libarchive needs a UTF-8 locale for non-ASCII names.
+    let utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
+    let previous = utf8.map { uselocale($0) }
+    defer {
+      if let previous { uselocale(previous) }
+      if let utf8 { freelocale(utf8) }
+    }
+    guard let a = archive_write_new() else { throw ArchiveWriteError(description: "no writer") }
+    defer { archive_write_free(a) }
+    switch format {
+    case .zip: archive_write_set_format_zip(a)
+    case .sevenZip: archive_write_set_format_7zip(a)
+    case .gz:
+      archive_write_set_format_raw(a)
+      archive_write_add_filter_gzip(a)
+    case .tar, .tarGz, .tarBz2, .tarXz, .tarZst:
+      archive_write_set_format_pax_restricted(a)
+    }
+    switch format {
+    case .tarGz: archive_write_add_filter_gzip(a)
+    case .tarBz2: archive_write_add_filter_bzip2(a)
+    case .tarXz: archive_write_add_filter_xz(a)
+    case .tarZst: archive_write_add_filter_zstd(a)
+    default: break
+    }
+    try check(a, archive_write_open_filename(a, url.path))
+    for item in entries {
+      guard let entry = archive_entry_new() else { throw ArchiveWriteError(description: "entry") }
+      defer { archive_entry_free(entry) }
+      archive_entry_set_pathname_utf8(entry, item.path)
+      archive_entry_set_mtime(entry, 1_700_000_000, 0)
+      var payload: Data?
+      switch item.kind {
+      case .file(let data, let perm):
+        archive_entry_set_filetype(entry, 0o100000)
+        archive_entry_set_perm(entry, mode_t(perm))
+        archive_entry_set_size(entry, la_int64_t(data.count))
+        payload = data
+      case .directory:
+        archive_entry_set_filetype(entry, 0o040000)
+        archive_entry_set_perm(entry, 0o755)
+      case .symlink(let target):
+        archive_entry_set_filetype(entry, 0o120000)
+        archive_entry_set_perm(entry, 0o777)
+        archive_entry_set_symlink_utf8(entry, target)
+      case .hardlink(let target):
+        archive_entry_set_filetype(entry, 0o100000)
+        archive_entry_set_perm(entry, 0o644)
+        archive_entry_set_hardlink_utf8(entry, target)
+        archive_entry_set_size(entry, 0)
+      case .fifo:
+        archive_entry_set_filetype(entry, 0o010000)
+        archive_entry_set_perm(entry, 0o644)
+      case .characterDevice:
+        archive_entry_set_filetype(entry, 0o020000)
+        archive_entry_set_perm(entry, 0o644)
+        archive_entry_set_rdev(entry, dev_t(0x0105))
+      }
+      try check(a, archive_write_header(a, entry))
+      if let payload, !payload.isEmpty {
+        let n = payload.withUnsafeBytes { archive_write_data(a, $0.baseAddress, $0.count) }
+        if n != payload.count { try check(a, ARCHIVE_FATAL) }
+      }
+    }
+    try check(a, archive_write_close(a))
+  }
+
+  private static func check(_ a: OpaquePointer, _ status: Int32) throws {
+    if status < ARCHIVE_WARN {
+      let reason = archive_error_string(a).map { String(cString: $0) } ?? "status \(status)"
+      throw ArchiveWriteError(description: reason)
+    }
+  }
+}
