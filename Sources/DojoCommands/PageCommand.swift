@@ -11,47 +11,18 @@ struct PageCommand: ParsableCommand {
     discussion: """
       Keeps headings, paragraphs, lists, links, images, code, tables and emphasis; drops \
       scripts, styles, navigation, banners, footers and forms. When the page has a <main> \
-      or <article>, only that is converted. SOURCE is an HTML file or a file: URL.
+      or <article>, only that is converted. SOURCE is an HTML file, a file: or http(s) URL, or kaggle:<slug> (the \
+      competition's overview; DOJO_KAGGLE_URL points it at a mirror).
 
       Example:
         dojo page manifests/titanic-survival/overview.html > description.md
+        dojo page kaggle:titanic
       """)
 
-  @Argument(help: "An HTML file path or file: URL.")
+  @Argument(help: "An HTML file, a file: or http(s) URL, or kaggle:<slug>.")
   var source: String
 
   func run() throws {
-    let (html, baseURL) = try Self.loadHTML(source: source)
-    let markdown = PageConverter.markdown(fromHTML: html, baseURL: baseURL)
-    FileHandle.standardOutput.write(Data(markdown.utf8))
-  }
-
-  /// The page's bytes and the URL its relative links resolve against.
-  ///
-  /// Remote sources (http(s) URLs and `kaggle:<slug>`) are refused until the shared HTTP
-  /// client lands; they will be fetched here.
-  static func loadHTML(source: String) throws -> (Data, URL?) {
-    let lower = source.lowercased()
-    if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("kaggle:") {
-      throw DojoError(
-        .unsupported,
-        "dojo page cannot fetch \(source) yet; save the page first (dojo fetch or a browser) "
-          + "and pass the HTML file")
-    }
-    let url: URL
-    if lower.hasPrefix("file:") {
-      guard let parsed = URL(string: source), parsed.isFileURL else {
-        throw DojoError(.invalidArgument, "\(source) is not a valid file: URL")
-      }
-      url = parsed
-    } else {
-      url = URL(fileURLWithPath: source)
-    }
-    do {
-      return (try Data(contentsOf: url), url)
-    } catch {
-      throw DojoError(
-        .notFound, "cannot read \(url.path): check that the HTML file exists and is readable")
-    }
+    FileHandle.standardOutput.write(Data(try PageSource.markdown(source).utf8))
   }
 }
