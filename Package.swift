@@ -59,9 +59,13 @@ let package = Package(
       dependencies: ["DojoCore", "Tabular", "Curation", "Grading", "Sandbox"],
       swiftSettings: swiftSettings),
     .target(
+      name: "Pipeline",
+      dependencies: ["DojoCore", "Ingest", "Curation", "Grading", "Validation", "Registry"],
+      swiftSettings: swiftSettings),
+    .target(
       name: "DojoCommands",
       dependencies: [
-        "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry", "Validation",
+        "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry", "Validation", "Pipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
@@ -87,6 +91,10 @@ let package = Package(
     .testTarget(
       name: "ValidationTests",
       dependencies: ["Validation", "Curation", "Grading", "DojoCore"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "PipelineTests",
+      dependencies: ["Pipeline", "Registry", "Curation", "DojoCore"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo"],

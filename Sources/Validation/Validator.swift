@@ -193,12 +193,18 @@ public struct Validator: Sendable {
           \.element),
         rows.map { Array($0.dropLast()) }
       ),
-      (
-        "a NaN", header,
-        [rows[0].enumerated().map { $0 == firstPrediction ? "NaN" : $1 }] + rows.dropFirst()
-      ),
     ]
-    if numeric.contains(grader.metric.definition.shape) {
+    // NaN is refused where numbers or known labels are due; in a ranked list or free text it
+    // is just a (wrong) item.
+    let shape = grader.metric.definition.shape
+    if numeric.contains(shape) || shape == .label {
+      cases.append(
+        (
+          "a NaN", header,
+          [rows[0].enumerated().map { $0 == firstPrediction ? "NaN" : $1 }] + rows.dropFirst()
+        ))
+    }
+    if numeric.contains(shape) {
       cases.append(
         (
           "a non-numeric value", header,

@@ -34,7 +34,8 @@ struct PageSourceTests {
     let server = try LoopbackHTTPServer(routes: [:])
     defer { server.stop() }
     #expect(throws: (any Error).self) {
-      try PageSource.markdown("kaggle:nope", environment: ["DOJO_KAGGLE_URL": server.baseURL.absoluteString])
+      try PageSource.markdown(
+        "kaggle:nope", environment: ["DOJO_KAGGLE_URL": server.baseURL.absoluteString])
     }
   }
 }

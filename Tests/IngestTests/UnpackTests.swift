@@ -225,6 +225,16 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
     .zip, .tar, .tarGz, .tarBz2, .tarXz, .tarZst, .sevenZip,
   ]
 
+  /// `tar -C dir .` writes `./` first: the output folder itself, not a refusal.
+  @Test func aDotDirectoryEntryIsTheOutputFolder() throws {
+    let scratch = try Scratch()
+    let archive = try scratch.archive(
+      "dot.tar.gz",
+      [.init(path: "./", kind: .directory), .file("./train.csv", "id,y\n1,0\n")], .tarGz)
+    let report = try Unpacker().unpack(archive: archive, into: scratch.out)
+    #expect(report.files.map(\.path) == ["train.csv"])
+  }
+
   @Test(arguments: formats)
   func unpacksFormat(_ format: TestArchiveFormat) throws {
     let scratch = try Scratch()

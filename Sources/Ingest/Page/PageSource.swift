@@ -1,5 +1,5 @@
-public import Foundation
 internal import DojoCore
+public import Foundation
 
 /// Where a competition page comes from: an HTML file, a `file:` URL, an `http(s)` URL, or
 /// `kaggle:<slug>` (the overview at `{base}/competitions/<slug>/overview`, the base being
@@ -35,7 +35,8 @@ public enum PageSource {
     _ source: String, currentDirectory: URL? = nil,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> String {
-    let (html, base) = try html(source, currentDirectory: currentDirectory, environment: environment)
+    let (html, base) = try html(
+      source, currentDirectory: currentDirectory, environment: environment)
     return PageConverter.markdown(fromHTML: html, baseURL: base)
   }
 }

@@ -111,6 +111,12 @@ struct ArchiveExtractor {
       throw refusal(name, "absolute paths are not allowed")
     } catch .parentReference {
       throw refusal(name, "'..' would write outside the output folder")
+    } catch .empty
+      where !name.isEmpty
+      && UInt32(archive_entry_filetype(entry)) & Self.typeMask == Self.typeDirectory
+    {
+      // `./` (what `tar -C dir .` writes first) names the output folder itself.
+      return
     } catch {
       throw refusal(name, "the entry has no name, or one that is not valid text")
     }

@@ -1,0 +1,41 @@
+internal import Curation
+internal import DojoCore
+internal import Foundation
+
+/// Finds a prepared task from what a user types: a task folder, or an id (the newest
+/// version under `curated/<id>/`), plus the manifest, raw folder and page it came from.
+struct TaskLocator {
+  let layout: TaskLayout
+  let manifest: LoadedManifest?
+  let raw: URL?
+  let page: String?
+
+  init(_ argument: String, curated: String = "curated", manifests: String = "manifests") throws {
+    let fm = FileManager.default
+    let asFolder = URL(fileURLWithPath: argument)
+    if fm.fileExists(atPath: asFolder.appendingPathComponent("private/task.json").path) {
+      layout = TaskLayout(root: asFolder)
+    } else if let latest = TaskLayout.latest(id: argument, curated: URL(fileURLWithPath: curated)) {
+      layout = latest
+    } else {
+      throw DojoError(
+        .notFound,
+        "\(argument) is neither a prepared task folder nor a task id under \(curated)/; run `dojo prepare` first"
+      )
+    }
+    let spec = try JSONDecoder().decode(TaskSpec.self, from: Data(contentsOf: layout.taskFile))
+    let manifestDir = URL(fileURLWithPath: manifests).appendingPathComponent(spec.id)
+    manifest = try? ManifestLoader.load(manifestDir)
+    let rawDir = URL(fileURLWithPath: "raw").appendingPathComponent(spec.id)
+    let files = rawDir.appendingPathComponent("files")
+    raw = fm.fileExists(atPath: files.path) ? files : nil
+    page = try? String(contentsOf: rawDir.appendingPathComponent("page.md"), encoding: .utf8)
+  }
+
+  /// The Python for reference solutions: the project's `.venv` when set up, else `python3`.
+  static var python: String {
+    let venv = URL(fileURLWithPath: ".venv/bin/python3")
+    return FileManager.default.isExecutableFile(atPath: venv.path)
+      ? venv.standardizedFileURL.path : "python3"
+  }
+}

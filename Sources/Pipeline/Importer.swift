@@ -1,0 +1,183 @@
+internal import Curation
+public import DojoCore
+public import Foundation
+public import Ingest
+internal import Registry
+internal import Validation
+
+/// The stages of `dojo import`, in order.
+public enum ImportStage: String, Sendable, CaseIterable, Codable {
+  case fetch, unpack, page, prepare, validate, publish
+}
+
+/// How one competition's import ended.
+public struct ImportOutcome: Sendable, Codable {
+  public var id: String
+  /// The last stage reached: the one that failed, or `publish` on success.
+  public var stage: ImportStage
+  /// The failure, if any.
+  public var error: String?
+  /// The prepared version, once known.
+  public var version: String?
+  /// Stages skipped because their inputs were unchanged.
+  public var skipped: [ImportStage]
+  public var seconds: Double
+  public var succeeded: Bool { error == nil }
+}
+
+/// Where `dojo import` reads and writes.
+public struct ImportOptions: Sendable {
+  /// `raw/`: archives go to `raw/<id>/`, unpacked files to `raw/<id>/files/`.
+  public var raw: URL
+  /// `curated/`: tasks go to `curated/<id>/<version>/`.
+  public var curated: URL
+  /// The registry file.
+  public var registry: URL
+  /// Variables for Kaggle credentials and `DOJO_KAGGLE_URL`.
+  public var environment: [String: String]
+  /// Skip running reference solutions during validation.
+  public var skipReference: Bool
+  /// The Python that runs reference solutions.
+  public var python: String
+  /// Where fetch progress goes.
+  public var progress: (any FetchProgress)?
+
+  public init(
+    raw: URL, curated: URL, registry: URL,
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    skipReference: Bool = false, python: String = "python3", progress: (any FetchProgress)? = nil
+  ) {
+    self.raw = raw
+    self.curated = curated
+    self.registry = registry
+    self.environment = environment
+    self.skipReference = skipReference
+    self.python = python
+    self.progress = progress
+  }
+}
+
+/// fetch, unpack, page, prepare, validate, publish for one manifest. Each stage skips work
+/// whose inputs are unchanged, so a second import of an imported tree takes seconds.
+public struct Importer: Sendable {
+  public var options: ImportOptions
+
+  public init(_ options: ImportOptions) { self.options = options }
+
+  /// Imports one competition; never throws: a failure is reported with its stage.
+  public func run(_ loaded: LoadedManifest, stageStarted: (ImportStage) -> Void = { _ in })
+    -> ImportOutcome
+  {
+    let manifest = loaded.manifest
+    let start = Date()
+    var outcome = ImportOutcome(
+      id: manifest.id, stage: .fetch, error: nil, version: nil, skipped: [], seconds: 0)
+    let home = options.raw.appendingPathComponent(manifest.id)
+    let files = home.appendingPathComponent("files")
+    do {
+      stageStarted(.fetch)
+      let fetched = try fetch(loaded, into: home)
+      if fetched.skipped { outcome.skipped.append(.fetch) }
+
+      outcome.stage = .unpack
+      stageStarted(.unpack)
+      if try unpack(fetched, into: files) { outcome.skipped.append(.unpack) }
+
+      outcome.stage = .page
+      stageStarted(.page)
+      let (page, pageSkipped) = try page(loaded, home: home)
+      if pageSkipped { outcome.skipped.append(.page) }
+
+      outcome.stage = .prepare
+      stageStarted(.prepare)
+      let prepared = try Preparer(loaded).prepare(
+        raw: files, curated: options.curated, pageMarkdown: page)
+      outcome.version = prepared.version
+      if prepared.skipped { outcome.skipped.append(.prepare) }
+
+      outcome.stage = .validate
+      stageStarted(.validate)
+      if try isValidated(prepared.layout) {
+        outcome.skipped.append(.validate)
+      } else {
+        let report = try Validator(
+          layout: prepared.layout, manifest: loaded, raw: files, pageMarkdown: page,
+          skipReference: options.skipReference, python: options.python
+        ).validate()
+        if !report.passed {
+          let failed = report.checks.filter { $0.status == .failed }
+          throw DojoError(
+            .conflict,
+            failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; "))
+        }
+      }
+
+      outcome.stage = .publish
+      stageStarted(.publish)
+      let registry = try Registry(at: options.registry)
+      if try !Publisher.publish(prepared.layout, to: registry, manifestSHA256: loaded.sha256) {
+        outcome.skipped.append(.publish)
+      }
+    } catch let error as DojoError {
+      outcome.error = error.message
+    } catch {
+      outcome.error = "\(error)"
+    }
+    outcome.seconds = Date().timeIntervalSince(start)
+    return outcome
+  }
+
+  /// The manifest's source, into `raw/<id>/`.
+  func fetch(_ loaded: LoadedManifest, into home: URL) throws -> FetchResult {
+    let source: FetchSource
+    switch loaded.manifest.source.location {
+    case .kaggle(let slug): source = .kaggle(slug: slug)
+    case .url(let text): source = try FetchSource(parsing: text, currentDirectory: loaded.directory)
+    }
+    return try Fetcher(environment: options.environment, progress: options.progress)
+      .fetch(source, into: home, expectedSHA256: loaded.manifest.source.sha256)
+  }
+
+  /// Unpacks unless `files/` already holds this archive's contents (its stamp names the
+  /// archive's hash). Returns true when skipped.
+  func unpack(_ fetched: FetchResult, into files: URL) throws -> Bool {
+    let stamp = files.deletingLastPathComponent().appendingPathComponent(".unpacked")
+    let expected = "\(fetched.sha256)\n"
+    if (try? String(contentsOf: stamp, encoding: .utf8)) == expected,
+      FileManager.default.fileExists(
+        atPath: files.appendingPathComponent(UnpackManifest.fileName).path)
+    {
+      return true
+    }
+    _ = try Unpacker().unpack(archive: fetched.file, into: files)
+    try AtomicFiles.write(expected, to: stamp)
+    return false
+  }
+
+  /// The page as Markdown, kept at `raw/<id>/page.md` (fetched once; delete it to refresh).
+  func page(_ loaded: LoadedManifest, home: URL) throws -> (String?, Bool) {
+    let saved = home.appendingPathComponent("page.md")
+    if let text = try? String(contentsOf: saved, encoding: .utf8) { return (text, true) }
+    let source: String?
+    switch (loaded.manifest.page, loaded.manifest.source.location) {
+    case (.kaggle?, .kaggle(let slug)), (nil, .kaggle(let slug)): source = "kaggle:\(slug)"
+    case (.kaggle?, _): source = nil
+    case (.location(let where_)?, _): source = where_
+    case (nil, _): source = nil
+    }
+    guard let source else { return (nil, false) }
+    let markdown = try PageSource.markdown(
+      source, currentDirectory: loaded.directory, environment: options.environment)
+    try AtomicFiles.write(markdown, to: saved)
+    return (markdown, false)
+  }
+
+  /// Whether the task's report passed and still matches its files.
+  func isValidated(_ layout: TaskLayout) throws -> Bool {
+    guard let report = try? ValidationReport.read(layout.report), report.passed,
+      !(report.checks.contains { $0.name == "reference" && $0.status == .skipped }
+        && !options.skipReference)
+    else { return false }
+    return (try? SHA256Hasher.hash(fileAt: layout.checksums)) == report.checksumsSHA256
+  }
+}
