@@ -16,6 +16,8 @@ struct SubmissionFormat {
     let resolved = try MetricCatalogue.resolve(manifest.metric)
     lowerIsBetter = manifest.metric.lowerIsBetter ?? resolved.definition.lowerIsBetter
     switch resolved.definition.shape {
+    case .classProbabilities where manifest.answers.targets.count > 1:
+      classes = manifest.answers.targets  // one-hot answers: the columns are the classes
     case .label, .probability, .classProbabilities:
       if let declared = manifest.answers.classes {
         classes = declared

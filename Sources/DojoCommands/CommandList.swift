@@ -6,6 +6,7 @@ let commandList: [any ParsableCommand.Type] = [
   UnpackCommand.self,
   PageCommand.self,
   ManifestCommand.self,
+  CheckCommand.self,
   PrepareCommand.self,
   ValidateCommand.self,
   PublishCommand.self,

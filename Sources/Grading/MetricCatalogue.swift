@@ -155,10 +155,15 @@ public enum MetricCatalogue {
     _ f: @escaping @Sendable ([Double], [Double]) throws -> Double
   ) -> @Sendable (MetricData, MetricParameters) throws -> Double {
     { data, _ in
-      let (t, p) = try data.singleValues()
+      let (t, p) = try data.pooledValues()
       return try f(t, p)
     }
   }
+
+  /// Value metrics that accept several target columns by pooling every cell into one
+  /// sample, as Kaggle scores multi-output RMSE, RMSLE and MAE (not the mean of per-column
+  /// scores: that is `mcrmse` / `mean_columnwise_rmsle`).
+  public static let poolsColumns: Set<String> = ["rmse", "rmsle", "mae"]
 
   /// Every metric, in catalogue order.
   public static let all: [MetricDefinition] = [

@@ -92,6 +92,14 @@ public enum MetricData: Sendable {
     return (t, p)
   }
 
+  /// Every column's cells as one sample (one column is the common case).
+  func pooledValues() throws -> ([Double], [Double]) {
+    guard case .values(let t, let p, _) = self, t.count == p.count, !t.isEmpty else {
+      throw mismatch("numeric columns")
+    }
+    return (t.flatMap { $0 }, p.flatMap { $0 })
+  }
+
   func singleValues() throws -> ([Double], [Double]) {
     guard case .values(let t, let p, _) = self, t.count == 1, p.count == 1 else {
       throw mismatch("one numeric column")
@@ -224,14 +232,31 @@ extension MetricData {
       }
       self = .probabilities(columns)
     case .classProbabilities:
-      guard truth.count == 1, predictedColumns.count >= 2 else {
+      guard truth.count == 1 || truth.count == predictedColumns.count, predictedColumns.count >= 2
+      else {
         throw DojoError(
-          .graderError, "\(name) needs one class column and a probability column per class")
+          .graderError,
+          "\(name) needs one class column (or one-hot class columns) and a probability column per class"
+        )
       }
       var index: [String: Int] = [:]
       for (i, c) in predictedColumns.enumerated() { index[c] = i }
       var truthIndex = [Int](repeating: 0, count: rows)
-      for (i, label) in truth[0].enumerated() {
+      // One-hot answers: the class is the column holding the row's largest value (its 1).
+      let oneHot = truth.count > 1
+      let truthLabels =
+        oneHot
+        ? try (0..<rows).map { i -> String in
+          let values = truth.map { ValueChecker.parse($0[i]) ?? -.infinity }
+          guard let best = values.indices.max(by: { values[$0] < values[$1] }),
+            values[best] > 0
+          else {
+            throw DojoError(
+              .graderError, "answers row \(i + 2): no class column holds a 1 in this one-hot row")
+          }
+          return truthColumns[best]
+        } : truth[0]
+      for (i, label) in truthLabels.enumerated() {
         guard let k = index[label] else {
           throw DojoError(
             .graderError,
@@ -257,7 +282,7 @@ extension MetricData {
       }
       self = .classProbabilities(truth: truthIndex, probabilities: probabilities)
     case .value, .values:
-      if metric.definition.shape == .value {
+      if metric.definition.shape == .value && !MetricCatalogue.poolsColumns.contains(name) {
         try MetricData.expectOne(name, truthColumns, predictedColumns)
       }
       let logMetric = name.hasSuffix("rmsle")

@@ -47,6 +47,8 @@ extension Grader {
           for (k, c) in truth.enumerated() {
             fields.append(table.string(row: row, column: c) == positives[k] ? "1" : "0")
           }
+        case .classProbabilities where truth.count > 1:
+          fields += truth.map { table.string(row: row, column: $0) }
         case .classProbabilities:
           let label = table.string(row: row, column: truth[0])
           fields += columns.map { $0 == label ? "1" : "0" }

@@ -42,6 +42,7 @@ public enum SubmissionLayout {
 
   static func truthColumns(_ metric: ResolvedMetric, targets: [String]) throws -> [String] {
     switch metric.definition.shape {
+    case .classProbabilities where targets.count > 1: return targets
     case .classProbabilities: return try single(metric, targets)
     default: return try layout(metric, targets: targets, classes: nil)
     }
@@ -51,6 +52,8 @@ public enum SubmissionLayout {
     -> [String]
   {
     switch metric.definition.shape {
+    case .value where MetricCatalogue.poolsColumns.contains(metric.name):
+      return targets
     case .label, .value, .ranking, .text:
       return try single(metric, targets)
     case .values:
@@ -64,6 +67,9 @@ public enum SubmissionLayout {
         )
       }
       return columns
+    case .classProbabilities where targets.count > 1:
+      // The answers are one-hot: one 0/1 column per class, named as the submission's.
+      return targets
     case .classProbabilities:
       _ = try single(metric, targets)
       guard let classes, classes.count >= 2 else {
@@ -146,6 +152,12 @@ public enum SubmissionLayout {
           ?? MetricData.defaultPositive(among: labels)
         let share = Double(v.count { $0 == positive }) / Double(v.count)
         return format(share)
+      }
+    case .classProbabilities where answers.targets.count > 1:
+      // One-hot answers: each class column's mean is the class's share.
+      return try columns.map { column in
+        let v = try values(of: column).compactMap(ValueChecker.parse)
+        return format(v.reduce(0, +) / Double(max(1, v.count)))
       }
     case .classProbabilities:
       let v = try values(of: answers.targets[0])

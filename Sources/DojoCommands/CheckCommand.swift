@@ -1,0 +1,60 @@
+internal import ArgumentParser
+internal import DojoCore
+internal import Foundation
+internal import Validation
+
+/// `dojo check [ID...|--all]`: static manifest checks that need no data.
+struct CheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Check manifests without their data: metric, parameters, columns, leaderboards.",
+    discussion: """
+      For each manifest: it parses and is complete; its metric exists and its parameters \
+      fit the answers; its leaderboards parse, are ordered in the metric's direction and \
+      hold plausible scores (and, with --catalog, have the catalogue's number of rows); its \
+      id and target columns agree across answers, split, media and metric. One line per \
+      competition, a summary, exit 1 on any failure.
+
+      Example:
+        dojo check --all
+        dojo check titanic-survival spaceship-titanic --json
+      """)
+
+  @Argument(help: "Competition ids (folders under manifests/).") var ids: [String] = []
+  @Flag(help: "Every manifest under manifests/.") var all = false
+  @Flag(help: "Print JSON.") var json = false
+  @Option(help: "The manifests folder.") var manifests = "manifests"
+  @Option(
+    help:
+      "A folder of reference leaderboards (<slug>/{public,private}.csv) to compare row counts with."
+  )
+  var catalog: String?
+
+  func validate() throws {
+    if ids.isEmpty && !all { throw ValidationError("name competition ids, or pass --all") }
+  }
+
+  func run() throws {
+    let root = URL(fileURLWithPath: manifests)
+    var names = ids
+    if all {
+      names = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter {
+        FileManager.default.fileExists(
+          atPath: root.appendingPathComponent("\($0)/manifest.yaml").path)
+      }.sorted()
+    }
+    let checker = ManifestChecker(catalogLeaderboards: catalog.map { URL(fileURLWithPath: $0) })
+    let results = names.map { checker.check(root.appendingPathComponent($0)) }
+    if json {
+      FileHandle.standardOutput.write(try StableJSON.encode(results))
+    } else {
+      for r in results {
+        print(
+          r.passed ? "ok      \(r.id)" : "FAILED  \(r.id): \(r.problems.joined(separator: "; "))")
+      }
+      let failed = results.filter { !$0.passed }.count
+      print("\(results.count - failed) of \(results.count) manifests pass")
+    }
+    if results.contains(where: { !$0.passed }) { throw CommandFailed() }
+  }
+}

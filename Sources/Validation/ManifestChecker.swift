@@ -1,0 +1,124 @@
+internal import DojoCore
+public import Foundation
+internal import Grading
+
+/// Static checks of a manifest that need no data (`dojo check`): it parses; its metric
+/// exists and its parameters fit the answers; its leaderboards parse, are ordered in the
+/// metric's direction and hold plausible scores; its columns agree across sections.
+public struct ManifestChecker: Sendable {
+  /// A folder of reference leaderboards (`<slug>/{public,private}.csv`) whose row counts the
+  /// manifest's copies must match, when given.
+  public var catalogLeaderboards: URL?
+
+  public init(catalogLeaderboards: URL? = nil) { self.catalogLeaderboards = catalogLeaderboards }
+
+  /// One manifest's result.
+  public struct Result: Codable, Sendable {
+    public var id: String
+    public var passed: Bool
+    /// What failed, one line each.
+    public var problems: [String]
+    /// What was checked, for the report.
+    public var notes: [String]
+  }
+
+  /// Checks the manifest in `directory` (a folder holding `manifest.yaml`).
+  public func check(_ directory: URL) -> Result {
+    let id = directory.lastPathComponent
+    let loaded: LoadedManifest
+    do {
+      loaded = try ManifestLoader.load(directory)
+    } catch let error as DojoError {
+      return Result(id: id, passed: false, problems: [error.message], notes: [])
+    } catch {
+      return Result(id: id, passed: false, problems: ["\(error)"], notes: [])
+    }
+    var problems: [String] = []
+    var notes: [String] = []
+    let m = loaded.manifest
+    if m.id != id {
+      problems.append("id \"\(m.id)\" differs from its folder name \"\(id)\"")
+    }
+    // Metric and parameters against the answers.
+    var lowerIsBetter = false
+    do {
+      let resolved = try MetricCatalogue.resolve(m.metric)
+      lowerIsBetter = m.metric.lowerIsBetter ?? resolved.definition.lowerIsBetter
+      if resolved.definition.shape == .classProbabilities && m.answers.classes == nil {
+        notes.append("classes are read from the data at prepare time")
+      } else {
+        let columns = try SubmissionLayout.layout(
+          for: m.metric, answers: m.answers, classes: m.answers.classes ?? ["a", "b"])
+        notes.append("submission columns \(columns.count)")
+      }
+      notes.append("metric \(resolved.name)")
+    } catch let error as DojoError {
+      problems.append("metric: \(error.message)")
+    } catch {
+      problems.append("metric: \(error)")
+    }
+    // Columns that must agree across sections.
+    let split = m.split
+    if let s = split.stratify, s == m.answers.id {
+      problems.append("split.stratify names the id column \"\(s)\"")
+    }
+    if let g = split.group, m.answers.targets.contains(g) {
+      problems.append("split.group names the target column \"\(g)\"")
+    }
+    if let t = split.time, m.answers.targets.contains(t) {
+      problems.append("split.time names the target column \"\(t)\"")
+    }
+    if let media = m.media, let c = media.column, m.answers.targets.contains(c) {
+      problems.append("media.column names the target column \"\(c)\"")
+    }
+    for local in [split.script, m.reference?.solution].compactMap({ $0 }) {
+      if !FileManager.default.fileExists(atPath: loaded.resolve(local).path) {
+        problems.append("\(local) is named by the manifest but does not exist next to it")
+      }
+    }
+    // Leaderboards.
+    if let lb = m.leaderboard, !lb.fromKaggle {
+      let range = MetricRange.of(m.metric.name)
+      for (name, path) in [("public", lb.publicBoard), ("private", lb.privateBoard)] {
+        guard let path else { continue }
+        let url = loaded.resolve(path)
+        do {
+          let board = try Leaderboard.read(url)
+          guard let best = board.scores.first, let worst = board.scores.last else {
+            problems.append("leaderboard.\(name): \(path) has no scores")
+            continue
+          }
+          if let i = board.scores.indices.dropLast().first(where: {
+            lowerIsBetter
+              ? board.scores[$0] > board.scores[$0 + 1] : board.scores[$0] < board.scores[$0 + 1]
+          }) {
+            problems.append(
+              "leaderboard.\(name): \(path) is not ordered \(lowerIsBetter ? "lowest" : "highest") first at entry \(i + 2); is the metric's direction right?"
+            )
+          }
+          if !range.contains(best) || !range.contains(worst) {
+            problems.append(
+              "leaderboard.\(name): scores \(best)...\(worst) are impossible for \(m.metric.name)")
+          }
+          if let catalog = catalogLeaderboards {
+            let reference = catalog.appendingPathComponent(m.id).appendingPathComponent(
+              "\(name).csv")
+            if let expected = try? Leaderboard.read(reference),
+              expected.scores.count != board.scores.count
+            {
+              problems.append(
+                "leaderboard.\(name): \(board.scores.count) scores, the catalogue has \(expected.scores.count)"
+              )
+            }
+          }
+          notes.append("\(name) board \(board.scores.count) entries")
+        } catch let error as DojoError {
+          problems.append("leaderboard.\(name): \(error.message)")
+        } catch {
+          problems.append("leaderboard.\(name): \(error)")
+        }
+      }
+    }
+    return Result(id: m.id, passed: problems.isEmpty, problems: problems, notes: notes)
+  }
+}
