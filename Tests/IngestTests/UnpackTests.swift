@@ -91,6 +91,10 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
       entries: { [.init(path: "h", kind: .hardlink("later.txt")), .file("later.txt", "x")] },
       expected: ["'h'", "not a file extracted before it"]),
     Case(
+      description: "hard link to itself", format: .tar,
+      entries: { [.file("a.txt", "x"), .init(path: "a.txt", kind: .hardlink("a.txt"))] },
+      expected: ["'a.txt'", "hard link to 'a.txt'"]),
+    Case(
       description: "FIFO", format: .tar,
       entries: { [.init(path: "pipe", kind: .fifo)] },
       expected: ["'pipe'", "a FIFO"]),

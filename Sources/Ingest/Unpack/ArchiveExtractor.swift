@@ -186,7 +186,7 @@ struct ArchiveExtractor {
       throw refusal(name, "it is a hard link to '\(target)', outside the output folder")
     }
     // Only files this archive already wrote: never a file of the host, never a link chain.
-    guard let record = tree.files[targetRel] else {
+    guard targetRel != rel, let record = tree.files[targetRel] else {
       throw refusal(
         name, "it is a hard link to '\(target)', which is not a file extracted before it")
     }
