@@ -235,6 +235,7 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
     let archive = try scratch.archive(
       "comp.\(format)",
       [
+        .init(path: "./", kind: .directory),
         .init(path: "data", kind: .directory),
         .file("data/train.csv", "id,y\n1,0\n2,1\n"),
         .file("sample_submission.csv", "id,y\n3,0\n"),

@@ -112,6 +112,9 @@ struct ArchiveExtractor {
     } catch .parentReference {
       throw refusal(name, "'..' would write outside the output folder")
     } catch {
+      // `tar -cf x.tar .` starts with the entry `./`: the output folder itself.
+      let type = UInt32(archive_entry_filetype(entry)) & Self.typeMask
+      if type == Self.typeDirectory && !name.isEmpty { return }
       throw refusal(name, "the entry has no name, or one that is not valid text")
     }
     let rel = parts.joined(separator: "/")
