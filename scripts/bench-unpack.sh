@@ -43,30 +43,33 @@ fi
 ls -l "$ZIP" >&2
 unzip -l "$ZIP" | tail -1 >&2
 
-# Runs a command RUNS times into a fresh folder; prints the median wall time in seconds.
-median_of() {
+# Times one run of a command into a fresh folder, appending the seconds to $WORK/NAME.times.
+time_once() {
   local name=$1; shift
-  local times=()
-  for _ in $(seq "$RUNS"); do
-    rm -rf "$WORK/out" && sync
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null
-    end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc -l)")
-  done
+  rm -rf "$WORK/out" && sync
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/dev/null
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc -l >>"$WORK/$name.times"
   rm -rf "$WORK/out"
-  local median
-  median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  printf '%-10s runs: %s  median: %.2f s\n' "$name" "$(printf '%.2f ' "${times[@]}")" "$median"
-  echo "$median" >"$WORK/$name.median"
 }
 
+median() { sort -g "$WORK/$1.times" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+rm -f "$WORK"/*.times
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
-median_of dojo "$DOJO" unpack "$ZIP" --out "$WORK/out"
-median_of bsdtar bash -c "mkdir -p '$WORK/out' && bsdtar -xf '$ZIP' -C '$WORK/out'"
-median_of zipfile python3 -c "import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])" "$ZIP" "$WORK/out"
+# Rounds interleave the tools so that other work on the machine hits them alike.
+for _ in $(seq "$RUNS"); do
+  time_once dojo "$DOJO" unpack "$ZIP" --out "$WORK/out"
+  time_once bsdtar bash -c "mkdir -p '$WORK/out' && bsdtar -xf '$ZIP' -C '$WORK/out'"
+  time_once zipfile python3 -c \
+    "import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])" "$ZIP" "$WORK/out"
+done
 echo "load after: $(uptime | sed 's/.*load average/load average/')"
-awk -v d="$(cat "$WORK/dojo.median")" -v b="$(cat "$WORK/bsdtar.median")" \
-  -v z="$(cat "$WORK/zipfile.median")" \
+for tool in dojo bsdtar zipfile; do
+  printf '%-8s runs: %s  median: %.2f s\n' "$tool" \
+    "$(xargs printf '%.2f ' <"$WORK/$tool.times")" "$(median "$tool")"
+done
+awk -v d="$(median dojo)" -v b="$(median bsdtar)" -v z="$(median zipfile)" \
   'BEGIN { printf "dojo/bsdtar: %.2fx   dojo/zipfile: %.2fx\n", d / b, d / z }'

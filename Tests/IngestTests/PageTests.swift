@@ -94,7 +94,8 @@ import Testing
       markdown: "Content\n"),
     Case(
       description: "only main is converted",
-      html: "<body><div>outside</div><main><header><h1>Title</h1></header><p>in</p></main>"
+      html: "<body><div>outside</div><main><header><h1>Title</h1></header>"
+        + "<div class=\"header\"><p>in</p></div><nav>toc</nav></main>"
         + "<div>after</div></body>",
       markdown: "# Title\n\nin\n"),
     Case(

@@ -91,6 +91,10 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
       entries: { [.init(path: "h", kind: .hardlink("later.txt")), .file("later.txt", "x")] },
       expected: ["'h'", "not a file extracted before it"]),
     Case(
+      description: "hard link to itself", format: .tar,
+      entries: { [.file("a.txt", "x"), .init(path: "a.txt", kind: .hardlink("a.txt"))] },
+      expected: ["'a.txt'", "hard link to 'a.txt'"]),
+    Case(
       description: "FIFO", format: .tar,
       entries: { [.init(path: "pipe", kind: .fifo)] },
       expected: ["'pipe'", "a FIFO"]),
@@ -241,6 +245,7 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
     let archive = try scratch.archive(
       "comp.\(format)",
       [
+        .init(path: "./", kind: .directory),
         .init(path: "data", kind: .directory),
         .file("data/train.csv", "id,y\n1,0\n2,1\n"),
         .file("sample_submission.csv", "id,y\n3,0\n"),

@@ -70,7 +70,9 @@ enum Chrome {
     let tokens = ((element["class"] ?? "") + " " + (element["id"] ?? "")).lowercased()
       .split(whereSeparator: \.isWhitespace)
     for token in tokens {
-      if chromeTokens.contains(String(token)) { return true }
+      if chromeTokens.contains(String(token)) && !(insideContent && token == "header") {
+        return true
+      }
       for word in token.split(whereSeparator: { $0 == "-" || $0 == "_" })
       where chromeWords.contains(String(word)) {
         return true

@@ -118,6 +118,9 @@ struct ArchiveExtractor {
       // `./` (what `tar -C dir .` writes first) names the output folder itself.
       return
     } catch {
+      // `tar -cf x.tar .` starts with the entry `./`: the output folder itself.
+      let type = UInt32(archive_entry_filetype(entry)) & Self.typeMask
+      if type == Self.typeDirectory && !name.isEmpty { return }
       throw refusal(name, "the entry has no name, or one that is not valid text")
     }
     let rel = parts.joined(separator: "/")
@@ -192,7 +195,7 @@ struct ArchiveExtractor {
       throw refusal(name, "it is a hard link to '\(target)', outside the output folder")
     }
     // Only files this archive already wrote: never a file of the host, never a link chain.
-    guard let record = tree.files[targetRel] else {
+    guard targetRel != rel, let record = tree.files[targetRel] else {
       throw refusal(
         name, "it is a hard link to '\(target)', which is not a file extracted before it")
     }
@@ -239,7 +242,7 @@ struct ArchiveExtractor {
     // Explicit, so that the umask cannot loosen or tighten it and no setuid bit survives.
     fchmod(fd, mode)
     let limits = session.budget.limits
-    var hasher = SHA256Hasher()
+    let hasher = session.hasher
     var written: Int64 = 0
     while true {
       var block: UnsafeRawPointer?
@@ -255,7 +258,7 @@ struct ArchiveExtractor {
         if session.budget.totalBytes + (offset - written) > limits.maxTotalSize {
           throw refusal(name, totalTooBig(limits))
         }
-        try session.writeZeros(count: offset - written, fd: fd, hasher: &hasher)
+        try session.writeZeros(count: offset - written, fd: fd)
         written = offset
         try check(written, session: session, a: a, name: name, limits: limits)
       }
@@ -274,7 +277,8 @@ struct ArchiveExtractor {
     }
     closed = true
     if close(fd) != 0 { throw ioError("cannot write", rel) }
-    return FileTree.Entry(path: rel, size: written, sha256: hasher.finalize())
+    let digest = hasher.finalize()
+    return FileTree.Entry(path: rel, size: written, sha256: digest)
   }
 
   /// The total and ratio checks, run after every block so a bomb stops at the first block
@@ -347,6 +351,8 @@ private struct WriteSession {
   var budget: UnpackBudget
   /// Bytes written from this archive (for its compression ratio).
   var archiveBytes: Int64 = 0
+  /// Hashes what is written, on its own thread.
+  let hasher = HashPipeline()
 
   mutating func write(_ bytes: UnsafeRawBufferPointer, fd: Int32, rel: String) throws {
     var done = 0
@@ -366,7 +372,7 @@ private struct WriteSession {
     archiveBytes += Int64(bytes.count)
   }
 
-  mutating func writeZeros(count: Int64, fd: Int32, hasher: inout SHA256Hasher) throws {
+  mutating func writeZeros(count: Int64, fd: Int32) throws {
     let chunk = [UInt8](repeating: 0, count: 64 << 10)
     var left = count
     while left > 0 {

@@ -6,6 +6,8 @@ internal import Foundation
 /// the rest of the process alone.
 enum UTF8Locale {
   /// A UTF-8 LC_CTYPE locale, created once; nil when the system has none.
+  /// `nonisolated(unsafe)` because `locale_t` is a raw pointer: it is written once by the
+  /// lazy initialiser (which Swift runs exactly once) and only read after that.
   nonisolated(unsafe) private static let locale: locale_t? = {
     for name in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] {
       if let l = newlocale(LC_CTYPE_MASK, name, nil) { return l }
