@@ -86,8 +86,6 @@ struct UnpackPageCLITests {
   @Test(arguments: [
     (["unpack", "/nonexistent/a.zip", "--out", "/tmp/x"], "does not exist"),
     (["unpack", "a.zip", "--out", "o", "--max-entry-size", "lots"], "--max-entry-size lots"),
-    (["page", "https://example.com/comp"], "cannot fetch https://example.com/comp yet"),
-    (["page", "kaggle:titanic"], "cannot fetch kaggle:titanic yet"),
     (["page", "/nonexistent/page.html"], "cannot read /nonexistent/page.html"),
   ])
   func errors(arguments: [String], expected: String) throws {
