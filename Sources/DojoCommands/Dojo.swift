@@ -9,9 +9,11 @@ public struct Dojo: AsyncParsableCommand {
     abstract: "Turn Kaggle-style competitions into validated, gradable tasks for ML agents.",
     discussion: """
       Stages: fetch (download an archive), unpack (extract it safely), page (competition \
-      page to Markdown), prepare (split into public/private), grade (score a submission).
+      page to Markdown), prepare (split into public/private), validate (check the task end \
+      to end), publish (into the registry); import runs them all. grade scores a submission.
 
       Example:
+        dojo import --bundled
         dojo fetch kaggle:titanic --out raw/titanic
         dojo unpack raw/titanic/titanic.zip --out raw/titanic/files
       """,
