@@ -71,11 +71,14 @@ let package = Package(
       swiftSettings: swiftSettings),
     .executableTarget(name: "dojo", dependencies: ["DojoCommands"], swiftSettings: swiftSettings),
 
+    // A real loopback HTTP server for tests (faults on demand); only test targets use it.
+    .target(name: "DojoTestSupport", swiftSettings: swiftSettings),
+
     .testTarget(
       name: "DojoCoreTests", dependencies: ["DojoCore"], resources: [.copy("Fixtures")],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "IngestTests", dependencies: ["Ingest", "DojoCore", "DojoCArchive"],
+      name: "IngestTests", dependencies: ["Ingest", "DojoCore", "DojoTestSupport", "DojoCArchive"],
       resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
     .testTarget(
@@ -97,7 +100,7 @@ let package = Package(
       dependencies: ["Pipeline", "Registry", "Curation", "DojoCore"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo"],
+      name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo", "DojoTestSupport"],
       swiftSettings: swiftSettings),
   ]
 )

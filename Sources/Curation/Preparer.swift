@@ -164,7 +164,13 @@ public struct Preparer: Sendable {
     if let lb = manifest.leaderboard, !lb.fromKaggle {
       paths += [lb.publicBoard, lb.privateBoard].compactMap { $0 }
     }
-    if let script = manifest.split.script { paths.append(script) }
+    if let script = manifest.split.script {
+      paths.append(script)
+      // Scripts may share code in `manifests/_shared/`: it shapes their output too.
+      let shared = loaded.directory.deletingLastPathComponent().appendingPathComponent("_shared")
+      let modules = (try? FileTree.relativePaths(under: shared) { !$0.hasSuffix(".py") }) ?? []
+      paths += modules.map { "../_shared/" + $0 }
+    }
     return paths
   }
 

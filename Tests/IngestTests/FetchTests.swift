@@ -1,4 +1,5 @@
 import DojoCore
+import DojoTestSupport
 import Foundation
 import Ingest
 import Testing

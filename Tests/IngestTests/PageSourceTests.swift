@@ -1,3 +1,4 @@
+import DojoTestSupport
 import Foundation
 import Ingest
 import Testing

@@ -1,5 +1,4 @@
-// A copy of Tests/IngestTests/Support/LoopbackHTTPServer.swift (one copy per test target).
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -14,52 +13,81 @@ import Foundation
 /// `@unchecked Sendable`: every mutable field is guarded by `lock`; the sockets themselves
 /// are used by one thread each (the accept thread, or the connection's thread), and `stop()`
 /// only shuts them down, which is safe across threads.
-final class LoopbackHTTPServer: @unchecked Sendable {
+public final class LoopbackHTTPServer: @unchecked Sendable {
   /// One parsed request.
-  struct Request: Sendable {
-    var method: String
+  public struct Request: Sendable {
+    public var method: String
     /// The request target as sent: path and query.
-    var target: String
+    public var target: String
     /// The path without the query.
-    var path: String
+    public var path: String
     /// Headers by lowercased name.
-    var headers: [String: String]
+    public var headers: [String: String]
     /// 1 for the first request to this path, 2 for the second, ...
-    var hit: Int
+    public var hit: Int
   }
 
   /// What to answer; `Route` builds these for the common cases.
-  struct Response: Sendable {
-    var status: Int = 200
-    var headers: [String: String] = [:]
-    var body = Data()
+  public struct Response: Sendable {
+    public var status: Int = 200
+    public var headers: [String: String] = [:]
+    public var body = Data()
     /// Close the connection after this many body bytes (after `Range` slicing).
-    var cutAfterBytes: Int?
+    public var cutAfterBytes: Int?
     /// Never answer, never close, until the server stops.
-    var stall = false
+    public var stall = false
     /// Send the headers and this many body bytes, then go silent without closing.
-    var stallAfterBytes: Int?
+    public var stallAfterBytes: Int?
     /// Honour `Range: bytes=N-[M]` on a 200.
-    var supportsRanges = true
+    public var supportsRanges = true
+
+    public init(
+      status: Int = 200, headers: [String: String] = [:], body: Data = Data(),
+      cutAfterBytes: Int? = nil, stall: Bool = false, stallAfterBytes: Int? = nil,
+      supportsRanges: Bool = true
+    ) {
+      self.status = status
+      self.headers = headers
+      self.body = body
+      self.cutAfterBytes = cutAfterBytes
+      self.stall = stall
+      self.stallAfterBytes = stallAfterBytes
+      self.supportsRanges = supportsRanges
+    }
   }
 
   /// A canned answer for one path, with optional faults.
-  struct Route: Sendable {
-    var status = 200
-    var headers: [String: String] = [:]
-    var body = Data()
+  public struct Route: Sendable {
+    public var status = 200
+    public var headers: [String: String] = [:]
+    public var body = Data()
     /// Cut the body after this many bytes ...
-    var cutAfterBytes: Int?
+    public var cutAfterBytes: Int?
     /// ... but only on the first `cutRequests` requests to this path.
-    var cutRequests = Int.max
+    public var cutRequests = Int.max
     /// Never answer.
-    var stall = false
+    public var stall = false
     /// Answer 302 with this Location instead.
-    var redirect: String?
+    public var redirect: String?
     /// Answer 401 unless the request carries this user and password.
-    var basicAuth: (user: String, password: String)?
+    public var basicAuth: (user: String, password: String)?
 
-    func response(to request: Request) -> Response {
+    public init(
+      status: Int = 200, headers: [String: String] = [:], body: Data = Data(),
+      cutAfterBytes: Int? = nil, cutRequests: Int = Int.max, stall: Bool = false,
+      redirect: String? = nil, basicAuth: (user: String, password: String)? = nil
+    ) {
+      self.status = status
+      self.headers = headers
+      self.body = body
+      self.cutAfterBytes = cutAfterBytes
+      self.cutRequests = cutRequests
+      self.stall = stall
+      self.redirect = redirect
+      self.basicAuth = basicAuth
+    }
+
+    public func response(to request: Request) -> Response {
       if let basicAuth {
         let token = Data("\(basicAuth.user):\(basicAuth.password)".utf8).base64EncodedString()
         if request.headers["authorization"] != "Basic \(token)" {
@@ -85,12 +113,12 @@ final class LoopbackHTTPServer: @unchecked Sendable {
   private var hits: [String: Int] = [:]
 
   /// The port the server listens on.
-  let port: Int
+  public let port: Int
   /// `http://127.0.0.1:PORT`.
-  var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+  public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
   /// Starts a server whose answers come from `handler`.
-  init(handler: @escaping @Sendable (Request) -> Response) throws {
+  public init(handler: @escaping @Sendable (Request) -> Response) throws {
     self.handler = handler
     let (fd, port) = try Self.listen()
     listener = fd
@@ -104,7 +132,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
   }
 
   /// Starts a server with a fixed answer per path (the query is ignored); other paths get 404.
-  convenience init(routes: [String: Route]) throws {
+  public convenience init(routes: [String: Route]) throws {
     try self.init { request in
       guard let route = routes[request.path] else {
         return Response(status: 404, body: Data(#"{"code":404,"message":"Not found"}"#.utf8))
@@ -116,13 +144,13 @@ final class LoopbackHTTPServer: @unchecked Sendable {
   deinit { stop() }
 
   /// Every request received so far, in order.
-  var requests: [Request] { lock.withLock { log } }
+  public var requests: [Request] { lock.withLock { log } }
 
   /// How many requests arrived in total.
-  var requestCount: Int { lock.withLock { log.count } }
+  public var requestCount: Int { lock.withLock { log.count } }
 
   /// Closes the listener and every connection (ending stalls) and waits for their threads.
-  func stop() {
+  public func stop() {
     let open: Set<Int32>? = lock.withLock {
       if stopped { return nil }
       stopped = true
@@ -135,7 +163,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
   }
 
   /// A port on 127.0.0.1 where nothing listens (bound, then closed), for refused connections.
-  static func closedPort() throws -> Int {
+  public static func closedPort() throws -> Int {
     let (fd, port) = try listen()
     close(fd)
     return port
