@@ -97,7 +97,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["Pipeline", "Registry", "Curation", "DojoCore"],
+      dependencies: ["Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo", "DojoTestSupport"],

@@ -47,11 +47,23 @@ public struct Preparer: Sendable {
   ///   - curated: the curated root; the task goes to `curated/<id>/<version>`.
   ///   - pageMarkdown: the competition page as Markdown, if there is one.
   ///   - force: rebuild even if this version exists.
-  public func prepare(raw: URL, curated: URL, pageMarkdown: String?, force: Bool = false) throws
-    -> PrepareResult
-  {
+  ///   - kaggleLeaderboard: the leaderboard CSV downloaded from Kaggle, for manifests with
+  ///     `leaderboard: kaggle` (`dojo import` fetches it).
+  public func prepare(
+    raw: URL, curated: URL, pageMarkdown: String?, force: Bool = false,
+    kaggleLeaderboard: URL? = nil
+  ) throws -> PrepareResult {
     let files = try RawFiles(root: raw)
-    let inputs = try inputFiles(files)
+    var inputs = try inputFiles(files)
+    if manifest.leaderboard?.fromKaggle == true {
+      guard let kaggleLeaderboard else {
+        throw DojoError(
+          .invalidManifest,
+          "leaderboard: kaggle needs the downloaded leaderboard; run `dojo import \(manifest.id)` (or `dojo fetch kaggle:<slug> --leaderboard`, unzip it, and pass it)"
+        )
+      }
+      inputs.append(("leaderboard", kaggleLeaderboard))
+    }
     let version = try versionHash(inputs: inputs, pageMarkdown: pageMarkdown)
     let taskRoot = curated.appendingPathComponent(manifest.id).appendingPathComponent(version)
     let layout = TaskLayout(root: taskRoot)
@@ -81,7 +93,7 @@ public struct Preparer: Sendable {
       (counts, trainTargets) = try writeSplit(files: files, work: work)
     }
     try copyExtras(files: files, work: work)
-    try copyLeaderboards(work: work)
+    try copyLeaderboards(work: work, kaggle: kaggleLeaderboard)
     let answers = try Table.read(work.answers)
     let format = try SubmissionFormat(
       manifest: manifest, answers: answers, trainTargets: trainTargets)
@@ -184,10 +196,12 @@ public struct Preparer: Sendable {
     }
   }
 
-  func copyLeaderboards(work: TaskLayout) throws {
+  func copyLeaderboards(work: TaskLayout, kaggle: URL?) throws {
     guard let lb = manifest.leaderboard else { return }
     if lb.fromKaggle {
-      // `dojo fetch --leaderboard` leaves it next to the archive; prepare reads it from raw.
+      if let kaggle {
+        try copyFile(kaggle, to: work.privateDir.appendingPathComponent("leaderboard_public.csv"))
+      }
       return
     }
     for (name, path) in [("public", lb.publicBoard), ("private", lb.privateBoard)] {

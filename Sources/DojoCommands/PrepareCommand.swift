@@ -32,6 +32,12 @@ struct PrepareCommand: ParsableCommand {
   @Option(help: "The competition page as Markdown (default: raw/<id>/page.md if present).")
   var page: String?
 
+  @Option(
+    help:
+      "The Kaggle leaderboard CSV, for leaderboard: kaggle (default: the CSV in raw/<id>/leaderboard/)."
+  )
+  var leaderboard: String?
+
   @Flag(help: "Prepare again even if this version already exists.")
   var force = false
 
@@ -44,8 +50,15 @@ struct PrepareCommand: ParsableCommand {
     if page != nil && markdown == nil {
       throw DojoError(.notFound, "--page \(pagePath) cannot be read; give a Markdown file")
     }
+    let boards = URL(fileURLWithPath: "raw/\(id)/leaderboard")
+    let board =
+      leaderboard.map { URL(fileURLWithPath: $0) }
+      ?? (try? FileTree.relativePaths(under: boards) { !$0.hasSuffix(".csv") })?.first.map {
+        boards.appendingPathComponent($0)
+      }
     let result = try Preparer(loaded).prepare(
-      raw: rawDir, curated: URL(fileURLWithPath: out), pageMarkdown: markdown, force: force)
+      raw: rawDir, curated: URL(fileURLWithPath: out), pageMarkdown: markdown, force: force,
+      kaggleLeaderboard: board)
     let verb = result.skipped ? "unchanged" : "prepared"
     print(
       "\(verb) \(id) \(result.version): \(result.trainRows) train rows, \(result.testRows) test rows -> \(result.layout.root.path)"

@@ -9,6 +9,8 @@ struct TaskLocator {
   let manifest: LoadedManifest?
   let raw: URL?
   let page: String?
+  /// The Kaggle leaderboard `dojo import` downloaded, for `leaderboard: kaggle`.
+  let kaggleLeaderboard: URL?
 
   init(_ argument: String, curated: String = "curated", manifests: String = "manifests") throws {
     let fm = FileManager.default
@@ -30,6 +32,9 @@ struct TaskLocator {
     let files = rawDir.appendingPathComponent("files")
     raw = fm.fileExists(atPath: files.path) ? files : nil
     page = try? String(contentsOf: rawDir.appendingPathComponent("page.md"), encoding: .utf8)
+    let boards = rawDir.appendingPathComponent("leaderboard")
+    kaggleLeaderboard = (try? FileTree.relativePaths(under: boards) { !$0.hasSuffix(".csv") })?
+      .first.map { boards.appendingPathComponent($0) }
   }
 
   /// The Python for reference solutions: the project's `.venv` when set up, else `python3`.

@@ -30,7 +30,8 @@ struct ValidateCommand: ParsableCommand {
     let located = try TaskLocator(task)
     let validator = Validator(
       layout: located.layout, manifest: located.manifest, raw: located.raw,
-      pageMarkdown: located.page, skipReference: skipReference, python: TaskLocator.python)
+      pageMarkdown: located.page, skipReference: skipReference, python: TaskLocator.python,
+      kaggleLeaderboard: located.kaggleLeaderboard)
     let report = try validator.validate { result in
       if !json {
         let seconds = String(format: "%.2f", result.seconds)

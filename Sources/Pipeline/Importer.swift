@@ -90,8 +90,9 @@ public struct Importer: Sendable {
 
       outcome.stage = .prepare
       stageStarted(.prepare)
+      let board = try kaggleLeaderboard(loaded, home: home)
       let prepared = try Preparer(loaded).prepare(
-        raw: files, curated: options.curated, pageMarkdown: page)
+        raw: files, curated: options.curated, pageMarkdown: page, kaggleLeaderboard: board)
       outcome.version = prepared.version
       if prepared.skipped { outcome.skipped.append(.prepare) }
 
@@ -102,7 +103,7 @@ public struct Importer: Sendable {
       } else {
         let report = try Validator(
           layout: prepared.layout, manifest: loaded, raw: files, pageMarkdown: page,
-          skipReference: options.skipReference, python: options.python
+          skipReference: options.skipReference, python: options.python, kaggleLeaderboard: board
         ).validate()
         if !report.passed {
           let failed = report.checks.filter { $0.status == .failed }
@@ -138,10 +139,31 @@ public struct Importer: Sendable {
       .fetch(source, into: home, expectedSHA256: loaded.manifest.source.sha256)
   }
 
+  /// For `leaderboard: kaggle`: the public leaderboard, downloaded and unzipped into
+  /// `raw/<id>/leaderboard/` (once; the fetch skips a file already present).
+  func kaggleLeaderboard(_ loaded: LoadedManifest, home: URL) throws -> URL? {
+    guard loaded.manifest.leaderboard?.fromKaggle == true else { return nil }
+    guard case .kaggle(let slug) = loaded.manifest.source.location else {
+      throw DojoError(
+        .invalidManifest,
+        "leaderboard: kaggle needs source: {kaggle: <slug>}; give CSV files instead")
+    }
+    let zip = try Fetcher(environment: options.environment, progress: options.progress)
+      .fetch(.kaggle(slug: slug), into: home, leaderboard: true)
+    let dir = home.appendingPathComponent("leaderboard")
+    _ = try unpack(zip, into: dir)
+    let csvs = try FileTree.relativePaths(under: dir) { !$0.hasSuffix(".csv") }
+    guard let csv = csvs.first(where: { $0.contains("public") }) ?? csvs.first else {
+      throw DojoError(.invalidData, "the leaderboard download of \(slug) holds no CSV file")
+    }
+    return dir.appendingPathComponent(csv)
+  }
+
   /// Unpacks unless `files/` already holds this archive's contents (its stamp names the
   /// archive's hash). Returns true when skipped.
   func unpack(_ fetched: FetchResult, into files: URL) throws -> Bool {
-    let stamp = files.deletingLastPathComponent().appendingPathComponent(".unpacked")
+    let stamp = files.deletingLastPathComponent().appendingPathComponent(
+      ".\(files.lastPathComponent).unpacked")
     let expected = "\(fetched.sha256)\n"
     if (try? String(contentsOf: stamp, encoding: .utf8)) == expected,
       FileManager.default.fileExists(

@@ -24,12 +24,15 @@ public struct Validator: Sendable {
   public var python: String
   /// The share of test rows that may have an exact feature duplicate in train.
   public var duplicateThreshold: Double
+  /// The Kaggle leaderboard it was prepared with, for `leaderboard: kaggle` (determinism).
+  public var kaggleLeaderboard: URL?
 
   public init(
     layout: TaskLayout, manifest: LoadedManifest? = nil, raw: URL? = nil,
     pageMarkdown: String? = nil, skipReference: Bool = false, python: String = "python3",
-    duplicateThreshold: Double = 0.5
+    duplicateThreshold: Double = 0.5, kaggleLeaderboard: URL? = nil
   ) {
+    self.kaggleLeaderboard = kaggleLeaderboard
     self.layout = layout
     self.manifest = manifest
     self.raw = raw
@@ -262,7 +265,7 @@ public struct Validator: Sendable {
     let spec = try readSpec()
     let again = try Preparer(manifest).prepare(
       raw: raw, curated: scratch.appendingPathComponent("again"), pageMarkdown: pageMarkdown,
-      force: true)
+      force: true, kaggleLeaderboard: kaggleLeaderboard)
     if again.version != spec.version {
       return .fail(
         "preparing again gives version \(again.version), not \(spec.version): the inputs changed")
