@@ -133,4 +133,40 @@ import Testing
         == "sub.csv:6: column \"id\": \"a\" repeats the value of line 2; each value must appear once"
     )
   }
+
+  @Test func byteKeyedIndexJoins() throws {
+    let answers = try Table.parse(
+      Data("id,y\nb,1\na,0\n\"c,1\",1\n\"q\"\"x\",0\n,5\n".utf8), name: "answers.csv")
+    let index = try answers.keyIndex(column: 0)
+    #expect(index.count == 5)
+    #expect(index.row(for: "a") == 1)
+    #expect(index.row(for: "c,1") == 2)
+    #expect(index.row(for: "q\"x") == 3)
+    #expect(index.row(for: "") == 4)
+    #expect(index.row(for: "z") == nil)
+    #expect(index.row(for: "\"a\"") == nil)
+    let submission = try Table.parse(
+      Data("id,p\n\"q\"\"x\",1\n\"a\",0.1\nb,0.8\nnope,0\n".utf8), name: "s.csv")
+    let joined = (0..<submission.rowCount).map {
+      index.row(matching: submission, row: $0, column: 0)
+    }
+    #expect(joined == [3, 1, 0, nil])
+  }
+
+  @Test func byteKeyedIndexAtScale() throws {
+    var text = "id,v\n"
+    for i in 0..<20_000 { text += "k\(i * 7919 % 100_003),\(i)\n" }
+    let table = try Table.parse(Data(text.utf8), name: "big.csv")
+    let index = try table.keyIndex(column: 0)
+    for i in 0..<20_000 { #expect(index.row(for: "k\(i * 7919 % 100_003)") == i) }
+    #expect(index.row(for: "k100003") == nil)
+  }
+
+  @Test func byteKeyedIndexRefusesDuplicates() throws {
+    let table = try Table.parse(Data("id,y\na,1\n\"b\nc\",2\nd,3\n\"a\",4\n".utf8), name: "sub.csv")
+    #expect(
+      errorMessage { _ = try table.keyIndex(column: 0) }
+        == "sub.csv:6: column \"id\": \"a\" repeats the value of line 2; each value must appear once"
+    )
+  }
 }

@@ -70,9 +70,15 @@ struct TabularBenchmarks {
       sum += try table.doubles(column: column).reduce(0, +)
     }
     let read = (clock.now - start) / .seconds(1)
-    let index = try table.rowIndexByKey(column: 0)
+    // The grader's join: index the answers' ids, then look up every submission id (here
+    // the same file, probed in reverse order).
+    let index = try table.keyIndex(column: 0)
+    var matched = 0
+    for row in stride(from: table.rowCount - 1, through: 0, by: -1) {
+      if index.row(matching: table, row: row, column: 0) == row { matched += 1 }
+    }
     let total = (clock.now - start) / .seconds(1)
-    report("table_read_doubles", read, ", \"with_key_index\": \(total), \"checksum\": \(sum)")
-    #expect(index.count == table.rowCount)
+    report("table_read_doubles", read, ", \"with_join\": \(total), \"checksum\": \(sum)")
+    #expect(matched == table.rowCount)
   }
 }
