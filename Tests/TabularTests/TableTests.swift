@@ -159,6 +159,11 @@ import Testing
     let table = try Table.parse(Data(text.utf8), name: "big.csv")
     let index = try table.keyIndex(column: 0)
     for i in 0..<20_000 { #expect(index.row(for: "k\(i * 7919 % 100_003)") == i) }
+    // Same order (the same-row shortcut) and a shifted order (every probe hashes).
+    #expect((0..<20_000).allSatisfy { index.row(matching: table, row: $0, column: 0) == $0 })
+    let shifted = try Table.parse(Data(("id,v\nzz,-1\n" + text.dropFirst(5)).utf8), name: "s.csv")
+    #expect(index.row(matching: shifted, row: 0, column: 0) == nil)
+    #expect((1...20_000).allSatisfy { index.row(matching: shifted, row: $0, column: 0) == $0 - 1 })
     #expect(index.row(for: "k100003") == nil)
   }
 

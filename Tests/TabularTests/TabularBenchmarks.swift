@@ -71,11 +71,13 @@ struct TabularBenchmarks {
     }
     let read = (clock.now - start) / .seconds(1)
     // The grader's join: index the answers' ids, then look up every submission id (here
-    // the same file, probed in reverse order).
+    // the same file; probing by key bytes in reverse order defeats the same-row shortcut,
+    // the worst case of a shuffled submission).
     let index = try table.keyIndex(column: 0)
     var matched = 0
     for row in stride(from: table.rowCount - 1, through: 0, by: -1) {
-      if index.row(matching: table, row: row, column: 0) == row { matched += 1 }
+      let found = table.withFieldBytes(row: row, column: 0) { index.row(forKeyBytes: $0) }
+      if found == row { matched += 1 }
     }
     let total = (clock.now - start) / .seconds(1)
     report("table_read_doubles", read, ", \"with_join\": \(total), \"checksum\": \(sum)")
