@@ -55,6 +55,15 @@ public struct CSVIndex: Sendable {
       }
       previous = record.offset
       row += 1
+      if row == 1024 {
+        // Reserve for the whole file from the first rows' average length, with a margin:
+        // growing by doubling would copy the columns and, at its peak, hold them twice.
+        // Pages reserved but never filled cost no memory.
+        let average = max((record.offset - dataStart) / 1023, 1)
+        let estimate = max(reader.identity.size - dataStart, 0) / average * 5 / 4 + 1024
+        spans?.reserveCapacity(estimate)
+        for k in collected.indices { collected[k].reserveCapacity(estimate) }
+      }
     }
     if previous >= 0 { spans?.append(UInt32(exactly: reader.endOffset - previous) ?? 0) }
     if spans?.contains(0) == true { spans = nil }

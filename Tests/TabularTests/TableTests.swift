@@ -64,6 +64,29 @@ import Testing
     #expect(checked > 20_000)
   }
 
+  /// Decimals within a hair of the midpoint between two neighbouring Doubles, the case
+  /// where rounding twice (to 64 bits, then to a Double) could go wrong.
+  @Test func agreesNearMidpoints() {
+    #if arch(x86_64)
+      var rng = SplitMix64(seed: 99)
+      var mismatches: [String] = []
+      for i in 0..<60_000 {
+        let d = Double.random(in: 1e-6...1e9, using: &rng) * (i % 2 == 0 ? 1 : -1)
+        let low = Float80(d)
+        let mid = low + (Float80(d.nextUp) - low) / 2
+        let digits = [16, 17, 18][i % 3]
+        for text in [
+          String(format: "%.\(digits)Le", mid), String(format: "%.\(digits - 1)Le", mid),
+        ] {
+          var copy = text
+          let ours = copy.withUTF8 { CSVNumber.double($0) }
+          if ours?.bitPattern != Double(text)?.bitPattern { mismatches.append(text) }
+        }
+      }
+      #expect(mismatches.first == nil, "\(mismatches.count) disagree")
+    #endif
+  }
+
   @Test(arguments: [
     (" 1.5 ", 1.5), ("\t-2\t", -2), ("1e3", 1000), (" inf", Double.infinity),
   ])
