@@ -197,6 +197,22 @@ struct GeneratedCSV {
     }
   }
 
+  @Test func findsTheFirstDuplicate() throws {
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    var text = "id,v\n"
+    for i in 0..<5000 { text += "u\(i * 7 % 5003),\(i)\n" }
+    let unique = try CSVIndex.scan(try dir.file("u.csv", Array(text.utf8)), columns: ["id"])
+    #expect(unique.firstDuplicate(in: "id") == nil)
+    #expect(unique.firstDuplicate(in: "v") == nil)
+    text += "\"u14\",x\n"
+    let repeated = try CSVIndex.scan(try dir.file("r.csv", Array(text.utf8)), columns: ["id", "v"])
+    let duplicate = try #require(repeated.firstDuplicate(in: "id"))
+    #expect(duplicate.row == 5000 && duplicate.earlierRow == 2)
+    #expect(repeated.line(ofRow: duplicate.row) == 5002)
+    #expect(repeated.firstDuplicate(in: "v") == nil)
+  }
+
   @Test func refusesAFileChangedSinceIndexed() throws {
     let dir = try TempDir()
     defer { dir.cleanup() }
