@@ -140,6 +140,7 @@ public final class CSVReader {
     /// The file's text encoding.
     public var encoding: CSVEncoding
 
+    /// Options with 4 MiB blocks and UTF-8 by default.
     public init(blockSize: Int = 4 << 20, encoding: CSVEncoding = .utf8) {
       self.blockSize = max(blockSize, 1)
       self.encoding = encoding

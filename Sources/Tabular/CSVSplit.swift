@@ -133,6 +133,7 @@ public struct SplitOutput: Sendable {
   /// The columns it keeps.
   public var columns: Columns
 
+  /// An output receiving the rows of `rowClass`, with `columns` of each.
   public init(url: URL, rowClass: UInt8, columns: Columns = .all) {
     self.url = url
     self.rowClass = rowClass
@@ -147,9 +148,11 @@ public struct SplitOutput: Sendable {
 /// spelling and quoted fields their quoting. Records end in LF in every output (a CRLF
 /// source is normalised). Each output has the projected header as its first line.
 public enum CSVSplitter {
-  /// Conventional row classes; any `UInt8` works, and a class no output asks for is dropped.
+  /// A row in no output. Any `UInt8` works as a class; one no output asks for is dropped.
   public static let drop: UInt8 = 0
+  /// The conventional class of training rows.
   public static let train: UInt8 = 1
+  /// The conventional class of held-out rows.
   public static let test: UInt8 = 2
 
   /// Writes the outputs.
