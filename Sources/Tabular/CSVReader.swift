@@ -28,18 +28,6 @@ struct FileIdentity: Sendable, Equatable {
 
 /// Latin-1 to UTF-8: bytes below 0x80 stay, the others become two bytes.
 enum Latin1 {
-  /// A fresh UTF-8 copy of `n` Latin-1 bytes.
-  static func transcode(_ p: UnsafePointer<UInt8>, _ n: Int) -> (
-    pointer: UnsafeMutablePointer<UInt8>, count: Int
-  ) {
-    var high = 0
-    for i in 0..<n where p[i] >= 0x80 { high += 1 }
-    let out = UnsafeMutablePointer<UInt8>.allocate(capacity: max(n + high, 1))
-    out.update(from: p, count: n)
-    expand(out, n, high)
-    return (out, n + high)
-  }
-
   /// Transcodes in place, back to front: `p` holds `n` Latin-1 bytes, `high` of them
   /// >= 0x80, and has room for `n + high` bytes.
   static func expand(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, _ high: Int) {

@@ -140,6 +140,27 @@ import Testing
     #expect(table.name == "g.csv")
   }
 
+  /// Files over 8 MiB take the page-mapped buffer path, in both encodings.
+  @Test(arguments: CSVEncoding.allCases)
+  func largeFile(encoding: CSVEncoding) throws {
+    var bytes = Array("id,value,label\n".utf8)
+    let row =
+      Array(",0.123456789,\"caf".utf8) + [encoding == .utf8 ? 0xC3 : 0xE9]
+      + (encoding == .utf8 ? [0xA9] : []) + Array(", x\"\n".utf8)
+    for i in 0..<300_000 {
+      bytes += Array(String(i).utf8)
+      bytes += row
+    }
+    #expect(bytes.count > 8 << 20)
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    let table = try Table.read(try dir.file("big.csv", bytes), encoding: encoding)
+    #expect(table.rowCount == 300_000)
+    #expect(table.string(row: 299_999, column: 0) == "299999")
+    #expect(table.string(row: 123_456, column: 2) == "café, x")
+    #expect(try table.doubles(column: 1).allSatisfy { $0 == 0.123456789 })
+  }
+
   @Test func joinsByKey() throws {
     let answers = try Table.parse(Data("id,y\nb,1\na,0\n\"c,1\",1\n".utf8), name: "answers.csv")
     let index = try answers.rowIndexByKey(column: 0)
