@@ -9,10 +9,10 @@ public enum CSVNumber {
   /// Parses a field as a `Double`, agreeing with `Double(String)` on the text once
   /// surrounding ASCII spaces and tabs are trimmed.
   ///
-  /// Plain decimals with at most 19 significant digits whose value the exact fast path
-  /// covers (mantissa ≤ 2^53, power of ten within ±22: one correctly rounded multiply or
-  /// divide) are parsed here; everything else (`nan`, `inf`, hex floats, long mantissas,
-  /// large exponents) is handed to `Double(String)` itself, so the two never disagree.
+  /// Plain decimals with at most 19 significant digits and a power of ten within ±22 (±27
+  /// on x86-64) are parsed here, by operations that round exactly once; everything else
+  /// (`nan`, `inf`, hex floats, long mantissas, large exponents, the rare exact-midpoint
+  /// case) is handed to `Double(String)` itself, so the two never disagree.
   ///
   /// - Returns: nil when the field is empty, blank or not a number.
   public static func double(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
@@ -90,9 +90,34 @@ public enum CSVNumber {
     }
     guard i == end else { return nil }
     if mantissa == 0 { return negative ? -0.0 : 0.0 }
-    guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
-    var value = Double(mantissa)
-    value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
-    return negative ? -value : value
+    if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
+      var value = Double(mantissa)
+      value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+      return negative ? -value : value
+    }
+    #if arch(x86_64)
+      // Up to 19 digits (17-digit shortest round-trip floats are common in CSVs): the
+      // mantissa and 10^k (k <= 27) are exact in Float80, so one operation rounds once to 64
+      // bits; rounding that to a Double is correct unless the 64-bit result sits exactly on
+      // a midpoint between two Doubles (its 11 extra bits are 100...0), which is left to the
+      // general parser.
+      guard exponent >= -27 && exponent <= 27 else { return nil }
+      let m = Float80(mantissa)
+      let wide = exponent < 0 ? m / widePowersOfTen[-exponent] : m * widePowersOfTen[exponent]
+      guard wide.significandBitPattern & 0x7FF != 0x400 else { return nil }
+      let value = Double(wide)
+      return negative ? -value : value
+    #else
+      return nil
+    #endif
   }
+
+  #if arch(x86_64)
+    /// 10^0 ... 10^27, exact in Float80 (5^27 < 2^64), built by exact multiplications.
+    private static let widePowersOfTen: [Float80] = {
+      var powers: [Float80] = [1]
+      for _ in 1...27 { powers.append(powers[powers.count - 1] * 10) }
+      return powers
+    }()
+  #endif
 }

@@ -19,20 +19,15 @@ public enum CSVEncoding: String, Sendable, CaseIterable {
   }
 }
 
+/// A file's size and modification time, to tell whether it changed between two passes.
+struct FileIdentity: Sendable, Equatable {
+  var size: Int
+  var seconds: Int
+  var nanoseconds: Int
+}
+
 /// Latin-1 to UTF-8: bytes below 0x80 stay, the others become two bytes.
 enum Latin1 {
-  /// A fresh UTF-8 copy of `n` Latin-1 bytes.
-  static func transcode(_ p: UnsafePointer<UInt8>, _ n: Int) -> (
-    pointer: UnsafeMutablePointer<UInt8>, count: Int
-  ) {
-    var high = 0
-    for i in 0..<n where p[i] >= 0x80 { high += 1 }
-    let out = UnsafeMutablePointer<UInt8>.allocate(capacity: max(n + high, 1))
-    out.update(from: p, count: n)
-    expand(out, n, high)
-    return (out, n + high)
-  }
-
   /// Transcodes in place, back to front: `p` holds `n` Latin-1 bytes, `high` of them
   /// >= 0x80, and has room for `n + high` bytes.
   static func expand(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, _ high: Int) {
@@ -68,6 +63,8 @@ public struct CSVRecord {
   let end: Int
   /// The number of fields.
   public let count: Int
+  /// Where the record starts in the (decoded) file, BOM included in the count.
+  let offset: Int
 
   /// The record's exact bytes, without its line terminator.
   public func withRawBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
@@ -131,6 +128,7 @@ public final class CSVReader {
     /// The file's text encoding.
     public var encoding: CSVEncoding
 
+    /// Options with 4 MiB blocks and UTF-8 by default.
     public init(blockSize: Int = 4 << 20, encoding: CSVEncoding = .utf8) {
       self.blockSize = max(blockSize, 1)
       self.encoding = encoding
@@ -153,6 +151,10 @@ public final class CSVReader {
   private var pos = 0
   private var limit = 0
   private var eof = false
+  /// Bytes dropped from the buffer's front so far, so that `consumed + pos` is a file offset.
+  private var consumed = 0
+  /// The file's size and modification time when opened, to tell an index of it is current.
+  let identity: FileIdentity
   private var line = 1
   private var scanner = RecordScanner()
   /// Data records returned so far.
@@ -171,6 +173,11 @@ public final class CSVReader {
       if code == ENOENT { throw DojoError(.notFound, "\(url.path): no such file") }
       throw DojoError(.io, "cannot open \(url.path): \(String(cString: strerror(code)))")
     }
+    var info = stat()
+    fstat(fd, &info)
+    identity = FileIdentity(
+      size: Int(info.st_size), seconds: Int(info.st_mtim.tv_sec),
+      nanoseconds: Int(info.st_mtim.tv_nsec))
     capacity = options.blockSize
     buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
     // Enough bytes to see a byte-order mark, unless the file is shorter.
@@ -245,15 +252,47 @@ public final class CSVReader {
         pos = scanner.next
         return CSVRecord(
           line: recordLine, base: buffer, starts: scanner.starts, ends: scanner.ends,
-          start: scanner.recordStart, end: scanner.recordEnd, count: scanner.count)
+          start: scanner.recordStart, end: scanner.recordEnd, count: scanner.count,
+          offset: consumed + scanner.recordStart)
       }
     }
+  }
+
+  // MARK: - Byte-span access, for copying records an index has already measured
+
+  /// The file offset of the next unread byte.
+  var offset: Int { consumed + pos }
+
+  /// The file offset just past the last byte, once the whole file has been read.
+  var endOffset: Int { consumed + limit }
+
+  /// The unread bytes in the buffer.
+  var available: Int { limit - pos }
+
+  /// The next unread byte; valid until the next read.
+  var cursor: UnsafePointer<UInt8> { UnsafePointer(buffer + pos) }
+
+  /// Reads until `count` bytes are available from the read position (moving them to the
+  /// buffer's front, so earlier pointers die); false if the file ends first.
+  func ensure(_ count: Int) throws -> Bool {
+    while limit - pos < count {
+      if eof { return false }
+      try fill()
+    }
+    return true
+  }
+
+  /// Moves the read position `count` bytes on (they must be available).
+  func advance(_ count: Int) {
+    precondition(count <= limit - pos, "advancing past the buffered bytes")
+    pos += count
   }
 
   /// Keeps the unread bytes, moved to the front, and reads more after them; grows the
   /// buffer when a single record fills it.
   private func fill() throws {
     if pos > 0 {
+      consumed += pos
       let rest = limit - pos
       if rest > 0 { memmove(buffer, buffer + pos, rest) }
       limit = rest

@@ -86,6 +86,12 @@ public final class CSVWriter {
     try endRecord()
   }
 
+  /// Appends bytes that already hold `records` whole records, each ending in LF.
+  func writeVerbatim(_ bytes: UnsafeBufferPointer<UInt8>, records: Int) throws {
+    try append(bytes)
+    recordsWritten += records
+  }
+
   /// Writes pre-encoded fields (e.g. a header's raw fields), joined by commas, then LF.
   public func writeRawFields(_ fields: [[UInt8]]) throws {
     for (i, field) in fields.enumerated() {

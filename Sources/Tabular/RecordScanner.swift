@@ -147,8 +147,9 @@ struct RecordScanner {
         }
         innerNewlines += newlines
       }
-      // The unquoted run (or text after a closing quote). Most bytes are digits or letters,
-      // above the comma, so one comparison usually decides.
+      // The unquoted run (or text after a closing quote): eight bytes at a time, then byte
+      // by byte near the end of the buffer, where most bytes (digits, letters) are above the
+      // comma so that one comparison decides.
       var found = false
       while i + 8 <= limit {
         let word = SWAR.load(base + i)

@@ -59,20 +59,28 @@ public struct Table: Sendable {
   /// - Throws: ``DojoError`` `.invalidData` naming the file, line, column and value of the
   ///   first field that is empty or not a number (`nan` and `inf` are numbers here).
   public func doubles(column: Int) throws -> [Double] {
-    var out = [Double](repeating: 0, count: rowCount)
     let base = UnsafePointer(storage.bytes)
-    for row in 0..<rowCount {
-      let (s, e) = storage.bounds(row: row, column: column)
-      let value = FieldBytes.with(base, s, e) { CSVNumber.double($0) }
-      guard let value else {
-        let text = string(row: row, column: column)
-        throw DojoError(
-          .invalidData,
-          "\(name):\(line(ofRow: row)): column \"\(header[column])\": "
-            + (text.isEmpty ? "is empty" : "\"\(text.prefix(80))\" is not a number")
-            + "; every value of this column must be a number")
+    var bad = -1
+    // Filled in place, without zeroing first: every page of a large column is touched once.
+    let out = [Double](unsafeUninitializedCapacity: rowCount) { buffer, count in
+      for row in 0..<rowCount {
+        let (s, e) = storage.bounds(row: row, column: column)
+        guard let value = FieldBytes.with(base, s, e, { CSVNumber.double($0) }) else {
+          bad = row
+          count = 0
+          return
+        }
+        buffer.initializeElement(at: row, to: value)
       }
-      out[row] = value
+      count = rowCount
+    }
+    if bad >= 0 {
+      let text = string(row: bad, column: column)
+      throw DojoError(
+        .invalidData,
+        "\(name):\(line(ofRow: bad)): column \"\(header[column])\": "
+          + (text.isEmpty ? "is empty" : "\"\(text.prefix(80))\" is not a number")
+          + "; every value of this column must be a number")
     }
     return out
   }
@@ -117,14 +125,14 @@ public struct Table: Sendable {
       throw DojoError(.invalidArgument, "\(url.path) is a folder; expected a CSV file")
     }
     var capacity = max(Int(info.st_size), 0) + 1
-    var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    var buffer = PageBuffer.allocate(capacity)
     var count = 0
     while true {
       if count == capacity {
         // The file grew while being read (or is a pipe): double the buffer.
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+        let bigger = PageBuffer.allocate(capacity * 2)
         bigger.update(from: buffer, count: count)
-        buffer.deallocate()
+        PageBuffer.deallocate(buffer, capacity)
         buffer = bigger
         capacity *= 2
       }
@@ -132,41 +140,51 @@ public struct Table: Sendable {
       if n < 0 {
         if errno == EINTR { continue }
         let reason = String(cString: strerror(errno))
-        buffer.deallocate()
+        PageBuffer.deallocate(buffer, capacity)
         throw DojoError(.io, "cannot read \(url.path): \(reason)")
       }
       if n == 0 { break }
       count += n
     }
-    return try build(buffer: buffer, count: count, name: name, encoding: encoding)
+    return try build(
+      buffer: buffer, capacity: capacity, count: count, name: name, encoding: encoding)
   }
 
   /// Parses CSV bytes; `name` is used in error messages.
   public static func parse(_ data: Data, name: String, encoding: CSVEncoding = .utf8) throws
     -> Table
   {
-    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(data.count, 1))
+    let capacity = max(data.count, 1)
+    let buffer = PageBuffer.allocate(capacity)
     data.withUnsafeBytes { raw in
       if let src = raw.bindMemory(to: UInt8.self).baseAddress {
         buffer.update(from: src, count: data.count)
       }
     }
-    return try build(buffer: buffer, count: data.count, name: name, encoding: encoding)
+    return try build(
+      buffer: buffer, capacity: capacity, count: data.count, name: name, encoding: encoding)
   }
 
   /// Indexes a buffer it takes ownership of (it is freed on error too).
   private static func build(
-    buffer: UnsafeMutablePointer<UInt8>, count: Int, name: String, encoding: CSVEncoding
+    buffer: UnsafeMutablePointer<UInt8>, capacity: Int, count: Int, name: String,
+    encoding: CSVEncoding
   ) throws -> Table {
     var buffer = buffer
+    var capacity = capacity
     var count = count
     if encoding == .latin1 {
-      let wide = Latin1.transcode(buffer, count)
-      buffer.deallocate()
-      buffer = wide.pointer
-      count = wide.count
+      var high = 0
+      for i in 0..<count where buffer[i] >= 0x80 { high += 1 }
+      let wide = PageBuffer.allocate(max(count + high, 1))
+      wide.update(from: buffer, count: count)
+      Latin1.expand(wide, count, high)
+      PageBuffer.deallocate(buffer, capacity)
+      buffer = wide
+      capacity = max(count + high, 1)
+      count += high
     }
-    let storage = TableStorage(bytes: buffer, count: count)
+    let storage = TableStorage(bytes: buffer, capacity: capacity, count: count)
     guard count < Int(UInt32.max) else {
       throw DojoError(
         .unsupported, "\(name): is 4 GiB or larger, too big to load whole; split it first")
@@ -236,6 +254,7 @@ public struct Table: Sendable {
 /// manually grown buffers, so building the index costs no per-field array bookkeeping.
 final class TableStorage: @unchecked Sendable {
   let bytes: UnsafeMutablePointer<UInt8>
+  let capacity: Int
   let count: Int
   /// The raw start of every field, header record first, row-major.
   private var fieldStarts: UnsafeMutablePointer<UInt32>
@@ -246,15 +265,16 @@ final class TableStorage: @unchecked Sendable {
   private(set) var width = 0
   var lines = LineMap()
 
-  init(bytes: UnsafeMutablePointer<UInt8>, count: Int) {
+  init(bytes: UnsafeMutablePointer<UInt8>, capacity: Int, count: Int) {
     self.bytes = bytes
+    self.capacity = capacity
     self.count = count
     fieldStarts = .allocate(capacity: 0)
     recordEnds = .allocate(capacity: 0)
   }
 
   deinit {
-    bytes.deallocate()
+    PageBuffer.deallocate(bytes, capacity)
     fieldStarts.deallocate()
     recordEnds.deallocate()
   }
@@ -297,6 +317,32 @@ final class TableStorage: @unchecked Sendable {
     let start = Int(fieldStarts[i])
     let end = column + 1 < width ? Int(fieldStarts[i + 1]) - 1 : Int(recordEnds[record])
     return (start, end)
+  }
+}
+
+/// Memory for a whole file's bytes. Large buffers are mapped anonymously with transparent
+/// huge pages requested: a file of hundreds of megabytes then costs hundreds of page faults
+/// instead of tens of thousands. (The file itself is read, not mapped, so a file truncated
+/// while in use cannot crash the process with SIGBUS.)
+enum PageBuffer {
+  static let threshold = 8 << 20
+
+  static func allocate(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+    guard count >= threshold else { return .allocate(capacity: count) }
+    let p = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+    guard let p, p != MAP_FAILED else {
+      fatalError("out of memory: cannot map \(count) bytes")
+    }
+    _ = madvise(p, count, MADV_HUGEPAGE)
+    return p.assumingMemoryBound(to: UInt8.self)
+  }
+
+  static func deallocate(_ p: UnsafeMutablePointer<UInt8>, _ count: Int) {
+    if count >= threshold {
+      munmap(p, count)
+    } else {
+      p.deallocate()
+    }
   }
 }
 

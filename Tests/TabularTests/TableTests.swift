@@ -64,6 +64,29 @@ import Testing
     #expect(checked > 20_000)
   }
 
+  /// Decimals within a hair of the midpoint between two neighbouring Doubles, the case
+  /// where rounding twice (to 64 bits, then to a Double) could go wrong.
+  @Test func agreesNearMidpoints() {
+    #if arch(x86_64)
+      var rng = SplitMix64(seed: 99)
+      var mismatches: [String] = []
+      for i in 0..<60_000 {
+        let d = Double.random(in: 1e-6...1e9, using: &rng) * (i % 2 == 0 ? 1 : -1)
+        let low = Float80(d)
+        let mid = low + (Float80(d.nextUp) - low) / 2
+        let digits = [16, 17, 18][i % 3]
+        for text in [
+          String(format: "%.\(digits)Le", mid), String(format: "%.\(digits - 1)Le", mid),
+        ] {
+          var copy = text
+          let ours = copy.withUTF8 { CSVNumber.double($0) }
+          if ours?.bitPattern != Double(text)?.bitPattern { mismatches.append(text) }
+        }
+      }
+      #expect(mismatches.first == nil, "\(mismatches.count) disagree")
+    #endif
+  }
+
   @Test(arguments: [
     (" 1.5 ", 1.5), ("\t-2\t", -2), ("1e3", 1000), (" inf", Double.infinity),
   ])
@@ -117,6 +140,27 @@ import Testing
     #expect(table.name == "g.csv")
   }
 
+  /// Files over 8 MiB take the page-mapped buffer path, in both encodings.
+  @Test(arguments: CSVEncoding.allCases)
+  func largeFile(encoding: CSVEncoding) throws {
+    var bytes = Array("id,value,label\n".utf8)
+    let row =
+      Array(",0.123456789,\"caf".utf8) + [encoding == .utf8 ? 0xC3 : 0xE9]
+      + (encoding == .utf8 ? [0xA9] : []) + Array(", x\"\n".utf8)
+    for i in 0..<300_000 {
+      bytes += Array(String(i).utf8)
+      bytes += row
+    }
+    #expect(bytes.count > 8 << 20)
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    let table = try Table.read(try dir.file("big.csv", bytes), encoding: encoding)
+    #expect(table.rowCount == 300_000)
+    #expect(table.string(row: 299_999, column: 0) == "299999")
+    #expect(table.string(row: 123_456, column: 2) == "café, x")
+    #expect(try table.doubles(column: 1).allSatisfy { $0 == 0.123456789 })
+  }
+
   @Test func joinsByKey() throws {
     let answers = try Table.parse(Data("id,y\nb,1\na,0\n\"c,1\",1\n".utf8), name: "answers.csv")
     let index = try answers.rowIndexByKey(column: 0)
@@ -130,6 +174,47 @@ import Testing
     let table = try Table.parse(Data("id,y\na,1\n\"b\nc\",2\nd,3\na,4\n".utf8), name: "sub.csv")
     #expect(
       errorMessage { _ = try table.rowIndexByKey(column: 0) }
+        == "sub.csv:6: column \"id\": \"a\" repeats the value of line 2; each value must appear once"
+    )
+  }
+
+  @Test func byteKeyedIndexJoins() throws {
+    let answers = try Table.parse(
+      Data("id,y\nb,1\na,0\n\"c,1\",1\n\"q\"\"x\",0\n,5\n".utf8), name: "answers.csv")
+    let index = try answers.keyIndex(column: 0)
+    #expect(index.count == 5)
+    #expect(index.row(for: "a") == 1)
+    #expect(index.row(for: "c,1") == 2)
+    #expect(index.row(for: "q\"x") == 3)
+    #expect(index.row(for: "") == 4)
+    #expect(index.row(for: "z") == nil)
+    #expect(index.row(for: "\"a\"") == nil)
+    let submission = try Table.parse(
+      Data("id,p\n\"q\"\"x\",1\n\"a\",0.1\nb,0.8\nnope,0\n".utf8), name: "s.csv")
+    let joined = (0..<submission.rowCount).map {
+      index.row(matching: submission, row: $0, column: 0)
+    }
+    #expect(joined == [3, 1, 0, nil])
+  }
+
+  @Test func byteKeyedIndexAtScale() throws {
+    var text = "id,v\n"
+    for i in 0..<20_000 { text += "k\(i * 7919 % 100_003),\(i)\n" }
+    let table = try Table.parse(Data(text.utf8), name: "big.csv")
+    let index = try table.keyIndex(column: 0)
+    for i in 0..<20_000 { #expect(index.row(for: "k\(i * 7919 % 100_003)") == i) }
+    // Same order (the same-row shortcut) and a shifted order (every probe hashes).
+    #expect((0..<20_000).allSatisfy { index.row(matching: table, row: $0, column: 0) == $0 })
+    let shifted = try Table.parse(Data(("id,v\nzz,-1\n" + text.dropFirst(5)).utf8), name: "s.csv")
+    #expect(index.row(matching: shifted, row: 0, column: 0) == nil)
+    #expect((1...20_000).allSatisfy { index.row(matching: shifted, row: $0, column: 0) == $0 - 1 })
+    #expect(index.row(for: "k100003") == nil)
+  }
+
+  @Test func byteKeyedIndexRefusesDuplicates() throws {
+    let table = try Table.parse(Data("id,y\na,1\n\"b\nc\",2\nd,3\n\"a\",4\n".utf8), name: "sub.csv")
+    #expect(
+      errorMessage { _ = try table.keyIndex(column: 0) }
         == "sub.csv:6: column \"id\": \"a\" repeats the value of line 2; each value must appear once"
     )
   }

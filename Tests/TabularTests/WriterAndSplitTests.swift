@@ -141,27 +141,90 @@ struct GeneratedCSV {
 
     var rng = SplitMix64(seed: 5)
     let assignments = (0..<400).map { _ in UInt8.random(in: 0...2, using: &rng) }
-    let out = { (name: String) in dir.url.appendingPathComponent("out/\(name)") }
-    let counts = try CSVSplitter.write(
-      source: input, assignments: assignments,
-      outputs: [
-        SplitOutput(url: out("train.csv"), rowClass: CSVSplitter.train),
-        SplitOutput(
-          url: out("test.csv"), rowClass: CSVSplitter.test, columns: .dropping(["target"])),
-        SplitOutput(
-          url: out("answers.csv"), rowClass: CSVSplitter.test, columns: .only(["target", "id"])),
-      ], options: options)
-
     let trainRows = (0..<400).filter { assignments[$0] == 1 }
     let testRows = (0..<400).filter { assignments[$0] == 2 }
-    #expect(counts == [trainRows.count, testRows.count, testRows.count])
-    #expect(
-      try dir.contents("out/train.csv")
-        == source.expected(columns: [0, 1, 2, 3, 4], rows: trainRows))
-    #expect(
-      try dir.contents("out/test.csv") == source.expected(columns: [0, 1, 2, 3], rows: testRows))
-    #expect(
-      try dir.contents("out/answers.csv") == source.expected(columns: [4, 0], rows: testRows))
+    for useIndex in [false, true] {
+      let out = { (name: String) in dir.url.appendingPathComponent("out\(useIndex)/\(name)") }
+      let counts = try CSVSplitter.write(
+        source: input, assignments: assignments,
+        outputs: [
+          SplitOutput(url: out("train.csv"), rowClass: CSVSplitter.train),
+          SplitOutput(
+            url: out("test.csv"), rowClass: CSVSplitter.test, columns: .dropping(["target"])),
+          SplitOutput(
+            url: out("answers.csv"), rowClass: CSVSplitter.test, columns: .only(["target", "id"])),
+        ], index: useIndex ? index : nil, options: options)
+      #expect(counts == [trainRows.count, testRows.count, testRows.count])
+      #expect(
+        try Data(contentsOf: out("train.csv"))
+          == Data(source.expected(columns: [0, 1, 2, 3, 4], rows: trainRows)))
+      #expect(
+        try Data(contentsOf: out("test.csv"))
+          == Data(source.expected(columns: [0, 1, 2, 3], rows: testRows)))
+      #expect(
+        try Data(contentsOf: out("answers.csv"))
+          == Data(source.expected(columns: [4, 0], rows: testRows)))
+    }
+  }
+
+  /// Line endings mixed, blank lines, a multi-line field, no final newline: the indexed
+  /// copy by byte spans and the parsing copy write the same files.
+  @Test(arguments: [1, 7, 4 << 20])
+  func indexedCopyMatchesParsingCopy(blockSize: Int) throws {
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    let text =
+      "\u{FEFF}id,v,t\r\n\r\n1,a,x\n2,\"b\nc\",y\r\n3,d,z\n\n\n4,e,x\r5,f,y\n6,g,z\n7,h,\"x\""
+    let input = try dir.file("in.csv", Array(text.utf8))
+    let options = CSVReader.Options(blockSize: blockSize)
+    let index = try CSVIndex.scan(input, options: options)
+    #expect(index.rowCount == 7)
+    let assignments: [UInt8] = [1, 1, 2, 1, 1, 1, 1]
+    let expectedTrain = "id,v,t\n1,a,x\n2,\"b\nc\",y\n4,e,x\n5,f,y\n6,g,z\n7,h,\"x\"\n"
+    for useIndex in [false, true] {
+      let out = { (name: String) in dir.url.appendingPathComponent("out\(useIndex)/\(name)") }
+      let counts = try CSVSplitter.write(
+        source: input, assignments: assignments,
+        outputs: [
+          SplitOutput(url: out("train.csv"), rowClass: 1),
+          SplitOutput(url: out("test.csv"), rowClass: 2, columns: .only(["t", "id"])),
+        ], index: useIndex ? index : nil, options: options)
+      #expect(counts == [6, 1])
+      #expect(
+        String(decoding: try Data(contentsOf: out("train.csv")), as: UTF8.self) == expectedTrain)
+      #expect(
+        String(decoding: try Data(contentsOf: out("test.csv")), as: UTF8.self) == "t,id\nz,3\n")
+    }
+  }
+
+  @Test func findsTheFirstDuplicate() throws {
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    var text = "id,v\n"
+    for i in 0..<5000 { text += "u\(i * 7 % 5003),\(i)\n" }
+    let unique = try CSVIndex.scan(try dir.file("u.csv", Array(text.utf8)), columns: ["id"])
+    #expect(unique.firstDuplicate(in: "id") == nil)
+    #expect(unique.firstDuplicate(in: "v") == nil)
+    text += "\"u14\",x\n"
+    let repeated = try CSVIndex.scan(try dir.file("r.csv", Array(text.utf8)), columns: ["id", "v"])
+    let duplicate = try #require(repeated.firstDuplicate(in: "id"))
+    #expect(duplicate.row == 5000 && duplicate.earlierRow == 2)
+    #expect(repeated.line(ofRow: duplicate.row) == 5002)
+    #expect(repeated.firstDuplicate(in: "v") == nil)
+  }
+
+  @Test func refusesAFileChangedSinceIndexed() throws {
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    let input = try dir.file("in.csv", Array("id,v\n1,a\n2,b\n".utf8))
+    let index = try CSVIndex.scan(input)
+    _ = try dir.file("in.csv", Array("id,v\n1,a\n2,bb\n".utf8))
+    let train = SplitOutput(url: dir.url.appendingPathComponent("train.csv"), rowClass: 1)
+    let message = errorMessage {
+      try CSVSplitter.write(source: input, assignments: [1, 1], outputs: [train], index: index)
+    }
+    #expect(message == "in.csv: changed since it was indexed; index it again and redo the split")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["in.csv"])
   }
 
   @Test func refusesStaleAssignmentsAndUnknownColumns() throws {
