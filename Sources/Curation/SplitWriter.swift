@@ -49,7 +49,7 @@ extension Preparer {
         SplitOutput(
           url: work.answers, rowClass: RowSide.test.rawValue,
           columns: .only([manifest.answers.id] + manifest.answers.targets)),
-      ])
+      ], index: index)
     let trainTargets = manifest.answers.targets.map { target in
       let values = index.values(of: target) ?? []
       return values.indices.filter { sides[$0] == .train }.map { values[$0] }
