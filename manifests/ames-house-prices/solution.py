@@ -38,7 +38,7 @@ def main():
     categorical = encode(train, test, features)
 
     model = HistGradientBoostingRegressor(
-        max_iter=800, learning_rate=0.03, max_leaf_nodes=15, min_samples_leaf=10,
+        max_iter=400, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=10,
         l2_regularization=1.0, categorical_features=categorical, random_state=0,
     )
     model.fit(train[features], np.log1p(train[target]))
