@@ -322,10 +322,12 @@ public struct Sandbox: Sendable {
       "--hostname", "dojo-sandbox",
     ]
     args += Self.systemBinds()
+    // The private /tmp comes before the Python binds: bwrap mounts in order, and a tmpfs
+    // mounted later would hide an environment that lives under /tmp.
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for prefix in python.prefixes where !Self.covered(prefix, by: ["/usr"]) {
       args += ["--ro-bind", prefix, prefix]
     }
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for node in gpuNodes {
       args += ["--dev-bind", "\(configuration.deviceDirectory)/\(node)", "/dev/\(node)"]
     }

@@ -149,6 +149,25 @@ struct SandboxSetupTests {
     #expect(r.stdoutTail == "/usr 3\n", "\(r.summary) \(r.stderrTail)")
   }
 
+  /// A virtual environment under /tmp (where the sandbox mounts its own private /tmp) is
+  /// still visible inside: reference solutions run from the project's `.venv` this way.
+  @Test func aVirtualEnvironmentUnderTmpIsVisible() throws {
+    let venv = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-venv-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: venv) }
+    let made = try ProcessRunner.run(
+      "/usr/bin/env", ["python3", "-m", "venv", "--without-pip", venv.path],
+      limits: ProcessLimits(wallSeconds: 60))
+    #expect(made.succeeded, "\(made.stderrTail)")
+    let sandbox = try Sandbox(
+      SandboxConfiguration(python: venv.appendingPathComponent("bin/python3").path))
+    let f = try Fixture()
+    defer { f.remove() }
+    let r = try sandbox.runPython(
+      code: "import sys; print(sys.prefix != sys.base_prefix)", mounts: f.mounts,
+      limits: SandboxLimits(wallSeconds: 10))
+    #expect(r.stdoutTail == "True\n", "\(r.summary) \(r.stderrTail)")
+  }
+
   @Test func availabilityIsReportedWithAReason() {
     let here = Sandbox.isAvailable()
     #expect(here.available, "\(here.reason)")
