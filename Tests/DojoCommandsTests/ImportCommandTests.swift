@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// The README's main job, as a user runs it: `dojo import --bundled` on the repository's
+/// bundled competitions, in a scratch folder, then again (everything skipped), then the
+/// registry and validation commands over the result.
+@Suite("dojo import, validate, publish, registry")
+struct ImportCommandTests {
+  static let repository = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  @Test func bundledCompetitionsImportOfflineAndTwiceIsFree() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dojo-cli-import-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      at: Self.repository.appendingPathComponent("manifests"),
+      to: dir.appendingPathComponent("manifests"))
+    let first = try CLI.run(["import", "--bundled", "--skip-reference"], cwd: dir)
+    #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+    #expect(first.stdout.contains("3 of 3 imported"))
+    let second = try CLI.run(["import", "--bundled", "--skip-reference"], cwd: dir)
+    #expect(second.status == 0)
+    #expect(second.stdout.contains("fetch,unpack,page,prepare,validate,publish"))
+
+    let list = try CLI.run(["registry", "list", "--json"], cwd: dir)
+    #expect(list.status == 0)
+    let tasks = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
+    #expect(
+      Set(tasks?.compactMap { $0["id"] as? String } ?? []) == [
+        "concrete-strength", "olive-oil-regions", "titanic-survival",
+      ])
+    let validate = try CLI.run(["validate", "titanic-survival", "--skip-reference"], cwd: dir)
+    #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+    #expect(validate.stdout.contains("every check passed"))
+  }
+
+  @Test func unknownTaskIsOneLineErrorAndExitOne() throws {
+    let r = try CLI.run(["validate", "no-such-task"], cwd: FileManager.default.temporaryDirectory)
+    #expect(r.status == 1)
+    #expect(r.stderr.hasPrefix("error: no-such-task is neither a prepared task folder"))
+  }
+
+  @Test func checkFailsOnABrokenManifestAndNamesIt() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dojo-cli-check-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let manifest = dir.appendingPathComponent("manifests/broken/manifest.yaml")
+    try FileManager.default.createDirectory(
+      at: manifest.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try "id: broken\ntitle: B\n".write(to: manifest, atomically: true, encoding: .utf8)
+    let r = try CLI.run(["check", "--all"], cwd: dir)
+    #expect(r.status == 1)
+    #expect(r.stdout.contains("FAILED  broken: "))
+    #expect(r.stdout.contains("0 of 1 manifests pass"))
+  }
+}
