@@ -125,7 +125,7 @@ public struct Grader: Sendable {
   struct Answers {
     var table: Table
     var id: Int
-    var rowOf: [String: Int]
+    var rowOf: KeyIndex
   }
 
   private func readAnswers() throws -> Answers {
@@ -142,14 +142,12 @@ public struct Grader: Sendable {
     guard table.rowCount > 0 else {
       throw DojoError(.graderError, "answers \(answersURL.path) have no rows")
     }
-    var rowOf: [String: Int] = [:]
-    rowOf.reserveCapacity(table.rowCount)
-    for row in 0..<table.rowCount {
-      let key = table.string(row: row, column: id)
-      if rowOf.updateValue(row, forKey: key) != nil {
-        throw DojoError(
-          .graderError, "answers row \(row + 2): id \"\(key)\" appears twice; prepare again")
-      }
+    // A byte-keyed index: the join creates no string per id.
+    let rowOf: KeyIndex
+    do {
+      rowOf = try table.keyIndex(column: id)
+    } catch let error as DojoError {
+      throw DojoError(.graderError, "answers: \(error.message); prepare again")
     }
     return Answers(table: table, id: id, rowOf: rowOf)
   }
@@ -262,16 +260,18 @@ public struct Grader: Sendable {
     let n = answers.table.rowCount
     var submissionRow = [Int](repeating: -1, count: n)
     for row in 0..<sub.rowCount {
-      let id = sub.string(row: row, column: idColumn)
-      guard let a = answers.rowOf[id] else {
+      guard let a = answers.rowOf.row(matching: sub, row: row, column: idColumn) else {
+        let id = sub.string(row: row, column: idColumn)
         throw DojoError(
           .invalidSubmission,
-          "row \(row + 2): column \"\(task.idColumn)\": \"\(id)\" is not an id of the test set")
+          "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" is not an id of the test set"
+        )
       }
       if submissionRow[a] >= 0 {
+        let id = sub.string(row: row, column: idColumn)
         throw DojoError(
           .invalidSubmission,
-          "row \(row + 2): column \"\(task.idColumn)\": \"\(id)\" appears again (first on row \(submissionRow[a] + 2)); each id goes on one row"
+          "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" appears again (first on row \(sub.line(ofRow: submissionRow[a]))); each id goes on one row"
         )
       }
       submissionRow[a] = row
@@ -296,7 +296,8 @@ public struct Grader: Sendable {
     }
     let data = try MetricData(
       metric: metric, truth: truth, truthColumns: truthNames, predicted: predicted,
-      predictedColumns: columns, classes: classes, submissionLines: submissionRow.map { $0 + 2 })
+      predictedColumns: columns, classes: classes,
+      submissionLines: submissionRow.map { sub.line(ofRow: $0) })
     return try metric.evaluate(data)
   }
 }
