@@ -61,6 +61,19 @@ extension Metrics {
     return sum / Double(truth.count)
   }
 
+  /// Top-1 error: the share of rows whose first predicted label is not among the true ones,
+  /// `1 - accuracy` of the first prediction (Kaggle's iNaturalist 2019 and iMaterialist
+  /// Furniture 2018 "top-1 classification error"; MLE-bench takes the first of a
+  /// space-separated list). An empty prediction is an error.
+  public static func topOneError(truth: [[String]], predicted: [[String]]) throws -> Double {
+    try requireRows(truth.count, "top1_error")
+    var wrong = 0
+    for (t, p) in zip(truth, predicted) where p.first.map({ !t.contains($0) }) ?? true {
+      wrong += 1
+    }
+    return Double(wrong) / Double(truth.count)
+  }
+
   /// Root mean squared percentage error over the rows whose answer is not 0,
   /// `sqrt(mean(((y - ŷ) / y)²))` (Kaggle's Rossmann Store Sales: "any day and store with 0
   /// sales is ignored in scoring"). Undefined when every answer is 0.

@@ -322,6 +322,13 @@ public enum MetricCatalogue {
       return try Metrics.multilabelSamplesF1(truth: t, predicted: r)
     },
     entry(
+      "top1_error", .ranking, lower: true,
+      "share of rows whose first predicted label is not a true one (1 - accuracy)"
+    ) { d, _ in
+      let (t, r) = try d.rankings()
+      return try Metrics.topOneError(truth: t, predicted: r)
+    },
+    entry(
       "mean_columnwise_spearman", .values, lower: false,
       "mean over target columns of the Spearman rank correlation"
     ) { d, _ in

@@ -36,7 +36,7 @@ public struct MetricRange: Sendable, Equatable {
     switch base {
     case "accuracy", "balanced_accuracy", "roc_auc", "f1", "f1_macro", "f1_micro", "f1_weighted",
       "precision", "recall", "map@k", "ndcg@k", "jaccard", "levenshtein", "multilabel_f1_micro",
-      "multilabel_f1_samples":
+      "multilabel_f1_samples", "top1_error":
       return .unit
     case "mcc", "qwk", "spearman", "pearson", "kendall_tau", "normalized_gini",
       "mean_columnwise_spearman":

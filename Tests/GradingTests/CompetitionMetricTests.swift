@@ -48,6 +48,13 @@ struct CompetitionMetricTests {
     #expect(try score("multilabel_f1_samples", truth: [["", ""]], predicted: [["", " "]]) == 1)
   }
 
+  @Test func topOneErrorReadsTheFirstPrediction() throws {
+    // Row 1 right at first place, row 2 right only at second place, row 3 empty: 2 of 3 wrong.
+    let s = try score("top1_error", truth: [["7", "3", "5"]], predicted: [["7 1", "1 3", ""]])
+    #expect(close(s, 2.0 / 3))
+    #expect(try score("top1_error", truth: [["a", "b"]], predicted: [["a", "b c"]]) == 0)
+  }
+
   @Test func laplaceLogLikelihoodClipsConfidenceAndError() throws {
     let f = try TaskFixture(
       metric: .init(

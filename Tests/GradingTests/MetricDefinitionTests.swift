@@ -144,13 +144,14 @@ struct MetricCatalogueTests {
   ]
   /// Added for real competitions (issue 7), after the issue's names.
   static let competitionNames = [
-    "multilabel_f1_micro", "multilabel_f1_samples", "mean_columnwise_spearman", "rmspe",
+    "multilabel_f1_micro", "multilabel_f1_samples", "top1_error", "mean_columnwise_spearman",
+    "rmspe",
     "balanced_log_loss", "kl_divergence", "laplace_log_likelihood", "mean_group_log_mae",
   ]
   static let lowerIsBetter: Set<String> = [
     "log_loss", "multiclass_log_loss", "rmse", "rmsle", "mae", "medae", "mape", "smape", "mcrmse",
     "mean_columnwise_rmsle", "levenshtein", "weighted_mae", "rmspe", "balanced_log_loss",
-    "kl_divergence", "mean_group_log_mae",
+    "kl_divergence", "mean_group_log_mae", "top1_error",
   ]
 
   @Test func holdsExactlyTheIssuesNames() {
