@@ -4,11 +4,13 @@ internal import Foundation
 /// Metrics that single Kaggle competitions define; each cites the definition it follows.
 extension Metrics {
   /// Weighted mean absolute error, `Σ wᵢ|yᵢ - ŷᵢ| / Σ wᵢ` (scikit-learn `mean_absolute_error`
-  /// with `sample_weight`; the row-weighted MAE of Benchmark Bond Trade Price, Walmart Store
-  /// Sales, whose holiday weeks weigh 5, and Winton). Undefined when the weights sum to 0.
-  public static func mae(_ truth: [Double], _ predicted: [Double], weights: [Double]) throws
-    -> Double
-  {
+  /// with `sample_weight`; the row-weighted MAE of Benchmark Bond Trade Price and of Walmart
+  /// Store Sales, whose holiday weeks weigh 5). Undefined when the weights sum to 0. With
+  /// `overRows`, `Σ wᵢ|yᵢ - ŷᵢ| / n` instead: Kaggle's Winton Stock Market Challenge WMAE
+  /// ("the mean of the weighted absolute errors"), as MLE-Dojo grades it.
+  public static func mae(
+    _ truth: [Double], _ predicted: [Double], weights: [Double], overRows: Bool = false
+  ) throws -> Double {
     try requireRows(truth.count, "mae")
     var sum = 0.0
     var total = 0.0
@@ -16,6 +18,7 @@ extension Metrics {
       sum += weights[i] * abs(truth[i] - predicted[i])
       total += weights[i]
     }
+    if overRows { return sum / Double(truth.count) }
     guard total > 0 else { throw undefined("mae: the row weights sum to 0") }
     return sum / total
   }

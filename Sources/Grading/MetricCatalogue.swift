@@ -159,6 +159,10 @@ public enum MetricCatalogue {
   private static let confidenceColumn = MetricParameter(
     name: "confidence_column", kind: .column, required: true,
     summary: "a submission column, besides the target, holding each row's confidence")
+  private static let weightNormalize = MetricParameter(
+    name: "normalize", kind: .flag, required: false,
+    summary:
+      "with weight_column, divide by the sum of the weights (true, default) or by the row count")
   private static let normalize = MetricParameter(
     name: "normalize", kind: .flag, required: false,
     summary: "divide each distance by the longer text's length (default true)")
@@ -249,11 +253,13 @@ public enum MetricCatalogue {
     entry("rmse", .value, lower: true, "root mean squared error", value(Metrics.rmse)),
     entry("rmsle", .value, lower: true, "RMSE of log(1 + x)", value(Metrics.rmsle)),
     entry(
-      "mae", .value, lower: true, [weightColumn],
+      "mae", .value, lower: true, [weightColumn, weightNormalize],
       "mean absolute error; with `weight_column` weighted per row (scikit-learn sample_weight)"
-    ) { d, _ in
+    ) { d, p in
       if case .annotated(let a) = d {
-        return try Metrics.mae(a.truth, a.predicted, weights: try a.requireWeights())
+        return try Metrics.mae(
+          a.truth, a.predicted, weights: try a.requireWeights(),
+          overRows: p.normalize == false)
       }
       let (t, p) = try d.pooledValues()
       return try Metrics.mae(t, p)

@@ -124,6 +124,23 @@ struct CompetitionMetricTests {
     let url = f.root.appendingPathComponent("perfect.csv")
     try f.grader().writePerfectSubmission(to: url)
     #expect(try f.grader().score(submission: url) == 0)
+    // Winton's WMAE divides by the row count instead: (5·10 + 1·40) / 2.
+    let overRows: [String: ManifestValue] = [
+      "weight_column": .scalar("weight"), "normalize": .scalar("false"),
+    ]
+    let s2 = try score(
+      "mae", overRows, truth: [["100", "200"], ["5", "1"]], predicted: [["110", "160"]],
+      truthColumns: ["sales", "weight"], predictedColumns: ["sales"])
+    #expect(close(s2, 45))
+    // Negative weights are the answers' fault: a grader error naming the row.
+    #expect {
+      try score(
+        "mae", ["weight_column": .scalar("weight")], truth: [["1", "2"], ["1", "-1"]],
+        predicted: [["1", "2"]], truthColumns: ["sales", "weight"], predictedColumns: ["sales"])
+    } throws: { error in
+      (error as? DojoError)?.code == .graderError
+        && (error as? DojoError)?.message.contains("answers row 3") == true
+    }
   }
 
   @Test func klDivergenceNeedsRowsThatSumToOne() throws {

@@ -8,12 +8,24 @@ func score(
   _ name: String, _ parameters: [String: ManifestValue] = [:], truth: [[String]],
   predicted: [[String]], columns: [String]? = nil, classes: [String]? = nil
 ) throws -> Double {
-  let metric = try MetricCatalogue.resolve(.init(name: name, parameters: parameters))
   let names = columns ?? ["target"]
+  return try score(
+    name, parameters, truth: truth, predicted: predicted, truthColumns: names,
+    predictedColumns: names, classes: classes)
+}
+
+/// As ``score(_:_:truth:predicted:columns:classes:)`` with the answers' and the submission's
+/// columns named apart (answers-only weight or group columns).
+func score(
+  _ name: String, _ parameters: [String: ManifestValue] = [:], truth: [[String]],
+  predicted: [[String]], truthColumns: [String], predictedColumns: [String],
+  classes: [String]? = nil
+) throws -> Double {
+  let metric = try MetricCatalogue.resolve(.init(name: name, parameters: parameters))
   return try metric.evaluate(
     MetricData(
-      metric: metric, truth: truth, truthColumns: names, predicted: predicted,
-      predictedColumns: names, classes: classes))
+      metric: metric, truth: truth, truthColumns: truthColumns, predicted: predicted,
+      predictedColumns: predictedColumns, classes: classes))
 }
 
 func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(1, abs(b)) }
