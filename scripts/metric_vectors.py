@@ -67,8 +67,8 @@ class Writer:
             "error": error,
         })
 
-    def write(self):
-        path = os.path.join(OUT, self.metric.replace("@", "_at_") + ".json")
+    def write(self, file=None):
+        path = os.path.join(OUT, (file or self.metric.replace("@", "_at_")) + ".json")
         with open(path, "w") as f:
             json.dump({"metric": self.metric, "generator": GENERATOR, "cases": self.cases}, f,
                       separators=(",", ":"))
@@ -372,6 +372,134 @@ def write_ndcg():
         w.write()
 
 
+# ---- metrics of single competitions ---------------------------------------------------------
+
+def write_competition_metrics():
+    """Multi-label F1 (iMet, Plant Pathology, Facebook III; Shopee), column-wise Spearman
+    (Google QUEST), row-weighted MAE (bond, Walmart), balanced log loss (ICR) and KL divergence
+    (HMS), each through the scikit-learn / SciPy function the benchmark's grader uses."""
+    from sklearn.preprocessing import MultiLabelBinarizer
+    import scipy.special
+
+    labels = [f"l{j}" for j in range(8)] + ["13", "7"]
+
+    def label_sets(n, most=4, pool=labels):
+        return [" ".join(rng.choice(pool, int(rng.integers(0, most)), replace=True))
+                for _ in range(n)]
+
+    def micro(truth, pred):
+        classes = sorted({x for t in truth for x in t.split()})
+        mlb = MultiLabelBinarizer(classes=classes)
+        y = mlb.fit_transform([t.split() for t in truth])
+        yp = mlb.transform([p.split() for p in pred])
+        return metrics.f1_score(y, yp, average="micro")
+
+    def samples(truth, pred):
+        classes = sorted({x for t in truth + pred for x in t.split()})
+        mlb = MultiLabelBinarizer(classes=classes)
+        y = mlb.fit_transform([t.split() for t in truth])
+        yp = mlb.transform([p.split() for p in pred])
+        return metrics.f1_score(y, yp, average="samples", zero_division=1.0)
+
+    for name, fn in [("multilabel_f1_micro", micro), ("multilabel_f1_samples", samples)]:
+        w = Writer(name)
+        for n in SIZES:
+            t = label_sets(n)
+            p = label_sets(n, pool=labels + ["unseen"])
+            w.add(f"random-{n}", [t], [p], lambda t=t, p=p: fn(t, p),
+                  truth_columns=["tags"], predicted_columns=["tags"])
+        t = label_sets(30)
+        w.add("perfect", [t], [t], lambda t=t: fn(t, t),
+              truth_columns=["tags"], predicted_columns=["tags"])
+        dup = ["l1 l1 l2", "l3", ""]
+        pred = ["l1 l1", "l3 l3 unseen", "l2"]
+        w.add("duplicates-and-unknown-labels", [dup], [pred], lambda: fn(dup, pred),
+              truth_columns=["tags"], predicted_columns=["tags"])
+        w.write()
+
+    w = Writer("mean_columnwise_spearman")
+    cols = ["a", "b", "c"]
+    spear = correlation(lambda t, p: scipy.stats.spearmanr(t, p).statistic)
+    for n in SIZES:
+        t = [rounded(rng.integers(0, 4, n) / 3.0, 6) for _ in cols]
+        p = [rounded(rng.random(n), 4) for _ in cols]
+        w.add(f"random-with-ties-{n}", t, p,
+              lambda t=t, p=p: float(np.mean([spear(a, b) for a, b in zip(t, p)])),
+              truth_columns=cols, predicted_columns=cols)
+    n = 20
+    t = [rounded(rng.random(n), 4) for _ in cols]
+    p = [list(t[0]), [0.5] * n, rounded(rng.random(n), 4)]
+    w.add("one-constant-prediction-column", t, p,
+          lambda t=t, p=p: float(np.mean([spear(a, b) for a, b in zip(t, p)])),
+          truth_columns=cols, predicted_columns=cols)
+    w.write()
+
+    ww = Writer("mae")  # written to mae_weighted.json beside the unweighted cases
+    for n in SIZES:
+        t = rounded(rng.normal(100, 10, n), 3)
+        p = rounded(rng.normal(100, 10, n), 3)
+        wt = rounded(rng.random(n) * 5, 3)
+        ww.add(f"random-{n}", [t, wt], [p],
+               lambda t=t, p=p, wt=wt: metrics.mean_absolute_error(t, p, sample_weight=wt),
+               params={"weight_column": "weight"}, truth_columns=["price", "weight"],
+               predicted_columns=["price"])
+    hol = [5 if rng.random() < 0.2 else 1 for _ in range(50)]
+    t = rounded(rng.gamma(2.0, 1000.0, 50), 2)
+    p = rounded(rng.gamma(2.0, 1000.0, 50), 2)
+    ww.add("integer-weights", [t, hol], [p],
+           lambda: metrics.mean_absolute_error(t, p, sample_weight=hol),
+           params={"weight_column": "weight"}, truth_columns=["price", "weight"],
+           predicted_columns=["price"])
+    ww.add("zero-weights", [t, [0] * 50], [p],
+           lambda: metrics.mean_absolute_error(t, p, sample_weight=[0] * 50),
+           params={"weight_column": "weight"}, truth_columns=["price", "weight"],
+           predicted_columns=["price"])
+    ww.write(file="mae_weighted")
+
+    w = Writer("balanced_log_loss")
+    eps = 1e-15
+    for classes in (["class_0", "class_1"], ["a", "b", "c"]):
+        for n in SIZES[1:]:
+            t = [classes[int(x)] for x in rng.integers(0, len(classes), n)]
+            t[0], t[1] = classes[0], classes[1]
+            probs = [rounded(rng.random(n)) for _ in classes]
+
+            def reference(t=t, probs=probs, classes=classes):
+                m = np.asarray(probs, dtype=float).T
+                m = np.clip(m / m.sum(axis=1, keepdims=True), eps, 1 - eps)
+                present = sorted(set(t))
+                weights = [1.0 / t.count(x) for x in t]
+                # scikit-learn's weighted mean is over the classes present; Dojo's over all
+                # classes, an absent class adding 0
+                return (metrics.log_loss(t, m, labels=classes, sample_weight=weights)
+                        * len(present) / len(classes))
+
+            w.add(f"{len(classes)}-classes-random-{n}", [t], probs, reference,
+                  truth_columns=["Class"], predicted_columns=classes, classes=classes)
+    w.write()
+
+    w = Writer("kl_divergence")
+    cols = ["seizure_vote", "lpd_vote", "gpd_vote"]
+    for n in SIZES:
+        votes = [[int(x) for x in rng.integers(0, 4, n)] for _ in cols]
+        for i in range(n):
+            if sum(v[i] for v in votes) == 0:
+                votes[0][i] = 1
+        raw = rng.random((len(cols), n)) + 1e-3
+        raw[0, 0] = 0.0  # clipped to eps
+        pred = raw / raw.sum(axis=0)
+        pred = [[float(x) for x in row] for row in pred]
+
+        def reference(votes=votes, pred=pred):
+            y = np.asarray(votes, dtype=float).T
+            y = y / y.sum(axis=1, keepdims=True)
+            q = np.clip(np.asarray(pred).T, 1e-15, 1 - 1e-15)
+            return scipy.special.rel_entr(y, q).sum(axis=1).mean()
+
+        w.add(f"random-{n}", votes, pred, reference, truth_columns=cols, predicted_columns=cols)
+    w.write()
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     write_label_metrics()
@@ -380,6 +508,7 @@ def main():
     write_multiclass_log_loss()
     write_regression()
     write_ndcg()
+    write_competition_metrics()
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"wrote {len(os.listdir(OUT))} files, {total} bytes, to {os.path.normpath(OUT)}")
     if total >= 1_000_000:

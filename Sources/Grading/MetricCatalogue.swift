@@ -34,6 +34,10 @@ public struct MetricParameter: Sendable, Equatable {
     case columns = "list of column names"
     /// Non-negative numbers per target column, as a list in target order or a map by column.
     case weights = "list or map of non-negative numbers"
+    /// One column name (`weight_column: weight`).
+    case column = "column name"
+    /// `true` or `false` (`normalize: false`).
+    case flag = "true or false"
   }
   /// The key in the metric spec.
   public let name: String
@@ -57,6 +61,19 @@ public struct MetricParameters: Sendable, Equatable {
   public var eps: Double?
   /// Per-column weights (`weights`), as a list in target order or by column name.
   public var weights: Weights?
+  /// An answers column of per-row weights that the submission does not hold (`weight_column`).
+  public var weightColumn: String?
+  /// An answers column whose values group the rows, not in the submission (`group_column`).
+  public var groupColumn: String?
+  /// A submission column of per-row confidences that the answers do not hold
+  /// (`confidence_column`).
+  public var confidenceColumn: String?
+  /// Whether a distance is divided by the longer length (`normalize`, default true).
+  public var normalize: Bool?
+
+  /// The answers columns the metric reads besides the scored targets; the submission
+  /// leaves them out.
+  public var answerOnlyColumns: [String] { [weightColumn, groupColumn].compactMap { $0 } }
 
   /// Per-column weights as the manifest gives them.
   public enum Weights: Sendable, Equatable {
@@ -133,6 +150,22 @@ public enum MetricCatalogue {
   private static let weights = MetricParameter(
     name: "weights", kind: .weights, required: true,
     summary: "one non-negative weight per target column")
+  private static let weightColumn = MetricParameter(
+    name: "weight_column", kind: .column, required: false,
+    summary: "an answers target holding each row's weight; the submission leaves it out")
+  private static let groupColumn = MetricParameter(
+    name: "group_column", kind: .column, required: true,
+    summary: "an answers target whose value groups the rows; the submission leaves it out")
+  private static let confidenceColumn = MetricParameter(
+    name: "confidence_column", kind: .column, required: true,
+    summary: "a submission column, besides the target, holding each row's confidence")
+  private static let weightNormalize = MetricParameter(
+    name: "normalize", kind: .flag, required: false,
+    summary:
+      "with weight_column, divide by the sum of the weights (true, default) or by the row count")
+  private static let normalize = MetricParameter(
+    name: "normalize", kind: .flag, required: false,
+    summary: "divide each distance by the longer text's length (default true)")
 
   private static func entry(
     _ name: String, _ shape: MetricShape, lower: Bool, _ summary: String,
@@ -219,7 +252,18 @@ public enum MetricCatalogue {
     },
     entry("rmse", .value, lower: true, "root mean squared error", value(Metrics.rmse)),
     entry("rmsle", .value, lower: true, "RMSE of log(1 + x)", value(Metrics.rmsle)),
-    entry("mae", .value, lower: true, "mean absolute error", value(Metrics.mae)),
+    entry(
+      "mae", .value, lower: true, [weightColumn, weightNormalize],
+      "mean absolute error; with `weight_column` weighted per row (scikit-learn sample_weight)"
+    ) { d, p in
+      if case .annotated(let a) = d {
+        return try Metrics.mae(
+          a.truth, a.predicted, weights: try a.requireWeights(),
+          overRows: p.normalize == false)
+      }
+      let (t, p) = try d.pooledValues()
+      return try Metrics.mae(t, p)
+    },
     entry("medae", .value, lower: true, "median absolute error", value(Metrics.medae)),
     entry("mape", .value, lower: true, "mean absolute percentage error", value(Metrics.mape)),
     entry("smape", .value, lower: true, "symmetric MAPE in percent (Kaggle)", value(Metrics.smape)),
@@ -256,15 +300,85 @@ public enum MetricCatalogue {
       let (t, p) = try d.texts()
       return try Metrics.jaccard(t, p)
     },
-    entry("levenshtein", .text, lower: true, "mean normalized Levenshtein distance") { d, _ in
-      let (t, p) = try d.texts()
-      return try Metrics.levenshtein(t, p)
+    entry(
+      "levenshtein", .text, lower: true, [normalize],
+      "mean Levenshtein distance, normalized by the longer text unless `normalize: false`"
+    ) { d, p in
+      let (t, pr) = try d.texts()
+      return try Metrics.levenshtein(t, pr, normalized: p.normalize ?? true)
     },
     entry(
       "weighted_mae", .values, lower: true, [weights], "per-column MAE, averaged with weights"
     ) { d, p in
       let (t, pr) = try d.values()
       return try Metrics.weightedMAE(t, pr, weights: try d.columnWeights(p.weights))
+    },
+    entry(
+      "multilabel_f1_micro", .ranking, lower: false,
+      "micro F1 over space-separated label sets; labels absent from the answers are ignored"
+    ) { d, _ in
+      let (t, r) = try d.rankings()
+      return try Metrics.multilabelMicroF1(truth: t, predicted: r)
+    },
+    entry(
+      "multilabel_f1_samples", .ranking, lower: false,
+      "per-row F1 between the predicted and true label sets, averaged (1 when both are empty)"
+    ) { d, _ in
+      let (t, r) = try d.rankings()
+      return try Metrics.multilabelSamplesF1(truth: t, predicted: r)
+    },
+    entry(
+      "top1_error", .ranking, lower: true,
+      "share of rows whose first predicted label is not a true one (1 - accuracy)"
+    ) { d, _ in
+      let (t, r) = try d.rankings()
+      return try Metrics.topOneError(truth: t, predicted: r)
+    },
+    entry(
+      "mean_columnwise_spearman", .values, lower: false,
+      "mean over target columns of the Spearman rank correlation"
+    ) { d, _ in
+      let (t, p) = try d.values()
+      return try Metrics.meanColumnwise(t, p, Metrics.spearman)
+    },
+    entry(
+      "rmspe", .value, lower: true, "root mean squared percentage error over non-zero answers",
+      value(Metrics.rmspe)),
+    entry(
+      "balanced_log_loss", .classProbabilities, lower: true, [eps],
+      "each class's mean log loss over its rows, averaged over the classes (Kaggle ICR)"
+    ) { d, p in
+      let (truth, probabilities) = try d.classProbabilities()
+      return try Metrics.balancedLogLoss(
+        truth: truth, probabilities: probabilities, eps: p.eps ?? 1e-15)
+    },
+    entry(
+      "kl_divergence", .values, lower: true, [eps],
+      "Kullback-Leibler divergence from per-row normalized answers to the predicted rows"
+    ) { d, p in
+      let (t, pr) = try d.values()
+      return try Metrics.klDivergence(truth: t, predicted: pr, eps: p.eps ?? 1e-15)
+    },
+    entry(
+      "laplace_log_likelihood", .value, lower: false, [confidenceColumn],
+      "mean Laplace log likelihood with the confidence clipped at 70 and the error at 1000"
+    ) { d, _ in
+      let a = try d.annotatedValues()
+      guard let confidence = a.confidence else {
+        throw DojoError(.graderError, "laplace_log_likelihood needs a confidence column")
+      }
+      return try Metrics.laplaceLogLikelihood(
+        truth: a.truth, predicted: a.predicted, confidence: confidence)
+    },
+    entry(
+      "mean_group_log_mae", .value, lower: true, [groupColumn],
+      "log of each group's MAE (floored at 1e-9), averaged over the groups (Kaggle CHAMPS)"
+    ) { d, _ in
+      let a = try d.annotatedValues()
+      guard let groups = a.groups else {
+        throw DojoError(.graderError, "mean_group_log_mae needs a group column")
+      }
+      return try Metrics.meanGroupLogMAE(truth: a.truth, predicted: a.predicted, groups: groups)
     },
   ]
 
@@ -367,6 +481,16 @@ public enum MetricCatalogue {
           p.weights = .byColumn(byColumn)
         case .scalar: throw wrong
         }
+      case .column:
+        guard case .scalar(let s) = value, !s.isEmpty else { throw wrong }
+        switch parameter.name {
+        case "weight_column": p.weightColumn = s
+        case "group_column": p.groupColumn = s
+        default: p.confidenceColumn = s
+        }
+      case .flag:
+        guard case .scalar(let s) = value, let b = Bool(s.lowercased()) else { throw wrong }
+        p.normalize = b
       }
     }
     return ResolvedMetric(definition: definition, parameters: p)

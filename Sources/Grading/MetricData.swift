@@ -18,6 +18,40 @@ public enum MetricData: Sendable {
   case rankings(truth: [[String]], predicted: [[String]])
   /// Text against text.
   case texts(truth: [String], predicted: [String])
+  /// Numeric truth against predictions (every target column's cells pooled), with what the
+  /// metric reads besides: answers-only row weights or groups, a submitted confidence.
+  case annotated(AnnotatedValues)
+
+  /// Pooled numeric truth and predictions with their per-row annotations, each as long as
+  /// `truth` when present.
+  public struct AnnotatedValues: Sendable {
+    public var truth: [Double]
+    public var predicted: [Double]
+    /// Per-row weights from the answers' `weight_column`.
+    public var weights: [Double]?
+    /// Per-row group keys from the answers' `group_column`.
+    public var groups: [String]?
+    /// Per-row confidences from the submission's `confidence_column`.
+    public var confidence: [Double]?
+
+    public init(
+      truth: [Double], predicted: [Double], weights: [Double]? = nil, groups: [String]? = nil,
+      confidence: [Double]? = nil
+    ) {
+      self.truth = truth
+      self.predicted = predicted
+      self.weights = weights
+      self.groups = groups
+      self.confidence = confidence
+    }
+
+    func requireWeights() throws -> [Double] {
+      guard let weights else {
+        throw DojoError(.graderError, "the metric expected row weights; a Dojo bug")
+      }
+      return weights
+    }
+  }
 
   /// Labels and predicted labels with what is known about the label set.
   public struct LabelPairs: Sendable {
@@ -145,6 +179,11 @@ public enum MetricData: Sendable {
   func rankings() throws -> ([[String]], [[String]]) {
     guard case .rankings(let t, let p) = self else { throw mismatch("ranked lists") }
     return (t, p)
+  }
+
+  func annotatedValues() throws -> AnnotatedValues {
+    guard case .annotated(let a) = self else { throw mismatch("annotated numeric columns") }
+    return a
   }
 
   func texts() throws -> ([String], [String]) {
@@ -282,14 +321,23 @@ extension MetricData {
       }
       self = .classProbabilities(truth: truthIndex, probabilities: probabilities)
     case .value, .values:
+      if !metric.parameters.answerOnlyColumns.isEmpty || metric.parameters.confidenceColumn != nil {
+        self = .annotated(
+          try MetricData.annotated(
+            metric, truth: truth, truthColumns: truthColumns, predicted: predicted,
+            predictedColumns: predictedColumns, checker: checker))
+        return
+      }
       if metric.definition.shape == .value && !MetricCatalogue.poolsColumns.contains(name) {
         try MetricData.expectOne(name, truthColumns, predictedColumns)
       }
       let logMetric = name.hasSuffix("rmsle")
+      let distribution = name == "kl_divergence"
       var t: [[Double]] = []
       var p: [[Double]] = []
       for (j, column) in predictedColumns.enumerated() {
-        let numbers = try checker.numbers(predicted[j], column: column, probability: false)
+        let numbers = try checker.numbers(
+          predicted[j], column: column, probability: distribution)
         if logMetric {
           try checker.check(indices: rows, column: column) { i in
             numbers[i] > -1
@@ -298,6 +346,17 @@ extension MetricData {
         }
         p.append(numbers)
         t.append(try MetricData.answerNumbers(truth[j], column: truthColumns[j], log: logMetric))
+      }
+      if distribution {
+        // Kaggle's KL divergence expects each predicted row to be a distribution; MLE-bench
+        // refuses rows whose sum, rounded to 5 decimals, is not 1.
+        try checker.check(
+          indices: rows, place: "columns \(predictedColumns.joined(separator: ", "))"
+        ) { i in
+          let total = p.reduce(0) { $0 + $1[i] }
+          return abs(total - 1) < 5e-6
+            ? nil : "the probabilities sum to \(total); each row must sum to 1"
+        }
       }
       self = .values(truth: t, predicted: p, columns: truthColumns)
     case .ranking:
@@ -316,6 +375,52 @@ extension MetricData {
       try MetricData.expectOne(name, truthColumns, predictedColumns)
       self = .texts(truth: truth[0], predicted: predicted[0])
     }
+  }
+
+  /// The pooled values of a metric with answers-only weight or group columns or a submitted
+  /// confidence column: `truthColumns` are the scored targets followed by the answers-only
+  /// columns; `predictedColumns` the scored targets, then the confidence column.
+  private static func annotated(
+    _ metric: ResolvedMetric, truth: [[String]], truthColumns: [String], predicted: [[String]],
+    predictedColumns: [String], checker: ValueChecker
+  ) throws -> AnnotatedValues {
+    let parameters = metric.parameters
+    let targets = predictedColumns.filter { $0 != parameters.confidenceColumn }
+    func answerColumn(_ name: String) throws -> [String] {
+      guard let j = truthColumns.firstIndex(of: name) else {
+        throw DojoError(
+          .graderError, "\(metric.name) reads answers column \"\(name)\", which is missing")
+      }
+      return truth[j]
+    }
+    var values = AnnotatedValues(truth: [], predicted: [])
+    for column in targets {
+      let j = predictedColumns.firstIndex(of: column)!
+      values.predicted += try checker.numbers(predicted[j], column: column, probability: false)
+      values.truth += try answerNumbers(try answerColumn(column), column: column, log: false)
+    }
+    let copies = targets.count
+    if let w = parameters.weightColumn {
+      let weights = try answerNumbers(try answerColumn(w), column: w, log: false)
+      if let bad = weights.firstIndex(where: { $0 < 0 }) {
+        throw DojoError(
+          .graderError,
+          "answers row \(bad + 2): column \"\(w)\": weight \(weights[bad]) is negative")
+      }
+      values.weights = Array([[Double]](repeating: weights, count: copies).joined())
+    }
+    if let g = parameters.groupColumn {
+      values.groups = Array([[String]](repeating: try answerColumn(g), count: copies).joined())
+    }
+    if let c = parameters.confidenceColumn, let j = predictedColumns.firstIndex(of: c) {
+      guard copies == 1 else {
+        throw DojoError(
+          .graderError,
+          "\(metric.name) scores one target column besides \(c); the task has \(copies)")
+      }
+      values.confidence = try checker.numbers(predicted[j], column: c, probability: false)
+    }
+    return values
   }
 
   private static func expectOne(_ name: String, _ truth: [String], _ predicted: [String]) throws {

@@ -1,3 +1,6 @@
+public import DojoCore
+internal import Foundation
+
 /// The values a metric can take, for sanity checks of leaderboards and scores: a board whose
 /// best accuracy is 1.7 or whose RMSE is negative was read or curated wrong.
 public struct MetricRange: Sendable, Equatable {
@@ -16,15 +19,33 @@ public struct MetricRange: Sendable, Equatable {
   static let signedUnit = MetricRange(lower: -1, upper: 1)
   static let nonNegative = MetricRange(lower: 0, upper: .infinity)
 
+  /// The range of a metric spec: as ``of(_:)-(String)`` by name, except that a raw
+  /// (`normalize: false`) Levenshtein distance has no upper bound.
+  public static func of(_ spec: Manifest.MetricSpec) -> MetricRange {
+    if spec.name == "levenshtein", let n = spec.parameters["normalize"],
+      case .scalar(let s) = n, s.lowercased() == "false"
+    {
+      return .nonNegative
+    }
+    return of(spec.name)
+  }
+
   /// The range of a catalogue metric by name (`map@3` as `map@k`).
   public static func of(_ name: String) -> MetricRange {
     let base = name.hasPrefix("map@") ? "map@k" : name.hasPrefix("ndcg@") ? "ndcg@k" : name
     switch base {
     case "accuracy", "balanced_accuracy", "roc_auc", "f1", "f1_macro", "f1_micro", "f1_weighted",
-      "precision", "recall", "map@k", "ndcg@k", "jaccard", "levenshtein":
+      "precision", "recall", "map@k", "ndcg@k", "jaccard", "levenshtein", "multilabel_f1_micro",
+      "multilabel_f1_samples", "top1_error":
       return .unit
-    case "mcc", "qwk", "spearman", "pearson", "kendall_tau", "normalized_gini":
+    case "mcc", "qwk", "spearman", "pearson", "kendall_tau", "normalized_gini",
+      "mean_columnwise_spearman":
       return .signedUnit
+    case "laplace_log_likelihood":
+      return MetricRange(
+        lower: -.infinity, upper: -log(2.0.squareRoot() * Metrics.laplaceMinimumConfidence))
+    case "mean_group_log_mae":
+      return MetricRange(lower: log(Metrics.groupLogMAEFloor), upper: .infinity)
     case "r2":
       return MetricRange(lower: -.infinity, upper: 1)
     case "smape":

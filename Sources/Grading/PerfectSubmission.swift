@@ -52,8 +52,20 @@ extension Grader {
         case .classProbabilities:
           let label = table.string(row: row, column: truth[0])
           fields += columns.map { $0 == label ? "1" : "0" }
+        case .values where metric.name == "kl_divergence":
+          // The answers hold votes; the perfect prediction is their share of the row.
+          let votes = truth.map { ValueChecker.parse(table.string(row: row, column: $0)) ?? 0 }
+          let total = votes.reduce(0, +)
+          fields += votes.map { SubmissionLayout.format(total > 0 ? $0 / total : 0) }
         default:
-          fields += truth.map { table.string(row: row, column: $0) }
+          // Scored targets as the answers hold them; a confidence column at its best value.
+          fields += columns.map { column in
+            if column == metric.parameters.confidenceColumn {
+              return SubmissionLayout.format(Metrics.laplaceMinimumConfidence)
+            }
+            let c = truth[truthNames.firstIndex(of: column)!]
+            return table.string(row: row, column: c)
+          }
         }
         try writer.write(fields: fields)
       }

@@ -44,13 +44,41 @@ public enum SubmissionLayout {
     switch metric.definition.shape {
     case .classProbabilities where targets.count > 1: return targets
     case .classProbabilities: return try single(metric, targets)
-    default: return try layout(metric, targets: targets, classes: nil)
+    default:
+      // The scored targets, then the answers-only columns (row weights, groups).
+      let scored = try layout(metric, targets: targets, classes: nil).filter {
+        $0 != metric.parameters.confidenceColumn
+      }
+      return scored + metric.parameters.answerOnlyColumns
     }
   }
 
-  static func layout(_ metric: ResolvedMetric, targets: [String], classes: [String]?) throws
+  static func layout(_ metric: ResolvedMetric, targets all: [String], classes: [String]?) throws
     -> [String]
   {
+    // Answers-only columns (a row weight, a group key) are targets the submission leaves out;
+    // a confidence column is a submission column the answers lack.
+    let answerOnly = metric.parameters.answerOnlyColumns
+    for column in answerOnly where !all.contains(column) {
+      throw DojoError(
+        .invalidManifest,
+        "metric \(metric.name): column \"\(column)\" must be one of answers.targets (\(all.joined(separator: ", "))), which the submission then leaves out"
+      )
+    }
+    let targets = all.filter { !answerOnly.contains($0) }
+    guard !targets.isEmpty else {
+      throw DojoError(
+        .invalidManifest, "metric \(metric.name): answers.targets has no column left to score")
+    }
+    if let c = metric.parameters.confidenceColumn {
+      if all.contains(c) {
+        throw DojoError(
+          .invalidManifest,
+          "metric \(metric.name): confidence column \"\(c)\" is a submission column, not one of answers.targets"
+        )
+      }
+      return try single(metric, targets) + [c]
+    }
     switch metric.definition.shape {
     case .value where MetricCatalogue.poolsColumns.contains(metric.name):
       return targets
@@ -126,7 +154,9 @@ public enum SubmissionLayout {
       )
     }
     func values(of target: String) throws -> [String] {
-      let column = train[answers.targets.firstIndex(of: target)!]
+      // A confidence column has no training values: it takes the first target's spread.
+      let source = target == resolved.parameters.confidenceColumn ? columns[0] : target
+      let column = train[answers.targets.firstIndex(of: source)!]
       guard !column.isEmpty else {
         throw DojoError(
           .invalidData, "training column \"\(target)\" is empty; no default prediction exists")
@@ -164,8 +194,30 @@ public enum SubmissionLayout {
       var counts: [String: Int] = [:]
       for label in v { counts[label, default: 0] += 1 }
       return columns.map { format(Double(counts[$0] ?? 0) / Double(v.count)) }
+    case .values where resolved.name == "kl_divergence":
+      // Each column's mean share of the row's votes, so the row sums to 1.
+      let numbers = try columns.map { try numbersOf($0, values(of: $0)) }
+      var shares = [Double](repeating: 0, count: columns.count)
+      var counted = 0
+      for i in numbers[0].indices {
+        let total = numbers.reduce(0) { $0 + $1[i] }
+        guard total > 0 else { continue }
+        for j in columns.indices { shares[j] += numbers[j][i] / total }
+        counted += 1
+      }
+      guard counted > 0 else {
+        throw DojoError(.invalidData, "every training row's votes sum to 0; no default exists")
+      }
+      return shares.map { format($0 / Double(counted)) }
     case .value, .values:
       return try columns.map { column in
+        if column == resolved.parameters.confidenceColumn {
+          // The training target's standard deviation: an honest, uninformed confidence.
+          let n = try numbersOf(column, values(of: column))
+          let mean = n.reduce(0, +) / Double(n.count)
+          let variance = n.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n.count)
+          return format(variance.squareRoot())
+        }
         let numbers = try values(of: column).enumerated().map { i, text in
           guard let x = ValueChecker.parse(text), x.isFinite else {
             throw DojoError(
@@ -175,7 +227,7 @@ public enum SubmissionLayout {
           return x
         }
         switch resolved.name {
-        case "mae", "medae", "mape", "smape", "weighted_mae":
+        case "mae", "medae", "mape", "smape", "weighted_mae", "mean_group_log_mae":
           return format(Metrics.median(numbers))
         case "rmsle", "mean_columnwise_rmsle":
           let logs = numbers.map { log1p(max($0, 0)) }
@@ -184,6 +236,16 @@ public enum SubmissionLayout {
           return format(numbers.reduce(0, +) / Double(numbers.count))
         }
       }
+    }
+  }
+
+  private static func numbersOf(_ column: String, _ texts: [String]) throws -> [Double] {
+    try texts.enumerated().map { i, text in
+      guard let x = ValueChecker.parse(text), x.isFinite else {
+        throw DojoError(
+          .invalidData, "training column \"\(column)\" row \(i + 2): \"\(text)\" is not a number")
+      }
+      return x
     }
   }
 

@@ -78,7 +78,7 @@ public struct ManifestChecker: Sendable {
     }
     // Leaderboards.
     if let lb = m.leaderboard, !lb.fromKaggle {
-      let range = MetricRange.of(m.metric.name)
+      let range = MetricRange.of(m.metric)
       for (name, path) in [("public", lb.publicBoard), ("private", lb.privateBoard)] {
         guard let path else { continue }
         let url = loaded.resolve(path)

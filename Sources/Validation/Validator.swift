@@ -289,7 +289,7 @@ public struct Validator: Sendable {
   func leaderboard() throws -> Verdict {
     let spec = try readSpec()
     if spec.leaderboards.isEmpty { return .skip("the task has no leaderboard") }
-    let range = MetricRange.of(spec.metric.name)
+    let range = MetricRange.of(spec.metric)
     var notes: [String] = []
     for name in spec.leaderboards {
       let board = try Leaderboard.read(layout.privateDir.appendingPathComponent(name))

@@ -64,7 +64,8 @@ struct MetricVectorTests {
       "accuracy", "balanced_accuracy", "roc_auc", "log_loss", "multiclass_log_loss", "f1",
       "f1_macro", "f1_micro", "f1_weighted", "precision", "recall", "mcc", "qwk", "rmse",
       "rmsle", "mae", "medae", "mape", "r2", "mcrmse", "mean_columnwise_rmsle", "ndcg@1",
-      "ndcg@3", "ndcg@5", "spearman", "pearson", "kendall_tau",
+      "ndcg@3", "ndcg@5", "spearman", "pearson", "kendall_tau", "multilabel_f1_micro",
+      "multilabel_f1_samples", "mean_columnwise_spearman", "balanced_log_loss", "kl_divergence",
     ]
     #expect(metrics == expected)
     #expect(VectorCase.all.count > 400)
