@@ -5,10 +5,48 @@ internal import Foundation
 /// `public/train/<file>` or `public/test/<file>`, so a test file never lands beside the
 /// train files. Hard links where the file system allows (no copy of gigabytes of images),
 /// copies otherwise; rows on neither side leave their file out.
+///
+/// A pattern may hold globs (`*/{id}.jpg`: the file sits in a class sub-folder). Such files
+/// are placed flat, by their own name, so the sub-folder (often the label) never reaches
+/// `public/`.
 struct MediaMover {
   let media: Manifest.Media
   let files: RawFiles
   let publicDir: URL
+  /// For glob patterns: the archive's files by their last path component.
+  private let byName: [String: [String]]
+
+  init(media: Manifest.Media, files: RawFiles, publicDir: URL) {
+    self.media = media
+    self.files = files
+    self.publicDir = publicDir
+    if media.pattern.contains(where: { $0 == "*" || $0 == "?" }) {
+      byName = Dictionary(grouping: files.paths) { ($0 as NSString).lastPathComponent }
+    } else {
+      byName = [:]
+    }
+  }
+
+  /// The archive path (relative to the root) of `id`'s file, resolving globs.
+  func source(for id: String) throws -> String {
+    let name = try fileName(for: id)
+    let direct = media.folder + "/" + name
+    guard !byName.isEmpty else { return direct }
+    let pattern = direct
+    let last = (pattern as NSString).lastPathComponent
+    let candidates =
+      last.contains(where: { $0 == "*" || $0 == "?" }) ? files.paths : byName[last] ?? []
+    let matches = candidates.filter { RawFiles.matches(path: $0, pattern: pattern) }
+    guard matches.count == 1 else {
+      throw DojoError(
+        .invalidData,
+        matches.isEmpty
+          ? "media: no file matches \(pattern) for id \"\(id)\"; check media.folder and media.pattern"
+          : "media: \(matches.count) files match \(pattern) for id \"\(id)\" (\(matches.prefix(3).joined(separator: ", "))); make the pattern name one file"
+      )
+    }
+    return matches[0]
+  }
 
   /// The file name for an id value, refusing values that would leave the media folder.
   func fileName(for id: String) throws -> String {
@@ -22,8 +60,9 @@ struct MediaMover {
 
   /// Links or copies the file of `id` to `public/<side>/`.
   func place(id: String, side: RowSide) throws {
-    let name = try fileName(for: id)
-    let source = files.root.appendingPathComponent(media.folder).appendingPathComponent(name)
+    let relative = try source(for: id)
+    let name = byName.isEmpty ? try fileName(for: id) : (relative as NSString).lastPathComponent
+    let source = files.root.appendingPathComponent(relative)
     guard FileManager.default.fileExists(atPath: source.path) else {
       throw DojoError(
         .invalidData,

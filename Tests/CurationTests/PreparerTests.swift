@@ -312,6 +312,44 @@ struct MediaSplitTests {
       try Checksums.read(r.layout.root).contains { $0.path == "public/test/\(testImages[0])" })
   }
 
+  /// Labels often sit in folder names (`train/<class>/<id>.jpg`): a glob pattern finds the
+  /// file, and it is placed flat so the class folder never reaches public/.
+  @Test func aGlobPatternFindsFilesInClassFoldersAndPlacesThemFlat() throws {
+    var files = [
+      "labels.csv": "image_id,label\n"
+        + (0..<12).map { "img\($0),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n"
+    ]
+    for i in 0..<12 { files["images/\(i % 2 == 0 ? "cat" : "dog")/img\(i).jpg"] = "JPEG-\(i)" }
+    let manifest = """
+      id: fixture
+      title: Fixture
+      source:
+        url: fixture.zip
+      files:
+        train: labels.csv
+      split:
+        strategy: random
+        test_rows: 4
+      answers:
+        id: image_id
+        targets: [label]
+      metric:
+        name: accuracy
+      media:
+        folder: images
+        pattern: "*/{id}.jpg"
+      """
+    let f = try FixtureCompetition(manifest: manifest, files: files)
+    defer { f.remove() }
+    let r = try f.prepare()
+    let test = try FileManager.default.contentsOfDirectory(
+      atPath: r.layout.publicDir.appendingPathComponent("test").path)
+    #expect(test.count == 4)
+    #expect(test.allSatisfy { $0.hasPrefix("img") && $0.hasSuffix(".jpg") })
+    let all = try FileTree.relativePaths(under: r.layout.publicDir)
+    #expect(!all.contains { $0.contains("cat/") || $0.contains("dog/") })
+  }
+
   @Test func aMissingImageIsNamed() throws {
     let manifest = """
       id: fixture
