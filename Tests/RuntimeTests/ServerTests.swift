@@ -1,0 +1,141 @@
+import DojoCore
+import Foundation
+import Hummingbird
+import Runtime
+import Testing
+
+@Suite(
+  "Runtime server", .serialized, .enabled(if: runtimeAvailable, "bwrap or the fixture is missing"))
+struct ServerTests {
+  let fixture = PublishedFixture.shared!
+
+  @Test func eightSessionsStepAtOnce() async throws {
+    let live = try await LiveServer.start(
+      fixture.configuration(sessions: fixture.sessionsDirectory()))
+    let client = live.client
+    var ids: [String] = []
+    for i in 0..<8 { ids.append(try await client.open(agent: "parallel-\(i)")) }
+    let results = try await withThrowingTaskGroup(of: (String, APIResponse).self) { group in
+      for (i, id) in ids.enumerated() {
+        group.addTask {
+          // Each session writes its own marker into its own workspace, then submits.
+          let code =
+            "open('mine.txt', 'w').write('\(i)')\n" + constantSubmission("b")
+            + "\nprint(open('mine.txt').read())\n"
+          return (id, try await client.step(id, "execute_code", code: code))
+        }
+      }
+      var all: [String: APIResponse] = [:]
+      for try await (id, response) in group { all[id] = response }
+      return all
+    }
+    #expect(results.count == 8)
+    let rewards = Set(results.values.compactMap(\.reward))
+    #expect(rewards.count == 1, "the same submission earns the same reward in every session")
+    #expect((rewards.first ?? 0) > 0)
+    for (i, id) in ids.enumerated() {
+      let response = try #require(results[id])
+      #expect(response.observation["status"]?.string == "success", "\(response.text)")
+      #expect(response.observation["stdout"]?.string?.hasSuffix("\(i)\n") == true)
+      #expect(response.observation["step"]?.number == 1)
+    }
+    await live.stop()
+  }
+
+  @Test func healthAnswersFastWhileTwoRunsKeepBothCoresBusy() async throws {
+    let live = try await LiveServer.start(
+      fixture.configuration(sessions: fixture.sessionsDirectory()))
+    let client = live.client
+    let a = try await client.open()
+    let b = try await client.open()
+    let spin = "import time\nt = time.time()\nwhile time.time() - t < 3:\n    pass\nprint('spun')\n"
+    async let first = client.step(a, "execute_code", code: spin)
+    async let second = client.step(b, "execute_code", code: spin)
+    try await Task.sleep(for: .milliseconds(800))
+    var times: [Double] = []
+    for _ in 0..<10 {
+      let health = try await client.call("GET", "/v1/health")
+      #expect(health.status == 200)
+      times.append(health.seconds)
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    let done = Date()
+    let (r1, r2) = try await (first, second)
+    // Both runs were still going when the last health check answered.
+    #expect(Date().timeIntervalSince(done) > 0.3)
+    #expect(r1.observation["stdout"]?.string == "spun\n")
+    #expect(r2.observation["stdout"]?.string == "spun\n")
+    let fast = times.filter { $0 < 0.1 }.count
+    print(
+      String(
+        format: "health under load: median %.1f ms, max %.1f ms, %d of 10 under 100 ms",
+        median(times) * 1000, (times.max() ?? 0) * 1000, fast))
+    #expect(median(times) < 0.1)
+    #expect(fast >= 8)
+    await live.stop()
+  }
+
+  @Test func aRestartedServerCarriesOnWithEverySession() async throws {
+    let sessions = fixture.sessionsDirectory()
+    let configuration = fixture.configuration(sessions: sessions)
+    let before = try await LiveServer.start(configuration)
+    let sid = try await before.client.open(agent: "restart")
+    let first = try await before.client.step(
+      sid, "execute_code",
+      code: "open('state.txt', 'w').write('carried over')\n" + constantSubmission("b"))
+    let reward = try #require(first.reward)
+    #expect(reward > 0)
+    await before.stop()
+    // The old server is gone.
+    await #expect(throws: (any Error).self) {
+      _ = try await before.client.call("GET", "/v1/health")
+    }
+
+    let after = try await LiveServer.start(configuration)
+    let history = try await after.client.call("GET", "/v1/sessions/\(sid)/history")
+    #expect(history.status == 200)
+    #expect(history["steps"]?.array?.count == 1)
+    #expect(history["agent"]?.string == "restart")
+    #expect(history["state"]?["best_position_score"]?.number == reward)
+    let next = try await after.client.step(
+      sid, "execute_code", code: "print(open('state.txt').read())")
+    #expect(next.observation["stdout"]?.string == "carried over\n")
+    #expect(next.observation["step"]?.number == 2)
+    #expect(next.observation["best_position_score"]?.number == reward)
+    let listed = try await after.client.step(sid, "get_history")
+    #expect(listed.observation["history"]?.array?.count == 2)
+    await after.stop()
+  }
+
+  @Test func openAPIListsExactlyTheRoutesServed() async throws {
+    let live = try await LiveServer.start(
+      fixture.configuration(sessions: fixture.sessionsDirectory()))
+    let response = try await live.client.call("GET", "/openapi.json")
+    #expect(response.status == 200)
+    #expect(response["openapi"]?.string?.hasPrefix("3.") == true)
+    guard case .object(let paths)? = response["paths"] else {
+      Issue.record("no paths in \(response.text)")
+      return
+    }
+    var documented = Set<String>()
+    for (path, item) in paths {
+      guard case .object(let operations) = item else { continue }
+      for method in operations.keys { documented.insert(method.uppercased() + " " + path) }
+    }
+    let served = Set(
+      live.server.router().routes.map { "\($0.method.rawValue) \($0.path.description)" })
+    #expect(documented == served)
+    #expect(served.count == 9)
+    // Every documented route answers with something other than "no such route".
+    for route in RuntimeAPI.routes {
+      let path = route.path.replacingOccurrences(of: "{id}", with: fixture.id)
+        .replacingOccurrences(of: "{sid}", with: "unknown-session")
+      let answer = try await live.client.call(
+        route.method, path, route.method == "POST" ? .object([:]) : nil)
+      #expect(
+        answer.status != 404 || answer["error"]?["message"]?.string?.contains("no session") == true,
+        "\(route.method) \(path)")
+    }
+    await live.stop()
+  }
+}
