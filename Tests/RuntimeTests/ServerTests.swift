@@ -1,6 +1,7 @@
 import DojoCore
 import Foundation
 import Hummingbird
+import Registry
 import Runtime
 import Testing
 
@@ -136,6 +137,68 @@ struct ServerTests {
         answer.status != 404 || answer["error"]?["message"]?.string?.contains("no session") == true,
         "\(route.method) \(path)")
     }
+    await live.stop()
+  }
+}
+
+/// The repository's root, for the files it ships (the Python client).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent()
+
+/// Runs a blocking process on a thread of its own, so the server under test keeps the pool.
+func runOffPool(_ executable: String, _ arguments: [String]) async throws -> ProcessOutcome {
+  try await withCheckedThrowingContinuation { continuation in
+    Thread {
+      continuation.resume(
+        with: Result {
+          try ProcessRunner.run(executable, arguments, limits: ProcessLimits(wallSeconds: 60))
+        })
+    }.start()
+  }
+}
+
+@Suite(
+  "Runtime Python client", .serialized,
+  .enabled(if: runtimeAvailable, "bwrap or the fixture is missing"))
+struct PythonClientTests {
+  let fixture = PublishedFixture.shared!
+
+  @Test func theScriptedAgentRunsASolutionAndPrintsItsReward() async throws {
+    let live = try await LiveServer.start(
+      fixture.configuration(sessions: fixture.sessionsDirectory()))
+    let solution = fixture.root.appendingPathComponent("solution-\(UUID()).py")
+    try AtomicFiles.write(constantSubmission("b"), to: solution)
+    let outcome = try await runOffPool(
+      "/usr/bin/env",
+      [
+        "python3",
+        repositoryRoot.appendingPathComponent("clients/python/examples/scripted_agent.py").path,
+        "--url", "http://127.0.0.1:\(live.port)", "--task", fixture.id, "--solution", solution.path,
+        "--agent", "python-client",
+      ])
+    #expect(outcome.succeeded, "\(outcome.stderrTail)")
+    #expect(outcome.stdoutTail.contains("task: \(fixture.id)"))
+    #expect(outcome.stdoutTail.contains("data: /data"))
+    #expect(outcome.stdoutTail.contains("status: success"))
+    let line = outcome.stdoutTail.split(separator: "\n").first { $0.hasPrefix("reward: ") }
+    let printed = try #require(line.flatMap { Double($0.dropFirst("reward: ".count)) })
+    #expect(printed > 0 && printed < 1)
+    // The printed reward is the one the server recorded, and the agent closed its session.
+    let registry = try Registry(at: fixture.registry)
+    let session = try #require(try registry.sessions(agent: "python-client").last)
+    #expect(try registry.steps(session: session.id).last?.reward == printed)
+    #expect(session.closedAt != nil)
+
+    let missing = try await runOffPool(
+      "/usr/bin/env",
+      [
+        "python3",
+        repositoryRoot.appendingPathComponent("clients/python/examples/scripted_agent.py").path,
+        "--url", "http://127.0.0.1:\(live.port)", "--task", "no-such-task", "--solution",
+        solution.path,
+      ])
+    #expect(missing.exitCode == 1)
+    #expect(missing.stderrTail.contains("not_found (404)"))
     await live.stop()
   }
 }
