@@ -44,7 +44,7 @@ public struct RuntimeConfiguration: Sendable {
 /// run one at a time (a second one at once is refused as a conflict); steps of different
 /// sessions run in parallel, each sandboxed run on a thread of its own.
 public actor SessionManager {
-  public let configuration: RuntimeConfiguration
+  public nonisolated let configuration: RuntimeConfiguration
   let registry: Registry
   let sandbox: Sandbox
   private var busy: Set<String> = []
@@ -62,6 +62,9 @@ public actor SessionManager {
 
   /// Which mechanism holds memory and processes in this server's runs.
   public nonisolated var limitEnforcement: LimitEnforcement { sandbox.limitEnforcement }
+
+  /// The interpreter agent code runs with (resolved past shims).
+  public nonisolated var pythonExecutable: String { sandbox.python.executable }
 
   // MARK: - Tasks
 

@@ -17,18 +17,19 @@ struct PublishedFixture: Sendable {
   let root: URL
   let registry: URL
   let taskPath: URL
-  let id = "rt-demo"
+  let id: String
 
-  static let shared: PublishedFixture? = try? PublishedFixture()
+  static let shared: PublishedFixture? = try? PublishedFixture(id: "rt-demo", rows: 80)
 
-  private init() throws {
+  /// A task of `rows` training rows, a quarter of which become the test set.
+  init(id: String, rows: Int) throws {
+    self.id = id
     root = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-runtime-\(UUID())")
-    let id = "rt-demo"
     let manifests = root.appendingPathComponent("manifests")
     let dir = manifests.appendingPathComponent(id)
     let staging = root.appendingPathComponent("staging/\(id)")
     var table = "id,x,label\r\n"
-    for i in 0..<80 { table += "\(i),\(Double(i) / 3),\(i % 4 == 0 ? "a" : "b")\r\n" }
+    for i in 0..<rows { table += "\(i),\(Double(i) / 3),\(i % 4 == 0 ? "a" : "b")\r\n" }
     try AtomicFiles.write(table, to: staging.appendingPathComponent("train.csv"))
     try AtomicFiles.createDirectory(dir)
     let tar = try ProcessRunner.run(
