@@ -143,52 +143,55 @@ func hostProcesses(containing text: String) -> [Int] {
   }
 }
 
-@Suite(
-  "Runtime containment", .serialized,
-  .enabled(if: runtimeAvailable, "bwrap or the fixture is missing"))
-struct ContainmentTests {
-  let fixture = PublishedFixture.shared!
+extension RuntimeSuites {
+  @Suite(
+    "Runtime containment", .serialized,
+    .enabled(if: runtimeAvailable, "bwrap or the fixture is missing"))
+  struct ContainmentTests {
+    let fixture = PublishedFixture.shared!
 
-  @Test(arguments: escapeCases)
-  func anEscapeAttemptIsContainedWhileTheServerServes(_ attempt: EscapeCase) async throws {
-    let live = try await LiveServer.start(
-      fixture.configuration(sessions: fixture.sessionsDirectory()))
-    let client = live.client
-    let sid = try await client.open(
-      agent: "escape", limits: ["execution_timeout_s": .number(3), "memory_mb": .number(128)])
-    let context = EscapeContext(
-      port: live.port, taskPath: fixture.taskPath.path, registryPath: fixture.registry.path,
-      marker: "dojo-escape-\(UUID().uuidString.prefix(8))")
-    async let attemptStep = client.step(sid, "execute_code", code: attempt.code(context))
-    // The server keeps serving while the attempt runs.
-    try await Task.sleep(for: .milliseconds(700))
-    let health = try await client.call("GET", "/v1/health")
-    #expect(health.status == 200)
-    #expect(health.seconds < 1)
-    let step = try await attemptStep
-    #expect(step.status == 200, "\(step.text)")
-    #expect(step.reward == 0)
-    attempt.check(step.observation, context)
-    // And the next step works.
-    let next = try await client.step(sid, "execute_code", code: "print('alive')")
-    #expect(next.observation["stdout"]?.string == "alive\n")
-    #expect(next.observation["status"]?.string == "no_submission")
-    await live.stop()
-  }
+    @Test(arguments: escapeCases)
+    func anEscapeAttemptIsContainedWhileTheServerServes(_ attempt: EscapeCase) async throws {
+      let live = try await LiveServer.start(
+        fixture.configuration(sessions: fixture.sessionsDirectory()))
+      let client = live.client
+      let sid = try await client.open(
+        agent: "escape", limits: ["execution_timeout_s": .number(3), "memory_mb": .number(128)])
+      let context = EscapeContext(
+        port: live.port, taskPath: fixture.taskPath.path, registryPath: fixture.registry.path,
+        marker: "dojo-escape-\(UUID().uuidString.prefix(8))")
+      async let attemptStep = client.step(sid, "execute_code", code: attempt.code(context))
+      // The server keeps serving while the attempt runs.
+      try await Task.sleep(for: .milliseconds(700))
+      let health = try await client.call("GET", "/v1/health")
+      #expect(health.status == 200)
+      #expect(health.seconds < 1)
+      let step = try await attemptStep
+      #expect(step.status == 200, "\(step.text)")
+      #expect(step.reward == 0)
+      attempt.check(step.observation, context)
+      // And the next step works.
+      let next = try await client.step(sid, "execute_code", code: "print('alive')")
+      #expect(next.observation["stdout"]?.string == "alive\n")
+      #expect(next.observation["status"]?.string == "no_submission")
+      await live.stop()
+    }
 
-  @Test func aSubmissionLinkedToAHostFileIsNotGraded() async throws {
-    let live = try await LiveServer.start(
-      fixture.configuration(sessions: fixture.sessionsDirectory()))
-    let sid = try await live.client.open()
-    // The link's target does not exist inside the sandbox, but would on the host, where
-    // grading happens.
-    let answers = fixture.taskPath.appendingPathComponent("private/answers.csv").path
-    let step = try await live.client.step(
-      sid, "execute_code",
-      code: "import os\nos.symlink('\(answers)', os.environ['DOJO_OUTPUT'] + '/submission.csv')\n")
-    #expect(step.observation["status"]?.string == "no_submission")
-    #expect(step.observation["grade"] == .null)
-    #expect(step.reward == 0)
-    await live.stop()
+    @Test func aSubmissionLinkedToAHostFileIsNotGraded() async throws {
+      let live = try await LiveServer.start(
+        fixture.configuration(sessions: fixture.sessionsDirectory()))
+      let sid = try await live.client.open()
+      // The link's target does not exist inside the sandbox, but would on the host, where
+      // grading happens.
+      let answers = fixture.taskPath.appendingPathComponent("private/answers.csv").path
+      let step = try await live.client.step(
+        sid, "execute_code",
+        code: "import os\nos.symlink('\(answers)', os.environ['DOJO_OUTPUT'] + '/submission.csv')\n"
+      )
+      #expect(step.observation["status"]?.string == "no_submission")
+      #expect(step.observation["grade"] == .null)
+      #expect(step.reward == 0)
+      await live.stop()
+    }
   }
 }

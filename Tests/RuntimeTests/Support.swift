@@ -11,6 +11,10 @@ import Testing
   import FoundationNetworking
 #endif
 
+/// Every runtime suite runs under this one, one test at a time: the timing tests (health
+/// under load, the step overhead) measure the server, not the other suites' sandboxed runs.
+@Suite("Runtime", .serialized) struct RuntimeSuites {}
+
 /// A small published task: a bundled archive imported (prepare, validate, publish) into a
 /// temporary registry, as the runtime finds tasks in production. Made once per test run.
 struct PublishedFixture: Sendable {
@@ -19,7 +23,18 @@ struct PublishedFixture: Sendable {
   let taskPath: URL
   let id: String
 
-  static let shared: PublishedFixture? = try? PublishedFixture(id: "rt-demo", rows: 80)
+  static let shared: PublishedFixture? = {
+    let fixture = try? PublishedFixture(id: "rt-demo", rows: 80)
+    // Swift Testing has no suite-wide teardown: the temporary folder goes at exit.
+    if fixture != nil {
+      atexit {
+        if let root = PublishedFixture.shared?.root {
+          try? FileManager.default.removeItem(at: root)
+        }
+      }
+    }
+    return fixture
+  }()
 
   /// A task of `rows` training rows, a quarter of which become the test set.
   init(id: String, rows: Int) throws {
