@@ -41,7 +41,19 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Default memory limit of a run, in MiB.")
   var memory: Int = 4096
 
+  @Option(help: "Most processes and threads alive at once in a run.")
+  var maxProcesses: Int = 1024
+
+  @Option(help: "Largest file a run may write, in MiB.")
+  var maxFileMB: Int = 2048
+
   func run() async throws {
+    guard maxProcesses >= 8, maxFileMB >= 1, timeout > 0, memory >= 32 else {
+      throw DojoError(
+        .invalidArgument,
+        "--max-processes must be at least 8, --max-file-mb at least 1, --timeout above 0 and --memory at least 32"
+      )
+    }
     guard (0...65535).contains(port) else {
       throw DojoError(.invalidArgument, "--port \(port) is not a port; use 0 to 65535")
     }
@@ -51,13 +63,16 @@ struct ServeCommand: AsyncParsableCommand {
       registry: URL(fileURLWithPath: registry.registry),
       sessionsDirectory: URL(fileURLWithPath: sessions, isDirectory: true),
       sandbox: SandboxConfiguration(python: python ?? TaskLocator.python),
-      defaultLimits: SessionLimits(executionTimeoutS: timeout, memoryMB: memory))
+      defaultLimits: SessionLimits(executionTimeoutS: timeout, memoryMB: memory),
+      maxProcesses: maxProcesses, fileSizeMB: maxFileMB)
     let server = try RuntimeServer(configuration: configuration)
     let host = host
     try await server.run(host: host, port: port, handleSignals: true) { bound in
       print(
         "dojo serve: listening on http://\(host):\(bound) (sandbox limits held by \(server.manager.limitEnforcement.rawValue))"
       )
+      // A supervisor (or a test) waits for this line to learn the port.
+      fflush(nil)
     }
   }
 }

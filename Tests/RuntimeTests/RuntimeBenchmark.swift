@@ -22,7 +22,8 @@ extension RuntimeSuites {
         fixture.configuration(sessions: fixture.sessionsDirectory()))
       let client = live.client
       let sid = try await client.open(task: fixture.id)
-      let interpreter = live.server.manager.pythonExecutable
+      let sandbox = try Sandbox()
+      let interpreter = sandbox.python.executable
 
       var stepped: [Double] = []
       var direct: [Double] = []
@@ -69,7 +70,7 @@ extension RuntimeSuites {
         String(
           format:
             "execute_code writing + grading a 10,000-row submission: median %.1f ms; the same script run directly: median %.1f ms; overhead %.1f ms (%@)",
-          m.2, m.3, m.2 - m.3, live.server.manager.limitEnforcement.rawValue))
+          m.2, m.3, m.2 - m.3, sandbox.limitEnforcement.rawValue))
       #expect(m.0 - m.1 < 150)
       #expect(m.2 - m.3 < 150)
       await live.stop()

@@ -106,37 +106,98 @@ struct PublishedFixture: Sendable {
 /// Whether the runtime's tests can run: bubblewrap works and the fixture was published.
 let runtimeAvailable = Sandbox.isAvailable().available && PublishedFixture.shared != nil
 
-/// A real server on 127.0.0.1 (port picked by the kernel), stopped by ``stop()``.
-struct LiveServer {
+/// The built `dojo` executable, next to the test bundle in the build folder.
+let dojoExecutable: URL = {
+  var dir = Bundle.main.bundleURL
+  for _ in 0..<4 {
+    let candidate = dir.appendingPathComponent("dojo")
+    if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    dir = dir.deletingLastPathComponent()
+  }
+  return dir.appendingPathComponent("dojo")
+}()
+
+/// A `Process` handed between threads: it is only started on one and waited on another.
+private final class ProcessBox: @unchecked Sendable {
+  let process: Process
+  init(_ process: Process) { self.process = process }
+}
+
+/// A real server: `dojo serve --port 0` on 127.0.0.1 in a process of its own, as users run
+/// it. Its own process keeps its sandboxed runs (and their cgroups, named by its pid) apart
+/// from the test process, and lets the restart test kill it outright.
+struct LiveServer: Sendable {
   let port: Int
-  let server: RuntimeServer
-  private let task: Task<Void, any Error>
+  let pid: Int32
+  let log: URL
+  private let exited: Task<Int32, Never>
 
   static func start(_ configuration: RuntimeConfiguration) async throws -> LiveServer {
-    let server = try RuntimeServer(configuration: configuration)
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let task = Task {
-      try await server.run(host: "127.0.0.1", port: 0) { continuation.yield($0) }
+    let home = configuration.sessionsDirectory.deletingLastPathComponent()
+    let log = home.appendingPathComponent("serve-\(UUID().uuidString.prefix(8)).log")
+    try AtomicFiles.createDirectory(home)
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    let process = Process()
+    process.executableURL = dojoExecutable
+    process.arguments = [
+      "serve", "--registry", configuration.registry.path, "--host", "127.0.0.1", "--port", "0",
+      "--sessions", configuration.sessionsDirectory.path,
+      "--timeout", "\(configuration.defaultLimits.executionTimeoutS)",
+      "--memory", "\(configuration.defaultLimits.memoryMB ?? 4096)",
+      "--max-processes", "\(configuration.maxProcesses)", "--max-file-mb",
+      "\(configuration.fileSizeMB)",
+    ]
+    process.currentDirectoryURL = home
+    let output = try FileHandle(forWritingTo: log)
+    process.standardOutput = output
+    process.standardError = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    try? output.close()
+    let box = ProcessBox(process)
+    let exited = Task<Int32, Never> {
+      await withCheckedContinuation { continuation in
+        Thread {
+          box.process.waitUntilExit()
+          continuation.resume(returning: box.process.terminationStatus)
+        }.start()
+      }
     }
-    var iterator = ports.makeAsyncIterator()
-    guard let port = await iterator.next() else {
-      throw DojoError(.internalError, "the server did not start")
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+      let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+      if let match = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
+        let port = Int(match.1)
+      {
+        return LiveServer(port: port, pid: process.processIdentifier, log: log, exited: exited)
+      }
+      if !process.isRunning { break }
+      try await Task.sleep(for: .milliseconds(20))
     }
-    return LiveServer(port: port, server: server, task: task)
-  }
-
-  private init(port: Int, server: RuntimeServer, task: Task<Void, any Error>) {
-    self.port = port
-    self.server = server
-    self.task = task
+    kill(process.processIdentifier, SIGKILL)
+    let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    throw DojoError(.internalError, "dojo serve did not start: \(text)")
   }
 
   var client: APIClient { APIClient(port: port) }
 
-  /// Stops serving and waits until the port is closed.
-  func stop() async {
-    task.cancel()
-    _ = try? await task.value
+  /// Stops the server as Ctrl-C does, and waits until it has exited.
+  @discardableResult
+  func stop() async -> Int32 {
+    kill(pid, SIGINT)
+    let watchdog = Task {
+      try await Task.sleep(for: .seconds(20))
+      kill(pid, SIGKILL)
+    }
+    let status = await exited.value
+    watchdog.cancel()
+    return status
+  }
+
+  /// Kills the server outright (SIGKILL), as a crash or an OOM kill would.
+  func kill9() async {
+    kill(pid, SIGKILL)
+    _ = await exited.value
   }
 }
 
