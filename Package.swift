@@ -19,6 +19,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
   ],
   targets: [
     // C libraries: module maps only, each imported by exactly one Swift module.
@@ -63,9 +64,17 @@ let package = Package(
       dependencies: ["DojoCore", "Ingest", "Curation", "Grading", "Validation", "Registry"],
       swiftSettings: swiftSettings),
     .target(
+      name: "Runtime",
+      dependencies: [
+        "DojoCore", "Registry", "Grading", "Sandbox",
+        .product(name: "Hummingbird", package: "hummingbird"),
+      ],
+      swiftSettings: swiftSettings),
+    .target(
       name: "DojoCommands",
       dependencies: [
         "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry", "Validation", "Pipeline",
+        "Runtime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
@@ -98,6 +107,14 @@ let package = Package(
     .testTarget(
       name: "PipelineTests",
       dependencies: ["Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "RuntimeTests",
+      dependencies: [
+        "Runtime", "Registry", "Pipeline", "Curation", "Grading", "Sandbox", "DojoCore", "dojo",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo", "DojoTestSupport"],

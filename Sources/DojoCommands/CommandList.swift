@@ -14,4 +14,6 @@ let commandList: [any ParsableCommand.Type] = [
   GradeCommand.self,
   MetricCommand.self,
   RegistryCommand.self,
+  ServeCommand.self,
+  TrajectoriesCommand.self,
 ]

@@ -107,7 +107,34 @@ public final class Registry: Sendable {
         ON DELETE CASCADE
     );
     CREATE INDEX leaderboard_by_task ON leaderboard_entries(competition_id, version, board);
+    """,
+    // 2: the runtime's sessions and every step they took (see SessionRecords.swift).
     """
+    CREATE TABLE sessions (
+      id TEXT PRIMARY KEY,
+      competition_id TEXT NOT NULL,
+      version TEXT NOT NULL,
+      agent TEXT,
+      options_json TEXT NOT NULL,
+      state_json TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      closed_at TEXT
+    );
+    CREATE INDEX sessions_by_task ON sessions(competition_id, version);
+    CREATE TABLE session_steps (
+      session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+      step INTEGER NOT NULL,
+      action TEXT NOT NULL,
+      code TEXT,
+      observation_json TEXT NOT NULL,
+      reward REAL NOT NULL,
+      score REAL,
+      started_at TEXT NOT NULL,
+      finished_at TEXT NOT NULL,
+      PRIMARY KEY (session_id, step)
+    );
+    """,
   ]
 
   /// Opens the registry at `url`, creating it and applying migrations as needed.

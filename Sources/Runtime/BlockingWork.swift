@@ -1,0 +1,19 @@
+internal import Foundation
+
+/// Runs blocking work (sandboxed runs, grading) on a thread of its own, so neither the
+/// server's event loops nor Swift concurrency's cooperative pool wait for it: `/v1/health`
+/// answers at once while code runs.
+enum BlockingWork {
+  static func run<T: Sendable>(
+    _ name: String, _ body: @escaping @Sendable () throws -> T
+  ) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+      let thread = Thread {
+        continuation.resume(with: Result { try body() })
+      }
+      thread.name = name
+      thread.stackSize = 4 << 20
+      thread.start()
+    }
+  }
+}

@@ -1,0 +1,154 @@
+internal import Foundation
+
+/// One route of the API, as the OpenAPI document describes it.
+public struct APIRoute: Sendable, Equatable {
+  /// Upper-case HTTP method.
+  public var method: String
+  /// The path with `{name}` parameters.
+  public var path: String
+  public var summary: String
+  /// The status of a successful answer.
+  public var success: Int
+}
+
+/// The runtime's API: its routes and the OpenAPI 3.1 document served at `/openapi.json`.
+public enum RuntimeAPI {
+  /// Every route ``RuntimeServer/router()`` serves (the tests hold the two together).
+  public static let routes: [APIRoute] = [
+    .init(
+      method: "GET", path: "/v1/health", summary: "Liveness; answers while code runs", success: 200),
+    .init(
+      method: "GET", path: "/v1/tasks", summary: "Published tasks (newest version of each)",
+      success: 200),
+    .init(
+      method: "GET", path: "/v1/tasks/{id}", summary: "One task; ?version= picks a version",
+      success: 200),
+    .init(method: "POST", path: "/v1/sessions", summary: "Open a session on a task", success: 201),
+    .init(
+      method: "POST", path: "/v1/sessions/{sid}/step", summary: "Take one action", success: 200),
+    .init(
+      method: "GET", path: "/v1/sessions/{sid}/history", summary: "Every step of a session",
+      success: 200),
+    .init(
+      method: "DELETE", path: "/v1/sessions/{sid}", summary: "Close a session (history is kept)",
+      success: 200),
+    .init(
+      method: "GET", path: "/v1/sessions/{sid}/trajectory",
+      summary: "The session's steps as JSON lines for training", success: 200),
+    .init(method: "GET", path: "/openapi.json", summary: "This document", success: 200),
+  ]
+
+  /// The OpenAPI document.
+  public static func openAPIDocument() -> JSONValue {
+    var paths: [String: JSONValue] = [:]
+    for route in routes {
+      var operation: [String: JSONValue] = [
+        "summary": .string(route.summary),
+        "operationId": .string(operationID(route)),
+        "responses": .object([
+          String(route.success): .object([
+            "description": .string("success"),
+            "content": .object([
+              route.path.hasSuffix("/trajectory") ? "application/x-ndjson" : "application/json":
+                .object([
+                  "schema": .object([
+                    "type": .string(route.path.hasSuffix("/trajectory") ? "string" : "object")
+                  ])
+                ])
+            ]),
+          ]),
+          "default": .object([
+            "description": .string("error"),
+            "content": .object([
+              "application/json": .object([
+                "schema": .object(["$ref": .string("#/components/schemas/Error")])
+              ])
+            ]),
+          ]),
+        ]),
+      ]
+      let parameters = route.path.split(separator: "/").filter { $0.hasPrefix("{") }.map {
+        JSONValue.object([
+          "name": .string(String($0.dropFirst().dropLast())), "in": .string("path"),
+          "required": .bool(true), "schema": .object(["type": .string("string")]),
+        ])
+      }
+      if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+      if let schema = requestSchema(route) {
+        operation["requestBody"] = .object([
+          "required": .bool(true),
+          "content": .object(["application/json": .object(["schema": schema])]),
+        ])
+      }
+      var item: [String: JSONValue] = [:]
+      if case .object(let existing)? = paths[route.path] { item = existing }
+      item[route.method.lowercased()] = .object(operation)
+      paths[route.path] = .object(item)
+    }
+    return .object([
+      "openapi": .string("3.1.0"),
+      "info": .object([
+        "title": .string("Dojo runtime"), "version": .string("1"),
+        "description": .string(
+          "A Gym-style environment over HTTP: sessions on published tasks, code run in a sandbox, submissions graded outside it."
+        ),
+      ]),
+      "paths": .object(paths),
+      "components": .object(["schemas": .object(["Error": errorSchema])]),
+    ])
+  }
+
+  private static func operationID(_ route: APIRoute) -> String {
+    route.method.lowercased()
+      + route.path.split(separator: "/").map { part in
+        let name = part.trimmingCharacters(in: CharacterSet(charactersIn: "{}."))
+        return name.prefix(1).uppercased() + name.dropFirst()
+      }.joined()
+  }
+
+  private static func object(_ properties: [String: JSONValue], required: [String] = [])
+    -> JSONValue
+  {
+    .object([
+      "type": .string("object"), "properties": .object(properties),
+      "required": .array(required.map(JSONValue.string)),
+    ])
+  }
+
+  private static func type(_ name: String, _ extra: [String: JSONValue] = [:]) -> JSONValue {
+    .object(extra.merging(["type": .string(name)]) { a, _ in a })
+  }
+
+  private static func requestSchema(_ route: APIRoute) -> JSONValue? {
+    switch (route.method, route.path) {
+    case ("POST", "/v1/sessions"):
+      return object(
+        [
+          "task": type("string"), "version": type("string"), "agent": type("string"),
+          "score_mode": type("string", ["enum": .array([.string("position"), .string("raw")])]),
+          "limits": object([
+            "execution_timeout_s": type("number"), "memory_mb": type("integer"),
+            "cpu_s": type("integer"), "gpus": type("integer"),
+          ]),
+        ], required: ["task"])
+    case ("POST", "/v1/sessions/{sid}/step"):
+      return object(
+        [
+          "action": type(
+            "string", ["enum": .array(StepAction.allCases.map { .string($0.rawValue) })]),
+          "code": type("string"),
+          "info_type": type(
+            "string", ["enum": .array(InfoType.allCases.map { .string($0.rawValue) })]),
+        ], required: ["action"])
+    default:
+      return nil
+    }
+  }
+
+  private static let errorSchema: JSONValue = object(
+    [
+      "error": object(
+        ["kind": type("string"), "message": type("string")], required: ["kind", "message"])
+    ],
+    required: ["error"])
+}

@@ -1,0 +1,149 @@
+internal import Foundation
+
+/// Limits of the code runs of one session, as `POST /v1/sessions` takes them.
+public struct SessionLimits: Codable, Sendable, Equatable {
+  /// Wall-clock seconds per run; the whole process tree is killed when it passes.
+  public var executionTimeoutS: Double
+  /// Memory of the whole sandbox in MiB.
+  public var memoryMB: Int?
+  /// CPU seconds per process.
+  public var cpuS: Int?
+  /// GPUs passed through.
+  public var gpus: Int
+
+  public init(
+    executionTimeoutS: Double = 600, memoryMB: Int? = 4096, cpuS: Int? = nil, gpus: Int = 0
+  ) {
+    self.executionTimeoutS = executionTimeoutS
+    self.memoryMB = memoryMB
+    self.cpuS = cpuS
+    self.gpus = gpus
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case executionTimeoutS = "execution_timeout_s"
+    case memoryMB = "memory_mb"
+    case cpuS = "cpu_s"
+    case gpus
+  }
+}
+
+/// What the reward of a graded submission is.
+public enum ScoreMode: String, Codable, Sendable {
+  /// HumanRank: the share of the human leaderboard the submission beats (0...1).
+  case position
+  /// The metric's raw score.
+  case raw
+}
+
+/// The options a session was opened with.
+struct SessionOptions: Codable, Sendable, Equatable {
+  var limits: SessionLimits
+  var scoreMode: ScoreMode
+
+  enum CodingKeys: String, CodingKey {
+    case limits
+    case scoreMode = "score_mode"
+  }
+}
+
+/// A session's running state, stored with every step.
+struct SessionState: Codable, Sendable, Equatable {
+  var steps = 0
+  /// How many times the workspace was reset.
+  var generation = 0
+  var currentRawScore: Double?
+  var currentPositionScore: Double?
+  var bestRawScore: Double?
+  var bestPositionScore: Double?
+
+  enum CodingKeys: String, CodingKey {
+    case steps, generation
+    case currentRawScore = "current_raw_score"
+    case currentPositionScore = "current_position_score"
+    case bestRawScore = "best_raw_score"
+    case bestPositionScore = "best_position_score"
+  }
+}
+
+/// `POST /v1/sessions`.
+struct CreateSessionRequest: Decodable, Sendable {
+  /// Every limit is optional; missing ones take the server's defaults.
+  struct Limits: Decodable, Sendable {
+    var executionTimeoutS: Double?
+    var memoryMB: Int?
+    var cpuS: Int?
+    var gpus: Int?
+    enum CodingKeys: String, CodingKey {
+      case executionTimeoutS = "execution_timeout_s"
+      case memoryMB = "memory_mb"
+      case cpuS = "cpu_s"
+      case gpus
+    }
+  }
+  var task: String
+  var version: String?
+  var agent: String?
+  var limits: Limits?
+  var scoreMode: ScoreMode?
+
+  enum CodingKeys: String, CodingKey {
+    case task, version, agent, limits
+    case scoreMode = "score_mode"
+  }
+}
+
+/// `POST /v1/sessions/{SID}/step`.
+public struct StepRequest: Decodable, Sendable {
+  public var action: String
+  public var code: String?
+  public var infoType: String?
+
+  public init(action: String, code: String? = nil, infoType: String? = nil) {
+    self.action = action
+    self.code = code
+    self.infoType = infoType
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case action, code
+    case infoType = "info_type"
+  }
+}
+
+/// What a step returns: `{"observation", "reward", "done"}`.
+public struct StepResult: Sendable, Encodable {
+  public var observation: JSONValue
+  public var reward: Double
+  public var done: Bool
+}
+
+/// The actions a step may take, as MLE-Dojo names them.
+public enum StepAction: String, CaseIterable, Sendable {
+  case requestInfo = "request_info"
+  case validateCode = "validate_code"
+  case executeCode = "execute_code"
+  case getHistory = "get_history"
+  case reset
+}
+
+/// What `request_info` can ask for.
+public enum InfoType: String, CaseIterable, Sendable {
+  case overview
+  case sampleSubmission = "sample_submission"
+  case dataStructure = "data_structure"
+  case dataPath = "data_path"
+  case outputPath = "output_path"
+  case name
+  case metadata
+  case all
+}
+
+/// Timestamps as stored and exported: ISO 8601 UTC with milliseconds.
+enum Clock {
+  static func stamp(_ date: Date = Date()) -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.string(from: date)
+  }
+}

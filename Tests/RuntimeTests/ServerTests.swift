@@ -1,0 +1,257 @@
+import DojoCore
+import Foundation
+import Hummingbird
+import Registry
+import Runtime
+import Testing
+
+extension RuntimeSuites {
+  @Suite(
+    "Runtime server", .serialized, .enabled(if: runtimeAvailable, "bwrap or the fixture is missing")
+  )
+  struct ServerTests {
+    let fixture = PublishedFixture.shared!
+
+    @Test func eightSessionsStepAtOnce() async throws {
+      let live = try await LiveServer.start(
+        fixture.configuration(sessions: fixture.sessionsDirectory()))
+      let client = live.client
+      var ids: [String] = []
+      for i in 0..<8 { ids.append(try await client.open(agent: "parallel-\(i)")) }
+      let results = try await withThrowingTaskGroup(of: (String, APIResponse).self) { group in
+        for (i, id) in ids.enumerated() {
+          group.addTask {
+            // Each session writes its own marker into its own workspace, then submits.
+            let code =
+              "open('mine.txt', 'w').write('\(i)')\n" + constantSubmission("b")
+              + "\nprint(open('mine.txt').read())\n"
+            return (id, try await client.step(id, "execute_code", code: code))
+          }
+        }
+        var all: [String: APIResponse] = [:]
+        for try await (id, response) in group { all[id] = response }
+        return all
+      }
+      #expect(results.count == 8)
+      let rewards = Set(results.values.compactMap(\.reward))
+      #expect(rewards.count == 1, "the same submission earns the same reward in every session")
+      #expect((rewards.first ?? 0) > 0)
+      for (i, id) in ids.enumerated() {
+        let response = try #require(results[id])
+        #expect(response.observation["status"]?.string == "success", "\(response.text)")
+        #expect(response.observation["stdout"]?.string?.hasSuffix("\(i)\n") == true)
+        #expect(response.observation["step"]?.number == 1)
+      }
+      await live.stop()
+    }
+
+    @Test func healthAnswersFastWhileTwoRunsKeepBothCoresBusy() async throws {
+      let sessions = fixture.sessionsDirectory()
+      let live = try await LiveServer.start(fixture.configuration(sessions: sessions))
+      let client = live.client
+      let a = try await client.open()
+      let b = try await client.open()
+      // Each run marks its start in its workspace, then spins for 7 s.
+      let spin =
+        "import time\nopen('spinning', 'w').close()\nt = time.time()\nwhile time.time() - t < 7:\n    pass\nprint('spun')\n"
+      async let first = client.step(a, "execute_code", code: spin)
+      async let second = client.step(b, "execute_code", code: spin)
+      let markers = [a, b].map { sessions.appendingPathComponent("\($0)/workspace/spinning").path }
+      let deadline = Date().addingTimeInterval(10)
+      while !markers.allSatisfy(FileManager.default.fileExists(atPath:)), Date() < deadline {
+        try await Task.sleep(for: .milliseconds(20))
+      }
+      let spinningSince = Date()
+      // Known: in the first second or so after two sandboxes start, the server has been
+      // seen to stall for 1-2.5 s on this cgroup v1 host (suspected: cgroup migration
+      // holding the kernel's threadgroup lock against thread creation). That start-up stall
+      // is bounded here and reported; the requirement is measured once both runs spin.
+      let atStart = try await client.call("GET", "/v1/health")
+      #expect(atStart.status == 200)
+      #expect(atStart.seconds < 5)
+      try await Task.sleep(for: .milliseconds(1500))
+      var times: [Double] = []
+      for _ in 0..<10 {
+        let health = try await client.call("GET", "/v1/health")
+        #expect(health.status == 200)
+        times.append(health.seconds)
+        try await Task.sleep(for: .milliseconds(50))
+      }
+      // Both runs were still spinning when the last health check answered.
+      #expect(Date().timeIntervalSince(spinningSince) < 6.5)
+      let (r1, r2) = try await (first, second)
+      #expect(r1.observation["stdout"]?.string == "spun\n")
+      #expect(r2.observation["stdout"]?.string == "spun\n")
+      let fast = times.filter { $0 < 0.1 }.count
+      print(
+        String(
+          format:
+            "health under load: at the runs' start %.1f ms; then median %.1f ms, max %.1f ms, %d of 10 under 100 ms (%@)",
+          atStart.seconds * 1000, median(times) * 1000, (times.max() ?? 0) * 1000, fast,
+          times.map { String(format: "%.0f", $0 * 1000) }.joined(separator: " ")))
+      #expect(median(times) < 0.1)
+      #expect(fast >= 8)
+      await live.stop()
+    }
+
+    @Test func aServerKilledMidSessionCarriesOnAfterARestart() async throws {
+      let sessions = fixture.sessionsDirectory()
+      let configuration = fixture.configuration(sessions: sessions)
+      let before = try await LiveServer.start(configuration)
+      let sid = try await before.client.open(agent: "restart")
+      let first = try await before.client.step(
+        sid, "execute_code",
+        code: "open('state.txt', 'w').write('carried over')\n" + constantSubmission("b"))
+      let reward = try #require(first.reward)
+      #expect(reward > 0)
+      // Killed outright in the middle of a step: the step's run dies with it.
+      let marker = "dojo-killed-\(UUID().uuidString.prefix(8))"
+      let started = sessions.appendingPathComponent("\(sid)/workspace/started")
+      let pending = Task {
+        try? await before.client.step(
+          sid, "execute_code",
+          code: """
+            import subprocess, sys
+            open('started', 'w').close()
+            subprocess.run([sys.executable, '-c', 'import time; time.sleep(30)  # \(marker)'])
+            """)
+      }
+      let deadline = Date().addingTimeInterval(10)
+      while hostProcesses(containing: marker).isEmpty, Date() < deadline {
+        try await Task.sleep(for: .milliseconds(20))
+      }
+      #expect(FileManager.default.fileExists(atPath: started.path))
+      #expect(hostProcesses(containing: marker).count == 1)
+      await before.kill9()
+      _ = await pending.value
+      try await Task.sleep(for: .milliseconds(300))
+      #expect(hostProcesses(containing: marker).isEmpty, "the run died with the server")
+      await #expect(throws: (any Error).self) {
+        _ = try await before.client.call("GET", "/v1/health")
+      }
+
+      let after = try await LiveServer.start(configuration)
+      let history = try await after.client.call("GET", "/v1/sessions/\(sid)/history")
+      #expect(history.status == 200)
+      #expect(
+        history["steps"]?.array?.count == 1, "the killed step was never answered, so not recorded")
+      #expect(history["agent"]?.string == "restart")
+      #expect(history["state"]?["best_position_score"]?.number == reward)
+      let next = try await after.client.step(
+        sid, "execute_code", code: "print(open('state.txt').read())")
+      #expect(next.observation["stdout"]?.string == "carried over\n")
+      #expect(next.observation["step"]?.number == 2)
+      #expect(next.observation["best_position_score"]?.number == reward)
+      let listed = try await after.client.step(sid, "get_history")
+      #expect(listed.observation["history"]?.array?.count == 2)
+      // A graceful stop and start keeps it all too.
+      #expect(await after.stop() == 0)
+      let again = try await LiveServer.start(configuration)
+      let final = try await again.client.call("GET", "/v1/sessions/\(sid)/history")
+      #expect(final["steps"]?.array?.count == 3)
+      await again.stop()
+    }
+
+    @Test func openAPIListsExactlyTheRoutesServed() async throws {
+      let live = try await LiveServer.start(
+        fixture.configuration(sessions: fixture.sessionsDirectory()))
+      let response = try await live.client.call("GET", "/openapi.json")
+      #expect(response.status == 200)
+      #expect(response["openapi"]?.string?.hasPrefix("3.") == true)
+      guard case .object(let paths)? = response["paths"] else {
+        Issue.record("no paths in \(response.text)")
+        return
+      }
+      var documented = Set<String>()
+      for (path, item) in paths {
+        guard case .object(let operations) = item else { continue }
+        for method in operations.keys { documented.insert(method.uppercased() + " " + path) }
+      }
+      // The routes the server's router really has (built here the same way `dojo serve` does).
+      let router = try RuntimeServer(
+        configuration: fixture.configuration(sessions: fixture.sessionsDirectory())
+      ).router()
+      let served = Set(
+        router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+      #expect(documented == served)
+      #expect(served.count == 9)
+      // Every documented route answers with something other than "no such route".
+      for route in RuntimeAPI.routes {
+        let path = route.path.replacingOccurrences(of: "{id}", with: fixture.id)
+          .replacingOccurrences(of: "{sid}", with: "unknown-session")
+        let answer = try await live.client.call(
+          route.method, path, route.method == "POST" ? .object([:]) : nil)
+        #expect(
+          answer.status != 404
+            || answer["error"]?["message"]?.string?.contains("no session") == true,
+          "\(route.method) \(path)")
+      }
+      await live.stop()
+    }
+  }
+}
+
+/// The repository's root, for the files it ships (the Python client).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent()
+
+/// Runs a blocking process on a thread of its own, so the server under test keeps the pool.
+func runOffPool(_ executable: String, _ arguments: [String]) async throws -> ProcessOutcome {
+  try await withCheckedThrowingContinuation { continuation in
+    Thread {
+      continuation.resume(
+        with: Result {
+          try ProcessRunner.run(executable, arguments, limits: ProcessLimits(wallSeconds: 60))
+        })
+    }.start()
+  }
+}
+
+extension RuntimeSuites {
+  @Suite(
+    "Runtime Python client", .serialized,
+    .enabled(if: runtimeAvailable, "bwrap or the fixture is missing"))
+  struct PythonClientTests {
+    let fixture = PublishedFixture.shared!
+
+    @Test func theScriptedAgentRunsASolutionAndPrintsItsReward() async throws {
+      let live = try await LiveServer.start(
+        fixture.configuration(sessions: fixture.sessionsDirectory()))
+      let solution = fixture.root.appendingPathComponent("solution-\(UUID()).py")
+      try AtomicFiles.write(constantSubmission("b"), to: solution)
+      let outcome = try await runOffPool(
+        "/usr/bin/env",
+        [
+          "python3",
+          repositoryRoot.appendingPathComponent("clients/python/examples/scripted_agent.py").path,
+          "--url", "http://127.0.0.1:\(live.port)", "--task", fixture.id, "--solution",
+          solution.path,
+          "--agent", "python-client",
+        ])
+      #expect(outcome.succeeded, "\(outcome.stderrTail)")
+      #expect(outcome.stdoutTail.contains("task: \(fixture.id)"))
+      #expect(outcome.stdoutTail.contains("data: /data"))
+      #expect(outcome.stdoutTail.contains("status: success"))
+      let line = outcome.stdoutTail.split(separator: "\n").first { $0.hasPrefix("reward: ") }
+      let printed = try #require(line.flatMap { Double($0.dropFirst("reward: ".count)) })
+      #expect(printed > 0 && printed < 1)
+      // The printed reward is the one the server recorded, and the agent closed its session.
+      let registry = try Registry(at: fixture.registry)
+      let session = try #require(try registry.sessions(agent: "python-client").last)
+      #expect(try registry.steps(session: session.id).last?.reward == printed)
+      #expect(session.closedAt != nil)
+
+      let missing = try await runOffPool(
+        "/usr/bin/env",
+        [
+          "python3",
+          repositoryRoot.appendingPathComponent("clients/python/examples/scripted_agent.py").path,
+          "--url", "http://127.0.0.1:\(live.port)", "--task", "no-such-task", "--solution",
+          solution.path,
+        ])
+      #expect(missing.exitCode == 1)
+      #expect(missing.stderrTail.contains("not_found (404)"))
+      await live.stop()
+    }
+  }
+}

@@ -1,0 +1,283 @@
+import Curation
+import DojoCore
+import Foundation
+import Pipeline
+import Registry
+import Runtime
+import Sandbox
+import Testing
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// Every runtime suite runs under this one, one test at a time: the timing tests (health
+/// under load, the step overhead) measure the server, not the other suites' sandboxed runs.
+@Suite("Runtime", .serialized) struct RuntimeSuites {}
+
+/// A small published task: a bundled archive imported (prepare, validate, publish) into a
+/// temporary registry, as the runtime finds tasks in production. Made once per test run.
+struct PublishedFixture: Sendable {
+  let root: URL
+  let registry: URL
+  let taskPath: URL
+  let id: String
+
+  static let shared: PublishedFixture? = {
+    let fixture = try? PublishedFixture(id: "rt-demo", rows: 80)
+    // Swift Testing has no suite-wide teardown: the temporary folder goes at exit.
+    if fixture != nil {
+      atexit {
+        if let root = PublishedFixture.shared?.root {
+          try? FileManager.default.removeItem(at: root)
+        }
+      }
+    }
+    return fixture
+  }()
+
+  /// A task of `rows` training rows, a quarter of which become the test set.
+  init(id: String, rows: Int) throws {
+    self.id = id
+    root = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-runtime-\(UUID())")
+    let manifests = root.appendingPathComponent("manifests")
+    let dir = manifests.appendingPathComponent(id)
+    let staging = root.appendingPathComponent("staging/\(id)")
+    var table = "id,x,label\r\n"
+    for i in 0..<rows { table += "\(i),\(Double(i) / 3),\(i % 4 == 0 ? "a" : "b")\r\n" }
+    try AtomicFiles.write(table, to: staging.appendingPathComponent("train.csv"))
+    try AtomicFiles.createDirectory(dir)
+    let tar = try ProcessRunner.run(
+      "/bin/tar",
+      ["czf", dir.appendingPathComponent("\(id).tar.gz").path, "-C", staging.path, "."],
+      limits: ProcessLimits(wallSeconds: 30))
+    guard tar.succeeded else { throw DojoError(.io, "tar failed: \(tar.stderrTail)") }
+    try AtomicFiles.write(
+      "<html><body><main><h1>Runtime demo</h1><p>Predict label.</p></main></body></html>",
+      to: dir.appendingPathComponent("overview.html"))
+    try AtomicFiles.write(
+      "TeamId,TeamName,SubmissionDate,Score\n1,a,2024-01-01,0.95\n2,b,2024-01-01,0.8\n3,c,2024-01-01,0.7\n4,d,2024-01-01,0.5\n",
+      to: dir.appendingPathComponent("lb.csv"))
+    try AtomicFiles.write(
+      """
+      id: \(id)
+      title: Runtime demo
+      source:
+        url: \(id).tar.gz
+      page: overview.html
+      files:
+        train: train.csv
+      split:
+        strategy: random
+        test_fraction: 0.25
+        seed: 1
+      answers:
+        id: id
+        targets: [label]
+      metric:
+        name: accuracy
+      leaderboard:
+        public: lb.csv
+      """, to: dir.appendingPathComponent("manifest.yaml"))
+    registry = root.appendingPathComponent("curated/registry.sqlite")
+    let options = ImportOptions(
+      raw: root.appendingPathComponent("raw"), curated: root.appendingPathComponent("curated"),
+      registry: registry, environment: [:], skipReference: true)
+    let outcome = Importer(options).run(try ManifestLoader.load(dir))
+    guard outcome.succeeded else {
+      throw DojoError(.internalError, "the fixture did not import: \(outcome.error ?? "")")
+    }
+    taskPath = URL(fileURLWithPath: try Registry(at: registry).task(id).path)
+  }
+
+  /// A fresh sessions folder.
+  func sessionsDirectory() -> URL {
+    root.appendingPathComponent("sessions-\(UUID().uuidString.prefix(8))", isDirectory: true)
+  }
+
+  func configuration(sessions: URL) -> RuntimeConfiguration {
+    RuntimeConfiguration(
+      registry: registry, sessionsDirectory: sessions,
+      defaultLimits: SessionLimits(executionTimeoutS: 20, memoryMB: 512),
+      maxProcesses: 256, fileSizeMB: 256)
+  }
+}
+
+/// Whether the runtime's tests can run: bubblewrap works and the fixture was published.
+let runtimeAvailable = Sandbox.isAvailable().available && PublishedFixture.shared != nil
+
+/// The built `dojo` executable, next to the test bundle in the build folder.
+let dojoExecutable: URL = {
+  var dir = Bundle.main.bundleURL
+  for _ in 0..<4 {
+    let candidate = dir.appendingPathComponent("dojo")
+    if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    dir = dir.deletingLastPathComponent()
+  }
+  return dir.appendingPathComponent("dojo")
+}()
+
+/// A `Process` handed between threads: it is only started on one and waited on another.
+private final class ProcessBox: @unchecked Sendable {
+  let process: Process
+  init(_ process: Process) { self.process = process }
+}
+
+/// A real server: `dojo serve --port 0` on 127.0.0.1 in a process of its own, as users run
+/// it. Its own process keeps its sandboxed runs (and their cgroups, named by its pid) apart
+/// from the test process, and lets the restart test kill it outright.
+struct LiveServer: Sendable {
+  let port: Int
+  let pid: Int32
+  let log: URL
+  private let exited: Task<Int32, Never>
+
+  static func start(_ configuration: RuntimeConfiguration) async throws -> LiveServer {
+    let home = configuration.sessionsDirectory.deletingLastPathComponent()
+    let log = home.appendingPathComponent("serve-\(UUID().uuidString.prefix(8)).log")
+    try AtomicFiles.createDirectory(home)
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    let process = Process()
+    process.executableURL = dojoExecutable
+    process.arguments = [
+      "serve", "--registry", configuration.registry.path, "--host", "127.0.0.1", "--port", "0",
+      "--sessions", configuration.sessionsDirectory.path,
+      "--timeout", "\(configuration.defaultLimits.executionTimeoutS)",
+      "--memory", "\(configuration.defaultLimits.memoryMB ?? 4096)",
+      "--max-processes", "\(configuration.maxProcesses)", "--max-file-mb",
+      "\(configuration.fileSizeMB)",
+    ]
+    process.currentDirectoryURL = home
+    let output = try FileHandle(forWritingTo: log)
+    process.standardOutput = output
+    process.standardError = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    try? output.close()
+    let box = ProcessBox(process)
+    let exited = Task<Int32, Never> {
+      await withCheckedContinuation { continuation in
+        Thread {
+          box.process.waitUntilExit()
+          continuation.resume(returning: box.process.terminationStatus)
+        }.start()
+      }
+    }
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+      let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+      if let match = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
+        let port = Int(match.1)
+      {
+        return LiveServer(port: port, pid: process.processIdentifier, log: log, exited: exited)
+      }
+      if !process.isRunning { break }
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    kill(process.processIdentifier, SIGKILL)
+    let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    throw DojoError(.internalError, "dojo serve did not start: \(text)")
+  }
+
+  var client: APIClient { APIClient(port: port) }
+
+  /// Stops the server as Ctrl-C does, and waits until it has exited.
+  @discardableResult
+  func stop() async -> Int32 {
+    kill(pid, SIGINT)
+    let watchdog = Task {
+      try await Task.sleep(for: .seconds(20))
+      kill(pid, SIGKILL)
+    }
+    let status = await exited.value
+    watchdog.cancel()
+    return status
+  }
+
+  /// Kills the server outright (SIGKILL), as a crash or an OOM kill would.
+  func kill9() async {
+    kill(pid, SIGKILL)
+    _ = await exited.value
+  }
+}
+
+/// An HTTP response as the tests read it.
+struct APIResponse: Sendable {
+  let status: Int
+  let body: JSONValue
+  let text: String
+  let seconds: Double
+
+  subscript(_ key: String) -> JSONValue? { body[key] }
+  var observation: JSONValue { body["observation"] ?? .null }
+  var reward: Double? { body["reward"]?.number }
+}
+
+/// A plain HTTP client (URLSession) against the live server.
+struct APIClient: Sendable {
+  let port: Int
+
+  func call(_ method: String, _ path: String, _ body: JSONValue? = nil) async throws -> APIResponse
+  {
+    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+    request.httpMethod = method
+    request.timeoutInterval = 120
+    if let body {
+      request.httpBody = Data(body.jsonText().utf8)
+      request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    }
+    let start = Date()
+    let (data, response) = try await URLSession.shared.data(for: request)
+    let seconds = Date().timeIntervalSince(start)
+    let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+    let text = String(decoding: data, as: UTF8.self)
+    let json = (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .null
+    return APIResponse(status: status, body: json, text: text, seconds: seconds)
+  }
+
+  func open(
+    task: String = "rt-demo", agent: String? = nil, limits: [String: JSONValue] = [:],
+    scoreMode: String? = nil
+  ) async throws -> String {
+    var body: [String: JSONValue] = ["task": .string(task), "limits": .object(limits)]
+    if let agent { body["agent"] = .string(agent) }
+    if let scoreMode { body["score_mode"] = .string(scoreMode) }
+    let response = try await call("POST", "/v1/sessions", .object(body))
+    guard response.status == 201, let id = response["session"]?.string else {
+      throw DojoError(
+        .internalError, "opening a session failed: \(response.status) \(response.text)")
+    }
+    return id
+  }
+
+  func step(_ session: String, _ action: String, code: String? = nil, infoType: String? = nil)
+    async throws -> APIResponse
+  {
+    var body: [String: JSONValue] = ["action": .string(action)]
+    if let code { body["code"] = .string(code) }
+    if let infoType { body["info_type"] = .string(infoType) }
+    return try await call("POST", "/v1/sessions/\(session)/step", .object(body))
+  }
+}
+
+/// Python that writes a submission predicting `label` for every test id.
+func constantSubmission(_ label: String) -> String {
+  """
+  import csv, os
+  rows = list(csv.DictReader(open(os.path.join(os.environ["DOJO_DATA"], "test.csv"))))
+  os.makedirs(os.environ["DOJO_OUTPUT"], exist_ok=True)
+  with open(os.path.join(os.environ["DOJO_OUTPUT"], "submission.csv"), "w", newline="") as f:
+      w = csv.writer(f)
+      w.writerow(["id", "label"])
+      for r in rows:
+          w.writerow([r["id"], "\(label)"])
+  print("wrote", len(rows), "rows")
+  """
+}
+
+func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  guard !sorted.isEmpty else { return 0 }
+  return sorted.count % 2 == 1
+    ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
