@@ -112,6 +112,20 @@ extension Preparer {
 
   /// Refuses an id column that repeats a value or leaves one empty, naming the lines.
   func requireUniqueIDs(_ ids: [String], index: CSVIndex) throws {
+    // Fast path for the common case, integer ids: hashing millions of strings dominated
+    // prepare's profile. Canonical decimal integers (no sign, no leading zero) are equal
+    // exactly when their values are, so distinct values mean distinct ids. Any doubt falls
+    // through to the exact check below, which also names the lines.
+    if let values = Self.canonicalIntegers(ids) {
+      var increasing = true
+      for i in values.indices.dropFirst() where values[i] <= values[i - 1] {
+        increasing = false
+        break
+      }
+      if increasing { return }
+      let sorted = values.sorted()
+      if !zip(sorted, sorted.dropFirst()).contains(where: { $0 == $1 }) { return }
+    }
     var seen: [String: Int] = [:]
     seen.reserveCapacity(ids.count)
     for (row, value) in ids.enumerated() {
@@ -129,6 +143,28 @@ extension Preparer {
       }
       seen[value] = row
     }
+  }
+
+  /// The ids as numbers when every one is a canonical decimal integer of at most 18 digits
+  /// (`0`, or a non-zero digit then digits); nil otherwise.
+  static func canonicalIntegers(_ ids: [String]) -> [Int]? {
+    var out = [Int](repeating: 0, count: ids.count)
+    for (i, id) in ids.enumerated() {
+      var id = id
+      let value = id.withUTF8 { bytes -> Int? in
+        guard bytes.count >= 1 && bytes.count <= 18, bytes[0] != 0x30 || bytes.count == 1
+        else { return nil }
+        var v = 0
+        for b in bytes {
+          guard b >= 0x30 && b <= 0x39 else { return nil }
+          v = v * 10 + Int(b - 0x30)
+        }
+        return v
+      }
+      guard let value else { return nil }
+      out[i] = value
+    }
+    return out
   }
 }
 
