@@ -14,28 +14,26 @@ enum LeakCheck {
     }
     let testIDList = (0..<answers.rowCount).map { answers.string(row: $0, column: answerID) }
     if FileManager.default.fileExists(atPath: work.train.path) {
-      let header = try CSVReader(url: work.train).header
-      if header.contains(manifest.answers.id) {
-        let train = try CSVIndex.scan(work.train, columns: [manifest.answers.id])
-        let trainIDs = train.values(of: manifest.answers.id) ?? []
-        // Integer ids compare as numbers (cheaper to hash than strings); see
-        // `Preparer.canonicalIntegers` for why that is exact.
-        if let testNumbers = Preparer.canonicalIntegers(testIDList),
-          let trainNumbers = Preparer.canonicalIntegers(trainIDs)
-        {
-          let testSet = Set(testNumbers)
-          if let row = trainNumbers.firstIndex(where: { testSet.contains($0) }) {
-            throw DojoError(
-              .invalidData,
-              "leak: id \"\(trainIDs[row])\" is both in public/train.csv (line \(train.line(ofRow: row))) and in the answers"
-            )
+      // Streamed, so no column of train is held in memory. Integer ids compare as numbers
+      // (cheaper to hash than strings); see `Preparer.canonicalIntegers` for why that is
+      // exact: a train id that is not a canonical integer cannot equal one that is.
+      let reader = try CSVReader(url: work.train)
+      if let idField = reader.header.firstIndex(of: manifest.answers.id) {
+        let testNumbers = Preparer.canonicalIntegers(testIDList).map { Set($0) }
+        let testStrings = testNumbers == nil ? Set(testIDList) : []
+        while let record = try reader.next() {
+          let leaks: Bool
+          if let testNumbers {
+            leaks = record.withFieldBytes(idField) { bytes in
+              Preparer.canonicalInteger(bytes).map { testNumbers.contains($0) } ?? false
+            }
+          } else {
+            leaks = testStrings.contains(record.string(idField))
           }
-        } else {
-          let testIDs = Set(testIDList)
-          if let row = trainIDs.firstIndex(where: { testIDs.contains($0) }) {
+          if leaks {
             throw DojoError(
               .invalidData,
-              "leak: id \"\(trainIDs[row])\" is both in public/train.csv (line \(train.line(ofRow: row))) and in the answers"
+              "leak: id \"\(record.string(idField))\" is both in public/train.csv (line \(record.line)) and in the answers"
             )
           }
         }

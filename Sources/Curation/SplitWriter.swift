@@ -30,15 +30,18 @@ extension Preparer {
         [manifest.answers.id] + manifest.answers.targets + planner.columnsNeeded
           + (mediaColumn.map { [$0] } ?? []))
     ).sorted()
-    let index = try CSVIndex.scan(url, columns: needed)
-    let ids = index.values(of: manifest.answers.id) ?? []
-    try requireUniqueIDs(ids, index: index)
-    let sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
-
-    if let media = manifest.media, let mediaColumn, let keys = index.values(of: mediaColumn) {
-      let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
-      for (row, key) in keys.enumerated() { try mover.place(id: key, side: sides[row]) }
-    }
+    // The index lives only in this closure: what outlives it is the sides and the target
+    // columns, so its id column is freed before the copy pass (peak memory).
+    let (sides, targetValues) = try { () throws -> ([RowSide], [[String]]) in
+      let index = try CSVIndex.scan(url, columns: needed)
+      try requireUniqueIDs(index.values(of: manifest.answers.id) ?? [], index: index)
+      let sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
+      if let media = manifest.media, let mediaColumn, let keys = index.values(of: mediaColumn) {
+        let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
+        for (row, key) in keys.enumerated() { try mover.place(id: key, side: sides[row]) }
+      }
+      return (sides, manifest.answers.targets.map { index.values(of: $0) ?? [] })
+    }()
     let counts = try CSVSplitter.write(
       source: url, assignments: sides.map(\.rawValue),
       outputs: [
@@ -50,9 +53,11 @@ extension Preparer {
           url: work.answers, rowClass: RowSide.test.rawValue,
           columns: .only([manifest.answers.id] + manifest.answers.targets)),
       ])
-    let trainTargets = manifest.answers.targets.map { target in
-      let values = index.values(of: target) ?? []
-      return values.indices.filter { sides[$0] == .train }.map { values[$0] }
+    let trainTargets = targetValues.map { values in
+      var train: [String] = []
+      train.reserveCapacity(counts[0])
+      for (row, value) in values.enumerated() where sides[row] == .train { train.append(value) }
+      return train
     }
     return ((counts[0], counts[1]), trainTargets)
   }
@@ -151,20 +156,23 @@ extension Preparer {
     var out = [Int](repeating: 0, count: ids.count)
     for (i, id) in ids.enumerated() {
       var id = id
-      let value = id.withUTF8 { bytes -> Int? in
-        guard bytes.count >= 1 && bytes.count <= 18, bytes[0] != 0x30 || bytes.count == 1
-        else { return nil }
-        var v = 0
-        for b in bytes {
-          guard b >= 0x30 && b <= 0x39 else { return nil }
-          v = v * 10 + Int(b - 0x30)
-        }
-        return v
-      }
-      guard let value else { return nil }
+      guard let value = id.withUTF8(canonicalInteger) else { return nil }
       out[i] = value
     }
     return out
+  }
+
+  /// The number of one canonical decimal integer (see ``canonicalIntegers(_:)``), else nil.
+  static func canonicalInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard bytes.count >= 1 && bytes.count <= 18, bytes[0] != 0x30 || bytes.count == 1 else {
+      return nil
+    }
+    var value = 0
+    for b in bytes {
+      guard b >= 0x30 && b <= 0x39 else { return nil }
+      value = value &* 10 &+ Int(b &- 0x30)
+    }
+    return value
   }
 }
 
