@@ -12,17 +12,30 @@ enum LeakCheck {
       throw DojoError(
         .invalidData, "private/answers.csv has no id column \"\(manifest.answers.id)\"")
     }
-    let testIDs = Set((0..<answers.rowCount).map { answers.string(row: $0, column: answerID) })
+    let testIDList = (0..<answers.rowCount).map { answers.string(row: $0, column: answerID) }
     if FileManager.default.fileExists(atPath: work.train.path) {
-      let header = try CSVReader(url: work.train).header
-      if header.contains(manifest.answers.id) {
-        let train = try CSVIndex.scan(work.train, columns: [manifest.answers.id])
-        for (row, id) in (train.values(of: manifest.answers.id) ?? []).enumerated()
-        where testIDs.contains(id) {
-          throw DojoError(
-            .invalidData,
-            "leak: id \"\(id)\" is both in public/train.csv (line \(train.line(ofRow: row))) and in the answers"
-          )
+      // Streamed, so no column of train is held in memory. Integer ids compare as numbers
+      // (cheaper to hash than strings); see `Preparer.canonicalIntegers` for why that is
+      // exact: a train id that is not a canonical integer cannot equal one that is.
+      let reader = try CSVReader(url: work.train)
+      if let idField = reader.header.firstIndex(of: manifest.answers.id) {
+        let testNumbers = Preparer.canonicalIntegers(testIDList).map { Set($0) }
+        let testStrings = testNumbers == nil ? Set(testIDList) : []
+        while let record = try reader.next() {
+          let leaks: Bool
+          if let testNumbers {
+            leaks = record.withFieldBytes(idField) { bytes in
+              Preparer.canonicalInteger(bytes).map { testNumbers.contains($0) } ?? false
+            }
+          } else {
+            leaks = testStrings.contains(record.string(idField))
+          }
+          if leaks {
+            throw DojoError(
+              .invalidData,
+              "leak: id \"\(record.string(idField))\" is both in public/train.csv (line \(record.line)) and in the answers"
+            )
+          }
         }
       }
     }
@@ -65,6 +78,18 @@ public enum Checksums {
   /// Hashes every file below `root` and writes `root/checksums.json`.
   public static func write(for root: URL) throws {
     let entries = try FileTree.entries(under: root, skip: skip)
+    try AtomicFiles.write(
+      try StableJSON.encode(["files": entries]), to: root.appendingPathComponent(fileName))
+  }
+
+  /// As ``write(for:)``, taking the entries in `known` as they are instead of hashing those
+  /// files again: for files the caller hashed and has not changed since.
+  static func write(for root: URL, reusing known: [FileTree.Entry]) throws {
+    let byPath = Dictionary(known.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    let present = Set(try FileTree.relativePaths(under: root, skip: skip))
+    let fresh = try FileTree.entries(under: root) { skip($0) || byPath[$0] != nil }
+    let entries = (fresh + known.filter { present.contains($0.path) })
+      .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     try AtomicFiles.write(
       try StableJSON.encode(["files": entries]), to: root.appendingPathComponent(fileName))
   }

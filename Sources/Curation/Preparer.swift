@@ -109,7 +109,8 @@ public struct Preparer: Sendable {
     let leaderboards =
       (try? FileManager.default.contentsOfDirectory(atPath: work.privateDir.path))?
       .filter { $0.hasPrefix("leaderboard") }.sorted() ?? []
-    let hashed = try FileTree.entries(under: temp).filter {
+    let everything = try FileTree.entries(under: temp)
+    let hashed = everything.filter {
       $0.path.hasPrefix("public/") || $0.path == "private/answers.csv"
     }
     let spec = TaskSpec(
@@ -120,7 +121,8 @@ public struct Preparer: Sendable {
       testRows: counts.test,
       files: Dictionary(uniqueKeysWithValues: hashed.map { ($0.path, $0.sha256) }))
     try AtomicFiles.write(try StableJSON.encode(spec), to: work.taskFile)
-    try Checksums.write(for: temp)
+    // Only task.json was written since `everything` was hashed: hash just that again.
+    try Checksums.write(for: temp, reusing: everything)
     try AtomicFiles.rename(temp, to: taskRoot)
     return PrepareResult(
       layout: layout, version: version, trainRows: counts.train, testRows: counts.test,

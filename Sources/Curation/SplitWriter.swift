@@ -30,15 +30,18 @@ extension Preparer {
         [manifest.answers.id] + manifest.answers.targets + planner.columnsNeeded
           + (mediaColumn.map { [$0] } ?? []))
     ).sorted()
-    let index = try CSVIndex.scan(url, columns: needed)
-    let ids = index.values(of: manifest.answers.id) ?? []
-    try requireUniqueIDs(ids, index: index)
-    let sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
-
-    if let media = manifest.media, let mediaColumn, let keys = index.values(of: mediaColumn) {
-      let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
-      for (row, key) in keys.enumerated() { try mover.place(id: key, side: sides[row]) }
-    }
+    // The index lives only in this closure: what outlives it is the sides and the target
+    // columns, so its id column is freed before the copy pass (peak memory).
+    let (sides, targetValues) = try { () throws -> ([RowSide], [[String]]) in
+      let index = try CSVIndex.scan(url, columns: needed)
+      try requireUniqueIDs(index.values(of: manifest.answers.id) ?? [], index: index)
+      let sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
+      if let media = manifest.media, let mediaColumn, let keys = index.values(of: mediaColumn) {
+        let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
+        for (row, key) in keys.enumerated() { try mover.place(id: key, side: sides[row]) }
+      }
+      return (sides, manifest.answers.targets.map { index.values(of: $0) ?? [] })
+    }()
     let counts = try CSVSplitter.write(
       source: url, assignments: sides.map(\.rawValue),
       outputs: [
@@ -49,10 +52,12 @@ extension Preparer {
         SplitOutput(
           url: work.answers, rowClass: RowSide.test.rawValue,
           columns: .only([manifest.answers.id] + manifest.answers.targets)),
-      ], index: index)
-    let trainTargets = manifest.answers.targets.map { target in
-      let values = index.values(of: target) ?? []
-      return values.indices.filter { sides[$0] == .train }.map { values[$0] }
+      ])
+    let trainTargets = targetValues.map { values in
+      var train: [String] = []
+      train.reserveCapacity(counts[0])
+      for (row, value) in values.enumerated() where sides[row] == .train { train.append(value) }
+      return train
     }
     return ((counts[0], counts[1]), trainTargets)
   }
@@ -112,6 +117,20 @@ extension Preparer {
 
   /// Refuses an id column that repeats a value or leaves one empty, naming the lines.
   func requireUniqueIDs(_ ids: [String], index: CSVIndex) throws {
+    // Fast path for the common case, integer ids: hashing millions of strings dominated
+    // prepare's profile. Canonical decimal integers (no sign, no leading zero) are equal
+    // exactly when their values are, so distinct values mean distinct ids. Any doubt falls
+    // through to the exact check below, which also names the lines.
+    if let values = Self.canonicalIntegers(ids) {
+      var increasing = true
+      for i in values.indices.dropFirst() where values[i] <= values[i - 1] {
+        increasing = false
+        break
+      }
+      if increasing { return }
+      let sorted = values.sorted()
+      if !zip(sorted, sorted.dropFirst()).contains(where: { $0 == $1 }) { return }
+    }
     var seen: [String: Int] = [:]
     seen.reserveCapacity(ids.count)
     for (row, value) in ids.enumerated() {
@@ -129,6 +148,31 @@ extension Preparer {
       }
       seen[value] = row
     }
+  }
+
+  /// The ids as numbers when every one is a canonical decimal integer of at most 18 digits
+  /// (`0`, or a non-zero digit then digits); nil otherwise.
+  static func canonicalIntegers(_ ids: [String]) -> [Int]? {
+    var out = [Int](repeating: 0, count: ids.count)
+    for (i, id) in ids.enumerated() {
+      var id = id
+      guard let value = id.withUTF8(canonicalInteger) else { return nil }
+      out[i] = value
+    }
+    return out
+  }
+
+  /// The number of one canonical decimal integer (see ``canonicalIntegers(_:)``), else nil.
+  static func canonicalInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard bytes.count >= 1 && bytes.count <= 18, bytes[0] != 0x30 || bytes.count == 1 else {
+      return nil
+    }
+    var value = 0
+    for b in bytes {
+      guard b >= 0x30 && b <= 0x39 else { return nil }
+      value = value &* 10 &+ Int(b &- 0x30)
+    }
+    return value
   }
 }
 

@@ -125,7 +125,7 @@ public struct Grader: Sendable {
   struct Answers {
     var table: Table
     var id: Int
-    var rowOf: KeyIndex
+    var index: AnswerIndex
   }
 
   private func readAnswers() throws -> Answers {
@@ -142,14 +142,7 @@ public struct Grader: Sendable {
     guard table.rowCount > 0 else {
       throw DojoError(.graderError, "answers \(answersURL.path) have no rows")
     }
-    // A byte-keyed index: the join creates no string per id.
-    let rowOf: KeyIndex
-    do {
-      rowOf = try table.keyIndex(column: id)
-    } catch let error as DojoError {
-      throw DojoError(.graderError, "answers: \(error.message); prepare again")
-    }
-    return Answers(table: table, id: id, rowOf: rowOf)
+    return Answers(table: table, id: id, index: try AnswerIndex(table, column: id))
   }
 
   /// Reads the submission as a table, refusing what is not a CSV before parsing it.
@@ -259,8 +252,9 @@ public struct Grader: Sendable {
     let idColumn = sub.index(of: task.idColumn)!
     let n = answers.table.rowCount
     var submissionRow = [Int](repeating: -1, count: n)
+    var answerRow = [Int](repeating: -1, count: sub.rowCount)
     for row in 0..<sub.rowCount {
-      guard let a = answers.rowOf.row(matching: sub, row: row, column: idColumn) else {
+      guard let a = answers.index.row(of: sub, row: row, column: idColumn) else {
         let id = sub.string(row: row, column: idColumn)
         throw DojoError(
           .invalidSubmission,
@@ -275,6 +269,7 @@ public struct Grader: Sendable {
         )
       }
       submissionRow[a] = row
+      answerRow[row] = a
     }
     if sub.rowCount < n, let first = submissionRow.firstIndex(of: -1) {
       let missing = n - sub.rowCount
@@ -284,10 +279,25 @@ public struct Grader: Sendable {
       )
     }
 
-    let predicted = columns.map { name -> [String] in
-      let c = sub.index(of: name)!
-      return submissionRow.map { sub.string(row: $0, column: c) }
-    }
+    // Cells are read in file order and scattered into answers order: reading a shuffled
+    // submission in answers order would miss the cache on nearly every cell of a large file.
+    let columnIndex = columns.map { sub.index(of: $0)! }
+    let order = answerRow
+    let cells = PredictedCells(
+      texts: { j in
+        var out = [String](repeating: "", count: n)
+        for row in 0..<sub.rowCount {
+          out[order[row]] = sub.string(row: row, column: columnIndex[j])
+        }
+        return out
+      },
+      numbers: { j in
+        var out = [Double?](repeating: nil, count: n)
+        for row in 0..<sub.rowCount {
+          out[order[row]] = sub.double(row: row, column: columnIndex[j])
+        }
+        return out
+      })
     let truth = try truthNames.map { name -> [String] in
       guard let c = answers.table.index(of: name) else {
         throw DojoError(.graderError, "answers have no target column \"\(name)\"; prepare again")
@@ -295,7 +305,7 @@ public struct Grader: Sendable {
       return (0..<n).map { answers.table.string(row: $0, column: c) }
     }
     let data = try MetricData(
-      metric: metric, truth: truth, truthColumns: truthNames, predicted: predicted,
+      metric: metric, truth: truth, truthColumns: truthNames, cells: cells,
       predictedColumns: columns, classes: classes,
       submissionLines: submissionRow.map { sub.line(ofRow: $0) })
     return try metric.evaluate(data)

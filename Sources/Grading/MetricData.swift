@@ -227,7 +227,45 @@ extension MetricData {
     metric: ResolvedMetric, truth: [[String]], truthColumns: [String], predicted: [[String]],
     predictedColumns: [String], classes: [String]?, submissionLines: [Int]? = nil
   ) throws {
+    try self.init(
+      metric: metric, truth: truth, truthColumns: truthColumns,
+      cells: PredictedCells(texts: { predicted[$0] }), predictedColumns: predictedColumns,
+      classes: classes, submissionLines: submissionLines)
+  }
+
+  /// As the public initializer, with the submission's cells given by ``PredictedCells``, so
+  /// that a caller holding parsed numbers spares making a string of every cell.
+  init(
+    metric: ResolvedMetric, truth: [[String]], truthColumns: [String], cells: PredictedCells,
+    predictedColumns: [String], classes: [String]?, submissionLines: [Int]? = nil
+  ) throws {
     let checker = ValueChecker(lines: submissionLines)
+    // Numbers of predicted column `j`: the caller's parsed ones when every one of them is
+    // fine, else parsed from the texts, which finds and names the offending cell.
+    func numbers(_ j: Int, probability: Bool) throws -> [Double] {
+      if let parsed = cells.numbers?(j) {
+        var out = [Double](repeating: 0, count: parsed.count)
+        var ok = true
+        for (i, v) in parsed.enumerated() {
+          guard let v, v.isFinite, !probability || (v >= 0 && v <= 1) else {
+            ok = false
+            break
+          }
+          out[i] = v
+        }
+        if ok { return out }
+      }
+      return try checker.numbers(
+        cells.texts(j), column: predictedColumns[j], probability: probability)
+    }
+    // Texts are made only for shapes that read them (and for error messages).
+    var textCache: [Int: [String]] = [:]
+    func texts(_ j: Int) -> [String] {
+      if let t = textCache[j] { return t }
+      let t = cells.texts(j)
+      textCache[j] = t
+      return t
+    }
     let name = metric.name
     let rows = truth.first?.count ?? 0
     guard rows > 0 else {
@@ -239,7 +277,7 @@ extension MetricData {
       if let classes {
         let known = Set(classes)
         let list = classes.joined(separator: ", ")
-        try checker.check(predicted[0], column: predictedColumns[0]) { v in
+        try checker.check(texts(0), column: predictedColumns[0]) { v in
           known.contains(v) ? nil : "is not one of \(list)"
         }
         if let bad = truth[0].firstIndex(where: { !known.contains($0) }) {
@@ -251,12 +289,12 @@ extension MetricData {
       }
       self = .labels(
         LabelPairs(
-          truth: truth[0], predicted: predicted[0], positive: metric.parameters.positive,
+          truth: truth[0], predicted: texts(0), positive: metric.parameters.positive,
           classes: classes))
     case .probability:
       var columns: [BinaryScores] = []
-      for (j, column) in predictedColumns.enumerated() {
-        let scores = try checker.numbers(predicted[j], column: column, probability: true)
+      for j in predictedColumns.indices {
+        let scores = try numbers(j, probability: true)
         var labels = Set(truth[j])
         if let classes, predictedColumns.count == 1 { labels.formUnion(classes) }
         let positive = try metric.parameters.positive ?? MetricData.defaultPositive(among: labels)
@@ -305,7 +343,7 @@ extension MetricData {
         truthIndex[i] = k
       }
       let perClass = try predictedColumns.enumerated().map { j, c in
-        try checker.numbers(predicted[j], column: c, probability: true)
+        try numbers(j, probability: true)
       }
       var probabilities = [[Double]](repeating: [], count: rows)
       for i in 0..<rows {
@@ -324,7 +362,8 @@ extension MetricData {
       if !metric.parameters.answerOnlyColumns.isEmpty || metric.parameters.confidenceColumn != nil {
         self = .annotated(
           try MetricData.annotated(
-            metric, truth: truth, truthColumns: truthColumns, predicted: predicted,
+            metric, truth: truth, truthColumns: truthColumns,
+            predicted: predictedColumns.indices.map { texts($0) },
             predictedColumns: predictedColumns, checker: checker))
         return
       }
@@ -336,15 +375,14 @@ extension MetricData {
       var t: [[Double]] = []
       var p: [[Double]] = []
       for (j, column) in predictedColumns.enumerated() {
-        let numbers = try checker.numbers(
-          predicted[j], column: column, probability: distribution)
+        let values = try numbers(j, probability: distribution)
         if logMetric {
           try checker.check(indices: rows, column: column) { i in
-            numbers[i] > -1
-              ? nil : "\"\(predicted[j][i])\" is -1 or less; \(name) takes log(1 + x)"
+            values[i] > -1
+              ? nil : "\"\(texts(j)[i])\" is -1 or less; \(name) takes log(1 + x)"
           }
         }
-        p.append(numbers)
+        p.append(values)
         t.append(try MetricData.answerNumbers(truth[j], column: truthColumns[j], log: logMetric))
       }
       if distribution {
@@ -361,7 +399,7 @@ extension MetricData {
       self = .values(truth: t, predicted: p, columns: truthColumns)
     case .ranking:
       try MetricData.expectOne(name, truthColumns, predictedColumns)
-      let lists = predicted[0].map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+      let lists = texts(0).map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
       if let classes {
         let known = Set(classes)
         try checker.check(indices: rows, column: predictedColumns[0]) { i in
@@ -373,7 +411,7 @@ extension MetricData {
       self = .rankings(truth: relevant, predicted: lists)
     case .text:
       try MetricData.expectOne(name, truthColumns, predictedColumns)
-      self = .texts(truth: truth[0], predicted: predicted[0])
+      self = .texts(truth: truth[0], predicted: texts(0))
     }
   }
 
@@ -446,6 +484,21 @@ extension MetricData {
       out[i] = v
     }
     return out
+  }
+}
+
+/// A submission's predicted cells in answers row order, as `MetricData` reads them.
+struct PredictedCells {
+  /// Column `j`'s texts, one per answer row.
+  var texts: (Int) -> [String]
+  /// Column `j`'s numbers, one per answer row, nil where a cell did not parse; nil when the
+  /// caller has none (the texts are parsed then). Must parse as ``ValueChecker/parse(_:)``
+  /// does wherever it gives a number.
+  var numbers: ((Int) -> [Double?])?
+
+  init(texts: @escaping (Int) -> [String], numbers: ((Int) -> [Double?])? = nil) {
+    self.texts = texts
+    self.numbers = numbers
   }
 }
 

@@ -151,6 +151,11 @@ struct PreparerTests {
       split: "  strategy: random\n  test_rows: 1",
       expected: "answers.id: \"1\" appears on lines 2 and 4 of train.csv"),
     RefusalCase(
+      name: "duplicate integer id, unsorted and far apart",
+      table: "id,label\n50,a\n7,b\n900,a\n12,b\n7,a\n31,b\n",
+      split: "  strategy: random\n  test_rows: 1",
+      expected: "answers.id: \"7\" appears on lines 3 and 6 of train.csv"),
+    RefusalCase(
       name: "stratify names no column", table: "id,label\n1,a\n2,b\n3,a\n",
       split: "  strategy: stratified\n  test_rows: 1\n  stratify: colour",
       expected: "split names column \"colour\""),
@@ -180,6 +185,21 @@ struct PreparerTests {
       (try? FileManager.default.contentsOfDirectory(
         atPath: f.curated.appendingPathComponent("fixture").path)) ?? []
     #expect(left.isEmpty, "left behind: \(left)")
+  }
+
+  /// Ids are text: `01` and `1` are two ids, though integer ids are checked as numbers.
+  @Test(arguments: [
+    "id,label\n01,a\n1,b\n2,a\n3,b\n", "id,label\n4,a\n3,b\n2,a\n1,b\n",
+    "id,label\n1,a\n+1,b\n 1,a\n1.0,b\n",
+  ])
+  func distinctIdsPrepare(_ table: String) throws {
+    let f = try FixtureCompetition(
+      manifest: FixtureCompetition.manifest(split: "  strategy: random\n  test_rows: 1"),
+      files: ["train.csv": table], local: ["lb.csv": FixtureCompetition.leaderboard])
+    defer { f.remove() }
+    let result = try f.prepare()
+    #expect(result.trainRows == 3)
+    #expect(result.testRows == 1)
   }
 
   @Test func providedAnswersAreUsedAsTheTest() throws {

@@ -7,8 +7,9 @@ import Testing
 #endif
 
 /// Timings on a large generated CSV, run only on request (they take seconds and need data in
-/// /tmp): `scripts/bench-tabular.py` generates the file and runs each benchmark in its own
-/// process, so peak memory is per benchmark.
+/// /tmp), one benchmark per process so that peak memory is per benchmark: the engine alone,
+/// without the CLI. `scripts/bench` compares the CLI (`dojo prepare`, `dojo grade`) with
+/// pandas and Polars.
 ///
 /// Environment: `DOJO_BENCH=1`, `DOJO_BENCH_CSV` (input path), `DOJO_BENCH_OUT` (a folder for
 /// split outputs). Prints one JSON line per benchmark.
