@@ -73,7 +73,8 @@ let package = Package(
     .target(
       name: "DojoCommands",
       dependencies: [
-        "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry", "Validation", "Pipeline",
+        "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry", "Validation",
+        "Pipeline",
         "Runtime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
