@@ -13,17 +13,12 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find  # noqa: E402  (shared helpers next to this folder)
+
 SEED = 42
 TEST_FRACTION = 0.365  # MLE-Dojo: test customers / all customers of the archive = 55716 / 152725
 OPTIONS = ["A", "B", "C", "D", "E", "F", "G"]
-
-
-def find(raw: str, name: str) -> str:
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
 
 
 def main(raw: str, out: str) -> None:

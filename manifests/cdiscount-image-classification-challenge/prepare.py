@@ -17,18 +17,13 @@ import shutil
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find  # noqa: E402  (shared helpers next to this folder)
+
 SEED = 0
 TEST_FRACTION = 0.1
 EXAMPLE_ROWS = 100  # train_example.bson: the first training records
 FIXED = {0x01: 8, 0x07: 12, 0x08: 1, 0x09: 8, 0x0A: 0, 0x10: 4, 0x11: 8, 0x12: 8, 0x13: 16}
-
-
-def find(raw: str, name: str) -> str:
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
 
 
 def records(path: str):

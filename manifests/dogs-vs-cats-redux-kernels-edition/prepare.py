@@ -6,11 +6,12 @@ split. Deterministic: files are listed in sorted order and chosen by a seeded Me
 Twister (whose sequence Python pins); media files are hard-linked where possible, else copied.
 """
 
-import csv
 import os
 import random
-import shutil
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find_dir, place, write_csv  # noqa: E402  (shared helpers next to this folder)
 
 SEED = 0
 TEST_FRACTION = 0.1  # MLE-bench holds out 10% of the training images
@@ -34,34 +35,6 @@ def main(raw: str, out: str) -> None:
         answers.append([number, 1 if name.startswith("dog") else 0])
     write_csv(os.path.join(private, "answers.csv"), ["id", "label"], answers)
     write_csv(os.path.join(public, "sample_submission.csv"), ["id", "label"], [[a[0], 0.5] for a in answers])
-
-
-def find_dir(raw: str, name: str) -> str:
-    """The folder called `name`: at that path, or the first of that name below RAW."""
-    direct = os.path.join(raw, name)
-    if os.path.isdir(direct):
-        return direct
-    for root, dirs, _ in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in dirs:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: no folder {name} under {raw}")
-
-
-def place(src: str, dst: str) -> None:
-    """A hard link where the file system allows, a copy otherwise (never a symbolic link)."""
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
-
-
-def write_csv(path: str, header, rows) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
 
 
 if __name__ == "__main__":

@@ -15,26 +15,14 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find, write_csv  # noqa: E402  (shared helpers next to this folder)
+
 SEED = 42
 TRAIN_ROWS = 5266  # MLE-Dojo keeps 5266 images for training (Kaggle's 7049 minus 1783)
 IMAGE = "Image"
 
 csv.field_size_limit(1 << 30)
-
-
-def find(raw: str, name: str) -> str:
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
-
-
-def write_csv(path: str, header, rows) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
 
 
 def main(raw: str, out: str) -> None:

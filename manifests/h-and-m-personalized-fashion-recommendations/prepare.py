@@ -14,16 +14,11 @@ import os
 import shutil
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find  # noqa: E402  (shared helpers next to this folder)
+
 DAYS = 7  # MLE-bench holds out the last seven days
 K = 12  # the sample submission lists the twelve best-selling articles before the cut
-
-
-def find(raw: str, name: str) -> str:
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
 
 
 def link_or_copy(src: str, dst: str) -> None:

@@ -13,17 +13,12 @@ import os
 import shutil
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find  # noqa: E402  (shared helpers next to this folder)
+
 LABELS = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 
 csv.field_size_limit(1 << 30)
-
-
-def find(raw: str, name: str) -> str:
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
 
 
 def read(path: str):

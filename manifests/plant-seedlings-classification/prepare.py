@@ -6,11 +6,12 @@ split. Deterministic: files are listed in sorted order and chosen by a seeded Me
 Twister (whose sequence Python pins); media files are hard-linked where possible, else copied.
 """
 
-import csv
 import os
 import random
-import shutil
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find_dir, place, write_csv  # noqa: E402  (shared helpers next to this folder)
 
 SEED = 0
 TEST_FRACTION = 0.14  # MLE-bench: Kaggle's 794 test images / (4750 + 794)
@@ -40,34 +41,6 @@ def main(raw: str, out: str) -> None:
             place(src, os.path.join(public, "train", species, name))
     write_csv(os.path.join(private, "answers.csv"), ["file", "species"], answers)
     write_csv(os.path.join(public, "sample_submission.csv"), ["file", "species"], [[a[0], "Sugar beet"] for a in answers])
-
-
-def find_dir(raw: str, name: str) -> str:
-    """The folder called `name`: at that path, or the first of that name below RAW."""
-    direct = os.path.join(raw, name)
-    if os.path.isdir(direct):
-        return direct
-    for root, dirs, _ in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in dirs:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: no folder {name} under {raw}")
-
-
-def place(src: str, dst: str) -> None:
-    """A hard link where the file system allows, a copy otherwise (never a symbolic link)."""
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
-
-
-def write_csv(path: str, header, rows) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
 
 
 if __name__ == "__main__":

@@ -17,16 +17,11 @@ import random
 import shutil
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find  # noqa: E402  (shared helpers next to this folder)
+
 SEED = 42
 SIDE_FILES = ["yelp_training_set_business.json", "yelp_training_set_user.json", "yelp_training_set_checkin.json"]
-
-
-def find(raw: str, name: str) -> str:
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
 
 
 def main(raw: str, out: str) -> None:
