@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import DojoCore
 internal import Foundation
+internal import Pipeline
 internal import Validation
 
 /// `dojo check [ID...|--all]`: static manifest checks that need no data.
@@ -38,10 +39,7 @@ struct CheckCommand: ParsableCommand {
     let root = URL(fileURLWithPath: manifests)
     var names = ids
     if all {
-      names = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter {
-        FileManager.default.fileExists(
-          atPath: root.appendingPathComponent("\($0)/manifest.yaml").path)
-      }.sorted()
+      names = RawLayout.manifestIDs(in: root)
     }
     let checker = ManifestChecker(catalogLeaderboards: catalog.map { URL(fileURLWithPath: $0) })
     let results = names.map { checker.check(root.appendingPathComponent($0)) }

@@ -98,11 +98,7 @@ struct ImportCommand: AsyncParsableCommand {
     let root = URL(fileURLWithPath: manifests)
     var names = ids
     if all || bundled {
-      let entries = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-      names = entries.filter {
-        FileManager.default.fileExists(
-          atPath: root.appendingPathComponent("\($0)/manifest.yaml").path)
-      }.sorted()
+      names = RawLayout.manifestIDs(in: root)
     }
     var loaded = try names.map { try ManifestLoader.load(root.appendingPathComponent($0)) }
     if bundled {

@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import Curation
 internal import DojoCore
 internal import Foundation
+internal import Pipeline
 
 /// `dojo prepare MANIFEST`: split an unpacked competition into a task.
 struct PrepareCommand: ParsableCommand {
@@ -50,12 +51,9 @@ struct PrepareCommand: ParsableCommand {
     if page != nil && markdown == nil {
       throw DojoError(.notFound, "--page \(pagePath) cannot be read; give a Markdown file")
     }
-    let boards = URL(fileURLWithPath: "raw/\(id)/leaderboard")
     let board =
       leaderboard.map { URL(fileURLWithPath: $0) }
-      ?? (try? FileTree.relativePaths(under: boards) { !$0.hasSuffix(".csv") })?.first.map {
-        boards.appendingPathComponent($0)
-      }
+      ?? RawLayout(raw: URL(fileURLWithPath: "raw"), id: id).leaderboard
     let result = try Preparer(loaded).prepare(
       raw: rawDir, curated: URL(fileURLWithPath: out), pageMarkdown: markdown, force: force,
       kaggleLeaderboard: board)

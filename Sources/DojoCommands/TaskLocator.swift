@@ -1,6 +1,7 @@
 internal import Curation
 internal import DojoCore
 internal import Foundation
+internal import Pipeline
 
 /// Finds a prepared task from what a user types: a task folder, or an id (the newest
 /// version under `curated/<id>/`), plus the manifest, raw folder and page it came from.
@@ -28,13 +29,10 @@ struct TaskLocator {
     let spec = try JSONDecoder().decode(TaskSpec.self, from: Data(contentsOf: layout.taskFile))
     let manifestDir = URL(fileURLWithPath: manifests).appendingPathComponent(spec.id)
     manifest = try? ManifestLoader.load(manifestDir)
-    let rawDir = URL(fileURLWithPath: "raw").appendingPathComponent(spec.id)
-    let files = rawDir.appendingPathComponent("files")
-    raw = fm.fileExists(atPath: files.path) ? files : nil
-    page = try? String(contentsOf: rawDir.appendingPathComponent("page.md"), encoding: .utf8)
-    let boards = rawDir.appendingPathComponent("leaderboard")
-    kaggleLeaderboard = (try? FileTree.relativePaths(under: boards) { !$0.hasSuffix(".csv") })?
-      .first.map { boards.appendingPathComponent($0) }
+    let downloads = RawLayout(raw: URL(fileURLWithPath: "raw"), id: spec.id)
+    raw = fm.fileExists(atPath: downloads.files.path) ? downloads.files : nil
+    page = try? String(contentsOf: downloads.page, encoding: .utf8)
+    kaggleLeaderboard = downloads.leaderboard
   }
 
   /// The Python for reference solutions: the project's `.venv` when set up, else `python3`.

@@ -72,8 +72,9 @@ public struct Importer: Sendable {
     let start = Date()
     var outcome = ImportOutcome(
       id: manifest.id, stage: .fetch, error: nil, version: nil, skipped: [], seconds: 0)
-    let home = options.raw.appendingPathComponent(manifest.id)
-    let files = home.appendingPathComponent("files")
+    let layout = RawLayout(raw: options.raw, id: manifest.id)
+    let home = layout.home
+    let files = layout.files
     do {
       stageStarted(.fetch)
       let fetched = try fetch(loaded, into: home)
@@ -150,13 +151,12 @@ public struct Importer: Sendable {
     }
     let zip = try Fetcher(environment: options.environment, progress: options.progress)
       .fetch(.kaggle(slug: slug), into: home, leaderboard: true)
-    let dir = home.appendingPathComponent("leaderboard")
-    _ = try unpack(zip, into: dir)
-    let csvs = try FileTree.relativePaths(under: dir) { !$0.hasSuffix(".csv") }
-    guard let csv = csvs.first(where: { $0.contains("public") }) ?? csvs.first else {
+    let layout = RawLayout(raw: home.deletingLastPathComponent(), id: home.lastPathComponent)
+    _ = try unpack(zip, into: layout.leaderboardFolder)
+    guard let csv = layout.leaderboard else {
       throw DojoError(.invalidData, "the leaderboard download of \(slug) holds no CSV file")
     }
-    return dir.appendingPathComponent(csv)
+    return csv
   }
 
   /// Unpacks unless `files/` already holds this archive's contents (its stamp names the
@@ -178,7 +178,7 @@ public struct Importer: Sendable {
 
   /// The page as Markdown, kept at `raw/<id>/page.md` (fetched once; delete it to refresh).
   func page(_ loaded: LoadedManifest, home: URL) throws -> (String?, Bool) {
-    let saved = home.appendingPathComponent("page.md")
+    let saved = RawLayout(raw: home.deletingLastPathComponent(), id: home.lastPathComponent).page
     if let text = try? String(contentsOf: saved, encoding: .utf8) { return (text, true) }
     let source: String?
     switch (loaded.manifest.page, loaded.manifest.source.location) {

@@ -280,6 +280,28 @@ struct PreparerTests {
 
 @Suite("Media-keyed splits")
 struct MediaSplitTests {
+  /// A labels table `labels.csv` (image_id, label) with files in `images/` named by `pattern`.
+  static func manifest(split: String, pattern: String) -> String {
+    """
+    id: fixture
+    title: Fixture
+    source:
+      url: fixture.zip
+    files:
+      train: labels.csv
+    split:
+    \(split)
+    answers:
+      id: image_id
+      targets: [label]
+    metric:
+      name: accuracy
+    media:
+      folder: images
+      pattern: "\(pattern)"
+    """
+  }
+
   @Test func eachImageFollowsItsRow() throws {
     var files = [
       "labels.csv": "image_id,label\n"
@@ -287,26 +309,8 @@ struct MediaSplitTests {
     ]
     for i in 0..<20 { files["images/img\(i).jpg"] = "JPEG-\(i)" }
     files["images/unrelated.txt"] = "not an image of a row"
-    let manifest = """
-      id: fixture
-      title: Fixture
-      source:
-        url: fixture.zip
-      files:
-        train: labels.csv
-      split:
-        strategy: random
-        test_fraction: 0.25
-        seed: 3
-      answers:
-        id: image_id
-        targets: [label]
-      metric:
-        name: accuracy
-      media:
-        folder: images
-        pattern: "{id}.jpg"
-      """
+    let manifest = Self.manifest(
+      split: "  strategy: random\n  test_fraction: 0.25\n  seed: 3", pattern: "{id}.jpg")
     let f = try FixtureCompetition(manifest: manifest, files: files)
     defer { f.remove() }
     let r = try f.prepare()
@@ -340,25 +344,7 @@ struct MediaSplitTests {
         + (0..<12).map { "img\($0),\($0 % 2 == 0 ? "cat" : "dog")" }.joined(separator: "\n") + "\n"
     ]
     for i in 0..<12 { files["images/\(i % 2 == 0 ? "cat" : "dog")/img\(i).jpg"] = "JPEG-\(i)" }
-    let manifest = """
-      id: fixture
-      title: Fixture
-      source:
-        url: fixture.zip
-      files:
-        train: labels.csv
-      split:
-        strategy: random
-        test_rows: 4
-      answers:
-        id: image_id
-        targets: [label]
-      metric:
-        name: accuracy
-      media:
-        folder: images
-        pattern: "*/{id}.jpg"
-      """
+    let manifest = Self.manifest(split: "  strategy: random\n  test_rows: 4", pattern: "*/{id}.jpg")
     let f = try FixtureCompetition(manifest: manifest, files: files)
     defer { f.remove() }
     let r = try f.prepare()
@@ -371,25 +357,7 @@ struct MediaSplitTests {
   }
 
   @Test func aMissingImageIsNamed() throws {
-    let manifest = """
-      id: fixture
-      title: Fixture
-      source:
-        url: fixture.zip
-      files:
-        train: labels.csv
-      split:
-        strategy: random
-        test_rows: 1
-      answers:
-        id: image_id
-        targets: [label]
-      metric:
-        name: accuracy
-      media:
-        folder: images
-        pattern: "{id}.png"
-      """
+    let manifest = Self.manifest(split: "  strategy: random\n  test_rows: 1", pattern: "{id}.png")
     let f = try FixtureCompetition(
       manifest: manifest,
       files: ["labels.csv": "image_id,label\na,1\nb,0\n", "images/a.png": "x"])
