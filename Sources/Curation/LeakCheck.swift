@@ -25,7 +25,7 @@ enum LeakCheck {
           let leaks: Bool
           if let testNumbers {
             leaks = record.withFieldBytes(idField) { bytes in
-              Preparer.canonicalInteger(bytes).map { testNumbers.contains($0) } ?? false
+              CSVNumber.canonicalInteger(bytes).map { testNumbers.contains($0) } ?? false
             }
           } else {
             leaks = testStrings.contains(record.string(idField))

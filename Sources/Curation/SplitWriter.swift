@@ -156,24 +156,12 @@ extension Preparer {
     var out = [Int](repeating: 0, count: ids.count)
     for (i, id) in ids.enumerated() {
       var id = id
-      guard let value = id.withUTF8(canonicalInteger) else { return nil }
+      guard let value = id.withUTF8(CSVNumber.canonicalInteger) else { return nil }
       out[i] = value
     }
     return out
   }
 
-  /// The number of one canonical decimal integer (see ``canonicalIntegers(_:)``), else nil.
-  static func canonicalInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    guard bytes.count >= 1 && bytes.count <= 18, bytes[0] != 0x30 || bytes.count == 1 else {
-      return nil
-    }
-    var value = 0
-    for b in bytes {
-      guard b >= 0x30 && b <= 0x39 else { return nil }
-      value = value &* 10 &+ Int(b &- 0x30)
-    }
-    return value
-  }
 }
 
 /// Rows written through Tabular's atomic ``CSVWriter``.

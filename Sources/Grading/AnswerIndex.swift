@@ -47,14 +47,16 @@ struct AnswerIndex {
     case .strings(let rowOf):
       return rowOf[table.string(row: row, column: column)]
     case .dense(let base, let rows):
-      guard let id = table.withFieldBytes(row: row, column: column, AnswerIndex.integer) else {
+      guard let id = table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger)
+      else {
         return nil
       }
       let slot = id - base
       guard slot >= 0 && slot < rows.count, rows[slot] >= 0 else { return nil }
       return Int(rows[slot])
     case .sorted(let ids, let rows):
-      guard let id = table.withFieldBytes(row: row, column: column, AnswerIndex.integer) else {
+      guard let id = table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger)
+      else {
         return nil
       }
       var low = 0
@@ -67,24 +69,12 @@ struct AnswerIndex {
     }
   }
 
-  /// The number of a canonical decimal integer id, else nil.
-  static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    guard bytes.count >= 1 && bytes.count <= 18, bytes[0] != 0x30 || bytes.count == 1 else {
-      return nil
-    }
-    var value = 0
-    for b in bytes {
-      guard b >= 0x30 && b <= 0x39 else { return nil }
-      value = value &* 10 &+ Int(b &- 0x30)
-    }
-    return value
-  }
-
   /// Every id of the column as a number, or nil if one is not a canonical integer.
   private static func integers(_ table: Table, column: Int) -> [Int]? {
     var out = [Int](repeating: 0, count: table.rowCount)
     for row in 0..<table.rowCount {
-      guard let v = table.withFieldBytes(row: row, column: column, integer) else { return nil }
+      guard let v = table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger)
+      else { return nil }
       out[row] = v
     }
     return out

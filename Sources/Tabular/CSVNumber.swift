@@ -1,5 +1,21 @@
 /// Number parsing straight from field bytes, without creating a `String` on the common path.
 public enum CSVNumber {
+  /// The value of a canonical decimal integer (digits only, no sign, no leading zero, at
+  /// most 18 digits), else nil. Ids spelled so can be compared as numbers: two such
+  /// spellings are equal exactly when their values are ("01" and "1" are not canonical
+  /// both, so they never collide).
+  public static func canonicalInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard bytes.count >= 1 && bytes.count <= 18, bytes[0] != 0x30 || bytes.count == 1 else {
+      return nil
+    }
+    var value = 0
+    for b in bytes {
+      guard b >= 0x30 && b <= 0x39 else { return nil }
+      value = value &* 10 &+ Int(b &- 0x30)
+    }
+    return value
+  }
+
   /// Exact powers of ten: every one up to 1e22 is representable as a `Double`.
   private static let powersOfTen: [Double] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,

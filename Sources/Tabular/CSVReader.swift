@@ -236,10 +236,7 @@ public final class CSVReader {
         pos = scanner.next
         continue
       case .unterminatedQuote:
-        throw DojoError(
-          .invalidData,
-          "\(name):\(line): a quoted field opened on this line is never closed; "
-            + "check for a missing or undoubled quote")
+        throw RecordScanner.unterminatedQuote(name, line: line)
       case .record:
         let recordLine = line
         if scanner.highBit,

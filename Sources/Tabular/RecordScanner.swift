@@ -1,3 +1,4 @@
+internal import DojoCore
 internal import Glibc
 
 // Byte values the scanner looks at; everything else is field content.
@@ -30,6 +31,14 @@ enum ScanOutcome {
 /// per record on the hot path, and array appends cost a uniqueness check each and
 /// retain/release traffic wherever a record is handed on. The owner calls ``deallocate()``.
 struct RecordScanner {
+  /// The error for a quoted field that never closes, worded the same by every reader.
+  static func unterminatedQuote(_ name: String, line: Int) -> DojoError {
+    DojoError(
+      .invalidData,
+      "\(name):\(line): a quoted field opened on this line is never closed; "
+        + "check for a missing or undoubled quote")
+  }
+
   /// Raw start offset of each field of the last record.
   private(set) var starts: UnsafeMutablePointer<Int>
   /// Raw end offset (exclusive) of each field of the last record.

@@ -206,10 +206,7 @@ public struct Table: Sendable {
         pos = scanner.next
         continue
       case .unterminatedQuote:
-        throw DojoError(
-          .invalidData,
-          "\(name):\(line): a quoted field opened on this line is never closed; "
-            + "check for a missing or undoubled quote")
+        throw RecordScanner.unterminatedQuote(name, line: line)
       case .needMore:
         preconditionFailure("the scanner asked for more input at the end of the file")
       case .record:
