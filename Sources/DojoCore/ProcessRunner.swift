@@ -157,46 +157,53 @@ public enum ProcessRunner {
       return (stdoutPipe[0], stderrPipe[0])
     }
 
-    let out = TailCollector(limit: outputTailBytes)
-    let err = TailCollector(limit: outputTailBytes)
-    let group = DispatchGroup()
-    for (fd, sink) in [(stdoutRead, out), (stderrRead, err)] {
-      group.enter()
-      DispatchQueue.global().async {
-        sink.drain(fd)
-        close(fd)
-        group.leave()
-      }
+    // The calling thread reads both pipes itself with poll(2). Blocking reads on Dispatch's
+    // global queues would occupy the threads that Swift concurrency shares with them on
+    // Linux: two long runs once starved the runtime's HTTP handlers for seconds.
+    var out = TailCollector(fd: stdoutRead, limit: outputTailBytes)
+    var err = TailCollector(fd: stderrRead, limit: outputTailBytes)
+    defer {
+      out.close()
+      err.close()
     }
-
-    // Poll for exit so the deadline is enforced without a second waiting thread.
     var timedOut = false
     var waitStatus: Int32 = 0
+    var exited = false
     let deadline = start.addingTimeInterval(wallSeconds)
+    // Once the child is gone, whatever it left running is killed so the pipes close; should
+    // something outside the group still hold them, stop waiting after a grace period rather
+    // than hang, keeping what was read so far.
+    var drainDeadline: Date?
+    var secondKill = false
     while true {
-      let r = waitpid(pid, &waitStatus, WNOHANG)
-      if r == pid { break }
-      if r < 0 && errno != EINTR { break }
-      if Date() >= deadline {
-        timedOut = true
-        killTree(pid)
-        _ = waitpid(pid, &waitStatus, 0)
-        break
+      if !exited {
+        let r = waitpid(pid, &waitStatus, WNOHANG)
+        if r == pid || (r < 0 && errno != EINTR) {
+          exited = true
+        } else if Date() >= deadline {
+          timedOut = true
+          killTree(pid)
+          _ = waitpid(pid, &waitStatus, 0)
+          exited = true
+        }
+        if exited {
+          killTree(pid)
+          drainDeadline = Date().addingTimeInterval(2)
+        }
       }
-      usleep(5_000)
-    }
-    // Whatever the program left running goes too, so the pipes close. Should something
-    // outside the group still hold them, give up waiting after a while rather than hang:
-    // the readers then finish on their own and the tails are what was read so far.
-    killTree(pid)
-    if group.wait(timeout: .now() + 2) == .timedOut {
-      killTree(pid)
-      _ = group.wait(timeout: .now() + 2)
+      if exited && out.finished && err.finished { break }
+      if let limit = drainDeadline, Date() >= limit {
+        if secondKill { break }
+        secondKill = true
+        killTree(pid)
+        drainDeadline = Date().addingTimeInterval(2)
+      }
+      TailCollector.pollAndRead(&out, &err, timeoutMilliseconds: 5)
     }
 
-    let exited = (waitStatus & 0x7F) == 0
-    let code: Int32? = exited ? (waitStatus >> 8) & 0xFF : nil
-    let signal: Int32? = exited ? nil : waitStatus & 0x7F
+    let exitedNormally = (waitStatus & 0x7F) == 0
+    let code: Int32? = exitedNormally ? (waitStatus >> 8) & 0xFF : nil
+    let signal: Int32? = exitedNormally ? nil : waitStatus & 0x7F
     let (stdoutTail, stdoutBytes) = out.snapshot()
     let (stderrTail, stderrBytes) = err.snapshot()
     return ProcessOutcome(
@@ -209,37 +216,64 @@ public enum ProcessRunner {
 /// Held while pipes are made and a child is spawned; see `spawnCollecting`.
 private let spawnLock = Mutex(())
 
-/// Reads a pipe to its end, keeping only the last `limit` bytes.
-private final class TailCollector: Sendable {
-  private struct State {
-    var buffer: [UInt8] = []
-    var total = 0
-  }
-  // A lock rather than a happens-before argument: the owner may read a snapshot while a
-  // reader is still draining, when something outside the process group holds the pipe.
-  private let state = Mutex(State())
+/// One output pipe being read to its end, keeping only the last `limit` bytes.
+private struct TailCollector {
+  private var fd: Int32
   private let limit: Int
+  private var buffer: [UInt8] = []
+  private var total = 0
+  private var chunk = [UInt8](repeating: 0, count: 65536)
 
-  init(limit: Int) { self.limit = limit }
+  init(fd: Int32, limit: Int) {
+    self.fd = fd
+    self.limit = limit
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+  }
 
-  func drain(_ fd: Int32) {
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
+  /// True once the pipe reached its end (or failed) and is closed.
+  var finished: Bool { fd < 0 }
+
+  mutating func close() {
+    if fd >= 0 { _ = Glibc.close(fd) }
+    fd = -1
+  }
+
+  /// Reads what is available now; closes the pipe at its end.
+  mutating func readAvailable() {
+    while fd >= 0 {
       let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
       if n < 0 && errno == EINTR { continue }
-      if n <= 0 { break }
-      state.withLock { s in
-        s.total += n
-        s.buffer.append(contentsOf: chunk[0..<n])
-        if s.buffer.count > 2 * limit { s.buffer.removeFirst(s.buffer.count - limit) }
+      if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+      if n <= 0 {
+        close()
+        return
       }
+      total += n
+      buffer.append(contentsOf: chunk[0..<n])
+      if buffer.count > 2 * limit { buffer.removeFirst(buffer.count - limit) }
     }
+  }
+
+  /// Waits up to `timeoutMilliseconds` for either pipe to have data (or reach its end), then
+  /// reads both.
+  static func pollAndRead(
+    _ a: inout TailCollector, _ b: inout TailCollector, timeoutMilliseconds: Int32
+  ) {
+    var fds = [a.fd, b.fd].filter { $0 >= 0 }.map {
+      pollfd(fd: $0, events: Int16(POLLIN), revents: 0)
+    }
+    if fds.isEmpty {
+      usleep(UInt32(timeoutMilliseconds) * 1000)
+      return
+    }
+    let ready = poll(&fds, nfds_t(fds.count), timeoutMilliseconds)
+    guard ready > 0 else { return }
+    a.readAvailable()
+    b.readAvailable()
   }
 
   /// The kept tail as text and the total byte count.
   func snapshot() -> (String, Int) {
-    state.withLock { s in
-      (String(decoding: s.buffer.suffix(limit), as: UTF8.self), s.total)
-    }
+    (String(decoding: buffer.suffix(limit), as: UTF8.self), total)
   }
 }

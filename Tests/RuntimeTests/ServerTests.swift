@@ -51,46 +51,39 @@ extension RuntimeSuites {
       let client = live.client
       let a = try await client.open()
       let b = try await client.open()
-      // Each run marks its start in its workspace, then spins for 7 s.
+      // Each run marks its start in its workspace, then spins for 4 s.
       let spin =
-        "import time\nopen('spinning', 'w').close()\nt = time.time()\nwhile time.time() - t < 7:\n    pass\nprint('spun')\n"
+        "import time\nopen('spinning', 'w').close()\nt = time.time()\nwhile time.time() - t < 4:\n    pass\nprint('spun')\n"
       async let first = client.step(a, "execute_code", code: spin)
       async let second = client.step(b, "execute_code", code: spin)
+      // Health is sampled from the moment both runs are posted, through their sandboxes'
+      // start (where a starved thread pool once stalled it for seconds), until both end.
       let markers = [a, b].map { sessions.appendingPathComponent("\($0)/workspace/spinning").path }
-      let deadline = Date().addingTimeInterval(10)
-      while !markers.allSatisfy(FileManager.default.fileExists(atPath:)), Date() < deadline {
-        try await Task.sleep(for: .milliseconds(20))
-      }
-      let spinningSince = Date()
-      // Known: in the first second or so after two sandboxes start, the server has been
-      // seen to stall for 1-2.5 s on this cgroup v1 host (suspected: cgroup migration
-      // holding the kernel's threadgroup lock against thread creation). That start-up stall
-      // is bounded here and reported; the requirement is measured once both runs spin.
-      let atStart = try await client.call("GET", "/v1/health")
-      #expect(atStart.status == 200)
-      #expect(atStart.seconds < 5)
-      try await Task.sleep(for: .milliseconds(1500))
+      let posted = Date()
       var times: [Double] = []
-      for _ in 0..<10 {
+      var bothSpun = false
+      while Date().timeIntervalSince(posted) < 4.5 {
         let health = try await client.call("GET", "/v1/health")
         #expect(health.status == 200)
         times.append(health.seconds)
+        bothSpun = bothSpun || markers.allSatisfy(FileManager.default.fileExists(atPath:))
         try await Task.sleep(for: .milliseconds(50))
       }
-      // Both runs were still spinning when the last health check answered.
-      #expect(Date().timeIntervalSince(spinningSince) < 6.5)
       let (r1, r2) = try await (first, second)
+      #expect(bothSpun)
       #expect(r1.observation["stdout"]?.string == "spun\n")
       #expect(r2.observation["stdout"]?.string == "spun\n")
-      let fast = times.filter { $0 < 0.1 }.count
+      let slow = times.filter { $0 >= 0.1 }
       print(
         String(
           format:
-            "health under load: at the runs' start %.1f ms; then median %.1f ms, max %.1f ms, %d of 10 under 100 ms (%@)",
-          atStart.seconds * 1000, median(times) * 1000, (times.max() ?? 0) * 1000, fast,
-          times.map { String(format: "%.0f", $0 * 1000) }.joined(separator: " ")))
-      #expect(median(times) < 0.1)
-      #expect(fast >= 8)
+            "health under load: %d samples, median %.1f ms, max %.1f ms, %d at or over 100 ms",
+          times.count, median(times) * 1000, (times.max() ?? 0) * 1000, slow.count))
+      // A loaded CI machine may deschedule one request; more than one slow answer, or any
+      // answer near a second, is the starvation this test exists for.
+      #expect(times.count >= 40)
+      #expect(slow.count <= 1, "slow health answers (s): \(slow)")
+      #expect((times.max() ?? 0) < 0.5)
       await live.stop()
     }
 
