@@ -86,6 +86,44 @@ struct CgroupLayout: Sendable, Equatable {
     return CgroupLayout(version: .v2(parent: parent))
   }
 
+  /// The parents that hold per-run groups.
+  var parents: [String] {
+    switch version {
+    case .v1(let memoryParent, let pidsParent): [memoryParent, pidsParent]
+    case .v2(let parent): [parent]
+    }
+  }
+
+  /// Removes per-run groups left by a server that died without cleaning up (SIGKILL, a
+  /// crash): those named `run-<pid>-…` whose pid is no longer alive. Their processes are
+  /// killed first. Returns the directories removed.
+  @discardableResult
+  func removeOrphanedRuns() -> [String] {
+    var removed: [String] = []
+    for parent in parents {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+      for name in names.sorted() {
+        let parts = name.split(separator: "-")
+        guard parts.count == 3, parts[0] == "run", let pid = Int32(parts[1]) else { continue }
+        guard !Self.isRunning(pid) else { continue }
+        let group = RunCgroup(layout: self, directories: [parent + "/" + name])
+        if group.remove() { removed.append(parent + "/" + name) }
+      }
+    }
+    return removed
+  }
+
+  /// Whether `pid` is a live process. A zombie counts as dead: a server killed while its
+  /// parent is slow to reap it still answers `kill(pid, 0)`.
+  static func isRunning(_ pid: Int32) -> Bool {
+    if kill(pid, 0) != 0 && errno == ESRCH { return false }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return true }
+    // The state is the first field after the command name's closing parenthesis.
+    return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+  }
+
   private static func join(_ mount: String, _ own: String, _ name: String) -> String {
     let trimmed = own.split(separator: "/").joined(separator: "/")
     return trimmed.isEmpty ? "\(mount)/\(name)" : "\(mount)/\(trimmed)/\(name)"

@@ -107,6 +107,7 @@ public struct Sandbox: Sendable {
       configuration.useCgroups
       ? CgroupLayout.detect(
         root: configuration.cgroupRoot, explicitParent: configuration.cgroupParent) : nil
+    layout?.removeOrphanedRuns()
   }
 
   /// Which mechanism will hold memory and processes in this sandbox's runs.

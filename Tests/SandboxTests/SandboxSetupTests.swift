@@ -107,6 +107,40 @@ struct SandboxSetupTests {
     #expect(layout?.enforcement == .cgroupV2)
   }
 
+  @Test func runGroupsOfADeadServerAreRemovedAndLiveOnesKept() throws {
+    let parent = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "cg-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: parent) }
+    // A server that ended but is not yet reaped (a zombie) still answers kill(pid, 0): its
+    // groups are orphans all the same. This test's own unreaped child plays that server.
+    var child: pid_t = 0
+    var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+    defer { free(argv[0]) }
+    #expect(posix_spawn(&child, "/bin/true", nil, nil, &argv, nil) == 0)
+    var status: Int32 = 0
+    defer { _ = waitpid(child, &status, 0) }
+    let zombie = Date().addingTimeInterval(5)
+    while (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.contains(") Z ")
+      != true, Date() < zombie
+    {
+      usleep(5_000)
+    }
+    #expect(kill(child, 0) == 0)
+    #expect(!CgroupLayout.isRunning(child))
+    #expect(CgroupLayout.isRunning(getpid()))
+    let names = [
+      "run-\(child)-0a1b2c3d", "run-\(getpid())-11111111", "not-a-run", "run-x-1", "run-\(child)",
+    ]
+    for name in names {
+      try FileManager.default.createDirectory(
+        at: parent.appendingPathComponent(name), withIntermediateDirectories: true)
+    }
+    let layout = CgroupLayout(version: .v2(parent: parent.path))
+    #expect(layout.removeOrphanedRuns() == [parent.path + "/run-\(child)-0a1b2c3d"])
+    let left = try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted()
+    #expect(left == names.dropFirst().sorted())
+  }
+
   @Test func noCgroupMountMeansNoLayout() throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent(
       "cg-\(UUID().uuidString)")
