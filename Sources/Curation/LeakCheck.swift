@@ -6,14 +6,20 @@ internal import Tabular
 enum LeakCheck {
   /// After the split: no id on both sides, no target column in public test, and nothing
   /// under `public/` that links anywhere (so no path leads from public to private).
-  static func afterSplit(work: TaskLayout, manifest: Manifest) throws {
+  ///
+  /// - Parameter idsDisjointBySplit: true when the split itself proves no id is on both
+  ///   sides (one source file whose ids were checked unique, each row sent to one side);
+  ///   train is then not read again. Provided and scripted splits pass false.
+  static func afterSplit(work: TaskLayout, manifest: Manifest, idsDisjointBySplit: Bool = false)
+    throws
+  {
     let answers = try Table.read(work.answers)
     guard let answerID = answers.index(of: manifest.answers.id) else {
       throw DojoError(
         .invalidData, "private/answers.csv has no id column \"\(manifest.answers.id)\"")
     }
     let testIDList = (0..<answers.rowCount).map { answers.string(row: $0, column: answerID) }
-    if FileManager.default.fileExists(atPath: work.train.path) {
+    if !idsDisjointBySplit, FileManager.default.fileExists(atPath: work.train.path) {
       // Streamed, so no column of train is held in memory. Integer ids compare as numbers
       // (cheaper to hash than strings); see `Preparer.canonicalIntegers` for why that is
       // exact: a train id that is not a canonical integer cannot equal one that is.

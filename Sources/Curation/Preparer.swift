@@ -64,8 +64,28 @@ public struct Preparer: Sendable {
       }
       inputs.append(("leaderboard", kaggleLeaderboard))
     }
-    let version = try versionHash(inputs: inputs, pageMarkdown: pageMarkdown)
-    let taskRoot = curated.appendingPathComponent(manifest.id).appendingPathComponent(version)
+    // Hashing the inputs (for the version) and planning the split both read the whole
+    // source; with no earlier version to find, nothing can be skipped, so the two overlap on
+    // two cores. Otherwise the version comes first, as it usually means nothing to do.
+    let taskParent = curated.appendingPathComponent(manifest.id)
+    let tableSplit = manifest.split.strategy != .script && manifest.split.strategy != .provided
+    let version: String
+    var plan: SplitPlan?
+    if tableSplit && !Self.hasVersions(taskParent) {
+      let hashing = BackgroundJob("dojo-version-hash") { [self, inputs] in
+        try versionHash(inputs: inputs, pageMarkdown: pageMarkdown)
+      }
+      do {
+        plan = try planSplit(files: files)
+      } catch {
+        _ = try? hashing.wait()
+        throw error
+      }
+      version = try hashing.wait()
+    } else {
+      version = try versionHash(inputs: inputs, pageMarkdown: pageMarkdown)
+    }
+    let taskRoot = taskParent.appendingPathComponent(version)
     let layout = TaskLayout(root: taskRoot)
     if !force, let spec = try? readSpec(layout),
       FileManager.default.fileExists(atPath: layout.checksums.path)
@@ -90,8 +110,18 @@ public struct Preparer: Sendable {
     case .provided:
       (counts, trainTargets) = try writeProvided(files: files, work: work)
     default:
-      (counts, trainTargets) = try writeSplit(files: files, work: work)
+      (counts, trainTargets) = try writeSplit(
+        try plan ?? planSplit(files: files), files: files, work: work)
     }
+    plan = nil
+    // The split's outputs are the task's largest files: hash them on the second core while
+    // the rest of the task is written.
+    let splitOutputs = ["public/train.csv", "public/test.csv", "private/answers.csv"]
+      .filter { FileManager.default.fileExists(atPath: temp.appendingPathComponent($0).path) }
+    let hashingOutputs = BackgroundJob("dojo-output-hash") { [temp] in
+      try splitOutputs.map { try FileTree.entry($0, under: temp) }
+    }
+    defer { _ = try? hashingOutputs.wait() }
     try copyExtras(files: files, work: work)
     try copyLeaderboards(work: work, kaggle: kaggleLeaderboard)
     let answers = try Table.read(work.answers)
@@ -101,7 +131,12 @@ public struct Preparer: Sendable {
       try format.writeSample(
         answers: answers, idColumn: manifest.answers.id, to: work.sampleSubmission)
     }
-    try LeakCheck.afterSplit(work: work, manifest: manifest)
+    // A split of one file with unique ids cannot put an id on both sides; scripted and
+    // provided splits can, so their train is read again.
+    let splitProvesDisjoint =
+      manifest.split.strategy != .script && manifest.split.strategy != .provided
+    try LeakCheck.afterSplit(
+      work: work, manifest: manifest, idsDisjointBySplit: splitProvesDisjoint)
     let description = DescriptionWriter(manifest: manifest, format: format)
       .markdown(page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test)
     try AtomicFiles.write(description, to: work.description)
@@ -109,7 +144,10 @@ public struct Preparer: Sendable {
     let leaderboards =
       (try? FileManager.default.contentsOfDirectory(atPath: work.privateDir.path))?
       .filter { $0.hasPrefix("leaderboard") }.sorted() ?? []
-    let everything = try FileTree.entries(under: temp)
+    let hashedOutputs = try hashingOutputs.wait()
+    let everything = try
+      (FileTree.entries(under: temp) { splitOutputs.contains($0) }
+      + hashedOutputs).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
     let hashed = everything.filter {
       $0.path.hasPrefix("public/") || $0.path == "private/answers.csv"
     }
@@ -127,6 +165,12 @@ public struct Preparer: Sendable {
     return PrepareResult(
       layout: layout, version: version, trainRows: counts.train, testRows: counts.test,
       skipped: false)
+  }
+
+  /// Whether `taskParent` (`curated/<id>`) holds any version of the task.
+  static func hasVersions(_ taskParent: URL) -> Bool {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: taskParent.path)) ?? []
+    return names.contains { !$0.hasPrefix(".") }
   }
 
   func readSpec(_ layout: TaskLayout) throws -> TaskSpec {

@@ -2,13 +2,24 @@ internal import DojoCore
 internal import Foundation
 internal import Tabular
 
+/// The first half of a table split: which side each row goes to, found by one read of the
+/// source and nothing written. ``Preparer`` can overlap it with hashing the inputs.
+struct SplitPlan: Sendable {
+  var source: URL
+  var sides: [RowSide]
+  /// Each target column's values, for every row.
+  var targetValues: [[String]]
+  /// The source's index without its values: the row spans the copy pass uses.
+  var spans: CSVIndex
+  /// The media column's values, when the manifest has media.
+  var mediaKeys: [String]?
+}
+
 extension Preparer {
-  /// Splits `files.train` by the manifest's strategy into public train/test and the answers,
-  /// in two streaming passes: an index of the few columns the split needs, then one copy of
-  /// every record to its side. Records are copied byte for byte, never re-printed.
-  func writeSplit(files: RawFiles, work: TaskLayout) throws -> (
-    (train: Int, test: Int), [[String]]
-  ) {
+  /// Plans a split of `files.train` by the manifest's strategy: checks the columns the
+  /// manifest names, indexes the few columns the split needs, checks the ids are unique and
+  /// assigns every row a side.
+  func planSplit(files: RawFiles) throws -> SplitPlan {
     let url = try files.one(manifest.files.train, key: "files.train")
     let header = try CSVReader(url: url).header
     let planner = SplitPlanner(manifest.split)
@@ -30,20 +41,30 @@ extension Preparer {
         [manifest.answers.id] + manifest.answers.targets + planner.columnsNeeded
           + (mediaColumn.map { [$0] } ?? []))
     ).sorted()
-    // The index lives only in this closure: what outlives it is the sides and the target
-    // columns, so its id column is freed before the copy pass (peak memory).
-    let (sides, targetValues) = try { () throws -> ([RowSide], [[String]]) in
-      let index = try CSVIndex.scan(url, columns: needed)
-      try requireUniqueIDs(index.values(of: manifest.answers.id) ?? [], index: index)
-      let sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
-      if let media = manifest.media, let mediaColumn, let keys = index.values(of: mediaColumn) {
-        let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
-        for (row, key) in keys.enumerated() { try mover.place(id: key, side: sides[row]) }
-      }
-      return (sides, manifest.answers.targets.map { index.values(of: $0) ?? [] })
-    }()
+    // Only the plan outlives the index: the sides, the target columns and the row spans
+    // (4 bytes a row). The id column is freed before the copy pass (peak memory) while rows
+    // can still be copied without being parsed again.
+    let index = try CSVIndex.scan(url, columns: needed)
+    try requireUniqueIDs(index.values(of: manifest.answers.id) ?? [], index: index)
+    let sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
+    return SplitPlan(
+      source: url, sides: sides,
+      targetValues: manifest.answers.targets.map { index.values(of: $0) ?? [] },
+      spans: index.droppingValues(), mediaKeys: mediaColumn.flatMap { index.values(of: $0) })
+  }
+
+  /// Writes a planned split into public train/test and the answers: one copy of every
+  /// record to its side, byte for byte, never re-printed. Media files go with their rows.
+  func writeSplit(_ plan: SplitPlan, files: RawFiles, work: TaskLayout) throws -> (
+    (train: Int, test: Int), [[String]]
+  ) {
+    let sides = plan.sides
+    if let media = manifest.media, let keys = plan.mediaKeys {
+      let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
+      for (row, key) in keys.enumerated() { try mover.place(id: key, side: sides[row]) }
+    }
     let counts = try CSVSplitter.write(
-      source: url, assignments: sides.map(\.rawValue),
+      source: plan.source, assignments: sides.map(\.rawValue),
       outputs: [
         SplitOutput(url: work.train, rowClass: RowSide.train.rawValue),
         SplitOutput(
@@ -52,8 +73,8 @@ extension Preparer {
         SplitOutput(
           url: work.answers, rowClass: RowSide.test.rawValue,
           columns: .only([manifest.answers.id] + manifest.answers.targets)),
-      ])
-    let trainTargets = targetValues.map { values in
+      ], index: plan.spans)
+    let trainTargets = plan.targetValues.map { values in
       var train: [String] = []
       train.reserveCapacity(counts[0])
       for (row, value) in values.enumerated() where sides[row] == .train { train.append(value) }

@@ -121,13 +121,16 @@ public enum FileTree {
   public static func entries(under root: URL, skip: (String) -> Bool = { _ in false }) throws
     -> [Entry]
   {
-    try relativePaths(under: root, skip: skip).map { rel in
-      let url = root.appendingPathComponent(rel)
-      let size =
-        (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64)
-        .flatMap { $0 } ?? 0
-      return Entry(path: rel, size: size, sha256: try SHA256Hasher.hash(fileAt: url))
-    }
+    try relativePaths(under: root, skip: skip).map { try entry($0, under: root) }
+  }
+
+  /// Hashes the one file at `relativePath` below `root`.
+  public static func entry(_ relativePath: String, under root: URL) throws -> Entry {
+    let url = root.appendingPathComponent(relativePath)
+    let size =
+      (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64)
+      .flatMap { $0 } ?? 0
+    return Entry(path: relativePath, size: size, sha256: try SHA256Hasher.hash(fileAt: url))
   }
 }
 

@@ -24,6 +24,14 @@ public struct CSVIndex: Sendable {
   /// The reader options the index was made with (spans are in their decoded bytes).
   let options: CSVReader.Options
 
+  /// The same index without its column values: what a split's copy pass needs (spans, line
+  /// numbers), so a caller done with the values can free them before copying.
+  public func droppingValues() -> CSVIndex {
+    CSVIndex(
+      name: name, header: header, rowCount: rowCount, values: [:], lines: lines, spans: spans,
+      dataStart: dataStart, identity: identity, options: options)
+  }
+
   /// The values of a requested column, one per row; nil if it was not requested.
   public func values(of column: String) -> [String]? { values[column] }
 

@@ -114,6 +114,14 @@ struct PreparerTests {
     #expect(try FileTree.entries(under: a.layout.root) == FileTree.entries(under: b.layout.root))
     let again = try f.prepare(into: f.root.appendingPathComponent("a"))
     #expect(again.skipped)
+    // With another version already there, the version is hashed before the split instead
+    // of alongside it; the task is the same, byte for byte.
+    let c = f.root.appendingPathComponent("c")
+    try AtomicFiles.createDirectory(c.appendingPathComponent("fixture/0123456789ab"))
+    let sequential = try f.prepare(into: c)
+    #expect(!sequential.skipped && sequential.version == a.version)
+    #expect(
+      try FileTree.entries(under: a.layout.root) == FileTree.entries(under: sequential.layout.root))
   }
 
   @Test func aChangedSeedIsANewVersion() throws {

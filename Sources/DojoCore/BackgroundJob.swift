@@ -1,0 +1,34 @@
+internal import Foundation
+import Synchronization
+
+/// One piece of synchronous work run on a thread of its own while the caller goes on, then
+/// joined with ``wait()``: for overlapping an I/O-and-CPU-bound step (hashing a file) with
+/// another on a second core. A plain thread, not Dispatch's global queues, which Swift
+/// concurrency shares on Linux and which must not be held by long work.
+public final class BackgroundJob<Value: Sendable>: Sendable {
+  private let result = Mutex<Result<Value, any Error>?>(nil)
+  private let done = DispatchSemaphore(value: 0)
+
+  /// Starts `body` at once on a new thread named `name`.
+  public init(_ name: String, _ body: @escaping @Sendable () throws -> Value) {
+    // The thread holds the job until the work ends, so a job nobody waits for still
+    // finishes cleanly.
+    let thread = Thread { [self] in
+      let outcome = Result { try body() }
+      result.withLock { $0 = outcome }
+      done.signal()
+    }
+    thread.name = name
+    thread.stackSize = 4 << 20
+    thread.start()
+  }
+
+  /// Waits for the work to end and returns its value or rethrows its error. May be called
+  /// more than once (an error path can join a job whose value nobody needs).
+  @discardableResult
+  public func wait() throws -> Value {
+    done.wait()
+    done.signal()  // Leaves the semaphore open for any later wait.
+    return try result.withLock { $0! }.get()
+  }
+}
