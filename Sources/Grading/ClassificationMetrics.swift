@@ -229,20 +229,31 @@ public enum Metrics {
         "roc_auc is undefined: only one class (\(positives > 0 ? "positive" : "negative")) is present in the answers"
       )
     }
-    let order = (0..<n).sorted { column.scores[$0] < column.scores[$1] }
+    // AUC counts, for every positive, the negatives scored below it (ties count half):
+    // two sorted lists walked together, with no index sort.
+    var positiveScores: [Double] = []
+    var negativeScores: [Double] = []
+    positiveScores.reserveCapacity(positives)
+    negativeScores.reserveCapacity(negatives)
+    for (t, s) in zip(column.truth, column.scores) {
+      if t { positiveScores.append(s) } else { negativeScores.append(s) }
+    }
+    let pos = RadixSort.ascending(positiveScores)
+    let neg = RadixSort.ascending(negativeScores)
     var area = 0.0
-    var negativesBelow = 0.0
+    var below = 0  // negatives scored below the current positive score
     var i = 0
-    while i < n {
+    while i < pos.count {
+      let s = pos[i]
       var p = 0.0
-      var q = 0.0
-      let s = column.scores[order[i]]
-      while i < n && column.scores[order[i]] == s {
-        if column.truth[order[i]] { p += 1 } else { q += 1 }
+      while i < pos.count && pos[i] == s {
+        p += 1
         i += 1
       }
-      area += p * negativesBelow + 0.5 * p * q
-      negativesBelow += q
+      while below < neg.count && neg[below] < s { below += 1 }
+      var tied = below
+      while tied < neg.count && neg[tied] == s { tied += 1 }
+      area += p * Double(below) + 0.5 * p * Double(tied - below)
     }
     return area / (Double(positives) * Double(negatives))
   }
@@ -266,14 +277,21 @@ public enum Metrics {
   public static func multiclassLogLoss(truth: [Int], probabilities: [[Double]], eps: Double)
     throws -> Double
   {
+    try multiclassLogLoss(
+      truth: truth, probabilities: ProbabilityRows(rows: probabilities), eps: eps)
+  }
+
+  static func multiclassLogLoss(truth: [Int], probabilities: ProbabilityRows, eps: Double)
+    throws -> Double
+  {
     try requireRows(truth.count, "multiclass_log_loss")
     var sum = 0.0
-    for (t, row) in zip(truth, probabilities) {
-      let total = row.reduce(0, +)
+    for (i, t) in truth.enumerated() {
+      let total = probabilities.sum(ofRow: i)
       guard total > 0 else {
         throw undefined("multiclass_log_loss: a row's probabilities sum to 0")
       }
-      let p = min(max(row[t] / total, eps), 1 - eps)
+      let p = min(max(probabilities.value(row: i, class: t) / total, eps), 1 - eps)
       sum -= log(p)
     }
     return sum / Double(truth.count)

@@ -100,14 +100,20 @@ extension Metrics {
   public static func balancedLogLoss(truth: [Int], probabilities: [[Double]], eps: Double)
     throws -> Double
   {
+    try balancedLogLoss(truth: truth, probabilities: ProbabilityRows(rows: probabilities), eps: eps)
+  }
+
+  static func balancedLogLoss(truth: [Int], probabilities: ProbabilityRows, eps: Double)
+    throws -> Double
+  {
     try requireRows(truth.count, "balanced_log_loss")
-    let classes = probabilities[0].count
+    let classes = probabilities.classes
     var sums = [Double](repeating: 0, count: classes)
     var counts = [Int](repeating: 0, count: classes)
-    for (t, row) in zip(truth, probabilities) {
-      let total = row.reduce(0, +)
+    for (i, t) in truth.enumerated() {
+      let total = probabilities.sum(ofRow: i)
       guard total > 0 else { throw undefined("balanced_log_loss: a row's probabilities sum to 0") }
-      sums[t] -= log(min(max(row[t] / total, eps), 1 - eps))
+      sums[t] -= log(min(max(probabilities.value(row: i, class: t) / total, eps), 1 - eps))
       counts[t] += 1
     }
     var loss = 0.0

@@ -72,9 +72,19 @@ public struct Grader: Sendable {
   ///   for everything else.
   public func score(submission: URL) throws -> Double {
     do {
-      let answers = try readAnswers()
-      let table = try readSubmission(submission, answerRows: answers.table.rowCount)
-      return try score(table, answers: answers)
+      // The answers and the submission are read and indexed side by side, on two cores.
+      let reading = BackgroundJob("dojo-answers") { [self] in try readAnswers() }
+      let table: Table
+      do {
+        // Only an error message needs the answers' row count: it waits for them then.
+        table = try readSubmission(submission) {
+          (try? reading.wait())?.table.rowCount ?? task.testRows
+        }
+      } catch {
+        _ = try? reading.wait()
+        throw error
+      }
+      return try score(table, answers: try reading.wait())
     } catch let error as DojoError where error.code == .invalidSubmission {
       throw error
     } catch let error as DojoError where error.code == .graderError {
@@ -146,7 +156,7 @@ public struct Grader: Sendable {
   }
 
   /// Reads the submission as a table, refusing what is not a CSV before parsing it.
-  func readSubmission(_ url: URL, answerRows: Int) throws -> Table {
+  func readSubmission(_ url: URL, answerRows: () -> Int) throws -> Table {
     let name = url.lastPathComponent
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
@@ -161,7 +171,7 @@ public struct Grader: Sendable {
     if size > limit {
       throw DojoError(
         .invalidSubmission,
-        "\(name): is \(size) bytes, over the limit of \(limit) (20 times the answers plus 10 MB); a submission holds one row per test id (\(answerRows))"
+        "\(name): is \(size) bytes, over the limit of \(limit) (20 times the answers plus 10 MB); a submission holds one row per test id (\(answerRows()))"
       )
     }
     guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -182,7 +192,7 @@ public struct Grader: Sendable {
     if blank {
       throw DojoError(
         .invalidSubmission,
-        "\(name): is empty; expected a header line and one row per test id (\(answerRows))")
+        "\(name): is empty; expected a header line and one row per test id (\(answerRows()))")
     }
     if hasNUL {
       throw DojoError(
@@ -197,7 +207,7 @@ public struct Grader: Sendable {
     if table.rowCount == 0 {
       throw DojoError(
         .invalidSubmission,
-        "\(name): has a header but no rows; expected one row per test id (\(answerRows))")
+        "\(name): has a header but no rows; expected one row per test id (\(answerRows()))")
     }
     return table
   }
@@ -253,23 +263,34 @@ public struct Grader: Sendable {
     let n = answers.table.rowCount
     var submissionRow = [Int](repeating: -1, count: n)
     var answerRow = [Int](repeating: -1, count: sub.rowCount)
+    var index = answers.index
+    guard sub.rowCount < Int(Int32.max) / 2 else {
+      throw DojoError(.invalidSubmission, "the submission has too many rows (\(sub.rowCount))")
+    }
+    var batchSlots = [Int](repeating: -1, count: 256)
     for row in 0..<sub.rowCount {
-      guard let a = answers.index.row(of: sub, row: row, column: idColumn) else {
+      if row % batchSlots.count == 0 {
+        for r in row..<min(row + batchSlots.count, sub.rowCount) {
+          batchSlots[r - row] = index.slot(sub, row: r, column: idColumn)
+        }
+      }
+      switch index.claim(slot: batchSlots[row % batchSlots.count], row: row) {
+      case .row(let a):
+        submissionRow[a] = row
+        answerRow[row] = a
+      case .unknown:
         let id = sub.string(row: row, column: idColumn)
         throw DojoError(
           .invalidSubmission,
           "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" is not an id of the test set"
         )
-      }
-      if submissionRow[a] >= 0 {
+      case .taken(let first):
         let id = sub.string(row: row, column: idColumn)
         throw DojoError(
           .invalidSubmission,
-          "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" appears again (first on row \(sub.line(ofRow: submissionRow[a]))); each id goes on one row"
+          "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" appears again (first on row \(sub.line(ofRow: first))); each id goes on one row"
         )
       }
-      submissionRow[a] = row
-      answerRow[row] = a
     }
     if sub.rowCount < n, let first = submissionRow.firstIndex(of: -1) {
       let missing = n - sub.rowCount
@@ -279,6 +300,11 @@ public struct Grader: Sendable {
       )
     }
 
+    // Every answer row has exactly one submission row now: `answerRow` is a permutation,
+    // which the scatter below relies on to fill every cell.
+    guard sub.rowCount == n else {
+      throw DojoError(.graderError, "the join left \(sub.rowCount) rows for \(n) answers")
+    }
     // Cells are read in file order and scattered into answers order: reading a shuffled
     // submission in answers order would miss the cache on nearly every cell of a large file.
     let columnIndex = columns.map { sub.index(of: $0)! }
@@ -292,11 +318,15 @@ public struct Grader: Sendable {
         return out
       },
       numbers: { j in
-        var out = [Double?](repeating: nil, count: n)
-        for row in 0..<sub.rowCount {
-          out[order[row]] = sub.double(row: row, column: columnIndex[j])
+        // Parsing is most of a wide submission's time: the rows are split between two cores.
+        let column = columnIndex[j]
+        return [Double?](unsafeUninitializedCapacity: n) { buffer, count in
+          let out = SharedBuffer(buffer)
+          RowHalves.run(sub.rowCount) { rows in
+            for row in rows { out.initialize(order[row], to: sub.double(row: row, column: column)) }
+          }
+          count = n
         }
-        return out
       })
     let truth = try truthNames.map { name -> [String] in
       guard let c = answers.table.index(of: name) else {
@@ -391,5 +421,27 @@ public struct GradeReport: Sendable, Equatable, Encodable {
       try c.encodeNil(forKey: .thresholds)
     }
     try c.encode(p?.leaderboardSize, forKey: .leaderboardSize)
+  }
+}
+
+/// A buffer that two threads fill at disjoint indexes.
+private struct SharedBuffer<Element>: @unchecked Sendable {
+  let base: UnsafeMutableBufferPointer<Element>
+  init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
+  func initialize(_ i: Int, to value: Element) { base.initializeElement(at: i, to: value) }
+}
+
+/// Runs `body` over rows `0..<count` split in two halves, one on a thread of its own, when
+/// there are enough rows to pay for the thread (a grading in the runtime of a few thousand
+/// rows stays on its caller).
+enum RowHalves {
+  static let threshold = 1 << 16
+
+  static func run(_ count: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
+    guard count >= threshold else { return body(0..<count) }
+    let half = count / 2
+    let first = BackgroundJob("dojo-grade-rows") { body(0..<half) }
+    body(half..<count)
+    _ = try? first.wait()
   }
 }

@@ -1,5 +1,6 @@
 internal import DojoCore
 internal import Foundation
+internal import Tabular
 
 /// The data a metric reads, aligned row by row (answers order), in the metric's shape.
 ///
@@ -11,7 +12,7 @@ public enum MetricData: Sendable {
   /// Per target column: binary truth against the probability of the positive label.
   case probabilities([BinaryScores])
   /// Truth as class indices; probabilities row-major, one row of `classes.count` per answer.
-  case classProbabilities(truth: [Int], probabilities: [[Double]])
+  case classProbabilities(truth: [Int], probabilities: ProbabilityRows)
   /// Per target column: numeric truth against numeric predictions.
   case values(truth: [[Double]], predicted: [[Double]], columns: [String])
   /// Relevant items per row against the ranked predicted items per row.
@@ -119,7 +120,7 @@ public enum MetricData: Sendable {
     return p
   }
 
-  func classProbabilities() throws -> ([Int], [[Double]]) {
+  func classProbabilities() throws -> ([Int], ProbabilityRows) {
     guard case .classProbabilities(let t, let p) = self else {
       throw mismatch("class probabilities")
     }
@@ -189,6 +190,56 @@ public enum MetricData: Sendable {
   func texts() throws -> ([String], [String]) {
     guard case .texts(let t, let p) = self else { throw mismatch("texts") }
     return (t, p)
+  }
+}
+
+/// One probability per class for every row, row-major in one flat array: a million rows
+/// held as a million small arrays cost a million allocations.
+public struct ProbabilityRows: Sendable, Equatable {
+  /// Probabilities per row.
+  public let classes: Int
+  /// `values[row * classes + k]` is class `k`'s probability on `row`.
+  public private(set) var values: [Double]
+
+  public var rowCount: Int { classes == 0 ? 0 : values.count / classes }
+
+  /// From one array per row (all the same length).
+  public init(rows: [[Double]]) {
+    classes = rows.first?.count ?? 0
+    values = rows.flatMap { $0 }
+  }
+
+  /// From one array per class (all the same length).
+  init(columns: [[Double]]) {
+    classes = columns.count
+    let rows = columns.first?.count ?? 0
+    values = [Double](repeating: 0, count: rows * classes)
+    for (k, column) in columns.enumerated() {
+      for (i, v) in column.enumerated() { values[i * classes + k] = v }
+    }
+  }
+
+  @inline(__always)
+  func value(row: Int, class k: Int) -> Double { values[row * classes + k] }
+
+  func sum(ofRow row: Int) -> Double {
+    var total = 0.0
+    for k in 0..<classes { total += values[row * classes + k] }
+    return total
+  }
+}
+
+extension MetricData {
+  /// The distinct values of a column. Label columns hold a handful of values over millions
+  /// of rows: those are compared against the few seen so far, and a set (hashing every
+  /// value) is built only once there are more than eight.
+  static func distinct(_ values: [String]) -> Set<String> {
+    var few: [String] = []
+    for (i, value) in values.enumerated() where !few.contains(value) {
+      few.append(value)
+      if few.count > 8 { return Set(few).union(values[(i + 1)...]) }
+    }
+    return Set(few)
   }
 }
 
@@ -295,7 +346,7 @@ extension MetricData {
       var columns: [BinaryScores] = []
       for j in predictedColumns.indices {
         let scores = try numbers(j, probability: true)
-        var labels = Set(truth[j])
+        var labels = MetricData.distinct(truth[j])
         if let classes, predictedColumns.count == 1 { labels.formUnion(classes) }
         let positive = try metric.parameters.positive ?? MetricData.defaultPositive(among: labels)
         labels.remove(positive)
@@ -345,16 +396,11 @@ extension MetricData {
       let perClass = try predictedColumns.enumerated().map { j, c in
         try numbers(j, probability: true)
       }
-      var probabilities = [[Double]](repeating: [], count: rows)
-      for i in 0..<rows {
-        var row = [Double](repeating: 0, count: perClass.count)
-        for j in 0..<perClass.count { row[j] = perClass[j][i] }
-        probabilities[i] = row
-      }
+      let probabilities = ProbabilityRows(columns: perClass)
       try checker.check(
         indices: rows, place: "columns \(predictedColumns.joined(separator: ", "))"
       ) { i in
-        probabilities[i].reduce(0, +) > 0
+        probabilities.sum(ofRow: i) > 0
           ? nil : "the probabilities of all classes are 0; they must sum to more than 0"
       }
       self = .classProbabilities(truth: truthIndex, probabilities: probabilities)
@@ -511,6 +557,10 @@ struct ValueChecker {
 
   /// Parses a number as the submission writes it: surrounding blanks ignored.
   static func parse(_ text: String) -> Double? {
+    // Tabular's parser agrees with Double(String) on ASCII-trimmed text and avoids strtod
+    // for plain decimals: a million answers were parsed by strtod before.
+    var text = text
+    if let v = text.withUTF8(CSVNumber.double) { return v }
     if let v = Double(text) { return v }
     return Double(text.trimmingCharacters(in: .whitespaces))
   }

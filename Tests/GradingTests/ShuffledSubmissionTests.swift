@@ -21,7 +21,7 @@ import Testing
     return order
   }
 
-  static func rmseTask() throws -> TaskFixture {
+  static func rmseTask(rows: Int = rows) throws -> TaskFixture {
     let answers =
       "id,y\n" + (0..<rows).map { "\(1000 + $0),\(Double($0 % 17) * 1.5)" }.joined(separator: "\n")
       + "\n"
@@ -40,27 +40,29 @@ import Testing
     }
   }
 
-  @Test func shuffledRowsAndSpelledNumbersScoreAsInOrder() throws {
-    let task = try Self.rmseTask()
+  /// 70,000 rows: past the size where the grader splits parsing between two threads.
+  @Test(arguments: [rows, 70_000])
+  func shuffledRowsAndSpelledNumbersScoreAsInOrder(rows: Int) throws {
+    let task = try Self.rmseTask(rows: rows)
     defer { task.remove() }
     let grader = try task.grader()
     let inOrder =
       "id,y\n"
-      + (0..<Self.rows).map { "\(1000 + $0),\(Self.prediction($0).0)" }
+      + (0..<rows).map { "\(1000 + $0),\(Self.prediction($0).0)" }
       .joined(separator: "\n") + "\n"
     let mixed =
       "y,id\n"
-      + Self.shuffled(Self.rows).map { "\(Self.prediction($0).1),\(1000 + $0)" }
+      + Self.shuffled(rows).map { "\(Self.prediction($0).1),\(1000 + $0)" }
       .joined(separator: "\n") + "\n"
     let a = try grader.score(submission: task.submission(inOrder, name: "a.csv"))
     let b = try grader.score(submission: task.submission(mixed, name: "b.csv"))
     var sum = 0.0
-    for i in 0..<Self.rows {
+    for i in 0..<rows {
       let d = Self.prediction(i).0 - Double(i % 17) * 1.5
       sum += d * d
     }
     #expect(a == b)
-    #expect(abs(a - (sum / Double(Self.rows)).squareRoot()) < 1e-12)
+    #expect(abs(a - (sum / Double(rows)).squareRoot()) < 1e-12)
   }
 
   struct BadCell: Sendable, CustomTestStringConvertible {
@@ -95,10 +97,11 @@ import Testing
     #expect(error?.message.contains(c.expected) == true)
   }
 
-  @Test func multiclassShuffledScoresAsInOrder() throws {
+  @Test(arguments: [rows, 70_000])
+  func multiclassShuffledScoresAsInOrder(rows: Int) throws {
     let classes = ["a", "b", "c"]
     let answers =
-      "id,k\n" + (0..<Self.rows).map { "\($0),\(classes[$0 % 3])" }.joined(separator: "\n")
+      "id,k\n" + (0..<rows).map { "\($0),\(classes[$0 % 3])" }.joined(separator: "\n")
       + "\n"
     let task = try TaskFixture(
       metric: .init(name: "multiclass_log_loss"), targets: ["k"], classes: classes,
@@ -110,18 +113,18 @@ import Testing
     }
     let grader = try task.grader()
     let inOrder =
-      "id,a,b,c\n" + (0..<Self.rows).map(row).joined(separator: "\n") + "\n"
+      "id,a,b,c\n" + (0..<rows).map(row).joined(separator: "\n") + "\n"
     let mixed =
-      "id,a,b,c\n" + Self.shuffled(Self.rows).map(row).joined(separator: "\n") + "\n"
+      "id,a,b,c\n" + Self.shuffled(rows).map(row).joined(separator: "\n") + "\n"
     let a = try grader.score(submission: task.submission(inOrder, name: "a.csv"))
     let b = try grader.score(submission: task.submission(mixed, name: "b.csv"))
     #expect(a == b)
     var sum = 0.0
-    for i in 0..<Self.rows {
+    for i in 0..<rows {
       let p = [0.2, 0.3, 0.5].map { $0 + (i % 3 == 0 ? 0.1 : 0) }
       sum -= log(p[i % 3] / p.reduce(0, +))
     }
-    #expect(abs(a - sum / Double(Self.rows)) < 1e-12)
+    #expect(abs(a - sum / Double(rows)) < 1e-12)
   }
 }
 
