@@ -157,7 +157,8 @@ public struct Preparer: Sendable {
       targets: manifest.answers.targets, classes: format.classes,
       submissionColumns: format.columns, leaderboards: leaderboards, trainRows: counts.train,
       testRows: counts.test,
-      files: Dictionary(uniqueKeysWithValues: hashed.map { ($0.path, $0.sha256) }))
+      files: Dictionary(uniqueKeysWithValues: hashed.map { ($0.path, $0.sha256) }),
+      category: manifest.category)
     try AtomicFiles.write(try StableJSON.encode(spec), to: work.taskFile)
     // Only task.json was written since `everything` was hashed: hash just that again.
     try Checksums.write(for: temp, reusing: everything)

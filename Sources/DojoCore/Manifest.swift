@@ -10,6 +10,9 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var id: String
   /// The human title.
   public var title: String
+  /// The kind of data, for grouping tasks in reports (`Tabular`, `NLP`, `Computer Vision`,
+  /// `Audio`, ...); free text.
+  public var category: String?
   /// Where the archive comes from.
   public var source: Source
   /// Where the competition page comes from (defaults to Kaggle's overview for Kaggle sources).
@@ -30,16 +33,18 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var media: Media?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case id, title, source, page, files, split, answers, metric, leaderboard, reference, media
+    case id, title, category, source, page, files, split, answers, metric, leaderboard, reference
+    case media
   }
 
   public init(
     id: String, title: String, source: Source, page: Page? = nil, files: Files, split: Split,
     answers: Answers, metric: MetricSpec, leaderboard: Leaderboard? = nil,
-    reference: Reference? = nil, media: Media? = nil
+    reference: Reference? = nil, media: Media? = nil, category: String? = nil
   ) {
     self.id = id
     self.title = title
+    self.category = category
     self.source = source
     self.page = page
     self.files = files
@@ -61,6 +66,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         "must be a slug of letters, digits, '.', '_' and '-' (got \"\(id)\")")
     }
     title = try c.decode(String.self, forKey: .title)
+    category = try c.decodeIfPresent(String.self, forKey: .category)
     source = try c.decode(Source.self, forKey: .source)
     page = try c.decodeIfPresent(Page.self, forKey: .page)
     files = try c.decode(Files.self, forKey: .files)

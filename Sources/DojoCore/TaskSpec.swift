@@ -7,6 +7,8 @@ public struct TaskSpec: Codable, Sendable, Equatable {
   public var version: String
   /// The human title.
   public var title: String
+  /// The manifest's `category`, if it has one (absent from task.json otherwise).
+  public var category: String?
   /// The metric spec, as the manifest gives it.
   public var metric: Manifest.MetricSpec
   /// Whether a lower score is better (the catalogue's direction unless the manifest overrides).
@@ -30,7 +32,7 @@ public struct TaskSpec: Codable, Sendable, Equatable {
   public var files: [String: String]
 
   enum CodingKeys: String, CodingKey {
-    case id, version, title, metric, targets, classes, answers, leaderboards, files
+    case id, version, title, category, metric, targets, classes, answers, leaderboards, files
     case lowerIsBetter = "lower_is_better"
     case idColumn = "id_column"
     case submissionColumns = "submission_columns"
@@ -42,8 +44,9 @@ public struct TaskSpec: Codable, Sendable, Equatable {
     id: String, version: String, title: String, metric: Manifest.MetricSpec, lowerIsBetter: Bool,
     idColumn: String, targets: [String], classes: [String]?, submissionColumns: [String],
     answers: String = "answers.csv", leaderboards: [String] = [], trainRows: Int = 0,
-    testRows: Int = 0, files: [String: String] = [:]
+    testRows: Int = 0, files: [String: String] = [:], category: String? = nil
   ) {
+    self.category = category
     self.id = id
     self.version = version
     self.title = title

@@ -12,6 +12,7 @@ struct ManifestTests {
   @Test func parsesEveryField() throws {
     let m = try ManifestLoader.parse(Self.valid)
     #expect(m.id == "titanic-survival")
+    #expect(m.category == "Tabular")
     #expect(m.source.location == .kaggle("titanic-survival"))
     #expect(m.page == .kaggle)
     #expect(m.files.train == "train.csv")
