@@ -1,6 +1,8 @@
 internal import ArgumentParser
+internal import Curation
 internal import DojoCore
 internal import Foundation
+internal import Registry
 internal import Validation
 
 /// `dojo validate TASK_DIR|ID`: every check a task must pass before it is published.
@@ -15,6 +17,9 @@ struct ValidateCommand: ParsableCommand {
       byte-identical), leaderboard (ordered and plausible), reference (the manifest's \
       solution runs in the sandbox and reaches its expected score). Exit 1 if any fails.
 
+      The outcome, passed or failed, is recorded in the registry (for `dojo report`) when \
+      --registry is given or curated/registry.sqlite exists.
+
       Example:
         dojo validate titanic-survival
         dojo validate curated/titanic-survival/15747d70b12e --json --skip-reference
@@ -25,6 +30,9 @@ struct ValidateCommand: ParsableCommand {
 
   @Flag(help: "Print the report as JSON.") var json = false
   @Flag(help: "Do not run the reference solution.") var skipReference = false
+  @Option(
+    help: "Record the outcome in this registry (default: curated/registry.sqlite, if it exists).")
+  var registry: String?
 
   func run() throws {
     let located = try TaskLocator(task)
@@ -40,6 +48,7 @@ struct ValidateCommand: ParsableCommand {
         )
       }
     }
+    try record(report, located: located)
     if json {
       FileHandle.standardOutput.write(try StableJSON.encode(report))
     } else {
@@ -49,5 +58,24 @@ struct ValidateCommand: ParsableCommand {
           : "\(report.task) \(report.version): FAILED")
     }
     if !report.passed { throw CommandFailed() }
+  }
+
+  /// Keeps the outcome in the registry for `dojo report`: failing tasks are never
+  /// published, so this is the only place they show.
+  func record(_ report: ValidationReport, located: TaskLocator) throws {
+    let path = registry ?? "curated/registry.sqlite"
+    guard registry != nil || FileManager.default.fileExists(atPath: path) else { return }
+    let spec = try? JSONDecoder().decode(
+      TaskSpec.self, from: Data(contentsOf: located.layout.taskFile))
+    let failed = report.checks.first { $0.status == .failed }
+    try Registry(at: URL(fileURLWithPath: path)).recordValidation(
+      ValidationRecord(
+        task: report.task, version: report.version,
+        title: spec?.title ?? located.manifest?.manifest.title ?? report.task,
+        category: spec?.category ?? located.manifest?.manifest.category,
+        metric: spec?.metric.name ?? located.manifest?.manifest.metric.name,
+        passed: report.passed, failedCheck: failed?.name, message: failed?.detail,
+        reportJSON: String(decoding: try StableJSON.encode(report), as: UTF8.self),
+        recordedAt: report.validatedAt))
   }
 }

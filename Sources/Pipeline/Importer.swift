@@ -75,6 +75,7 @@ public struct Importer: Sendable {
     let layout = RawLayout(raw: options.raw, id: manifest.id)
     let home = layout.home
     let files = layout.files
+    var validationRecorded = false
     do {
       stageStarted(.fetch)
       let fetched = try fetch(loaded, into: home)
@@ -106,6 +107,8 @@ public struct Importer: Sendable {
           layout: prepared.layout, manifest: loaded, raw: files, pageMarkdown: page,
           skipReference: options.skipReference, python: options.python, kaggleLeaderboard: board
         ).validate()
+        validationRecorded = true
+        record(loaded, report: report)
         if !report.passed {
           let failed = report.checks.filter { $0.status == .failed }
           throw DojoError(
@@ -125,8 +128,44 @@ public struct Importer: Sendable {
     } catch {
       outcome.error = "\(error)"
     }
+    if let error = outcome.error, !validationRecorded {
+      record(loaded, version: outcome.version, failedStage: outcome.stage, message: error)
+    }
     outcome.seconds = Date().timeIntervalSince(start)
     return outcome
+  }
+
+  /// Keeps a validation's outcome in the registry, passed or not, for `dojo report`. A
+  /// registry that cannot be written must not fail the import: it says so on stderr.
+  func record(_ loaded: LoadedManifest, report: ValidationReport) {
+    let failed = report.checks.first { $0.status == .failed }
+    let json = (try? StableJSON.encode(report)).map { String(decoding: $0, as: UTF8.self) }
+    save(
+      ValidationRecord(
+        task: loaded.manifest.id, version: report.version, title: loaded.manifest.title,
+        category: loaded.manifest.category, metric: loaded.manifest.metric.name,
+        passed: report.passed, failedCheck: failed?.name, message: failed?.detail,
+        reportJSON: json, recordedAt: report.validatedAt))
+  }
+
+  /// Keeps an import that stopped before validation ran.
+  func record(_ loaded: LoadedManifest, version: String?, failedStage: ImportStage, message: String)
+  {
+    save(
+      ValidationRecord(
+        task: loaded.manifest.id, version: version, title: loaded.manifest.title,
+        category: loaded.manifest.category, metric: loaded.manifest.metric.name, passed: false,
+        failedCheck: failedStage.rawValue, message: message,
+        recordedAt: ISO8601DateFormatter().string(from: Date())))
+  }
+
+  private func save(_ record: ValidationRecord) {
+    do {
+      try Registry(at: options.registry).recordValidation(record)
+    } catch {
+      FileHandle.standardError.write(
+        Data("warning: cannot record \(record.task)'s validation in the registry: \(error)\n".utf8))
+    }
   }
 
   /// The manifest's source, into `raw/<id>/`.

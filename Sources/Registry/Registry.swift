@@ -135,6 +135,23 @@ public final class Registry: Sendable {
       PRIMARY KEY (session_id, step)
     );
     """,
+    // 3: every validation and import outcome, passed or failed (see ValidationRecords.swift):
+    // failing tasks are never published, yet curators need to see them.
+    """
+    CREATE TABLE validations (
+      competition_id TEXT NOT NULL,
+      version TEXT,
+      title TEXT NOT NULL,
+      category TEXT,
+      metric_name TEXT,
+      passed INTEGER NOT NULL,
+      failed_check TEXT,
+      message TEXT,
+      report_json TEXT,
+      recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX validations_by_task ON validations(competition_id);
+    """,
   ]
 
   /// Opens the registry at `url`, creating it and applying migrations as needed.

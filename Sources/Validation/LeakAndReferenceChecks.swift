@@ -188,16 +188,24 @@ extension Validator {
     }
     let expect = reference.expect
     if let atLeast = expect.atLeast, score < atLeast {
-      return .fail("reference \(detail): below reference.expect.at_least \(Self.format(atLeast))")
+      return Verdict(
+        status: .failed,
+        detail: "reference \(detail): below reference.expect.at_least \(Self.format(atLeast))",
+        score: score)
     }
     if let atMost = expect.atMost, score > atMost {
-      return .fail("reference \(detail): above reference.expect.at_most \(Self.format(atMost))")
+      return Verdict(
+        status: .failed,
+        detail: "reference \(detail): above reference.expect.at_most \(Self.format(atMost))",
+        score: score)
     }
     if expect.aboveMedian, let placement = report.placement, !placement.aboveMedian {
-      return .fail(
-        "reference \(detail): not above the leaderboard median \(Self.format(placement.thresholds.median)) (set reference.expect.above_median: false if that is expected)"
-      )
+      return Verdict(
+        status: .failed,
+        detail:
+          "reference \(detail): not above the leaderboard median \(Self.format(placement.thresholds.median)) (set reference.expect.above_median: false if that is expected)",
+        score: score)
     }
-    return .pass(detail)
+    return Verdict(status: .passed, detail: detail, score: score)
   }
 }

@@ -14,12 +14,15 @@ public struct CheckResult: Codable, Sendable, Equatable {
   /// One line on what was found; for a failure, what is wrong and where.
   public var detail: String
   public var seconds: Double
+  /// The score the check measured, where it measures one (the reference solution's).
+  public var score: Double?
 
-  public init(name: String, status: Status, detail: String, seconds: Double) {
+  public init(name: String, status: Status, detail: String, seconds: Double, score: Double? = nil) {
     self.name = name
     self.status = status
     self.detail = detail
     self.seconds = seconds
+    self.score = score
   }
 }
 

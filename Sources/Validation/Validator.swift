@@ -46,6 +46,8 @@ public struct Validator: Sendable {
   struct Verdict {
     var status: CheckResult.Status
     var detail: String
+    /// The score measured, for checks that grade a real solution (reference).
+    var score: Double?
     static func pass(_ d: String) -> Verdict { .init(status: .passed, detail: d) }
     static func fail(_ d: String) -> Verdict { .init(status: .failed, detail: d) }
     static func skip(_ d: String) -> Verdict { .init(status: .skipped, detail: d) }
@@ -81,7 +83,7 @@ public struct Validator: Sendable {
       }
       let result = CheckResult(
         name: name, status: verdict.status, detail: verdict.detail,
-        seconds: Date().timeIntervalSince(start))
+        seconds: Date().timeIntervalSince(start), score: verdict.score)
       progress(result)
       results.append(result)
     }

@@ -84,6 +84,10 @@ struct ImporterTests {
       encoding: .utf8)
     #expect(description.hasPrefix("# Demo\n\nPredict label."))
 
+    let validated = try registry.latestValidations()
+    #expect(validated.count == 1 && validated.first?.passed == true)
+    #expect(validated.first?.version == first.version && validated.first?.reportJSON != nil)
+
     let second = Importer(f.options).run(try f.load())
     #expect(second.succeeded)
     #expect(second.skipped == ImportStage.allCases)
@@ -99,6 +103,11 @@ struct ImporterTests {
     #expect(outcome.stage == .prepare)
     #expect(outcome.error?.contains("colour") == true)
     #expect(throws: DojoError.self) { try Registry(at: f.options.registry).task("demo") }
+    // Not published, but recorded: the curator's report shows it failing at prepare.
+    let recorded = try Registry(at: f.options.registry).latestValidations()
+    #expect(recorded.map(\.task) == ["demo"])
+    #expect(recorded.first?.passed == false && recorded.first?.failedCheck == "prepare")
+    #expect(recorded.first?.message?.contains("colour") == true)
   }
 
   @Test func aBadChecksumStopsAtFetch() throws {
