@@ -71,11 +71,15 @@ let package = Package(
       ],
       swiftSettings: swiftSettings),
     .target(
+      name: "Report", dependencies: ["DojoCore", "Registry", "Grading", "Validation"],
+      swiftSettings: swiftSettings),
+    .target(
       name: "DojoCommands",
       dependencies: [
         "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry", "Validation",
         "Pipeline",
         "Runtime",
+        "Report",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
@@ -116,6 +120,9 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "ReportTests", dependencies: ["Report", "Registry", "Grading", "DojoCore"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo", "DojoTestSupport"],

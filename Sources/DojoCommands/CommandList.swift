@@ -16,4 +16,6 @@ let commandList: [any ParsableCommand.Type] = [
   RegistryCommand.self,
   ServeCommand.self,
   TrajectoriesCommand.self,
+  ReportCommand.self,
+  RankCommand.self,
 ]

@@ -34,6 +34,21 @@ struct ImportCommandTests {
     let validate = try CLI.run(["validate", "titanic-survival", "--skip-reference"], cwd: dir)
     #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
     #expect(validate.stdout.contains("every check passed"))
+
+    // The curator's view of the same registry.
+    let report = try CLI.run(["report", "--out", "report.html"], cwd: dir)
+    #expect(report.status == 0, "\(report.stdout)\(report.stderr)")
+    #expect(report.stdout.contains("3 tasks (3 published, 0 failing)"))
+    let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+    #expect(html.contains("<table id=\"tasks\"") && html.contains("titanic-survival"))
+    let rank = try CLI.run(["rank", "--json"], cwd: dir)
+    #expect(rank.status == 0)
+    // No session has run yet: no agent to rank.
+    let agents = try JSONSerialization.jsonObject(with: Data(rank.stdout.utf8)) as? [Any]
+    #expect(agents?.isEmpty == true)
+    let missing = try CLI.run(["report", "--registry", "nowhere.sqlite"], cwd: dir)
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("no registry at nowhere.sqlite"))
   }
 
   @Test func unknownTaskIsOneLineErrorAndExitOne() throws {

@@ -1,0 +1,47 @@
+internal import ArgumentParser
+internal import DojoCore
+internal import Foundation
+internal import Report
+
+/// `dojo report`: the state of the benchmark as one self-contained HTML page.
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Draw the benchmark's state (tasks, validations, leaderboards, agents) as HTML.",
+    discussion: """
+      One self-contained file (inline CSS, inline SVG plots, a few lines of inline script): \
+      a summary by check, category and metric; a sortable table of tasks with their last \
+      validation, reference score, HumanRank, medal and time to prepare; each task's \
+      leaderboard with its medal thresholds, median, reference and runtime submissions; \
+      every runtime session's score over steps; and the agents' standings with Elo.
+
+      Example:
+        dojo report --out report.html
+        dojo report --registry /srv/dojo/registry.sqlite --out /srv/www/dojo.html
+      """)
+
+  @OptionGroup var registry: RegistryOptions
+
+  @Option(help: "The HTML file to write.")
+  var out: String = "report.html"
+
+  func run() throws {
+    try requireRegistry(registry.registry)
+    let report = try CuratorReport.build(registryAt: URL(fileURLWithPath: registry.registry))
+    try AtomicFiles.write(report.html(), to: URL(fileURLWithPath: out))
+    let s = report.summary
+    print(
+      "wrote \(out): \(s.tasks) tasks (\(s.published) published, \(s.failed) failing), \(report.sessions.count) sessions, \(report.agents.count) agents"
+    )
+  }
+}
+
+/// Refuses a registry path that does not exist rather than creating an empty one.
+func requireRegistry(_ path: String) throws {
+  guard FileManager.default.fileExists(atPath: path) else {
+    throw DojoError(
+      .notFound,
+      "no registry at \(path); run `dojo import` (or `dojo publish`) first, or pass --registry FILE"
+    )
+  }
+}

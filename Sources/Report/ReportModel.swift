@@ -1,0 +1,196 @@
+internal import DojoCore
+public import Foundation
+public import Grading
+internal import Registry
+internal import Validation
+
+/// Everything `dojo report` and `dojo rank` show, read from one registry.
+public struct CuratorReport: Sendable {
+  public var registryPath: String
+  public var generatedAt: String
+  public var tasks: [TaskRow]
+  public var sessions: [SessionSeries]
+  public var agents: [AgentStanding]
+  /// How Elo ratings were computed, for the page and `dojo rank`.
+  public var eloMethod: String
+}
+
+/// One task: its last validation, its reference solution, its leaderboard and where the
+/// runtime's submissions landed.
+public struct TaskRow: Sendable {
+  public enum Status: String, Sendable {
+    /// The newest validation passed.
+    case passed
+    /// The newest validation (or import) failed.
+    case failed
+    /// Published, with neither a recorded validation nor a passing report.
+    case published
+  }
+
+  public var id: String
+  public var title: String
+  public var category: String?
+  public var metric: String?
+  public var lowerIsBetter: Bool
+  public var published: Bool
+  public var version: String?
+  public var trainRows: Int?
+  public var testRows: Int?
+  public var status: Status
+  /// The failed check (or import stage) and its message.
+  public var failedCheck: String?
+  public var message: String?
+  public var referenceScore: Double?
+  public var reference: Placement?
+  /// Seconds to prepare the task: the determinism check prepares it again from scratch.
+  public var prepareSeconds: Double?
+  /// The board scores are placed on (private when both exist), best first.
+  public var leaderboard: [Double]
+  /// The leaderboard's thresholds, when it has one.
+  public var thresholds: Placement.Thresholds?
+  /// Every valid runtime submission on this task: agent and score.
+  public var submissions: [(agent: String, score: Double)]
+}
+
+/// One runtime session's scores, step by step.
+public struct SessionSeries: Sendable {
+  public var id: String
+  public var task: String
+  public var agent: String
+  /// Every step that produced a valid submission: its number and score.
+  public var points: [(step: Int, score: Double)]
+  public var steps: Int
+  public var lowerIsBetter: Bool
+}
+
+extension CuratorReport {
+  /// Reads a registry into a report.
+  ///
+  /// - Throws: ``DojoError`` when the registry cannot be opened.
+  public static func build(registryAt url: URL, now: Date = Date()) throws -> CuratorReport {
+    let registry = try Registry(at: url)
+    let published = Dictionary(
+      try registry.latest().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    let validations = Dictionary(
+      try registry.latestValidations().map { ($0.task, $0) }, uniquingKeysWith: { a, _ in a })
+
+    var boards: [String: [Leaderboard]] = [:]
+    var rows: [String: TaskRow] = [:]
+    for id in Set(published.keys).union(validations.keys).sorted() {
+      let task = published[id]
+      let record = validations[id]
+      let spec = try task.flatMap { try? registry.spec($0.id, version: $0.version) }
+      var report: ValidationReport?
+      if let json = record?.reportJSON ?? task.flatMap({
+        try? registry.report($0.id, version: $0.version)
+      }) ?? nil {
+        report = try? JSONDecoder().decode(ValidationReport.self, from: Data(json.utf8))
+      }
+      let entries = try task.map { try registry.leaderboard($0.id, version: $0.version) } ?? []
+      let names = ["public", "private"].filter { name in entries.contains { $0.board == name } }
+      let taskBoards = names.map { name in
+        Leaderboard(
+          name: name, format: .mleDojo,
+          scores: entries.filter { $0.board == name }.sorted { $0.rank < $1.rank }.map(\.score))
+      }
+      boards[id] = taskBoards
+      let lowerIsBetter = task?.lowerIsBetter ?? false
+      // The newest recorded validation decides; a task published before validations were
+      // recorded still has the report it was published with.
+      let status: TaskRow.Status =
+        record.map { $0.passed ? .passed : .failed }
+        ?? (report?.passed == true ? .passed : .published)
+      let referenceCheck = report?.checks.first { $0.name == "reference" }
+      let referenceScore = referenceCheck?.score
+      rows[id] = TaskRow(
+        id: id, title: task?.title ?? record?.title ?? id,
+        category: spec?.category ?? record?.category, metric: task?.metric ?? record?.metric,
+        lowerIsBetter: lowerIsBetter, published: task != nil,
+        version: task?.version ?? record?.version, trainRows: task?.trainRows,
+        testRows: task?.testRows, status: status,
+        failedCheck: status == .failed ? record?.failedCheck : nil,
+        message: status == .failed ? record?.message : nil, referenceScore: referenceScore,
+        reference: referenceScore.flatMap {
+          Placement.place(score: $0, on: taskBoards, lowerIsBetter: lowerIsBetter)
+        },
+        prepareSeconds: report?.checks.first { $0.name == "determinism" && $0.status == .passed }?
+          .seconds,
+        leaderboard: taskBoards.last?.scores ?? [],
+        // Thresholds do not depend on the score placed.
+        thresholds: Placement.place(score: 0, on: taskBoards, lowerIsBetter: lowerIsBetter)?
+          .thresholds,
+        submissions: [])
+    }
+
+    var series: [SessionSeries] = []
+    var attempts: [Attempt] = []
+    for session in try registry.sessions() {
+      let agent = session.agent ?? "unnamed"
+      let steps = try registry.steps(session: session.id)
+      let points = steps.compactMap { step in step.score.map { (step: step.step, score: $0) } }
+      let lowerIsBetter =
+        rows[session.task]?.lowerIsBetter ?? published[session.task]?.lowerIsBetter ?? false
+      series.append(
+        SessionSeries(
+          id: session.id, task: session.task, agent: agent, points: points, steps: steps.count,
+          lowerIsBetter: lowerIsBetter))
+      for point in points { rows[session.task]?.submissions.append((agent, point.score)) }
+      attempts.append(
+        Attempt(agent: agent, task: session.task, scores: points.map(\.score)))
+    }
+    let standings = AgentStandings.compute(
+      attempts: attempts,
+      place: { task, score in
+        guard let row = rows[task], let taskBoards = boards[task] else { return nil }
+        return Placement.place(score: score, on: taskBoards, lowerIsBetter: row.lowerIsBetter)
+      },
+      lowerIsBetter: { rows[$0]?.lowerIsBetter ?? false })
+    return CuratorReport(
+      registryPath: url.path, generatedAt: ISO8601DateFormatter().string(from: now),
+      tasks: rows.keys.sorted().compactMap { rows[$0] }, sessions: series, agents: standings,
+      eloMethod: AgentStandings.eloMethod)
+  }
+}
+
+extension CuratorReport {
+  /// Counts for the summary: tasks published, validated, failing by check, per category
+  /// and per metric.
+  public struct Summary: Sendable, Equatable {
+    public var tasks: Int
+    public var published: Int
+    public var passed: Int
+    public var failed: Int
+    /// Failing tasks by the check (or import stage) that failed.
+    public var failingByCheck: [String: Int]
+    /// Tasks, and of those failing, per category (`uncategorized` when none).
+    public var byCategory: [String: (tasks: Int, failing: Int)]
+    public var byMetric: [String: (tasks: Int, failing: Int)]
+
+    public static func == (a: Summary, b: Summary) -> Bool {
+      a.tasks == b.tasks && a.published == b.published && a.passed == b.passed
+        && a.failed == b.failed && a.failingByCheck == b.failingByCheck
+        && a.byCategory.mapValues { [$0.tasks, $0.failing] }
+          == b.byCategory.mapValues { [$0.tasks, $0.failing] }
+        && a.byMetric.mapValues { [$0.tasks, $0.failing] }
+          == b.byMetric.mapValues { [$0.tasks, $0.failing] }
+    }
+  }
+
+  public var summary: Summary {
+    var s = Summary(
+      tasks: tasks.count, published: tasks.count { $0.published },
+      passed: tasks.count { $0.status == .passed }, failed: tasks.count { $0.status == .failed },
+      failingByCheck: [:], byCategory: [:], byMetric: [:])
+    for task in tasks {
+      let failing = task.status == .failed ? 1 : 0
+      if failing == 1 { s.failingByCheck[task.failedCheck ?? "unknown", default: 0] += 1 }
+      let category = task.category ?? "uncategorized"
+      s.byCategory[category, default: (0, 0)].tasks += 1
+      s.byCategory[category, default: (0, 0)].failing += failing
+      let metric = task.metric ?? "unknown"
+      s.byMetric[metric, default: (0, 0)].tasks += 1
+      s.byMetric[metric, default: (0, 0)].failing += failing
+    }
+    return s
+  }
+}
