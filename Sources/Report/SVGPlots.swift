@@ -81,7 +81,7 @@ enum SVGPlots {
     let scores = s.points.map(\.score)
     let low = scores.min()!
     let high = scores.max()!
-    let span = high > low ? high - low : max(abs(high), 1)
+    let span = high > low ? high - low : max(abs(high) * 0.2, 1e-9)
     let lo = high > low ? low : low - span / 2
     let steps = Double(max(s.steps, 1))
     let plotHeight = height - top - bottom
@@ -100,6 +100,11 @@ enum SVGPlots {
     for p in s.points {
       svg +=
         "<circle cx=\"\(f(x(p.step)))\" cy=\"\(f(y(p.score)))\" r=\"3.5\" fill=\"#d1495b\"><title>step \(p.step): \(format(p.score))</title></circle>"
+    }
+    if let last = s.points.last, let best {
+      svg += label(
+        x: x(last.step) - 6, y: y(best) - 8, text: "best \(format(best))", color: "#2a7ab0",
+        anchor: "end")
     }
     svg += axis(y: top + plotHeight, lowLabel: "step 1", highLabel: "step \(s.steps)")
     svg += label(x: left - 4, y: top + 4, text: format(lo + span), color: "#555", anchor: "end")
