@@ -13,28 +13,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import table_split  # noqa: E402  (the shared engine, found next to this manifest folder)
 
 table_split.run(
-    TRAIN="cs-training.csv",  # the labelled table, by its name in the archive
-    ID="Id",  # the id column (None: rows are numbered from 0 into NEW_ID)
-    NEW_ID="id",
-    ID_PARTS=[],  # columns joined by "_" into NEW_ID when no single column identifies a row
-    RENAME_FIRST="Id",  # a new name for the first column (Kaggle left it unnamed)
+    TRAIN="cs-training.csv",
+    ID="Id",
+    RENAME_FIRST="Id",
     TARGETS=["SeriousDlqin2yrs"],
-    DROP=[],  # columns removed from the public test table besides the targets
     TEST_FRACTION=0.4036,
-    TEST_ROWS=None,
     SEED=42,
-    STRATIFY=None,
-    GROUP=None,
-    DROP_UNLABELLED=False,  # rows whose target is empty are left out
     EXTRA=["Data Dictionary.xls"],
     PUBLIC_TRAIN="cs-training.csv",
     PUBLIC_TEST="cs-test.csv",
-    LABELS=False,  # targets are labels: the sample submission holds the most frequent one
-    CLASSES_FROM_TRAIN=False,  # the sample submission holds one prior probability column per class
-    DELIMITER=",",
-    ENCODING="utf-8",
-    ANSWER_WHERE=None,  # (column, value): only test rows with that value are scored
-    QUOTE_NONE=False,  # fields are never quoted (quote characters are data)
-    ESCAPECHAR=None,  # the character that escapes a quote inside a quoted field
-    PROBABILITY_OF=None,  # the sample submission holds the share of training rows with this label
 )

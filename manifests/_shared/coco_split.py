@@ -11,44 +11,36 @@ import json
 import math
 import os
 import random
-import shutil
 import sys
 
-# The configuration, set by `run` from the calling script (defaults below).
-METADATA = 'nybg2020/train/metadata.json'  # the training metadata, relative to the archive root
-IMAGE_ROOT = 'nybg2020/train'  # file_name entries are relative to this folder
-ENCODING = 'latin-1'
+from split_files import configure, place
+
+# The configuration, set by `run` from the calling script; a script passes only what
+# differs from these defaults (the paths and TEST_NAME are required).
+METADATA = None  # the training metadata, relative to the archive root
+IMAGE_ROOT = None  # file_name entries are relative to this folder
+ENCODING = "utf-8"
 TEST_SHARE = 0.2
 SMALL = True  # categories below five images give their last image(s) instead of a draw
 SEED = 0
-PUBLIC_TRAIN_METADATA = 'nybg2020/train/metadata.json'
-PUBLIC_TRAIN_IMAGES = 'nybg2020/train'
-PUBLIC_TEST_METADATA = 'nybg2020/test/metadata.json'
-PUBLIC_TEST_IMAGES = 'nybg2020/test'
-TEST_NAME = 'images/{k:03d}/{n}.jpg'  # a test image's new file name, from its number
+PUBLIC_TRAIN_METADATA = None
+PUBLIC_TRAIN_IMAGES = None
+PUBLIC_TEST_METADATA = None
+PUBLIC_TEST_IMAGES = None
+TEST_NAME = None  # a test image's new file name, from its number, e.g. "images/{k:03d}/{n}.jpg"
 TEST_METADATA_AS_LIST = False
 SUBMISSION_HEADER = ["Id", "Predicted"]  # the answers' and sample's header
 
 _DEFAULTS = {k: v for k, v in dict(globals()).items() if k.isupper()}
 
 
-def run(**configuration) -> None:
-    """Sets the configuration (names as above) and runs the split on `sys.argv`."""
-    unknown = set(configuration) - set(_DEFAULTS)
-    if unknown:
-        sys.exit(f"prepare.py: unknown setting(s) {sorted(unknown)}")
-    globals().update(configuration)
-    if len(sys.argv) != 3:
-        sys.exit("usage: prepare.py RAW_DIR OUT_DIR")
-    main(sys.argv[1], sys.argv[2])
-
-
-def place(src: str, dst: str) -> None:
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
+def run(**settings) -> None:
+    """Sets the configuration (names as above; only what differs from the defaults is
+    needed) and runs the split on `sys.argv`."""
+    raw, out = configure(globals(), _DEFAULTS, settings, required=[
+        "METADATA", "IMAGE_ROOT", "PUBLIC_TRAIN_METADATA", "PUBLIC_TRAIN_IMAGES",
+        "PUBLIC_TEST_METADATA", "PUBLIC_TEST_IMAGES", "TEST_NAME"])
+    main(raw, out)
 
 
 def main(raw: str, out: str) -> None:

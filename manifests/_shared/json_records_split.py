@@ -6,53 +6,32 @@ A script sets its configuration and calls `run`; Dojo runs the script as
 task whose script uses it.
 """
 
-import csv
 import json
 import os
 import random
 import sys
 
-# The configuration, set by `run` from the calling script (defaults below).
+from split_files import configure, find, write_csv
+
+# The configuration, set by `run` from the calling script; a script passes only what
+# differs from these defaults (ID and TARGET are required).
 TRAIN = "train.json"
-TEST = "test.json"  # its records name the fields a test clip may show
-ID = "vid_id"
-TARGET = "is_turkey"
-TEST_FRACTION = None  # MLE-Dojo: Kaggle's test / (train + test) records
-SEED = 42
+TEST = "test.json"  # its records name the fields a test record may show
+ID = None
+TARGET = None
+TEST_FRACTION = None  # None: Kaggle's test / (train + test) records, as MLE-Dojo holds out
+SEED = 0
 PUBLIC_TRAIN = "train.json"
 PUBLIC_TEST = "test.json"
 
 _DEFAULTS = {k: v for k, v in dict(globals()).items() if k.isupper()}
 
 
-def run(**configuration) -> None:
-    """Sets the configuration (names as above) and runs the split on `sys.argv`."""
-    unknown = set(configuration) - set(_DEFAULTS)
-    if unknown:
-        sys.exit(f"prepare.py: unknown setting(s) {sorted(unknown)}")
-    globals().update(configuration)
-    if len(sys.argv) != 3:
-        sys.exit("usage: prepare.py RAW_DIR OUT_DIR")
-    main(sys.argv[1], sys.argv[2])
-
-
-def find(raw: str, name: str) -> str:
-    """The file called `name`: at that path, or the first of that name below RAW."""
-    direct = os.path.join(raw, name)
-    if os.path.isfile(direct):
-        return direct
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
-
-
-def write_csv(path: str, header, rows) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
+def run(**settings) -> None:
+    """Sets the configuration (names as above; only what differs from the defaults is
+    needed) and runs the split on `sys.argv`."""
+    raw, out = configure(globals(), _DEFAULTS, settings, required=["ID", "TARGET"])
+    main(raw, out)
 
 
 def main(raw: str, out: str) -> None:

@@ -10,11 +10,31 @@ import shutil
 import sys
 
 
+def configure(namespace: dict, defaults: dict, settings: dict, required=()) -> tuple:
+    """Sets an engine's configuration from a script's `run(**settings)`: refuses unknown and
+    missing settings, updates the engine's globals, and returns (RAW, OUT) from the command
+    line `prepare.py RAW OUT`."""
+    unknown = set(settings) - set(defaults)
+    if unknown:
+        sys.exit(f"prepare.py: unknown setting(s) {sorted(unknown)}")
+    missing = [k for k in required if settings.get(k) is None]
+    if missing:
+        sys.exit(f"prepare.py: setting(s) {missing} are required")
+    namespace.update(settings)
+    if len(sys.argv) != 3:
+        sys.exit("usage: prepare.py RAW_DIR OUT_DIR")
+    return sys.argv[1], sys.argv[2]
+
+
 def find(raw: str, name: str) -> str:
+    """The archive file called `name`: at that path, or the first of that name below RAW."""
+    direct = os.path.join(raw, name)
+    if os.path.isfile(direct):
+        return direct
     for root, dirs, files in sorted(os.walk(raw)):
         dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
+        if os.path.basename(name) in files:
+            return os.path.join(root, os.path.basename(name))
     sys.exit(f"prepare.py: {name} not found under {raw}")
 
 

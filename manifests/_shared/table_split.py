@@ -15,21 +15,24 @@ import random
 import shutil
 import sys
 
-# The configuration, set by `run` from the calling script (defaults below).
+from split_files import configure, find
+
+# The configuration, set by `run` from the calling script; a script passes only what
+# differs from these defaults (TARGETS and TEST_FRACTION or TEST_ROWS are required).
 TRAIN = "train.csv"  # the labelled table, by its name in the archive
 ID = None  # the id column (None: rows are numbered from 0 into NEW_ID)
-NEW_ID = "MoleculeId"
+NEW_ID = "id"
 ID_PARTS = []  # columns joined by "_" into NEW_ID when no single column identifies a row
 RENAME_FIRST = None  # a new name for the first column (Kaggle left it unnamed)
-TARGETS = ["Activity"]
+TARGETS = None  # the target column(s)
 DROP = []  # columns removed from the public test table besides the targets
-TEST_FRACTION = 0.6668
-TEST_ROWS = None
-SEED = 42
-STRATIFY = "Activity"
-GROUP = None
+TEST_FRACTION = None  # the share of rows held out ...
+TEST_ROWS = None  # ... or their number
+SEED = 0
+STRATIFY = None  # a column whose classes keep their share on both sides
+GROUP = None  # a column whose values stay together on one side
 DROP_UNLABELLED = False  # rows whose target is empty are left out
-EXTRA = []
+EXTRA = []  # archive files copied to public/ unchanged
 PUBLIC_TRAIN = "train.csv"
 PUBLIC_TEST = "test.csv"
 LABELS = False  # targets are labels: the sample submission holds the most frequent one
@@ -45,27 +48,13 @@ PROBABILITY_OF = None  # the sample submission holds the share of training rows 
 _DEFAULTS = {k: v for k, v in dict(globals()).items() if k.isupper()}
 
 
-def run(**configuration) -> None:
-    """Sets the configuration (names as above) and runs the split on `sys.argv`."""
-    unknown = set(configuration) - set(_DEFAULTS)
-    if unknown:
-        sys.exit(f"prepare.py: unknown setting(s) {sorted(unknown)}")
-    globals().update(configuration)
-    if len(sys.argv) != 3:
-        sys.exit("usage: prepare.py RAW_DIR OUT_DIR")
-    main(sys.argv[1], sys.argv[2])
-
-
-def find(raw: str, name: str) -> str:
-    """The archive file called `name`: at that path, or the first of that name below RAW."""
-    direct = os.path.join(raw, name)
-    if os.path.isfile(direct):
-        return direct
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if os.path.basename(name) in files:
-            return os.path.join(root, os.path.basename(name))
-    sys.exit(f"prepare.py: {name} not found under {raw}")
+def run(**settings) -> None:
+    """Sets the configuration (names as above; only what differs from the defaults is
+    needed) and runs the split on `sys.argv`."""
+    raw, out = configure(globals(), _DEFAULTS, settings, required=["TARGETS"])
+    if TEST_FRACTION is None and TEST_ROWS is None:
+        sys.exit("prepare.py: set TEST_FRACTION or TEST_ROWS")
+    main(raw, out)
 
 
 def rows(path: str):

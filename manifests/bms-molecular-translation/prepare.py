@@ -22,10 +22,8 @@ table_split.run(
     TARGETS=["InChI"],
     TEST_FRACTION=0.2,
     SEED=0,
-    STRATIFY=None,
     EXTRA=["extra_approved_InChIs.csv"],
     PUBLIC_TRAIN="train_labels.csv",
-    PUBLIC_TEST="test.csv",
     LABELS=True,
 )
 

@@ -17,16 +17,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import coco_split  # noqa: E402  (the shared split, found next to this manifest folder)
 
 coco_split.run(
-    METADATA='nybg2020/train/metadata.json',  # the training metadata, relative to the archive root
-    IMAGE_ROOT='nybg2020/train',  # file_name entries are relative to this folder
+    METADATA='nybg2020/train/metadata.json',
+    IMAGE_ROOT='nybg2020/train',
     ENCODING='latin-1',
     TEST_SHARE=0.2,
-    SMALL=True,  # categories below five images give their last image(s) instead of a draw
     SEED=0,
     PUBLIC_TRAIN_METADATA='nybg2020/train/metadata.json',
     PUBLIC_TRAIN_IMAGES='nybg2020/train',
     PUBLIC_TEST_METADATA='nybg2020/test/metadata.json',
     PUBLIC_TEST_IMAGES='nybg2020/test',
     TEST_NAME='images/{k:03d}/{n}.jpg',  # a test image's new file name, from its number
-    TEST_METADATA_AS_LIST=False,
 )

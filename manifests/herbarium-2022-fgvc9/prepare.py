@@ -17,11 +17,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import coco_split  # noqa: E402  (the shared split, found next to this manifest folder)
 
 coco_split.run(
-    METADATA='train_metadata.json',  # the training metadata, relative to the archive root
-    IMAGE_ROOT='train_images',  # file_name entries are relative to this folder
-    ENCODING='utf-8',
+    METADATA='train_metadata.json',
+    IMAGE_ROOT='train_images',
     TEST_SHARE=0.2,
-    SMALL=False,  # categories below five images give their last image(s) instead of a draw
+    SMALL=False,
     SEED=0,
     PUBLIC_TRAIN_METADATA='train_metadata.json',
     PUBLIC_TRAIN_IMAGES='train_images',

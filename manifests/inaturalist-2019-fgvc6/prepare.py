@@ -18,16 +18,13 @@ import coco_split  # noqa: E402  (the shared split, found next to this manifest 
 
 coco_split.run(
     SUBMISSION_HEADER=["id", "predicted"],
-    METADATA='train2019.json',  # the training metadata, relative to the archive root
-    IMAGE_ROOT='',  # file_name entries are relative to this folder
-    ENCODING='utf-8',
+    METADATA='train2019.json',
+    IMAGE_ROOT='',
     TEST_SHARE=0.12,
-    SMALL=True,  # categories below five images give their last image(s) instead of a draw
     SEED=0,
     PUBLIC_TRAIN_METADATA='train2019.json',
     PUBLIC_TRAIN_IMAGES='',
     PUBLIC_TEST_METADATA='test2019.json',
     PUBLIC_TEST_IMAGES='test2019',
     TEST_NAME='{n}.jpg',  # a test image's new file name, from its number
-    TEST_METADATA_AS_LIST=False,
 )

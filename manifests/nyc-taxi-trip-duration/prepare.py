@@ -13,28 +13,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import table_split  # noqa: E402  (the shared engine, found next to this manifest folder)
 
 table_split.run(
-    TRAIN="train.csv",  # the labelled table, by its name in the archive
-    ID="id",  # the id column (None: rows are numbered from 0 into NEW_ID)
-    NEW_ID="id",
-    ID_PARTS=[],  # columns joined by "_" into NEW_ID when no single column identifies a row
-    RENAME_FIRST=None,  # a new name for the first column (Kaggle left it unnamed)
+    TRAIN="train.csv",
+    ID="id",
     TARGETS=["trip_duration"],
-    DROP=["dropoff_datetime"],  # columns removed from the public test table besides the targets
+    DROP=["dropoff_datetime"],
     TEST_FRACTION=0.4286,
-    TEST_ROWS=None,
     SEED=42,
-    STRATIFY=None,
-    GROUP=None,
-    DROP_UNLABELLED=False,  # rows whose target is empty are left out
-    EXTRA=[],
-    PUBLIC_TRAIN="train.csv",
-    PUBLIC_TEST="test.csv",
-    LABELS=False,  # targets are labels: the sample submission holds the most frequent one
-    CLASSES_FROM_TRAIN=False,  # the sample submission holds one prior probability column per class
-    DELIMITER=",",
-    ENCODING="utf-8",
-    ANSWER_WHERE=None,  # (column, value): only test rows with that value are scored
-    QUOTE_NONE=False,  # fields are never quoted (quote characters are data)
-    ESCAPECHAR=None,  # the character that escapes a quote inside a quoted field
-    PROBABILITY_OF=None,  # the sample submission holds the share of training rows with this label
 )

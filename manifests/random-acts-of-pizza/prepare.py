@@ -13,12 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import json_records_split  # noqa: E402  (the shared split, found next to this manifest folder)
 
 json_records_split.run(
-    TRAIN="train.json",
-    TEST="test.json",  # its records name the fields a test request may show
     ID="request_id",
     TARGET="requester_received_pizza",
-    TEST_FRACTION=None,  # MLE-bench: Kaggle's test / (train + test) records
     SEED=0,
-    PUBLIC_TRAIN="train.json",
-    PUBLIC_TEST="test.json",
 )

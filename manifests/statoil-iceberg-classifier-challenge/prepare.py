@@ -13,12 +13,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import json_records_split  # noqa: E402  (the shared split, found next to this manifest folder)
 
 json_records_split.run(
-    TRAIN="train.json",
-    TEST="test.json",  # its records name the fields a test image may show
     ID="id",
     TARGET="is_iceberg",
     TEST_FRACTION=0.2,  # MLE-bench holds out 20%
     SEED=0,
-    PUBLIC_TRAIN="train.json",
-    PUBLIC_TEST="test.json",
 )

@@ -15,29 +15,12 @@ import table_split  # noqa: E402  (the shared engine, found next to this manifes
 
 table_split.run(
     TRAIN='train.csv',
-    ID=None,
     NEW_ID='Id',
     ID_PARTS=['Store', 'Dept', 'Date'],
-    RENAME_FIRST=None,
     TARGETS=['Weekly_Sales'],
-    DROP=[],
     TEST_FRACTION=0.2144,
-    TEST_ROWS=None,
     SEED=42,
-    STRATIFY=None,
-    GROUP=None,
-    DROP_UNLABELLED=False,
     EXTRA=['features.csv', 'stores.csv'],
-    PUBLIC_TRAIN='train.csv',
-    PUBLIC_TEST='test.csv',
-    LABELS=False,
-    CLASSES_FROM_TRAIN=False,
-    DELIMITER=',',
-    ENCODING='utf-8',
-    ANSWER_WHERE=None,
-    QUOTE_NONE=False,
-    ESCAPECHAR=None,
-    PROBABILITY_OF=None,
 )
 
 # Kaggle's WMAE weighs holiday weeks 5 times: the answers carry that weight, read from the
