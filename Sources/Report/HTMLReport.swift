@@ -229,7 +229,7 @@ extension CuratorReport {
     .muted{color:#777;font-weight:normal}code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
     .cards{display:flex;gap:12px;margin:10px 0}.card{border:1px solid #ddd;border-radius:6px;padding:8px 16px;min-width:110px}
     .card .n{font-size:24px;font-weight:600}.columns{display:flex;gap:28px;flex-wrap:wrap;align-items:flex-start}
-    table{border-collapse:collapse;margin:6px 0}th,td{border-bottom:1px solid #e4e4e4;padding:4px 8px;text-align:left;vertical-align:top}
+    table{border-collapse:collapse;margin:6px 0;font-size:13px}td:first-child{white-space:nowrap}th,td{border-bottom:1px solid #e4e4e4;padding:4px 8px;text-align:left;vertical-align:top}
     th{background:#f6f6f6;cursor:pointer;user-select:none;white-space:nowrap}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
     td.num{text-align:right;font-variant-numeric:tabular-nums}.passed{color:#1b7a3a}.failed{color:#b3261e;font-weight:600}.published{color:#555}
     .message{color:#555;font-size:12px}.task,.session{display:inline-block;margin:0 18px 12px 0;vertical-align:top}
