@@ -227,6 +227,27 @@ struct PreparerTests {
       try String(contentsOf: r.layout.answers, encoding: .utf8) == "id,label\n3,a\n4,b\n5,a\n")
   }
 
+  /// Only a split of one file proves its sides disjoint; provided test rows are checked
+  /// against train, and a shared id is refused with nothing left behind.
+  @Test func providedTestRowsSharingAnIdWithTrainAreALeak() throws {
+    let f = try FixtureCompetition(
+      manifest: FixtureCompetition.manifest(
+        split: "  strategy: provided", extra: "  test_answers: labelled_test.csv"),
+      files: [
+        "train.csv": "id,x,label\n1,0.1,a\n2,0.2,b\n",
+        "labelled_test.csv": "id,x,label\n3,0.3,a\n2,0.2,b\n",
+      ], local: ["lb.csv": FixtureCompetition.leaderboard])
+    defer { f.remove() }
+    let error = #expect(throws: DojoError.self) { try f.prepare() }
+    #expect(error?.message.contains("leak: id \"2\" is both in public/train.csv") == true)
+    let left = (try? FileManager.default.contentsOfDirectory(atPath: f.curated.path)) ?? []
+    #expect(
+      left.allSatisfy { name in
+        ((try? FileManager.default.contentsOfDirectory(
+          atPath: f.curated.appendingPathComponent(name).path)) ?? []).isEmpty
+      })
+  }
+
   @Test func scriptSplitOutputIsCheckedAndChecksummed() throws {
     let script = """
       import os, sys
