@@ -210,14 +210,17 @@ struct PreparerTests {
     #expect(result.testRows == 1)
   }
 
-  @Test func providedAnswersAreUsedAsTheTest() throws {
-    let f = try FixtureCompetition(
+  /// A competition whose archive has labelled test rows (`split.strategy: provided`).
+  static func provided(labelledTest: String) throws -> FixtureCompetition {
+    try FixtureCompetition(
       manifest: FixtureCompetition.manifest(
         split: "  strategy: provided", extra: "  test_answers: labelled_test.csv"),
-      files: [
-        "train.csv": "id,x,label\n1,0.1,a\n2,0.2,b\n",
-        "labelled_test.csv": "id,x,label\n3,0.3,a\n4,0.4,b\n5,0.5,a\n",
-      ], local: ["lb.csv": FixtureCompetition.leaderboard])
+      files: ["train.csv": "id,x,label\n1,0.1,a\n2,0.2,b\n", "labelled_test.csv": labelledTest],
+      local: ["lb.csv": FixtureCompetition.leaderboard])
+  }
+
+  @Test func providedAnswersAreUsedAsTheTest() throws {
+    let f = try Self.provided(labelledTest: "id,x,label\n3,0.3,a\n4,0.4,b\n5,0.5,a\n")
     defer { f.remove() }
     let r = try f.prepare()
     #expect(r.trainRows == 2)
@@ -230,13 +233,7 @@ struct PreparerTests {
   /// Only a split of one file proves its sides disjoint; provided test rows are checked
   /// against train, and a shared id is refused with nothing left behind.
   @Test func providedTestRowsSharingAnIdWithTrainAreALeak() throws {
-    let f = try FixtureCompetition(
-      manifest: FixtureCompetition.manifest(
-        split: "  strategy: provided", extra: "  test_answers: labelled_test.csv"),
-      files: [
-        "train.csv": "id,x,label\n1,0.1,a\n2,0.2,b\n",
-        "labelled_test.csv": "id,x,label\n3,0.3,a\n2,0.2,b\n",
-      ], local: ["lb.csv": FixtureCompetition.leaderboard])
+    let f = try Self.provided(labelledTest: "id,x,label\n3,0.3,a\n2,0.2,b\n")
     defer { f.remove() }
     let error = #expect(throws: DojoError.self) { try f.prepare() }
     #expect(error?.message.contains("leak: id \"2\" is both in public/train.csv") == true)
