@@ -80,12 +80,18 @@ extension CuratorReport {
       let task = published[id]
       let record = validations[id]
       let spec = try task.flatMap { try? registry.spec($0.id, version: $0.version) }
-      var report: ValidationReport?
-      if let json = record?.reportJSON ?? task.flatMap({
-        try? registry.report($0.id, version: $0.version)
-      }) ?? nil {
-        report = try? JSONDecoder().decode(ValidationReport.self, from: Data(json.utf8))
+      let decode = { (json: String?) -> ValidationReport? in
+        json.flatMap { try? JSONDecoder().decode(ValidationReport.self, from: Data($0.utf8)) }
       }
+      // The newest validation decides; the report the task was published with fills in what
+      // a later run skipped (a re-validation with --skip-reference keeps the reference's
+      // score), as long as both are of the same version.
+      let published = decode(
+        task.flatMap { try? registry.report($0.id, version: $0.version) } ?? nil)
+      let latest = decode(record?.reportJSON)
+      let report = latest ?? published
+      let sameVersion = latest == nil || latest?.version == published?.version
+      let fallback = sameVersion ? published : nil
       let entries = try task.map { try registry.leaderboard($0.id, version: $0.version) } ?? []
       let names = ["public", "private"].filter { name in entries.contains { $0.board == name } }
       let taskBoards = names.map { name in
@@ -100,8 +106,8 @@ extension CuratorReport {
       let status: TaskRow.Status =
         record.map { $0.passed ? .passed : .failed }
         ?? (report?.passed == true ? .passed : .published)
-      let referenceCheck = report?.checks.first { $0.name == "reference" }
-      let referenceScore = referenceCheck?.score
+      let referenceScore =
+        Self.check("reference", in: report)?.score ?? Self.check("reference", in: fallback)?.score
       rows[id] = TaskRow(
         id: id, title: task?.title ?? record?.title ?? id,
         category: spec?.category ?? record?.category, metric: task?.metric ?? record?.metric,
@@ -113,8 +119,8 @@ extension CuratorReport {
         reference: referenceScore.flatMap {
           Placement.place(score: $0, on: taskBoards, lowerIsBetter: lowerIsBetter)
         },
-        prepareSeconds: report?.checks.first { $0.name == "determinism" && $0.status == .passed }?
-          .seconds,
+        prepareSeconds: (Self.check("determinism", in: report)
+          ?? Self.check("determinism", in: fallback))?.seconds,
         leaderboard: taskBoards.last?.scores ?? [],
         // Thresholds do not depend on the score placed.
         thresholds: Placement.place(score: 0, on: taskBoards, lowerIsBetter: lowerIsBetter)?
@@ -149,6 +155,13 @@ extension CuratorReport {
       registryPath: url.path, generatedAt: ISO8601DateFormatter().string(from: now),
       tasks: rows.keys.sorted().compactMap { rows[$0] }, sessions: series, agents: standings,
       eloMethod: AgentStandings.eloMethod)
+  }
+}
+
+extension CuratorReport {
+  /// A check that ran (passed or failed, not skipped) in `report`, if any.
+  static func check(_ name: String, in report: ValidationReport?) -> CheckResult? {
+    report?.checks.first { $0.name == name && $0.status != .skipped }
   }
 }
 

@@ -113,6 +113,30 @@ struct ReportTests {
     #expect(s.byMetric["rmse"]?.tasks == 1)
   }
 
+  @Test func aLaterRunThatSkippedTheReferenceKeepsThePublishedScore() throws {
+    let f = try ReportFixture()
+    defer { f.remove() }
+    let registry = try Registry(at: f.registryURL)
+    func revalidate(_ version: String, prepare: Double) throws {
+      try registry.recordValidation(
+        ValidationRecord(
+          task: "alpha", version: version, title: "Alpha", metric: "accuracy", passed: true,
+          reportJSON: """
+            {"task": "alpha", "version": "\(version)", "passed": true, "validated_at": "x",
+             "checksums_sha256": "00", "checks": [
+              {"name": "determinism", "status": "passed", "detail": "", "seconds": \(prepare)},
+              {"name": "reference", "status": "skipped", "detail": "", "seconds": 0}]}
+            """, recordedAt: "2026-11-26T12:00:00Z"))
+    }
+    try revalidate("alpha-v1", prepare: 2.5)
+    var alpha = try #require(CuratorReport.build(registryAt: f.registryURL).tasks.first)
+    #expect(alpha.referenceScore == 0.87 && alpha.prepareSeconds == 2.5)
+    // A newer version's validation does not borrow the old version's reference score.
+    try revalidate("alpha-v2", prepare: 3.5)
+    alpha = try #require(CuratorReport.build(registryAt: f.registryURL).tasks.first)
+    #expect(alpha.referenceScore == nil && alpha.prepareSeconds == 3.5)
+  }
+
   @Test func agentsAreCountedAsMLEBenchAggregatesThem() throws {
     let f = try ReportFixture()
     defer { f.remove() }
