@@ -1,5 +1,6 @@
 """File helpers the catalogue's split scripts share: find a file or folder in the unpacked
-archive, place a file (hard link, else copy; never a symbolic link), write a small CSV.
+archive, place a file (hard link, else copy; never a symbolic link), read a column, write a
+small CSV.
 
 This file is part of the version of every task whose script uses it.
 """
@@ -57,6 +58,12 @@ def place(src: str, dst: str) -> None:
         os.link(src, dst)
     except OSError:
         shutil.copyfile(src, dst)
+
+
+def column(path: str, name: str) -> list:
+    """One column of a UTF-8 CSV file, as text, in file order."""
+    with open(path, newline="", encoding="utf-8") as f:
+        return [row[name] for row in csv.DictReader(f)]
 
 
 def write_csv(path: str, header, rows) -> None:

@@ -8,25 +8,11 @@ by a seeded Mersenne Twister (whose sequence Python pins) and written in archive
 
 import csv
 import os
-import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import column, place  # noqa: E402  (shared helpers, next to this manifest folder)
 import table_split  # noqa: E402  (the shared engine, found next to this manifest folder)
-
-
-def link_or_copy(src, dst):
-    """A hard link where the file system allows, a copy otherwise."""
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
-
-
-def column(path, name):
-    with open(path, newline="", encoding="utf-8") as f:
-        return [row[name] for row in csv.DictReader(f)]
 
 
 table_split.run(

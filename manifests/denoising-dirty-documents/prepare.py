@@ -13,10 +13,12 @@ images, in name order.
 import csv
 import os
 import random
-import shutil
 import struct
 import sys
 import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import place  # noqa: E402  (shared helpers, next to this manifest folder)
 
 SEED = 0
 TEST_FRACTION = 0.2
@@ -28,14 +30,6 @@ def find_dir(raw: str, name: str) -> str:
         if name in dirs:
             return os.path.join(root, name)
     sys.exit(f"prepare.py: no folder {name} under {raw}")
-
-
-def place(src: str, dst: str) -> None:
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
 
 
 def grey_png(path: str):

@@ -15,17 +15,10 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find  # noqa: E402  (shared helpers next to this folder)
+from split_files import find  # noqa: E402  (shared helpers next to this folder), place
 
 DAYS = 7  # MLE-bench holds out the last seven days
 K = 12  # the sample submission lists the twelve best-selling articles before the cut
-
-
-def link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 def main(raw: str, out: str) -> None:
@@ -69,10 +62,10 @@ def main(raw: str, out: str) -> None:
         w.writerow(["customer_id", "prediction"])
         w.writerows([c, top] for c in bought)
     for name in ("articles.csv", "customers.csv"):
-        link_or_copy(find(raw, name), os.path.join(public, name))
+        place(find(raw, name), os.path.join(public, name))
     images = os.path.join(os.path.dirname(find(raw, "articles.csv")), "images")
     if os.path.isdir(images):
-        shutil.copytree(images, os.path.join(public, "images"), copy_function=link_or_copy)
+        shutil.copytree(images, os.path.join(public, "images"), copy_function=place)
 
 
 if __name__ == "__main__":

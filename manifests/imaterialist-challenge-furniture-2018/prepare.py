@@ -15,16 +15,11 @@ import random
 import shutil
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find  # noqa: E402  (shared helpers, next to this manifest folder)
+
 TEST_FRACTION = 0.0657
 SEED = 42
-
-
-def find(raw, name):
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
 
 
 def main(raw, out):

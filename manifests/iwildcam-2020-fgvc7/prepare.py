@@ -14,22 +14,13 @@ import csv
 import json
 import os
 import random
-import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find  # noqa: E402  (shared helpers next to this folder)
+from split_files import find  # noqa: E402  (shared helpers next to this folder), place
 
 SEED = 0
 TEST_SHARE = 0.22
-
-
-def place(src: str, dst: str) -> None:
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
 
 
 def main(raw: str, out: str) -> None:

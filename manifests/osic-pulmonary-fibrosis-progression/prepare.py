@@ -16,16 +16,8 @@ import random
 import shutil
 import sys
 
-
-def find(raw, name):
-    direct = os.path.join(raw, name)
-    if os.path.exists(direct):
-        return direct
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find  # noqa: E402  (shared helpers, next to this manifest folder)
 
 
 def link_tree(src, dst):

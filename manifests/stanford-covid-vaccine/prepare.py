@@ -12,8 +12,10 @@ import csv
 import json
 import os
 import random
-import shutil
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find, place  # noqa: E402  (shared helpers, next to this manifest folder)
 
 SCORED = ["reactivity", "deg_Mg_pH10", "deg_Mg_50C"]
 LABELS = ["reactivity", "deg_Mg_pH10", "deg_pH10", "deg_Mg_50C", "deg_50C"]
@@ -21,22 +23,6 @@ LABELS = ["reactivity", "deg_Mg_pH10", "deg_pH10", "deg_Mg_50C", "deg_50C"]
 HIDDEN = LABELS + [
     "reactivity_error", "deg_error_Mg_pH10", "deg_error_pH10", "deg_error_Mg_50C",
     "deg_error_50C", "signal_to_noise", "SN_filter"]
-
-
-def find(raw, name):
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
-
-
-def link_or_copy(src, dst):
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
 
 
 def main(raw, out):
@@ -78,7 +64,7 @@ def main(raw, out):
         for row in rows:
             src = os.path.join(bpps, row["id"] + ".npy")
             if os.path.isfile(src):
-                link_or_copy(src, os.path.join(public, "bpps", row["id"] + ".npy"))
+                place(src, os.path.join(public, "bpps", row["id"] + ".npy"))
 
 
 if __name__ == "__main__":

@@ -15,19 +15,14 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
+from split_files import find  # noqa: E402  (shared helpers, next to this manifest folder)
+
 TEST_FRACTION = 0.75
 SEED = 42
 INTRADAY = [f"Ret_{i}" for i in range(121, 181)]
 DAILY = ["Ret_PlusOne", "Ret_PlusTwo"]
 WEIGHTS = ["Weight_Intraday", "Weight_Daily"]
-
-
-def find(raw, name):
-    for root, dirs, files in sorted(os.walk(raw)):
-        dirs.sort()
-        if name in files:
-            return os.path.join(root, name)
-    sys.exit(f"prepare.py: {name} not found under {raw}")
 
 
 def main(raw, out):
