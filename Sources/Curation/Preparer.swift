@@ -68,6 +68,7 @@ public struct Preparer: Sendable {
     // source; with no earlier version to find, nothing can be skipped, so the two overlap on
     // two cores. Otherwise the version comes first, as it usually means nothing to do.
     let taskParent = curated.appendingPathComponent(manifest.id)
+    // One labelled file split by planSplit/writeSplit (not a script, not provided test rows).
     let tableSplit = manifest.split.strategy != .script && manifest.split.strategy != .provided
     let version: String
     var plan: SplitPlan?
@@ -133,10 +134,7 @@ public struct Preparer: Sendable {
     }
     // A split of one file with unique ids cannot put an id on both sides; scripted and
     // provided splits can, so their train is read again.
-    let splitProvesDisjoint =
-      manifest.split.strategy != .script && manifest.split.strategy != .provided
-    try LeakCheck.afterSplit(
-      work: work, manifest: manifest, idsDisjointBySplit: splitProvesDisjoint)
+    try LeakCheck.afterSplit(work: work, manifest: manifest, idsDisjointBySplit: tableSplit)
     let description = DescriptionWriter(manifest: manifest, format: format)
       .markdown(page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test)
     try AtomicFiles.write(description, to: work.description)

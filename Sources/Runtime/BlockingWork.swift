@@ -1,3 +1,4 @@
+internal import DojoCore
 internal import Foundation
 
 /// Runs blocking work (sandboxed runs, grading) on a thread of its own, so neither the
@@ -8,12 +9,8 @@ enum BlockingWork {
     _ name: String, _ body: @escaping @Sendable () throws -> T
   ) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-      let thread = Thread {
-        continuation.resume(with: Result { try body() })
-      }
-      thread.name = name
-      thread.stackSize = 4 << 20
-      thread.start()
+      // BackgroundJob owns the thread; the continuation is resumed from it, never joined.
+      _ = BackgroundJob(name) { continuation.resume(with: Result { try body() }) }
     }
   }
 }
