@@ -80,10 +80,19 @@ let package = Package(
         "Pipeline",
         "Runtime",
         "Report",
+        "Sandbox",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
     .executableTarget(name: "dojo", dependencies: ["DojoCommands"], swiftSettings: swiftSettings),
+
+    // The parsers that read strangers' bytes, as fuzzing entry points; `dojo-fuzz` drives
+    // them (libFuzzer under scripts/fuzz, or a replay of saved inputs).
+    .target(
+      name: "DojoFuzzTargets", dependencies: ["DojoCore", "Tabular", "Ingest"],
+      swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "dojo-fuzz", dependencies: ["DojoFuzzTargets"], swiftSettings: swiftSettings),
 
     // A real loopback HTTP server for tests (faults on demand); only test targets use it.
     .target(name: "DojoTestSupport", swiftSettings: swiftSettings),
@@ -118,12 +127,14 @@ let package = Package(
       dependencies: [
         "Runtime", "Registry", "Pipeline", "Curation", "Grading", "Sandbox", "DojoCore", "dojo",
         .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "HummingbirdTesting", package: "hummingbird"),
       ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "ReportTests", dependencies: ["Report", "Registry", "Grading", "DojoCore"],
       swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DojoFuzzTargetsTests", dependencies: ["DojoFuzzTargets"],
+      resources: [.copy("Regressions")], swiftSettings: swiftSettings),
     .testTarget(
       name: "DojoCommandsTests", dependencies: ["DojoCommands", "dojo", "DojoTestSupport"],
       swiftSettings: swiftSettings),

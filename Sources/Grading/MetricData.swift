@@ -559,10 +559,13 @@ struct ValueChecker {
   static func parse(_ text: String) -> Double? {
     // Tabular's parser agrees with Double(String) on ASCII-trimmed text and avoids strtod
     // for plain decimals: a million answers were parsed by strtod before.
+    // CSVNumber owns the number grammar (pandas' read_csv's: no hex floats); blanks other
+    // than ASCII spaces and tabs are trimmed here first.
     var text = text
     if let v = text.withUTF8(CSVNumber.double) { return v }
-    if let v = Double(text) { return v }
-    return Double(text.trimmingCharacters(in: .whitespaces))
+    var trimmed = text.trimmingCharacters(in: .whitespaces)
+    guard trimmed.utf8.count != text.utf8.count else { return nil }
+    return trimmed.withUTF8(CSVNumber.double)
   }
 
   /// Parses a column of numbers, refusing empty, non-numeric and non-finite values, and values

@@ -27,8 +27,10 @@ public enum CSVNumber {
   ///
   /// Plain decimals with at most 19 significant digits and a power of ten within ±22 (±27
   /// on x86-64) are parsed here, by operations that round exactly once; everything else
-  /// (`nan`, `inf`, hex floats, long mantissas, large exponents, the rare exact-midpoint
-  /// case) is handed to `Double(String)` itself, so the two never disagree.
+  /// (`nan`, `inf`, long mantissas, large exponents, the rare exact-midpoint case) is handed
+  /// to `Double(String)` itself, so the two never disagree. Only what pandas' `read_csv`
+  /// reads as a float is a number: hex floats (`0x22`), which `Double(String)` would take, are
+  /// not.
   ///
   /// - Returns: nil when the field is empty, blank or not a number.
   public static func double(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
@@ -39,7 +41,53 @@ public enum CSVNumber {
     while e > s && (p[e - 1] == 0x20 || p[e - 1] == 0x09) { e -= 1 }
     if s == e { return nil }
     if let value = fastDouble(p, s, e) { return value }
+    // Double(String) also takes hex floats ("0x22" is 34), "nan(...)" payloads and other
+    // spellings no pandas-based grader reads as a number: only the grammar pandas' read_csv
+    // accepts reaches it.
+    guard hasNumberSyntax(p, s, e) else { return nil }
     return Double(String(decoding: UnsafeBufferPointer(start: p + s, count: e - s), as: UTF8.self))
+  }
+
+  /// Whether `p[start..<end]` is spelled as pandas' `read_csv` reads a float: an optional sign,
+  /// then digits with an optional fraction (`1`, `1.`, `.5`, `1.5`) and an optional exponent
+  /// (`e-7`), or `inf`, `infinity` or `nan` in any case (values the metrics then refuse as not
+  /// finite). Hex floats, digit separators and NaN payloads are not numbers.
+  static func hasNumberSyntax(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    var i = start
+    if i < end && (p[i] == 0x2B || p[i] == 0x2D) { i += 1 }
+    guard i < end else { return false }
+    if p[i] == 0x69 || p[i] == 0x49 || p[i] == 0x6E || p[i] == 0x4E {
+      var word = ""
+      while i < end, p[i] < 0x80 {
+        word.unicodeScalars.append(Unicode.Scalar(p[i] | 0x20))
+        i += 1
+      }
+      return i == end && (word == "inf" || word == "infinity" || word == "nan")
+    }
+    var digits = 0
+    while i < end && p[i] &- 0x30 < 10 {
+      digits += 1
+      i += 1
+    }
+    if i < end && p[i] == 0x2E {
+      i += 1
+      while i < end && p[i] &- 0x30 < 10 {
+        digits += 1
+        i += 1
+      }
+    }
+    guard digits > 0 else { return false }
+    if i < end && (p[i] == 0x65 || p[i] == 0x45) {
+      i += 1
+      if i < end && (p[i] == 0x2B || p[i] == 0x2D) { i += 1 }
+      var exponentDigits = 0
+      while i < end && p[i] &- 0x30 < 10 {
+        exponentDigits += 1
+        i += 1
+      }
+      guard exponentDigits > 0 else { return false }
+    }
+    return i == end
   }
 
   /// The exact fast path; nil means "not handled here", not "not a number".

@@ -148,6 +148,10 @@ let refusals: [ErrorCase] = [
     submission: "id,survived\n1,high\n2,0.1\n3,0.2\n4,0.8\n5,0.3\n6,0.7\n",
     expected: "row 2: column \"survived\": \"high\" is not a number"),
   ErrorCase(
+    name: "hex float is not a number", task: .probability,
+    submission: "id,survived\n1,0.9\n2,0x0p0\n3,0.2\n4,0.8\n5,0.3\n6,0.7\n",
+    expected: "row 3: column \"survived\": \"0x0p0\" is not a number"),
+  ErrorCase(
     name: "empty number", task: .probability,
     submission: "id,survived\n1,0.9\n2,\n3,0.2\n4,0.8\n5,0.3\n6,0.7\n",
     expected: "row 3: column \"survived\": \"\" is empty; expected a number"),
