@@ -132,7 +132,7 @@ class Raw:
         return self.bytes(rel, b"MEDIA " + rel.encode("utf-8") + b"\n")
 
 
-def tree(root: Path) -> dict:
+def digests(root: Path) -> dict:
     """Every file below `root`: relative path -> SHA-256 of its bytes."""
     files = {}
     for folder, dirs, names in os.walk(root):
@@ -176,6 +176,18 @@ class Prepared:
         """Sorted names of the files in a public folder."""
         return sorted(p.name for p in (self.public / rel).iterdir())
 
+    def copied(self, rel: str, source: str = "") -> bool:
+        """Whether public/<rel> holds the bytes of RAW/<source> (by default the same path)."""
+        return (self.public / rel).read_bytes() == (self.raw / (source or rel)).read_bytes()
+
+    def tree(self, rel: str) -> list:
+        """Sorted paths of every file below a public folder, relative to public/."""
+        return sorted(
+            p.relative_to(self.public).as_posix()
+            for p in (self.public / rel).rglob("*")
+            if p.is_file()
+        )
+
     def answer_ids(self) -> list:
         return [row[self.answers_spec.id] for row in self.answers]
 
@@ -194,22 +206,28 @@ def run_script(competition: str, raw: Path, out: Path, hash_seed: str) -> None:
     env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONDONTWRITEBYTECODE="1")
     done = subprocess.run(
         [sys.executable, str(script), str(raw.resolve()), str(out.resolve())],
-        cwd=out, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
-    assert done.returncode == 0, (
-        f"{competition}/prepare.py exited {done.returncode}:\n{done.stderr[-3000:]}")
+        cwd=out,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+    )
+    failure = f"{competition}/prepare.py exited {done.returncode}:\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, failure
 
 
-def check_common(competition: str, out: Path, spec: Answers) -> list:
+def check_common(out: Path, spec: Answers) -> list:
     """The promises every script split makes; returns the answers' rows."""
-    assert sorted(os.listdir(out)) == ["private", "public"], f"unexpected files in OUT: {os.listdir(out)}"
-    assert os.listdir(out / "private") == ["answers.csv"], (
-        f"private/ must hold only answers.csv (Dojo adds the rest): {os.listdir(out / 'private')}")
+    written = sorted(os.listdir(out))
+    assert written == ["private", "public"], f"unexpected files in OUT: {written}"
+    private = os.listdir(out / "private")
+    assert private == ["answers.csv"], f"private/ must hold only answers.csv: {private}"
     for folder, dirs, names in os.walk(out / "public"):
-        for name in dirs + names:
-            assert not os.path.islink(os.path.join(folder, name)), f"symbolic link in public/: {name}"
+        links = [n for n in dirs + names if os.path.islink(os.path.join(folder, n))]
+        assert not links, f"symbolic links in {folder}: {links}"
     header, answers = read_csv(out / "private" / "answers.csv")
-    assert header == [spec.id] + spec.targets, (
-        f"answers.csv has columns {header}; the manifest promises {[spec.id] + spec.targets}")
+    promised = [spec.id] + spec.targets
+    assert header == promised, f"answers.csv has columns {header}; the manifest says {promised}"
     assert answers, "answers.csv has no rows: the miniature must put rows on the test side"
     ids = [row[spec.id] for row in answers]
     assert all(ids), "an answer has an empty id"
@@ -217,16 +235,19 @@ def check_common(competition: str, out: Path, spec: Answers) -> list:
     for row in answers:
         assert all(row[t] != "" for t in spec.targets), f"answer {row} has an empty target"
     _, sample = read_csv(out / "public" / "sample_submission.csv")
-    assert [row[spec.id] for row in sample] == ids, (
-        "sample_submission.csv must list exactly the answers' ids, in order")
+    sample_ids = [row[spec.id] for row in sample]
+    assert sample_ids == ids, "sample_submission.csv must list the answers' ids, in order"
     return answers
 
 
 @pytest.fixture
 def script_splits() -> list:
     """Ids of the catalogue's manifests whose split is `strategy: script`."""
-    return [m.parent.name for m in sorted(MANIFESTS.glob("*/manifest.yaml"))
-            if manifest_block(m.parent.name, "split").get("strategy") == "script"]
+    return [
+        m.parent.name
+        for m in sorted(MANIFESTS.glob("*/manifest.yaml"))
+        if manifest_block(m.parent.name, "split").get("strategy") == "script"
+    ]
 
 
 @pytest.fixture
@@ -242,15 +263,16 @@ def split(tmp_path, raw):
     def run(competition: str) -> Prepared:
         spec = manifest_answers(competition)
         block = manifest_block(competition, "split")
-        assert block.get("strategy") == "script" and block.get("script") == "prepare.py", (
-            f"{competition} is not a prepare.py script split: {block}")
-        before = tree(raw.root)
+        scripted = block.get("strategy") == "script" and block.get("script") == "prepare.py"
+        assert scripted, f"{competition} is not a prepare.py script split: {block}"
+        before = digests(raw.root)
         first, second = tmp_path / "out-1", tmp_path / "out-2"
         run_script(competition, raw.root, first, hash_seed="1")
         run_script(competition, raw.root, second, hash_seed="2")
-        assert tree(raw.root) == before, "the script changed RAW, which it must only read"
-        assert tree(first) == tree(second), "two runs on the same archive wrote different files"
-        answers = check_common(competition, first, spec)
+        assert digests(raw.root) == before, "the script changed RAW, which it must only read"
+        same = digests(first) == digests(second)
+        assert same, "two runs on the same archive wrote different files"
+        answers = check_common(first, spec)
         return Prepared(out=first, raw=raw.root, answers_spec=spec, answers=answers)
 
     return run

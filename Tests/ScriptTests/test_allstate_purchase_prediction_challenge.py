@@ -3,9 +3,11 @@ shows only their quotes and the answer is the plan they bought."""
 
 COMPETITION = "allstate-purchase-prediction-challenge"
 OPTIONS = list("ABCDEFG")
-HEADER = ["customer_ID", "shopping_pt", "record_type", "day", "time", "state", "location",
-          "group_size", "homeowner", "car_age", "car_value", "risk_factor", "age_oldest",
-          "age_youngest", "married_couple", "C_previous", "duration_previous"] + OPTIONS + ["cost"]
+QUOTE = (
+    "customer_ID shopping_pt record_type day time state location group_size homeowner car_age"
+    " car_value risk_factor age_oldest age_youngest married_couple C_previous duration_previous"
+).split()
+HEADER = QUOTE + OPTIONS + ["cost"]
 
 
 def build(raw):
@@ -17,11 +19,11 @@ def build(raw):
         for point in range(1, quotes + 2):
             bought = point == quotes + 1
             options = [str((c + point + k) % 3 + (1 if k != 1 else 0)) for k in range(7)]
-            rows.append([cid, point, 1 if bought else 0, c % 7, f"08:{point:02d}", "NY",
-                         10001 + c, 1 + c % 3, c % 2, c % 15, "g", "", 40 + c % 20, 38, 0,
-                         "", ""] + options + [600 + c])
-    rows.append(["10000999", 1, 0, 2, "09:00", "OH", 10999, 1, 0, 3, "e", "3", 30, 30, 0, "1", "2"]
-                + ["1"] * 7 + [700])
+            profile = [c % 7, f"08:{point:02d}", "NY", 10001 + c, 1 + c % 3, c % 2, c % 15, "g"]
+            profile += ["", 40 + c % 20, 38, 0, "", ""]
+            rows.append([cid, point, 1 if bought else 0] + profile + options + [600 + c])
+    loner = ["10000999", 1, 0, 2, "09:00", "OH", 10999, 1, 0, 3, "e", "3", 30, 30, 0, "1", "2"]
+    rows.append(loner + ["1"] * 7 + [700])
     raw.csv("train.csv", HEADER, rows)
     raw.csv("test_v2.csv", HEADER, [])
     raw.csv("sampleSubmission.csv", ["customer_ID", "plan"], [["20000001", "1111111"]])
@@ -46,7 +48,8 @@ def test_holds_out_whole_customers_and_answers_their_purchased_plan(raw, split):
     purchases = {r[0]: "".join(r[HEADER.index(o)] for o in OPTIONS) for r in source if r[2] == "1"}
     kept = [r for r in source if not (r[0] in test_ids and r[2] == "1")]
     assert [list(r.values()) for r in train] + [list(r.values()) for r in test] == (
-        [r for r in kept if r[0] not in test_ids] + [r for r in kept if r[0] in test_ids])
+        [r for r in kept if r[0] not in test_ids] + [r for r in kept if r[0] in test_ids]
+    )
     assert len(train) + len(test) + len(test_ids) == len(source)
     for answer in task.answers:
         assert answer["plan"] == purchases[answer["customer_ID"]]

@@ -2,14 +2,16 @@
 words go to the test side with one inner word removed."""
 
 COMPETITION = "billion-word-imputation"
-WORDS = ["the", "cat", "sat", "on", "a", "mat", ",", "said", "\"", "Bob", "today", "."]
+WORDS = ["the", "cat", "sat", "on", "a", "mat", ",", "said", '"', "Bob", "today", "."]
 
 
 def build(raw):
     """3000 distinct sentences of 1-9 words (some with quotes or commas); the last has no
     newline."""
-    lines = [" ".join([f"s{n}"] + [WORDS[(n + k * 5) % len(WORDS)] for k in range(n % 9)])
-             for n in range(3000)]
+    lines = [
+        " ".join([f"s{n}"] + [WORDS[(n + k * 5) % len(WORDS)] for k in range(n % 9)])
+        for n in range(3000)
+    ]
     raw.text("train_v2.txt", "\n".join(lines))
     raw.csv("test_v2.txt", ["id", "sentence"], [[0, "a sentence"]])
     return lines
@@ -39,5 +41,5 @@ def test_removes_one_inner_word_from_about_one_sentence_in_a_hundred(raw, split)
         full, short = answer["sentence"].split(), question["sentence"].split()
         assert len(short) == len(full) - 1
         assert short[0] == full[0] and short[-1] == full[-1]
-        assert any(full[:k] + full[k + 1:] == short for k in range(1, len(full) - 1))
+        assert any(full[:k] + full[k + 1 :] == short for k in range(1, len(full) - 1))
     assert [r["sentence"] for r in task.sample(["id", "sentence"])] == [r["sentence"] for r in test]

@@ -32,15 +32,24 @@ def png(pixels: list, colour: bool = False) -> bytes:
         previous = row
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     header = struct.pack(">IIBBBBB", len(pixels[0]), len(pixels), 8, 2 if colour else 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(data)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(data))
+        + chunk(b"IEND", b"")
+    )
 
 
 def cleaned(image: int) -> list:
-    """The cleaned image's grey levels: 4 rows of 5, every value different."""
-    return [[(image * 37 + r * 61 + c * 13 + 200 * (r == c)) % 256 for c in range(5)] for r in range(4)]
+    """The cleaned image's grey levels: 5 rows (one per PNG filter) of 6 columns."""
+    return [
+        [(image * 37 + r * 61 + c * 13 + 200 * (r == c)) % 256 for c in range(6)] for r in range(5)
+    ]
 
 
 def build(raw):
@@ -69,11 +78,12 @@ def test_holds_out_a_fifth_of_the_images_and_answers_every_cleaned_pixel(raw, sp
     for folder, names in (("test", test), ("train", train), ("train_cleaned", train)):
         source = "train" if folder == "test" else folder
         for name in names:
-            assert (task.public / folder / name).read_bytes() == (raw.root / source / name).read_bytes()
+            assert task.copied(f"{folder}/{name}", f"{source}/{name}")
     expected = [
         (f"{name[:-4]}_{r}_{c}", level / 255)
         for name in sorted(test)
         for r, row in enumerate(images[name], start=1)
-        for c, level in enumerate(row, start=1)]
+        for c, level in enumerate(row, start=1)
+    ]
     assert [(a["id"], float(a["value"])) for a in task.answers] == expected
     assert all(r["value"] == "1" for r in task.sample(["id", "value"]))

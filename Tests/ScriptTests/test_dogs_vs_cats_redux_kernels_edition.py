@@ -22,7 +22,7 @@ def test_holds_out_a_tenth_renamed_by_number_with_dog_as_label_one(raw, split):
     assert len(test) == 3 and sorted(test) == ["1.jpg", "2.jpg", "3.jpg"]
     assert len(train) + len(test) == len(names)
     for name in train:
-        assert (task.public / "train" / name).read_bytes() == (raw.root / "train" / name).read_bytes()
+        assert task.copied(f"train/{name}")
     # Each test image is a held-out training image (traced by its bytes); its label is the
     # class its original name carried, and that original is not in train.
     originals = {(raw.root / "train" / n).read_bytes(): n for n in names}

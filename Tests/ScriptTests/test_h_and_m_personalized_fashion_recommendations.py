@@ -18,11 +18,26 @@ def build(raw):
         date = (LATEST - datetime.timedelta(days=29 - day)).isoformat()
         for k in range(1 + day % 3):
             n = day * 3 + k
-            rows.append([date, customers[(n * 5) % 12], articles[(n * 7) % 20], f"0.0{n % 90 + 10}", 1 + n % 2])
+            rows.append(
+                [
+                    date,
+                    customers[(n * 5) % 12],
+                    articles[(n * 7) % 20],
+                    f"0.0{n % 90 + 10}",
+                    1 + n % 2,
+                ]
+            )
     raw.csv("transactions_train.csv", HEADER, rows)
-    raw.csv("articles.csv", ["article_id", "product_code", "prod_name"],
-            [[a, a[:7], f"Shirt {n}"] for n, a in enumerate(articles)])
-    raw.csv("customers.csv", ["customer_id", "FN", "Active", "age"], [[c, "", "", 20 + n] for n, c in enumerate(customers)])
+    raw.csv(
+        "articles.csv",
+        ["article_id", "product_code", "prod_name"],
+        [[a, a[:7], f"Shirt {n}"] for n, a in enumerate(articles)],
+    )
+    raw.csv(
+        "customers.csv",
+        ["customer_id", "FN", "Active", "age"],
+        [[c, "", "", 20 + n] for n, c in enumerate(customers)],
+    )
     raw.csv("sample_submission.csv", ["customer_id", "prediction"], [[customers[0], articles[0]]])
     for a in articles[:15]:
         raw.media(f"images/{a[:3]}/{a}.jpg")
@@ -44,7 +59,8 @@ def test_holds_out_the_last_week_and_answers_each_buyers_articles(raw, split):
     for date, customer, article, *_ in held:
         expected.setdefault(customer, []).append(article)
     assert [(a["customer_id"], a["prediction"]) for a in task.answers] == [
-        (c, " ".join(a)) for c, a in expected.items()]
+        (c, " ".join(a)) for c, a in expected.items()
+    ]
     # The sample predicts the twelve best sellers before the cut.
     counts = {}
     for r in train:
@@ -52,8 +68,10 @@ def test_holds_out_the_last_week_and_answers_each_buyers_articles(raw, split):
     top = sorted(counts, key=lambda a: (-counts[a], a))[:12]
     assert all(r["prediction"] == " ".join(top) for r in task.sample(["customer_id", "prediction"]))
     for name in ("articles.csv", "customers.csv"):
-        assert (task.public / name).read_bytes() == (raw.root / name).read_bytes()
-    images = sorted(p.relative_to(raw.root).as_posix() for p in (raw.root / "images").rglob("*.jpg"))
-    assert sorted(p.relative_to(task.public).as_posix() for p in (task.public / "images").rglob("*.jpg")) == images
+        assert task.copied(name)
+    images = sorted(
+        p.relative_to(raw.root).as_posix() for p in (raw.root / "images").rglob("*.jpg")
+    )
+    assert task.tree("images") == images
     for rel in images:
-        assert (task.public / rel).read_bytes() == (raw.root / rel).read_bytes()
+        assert task.copied(rel)

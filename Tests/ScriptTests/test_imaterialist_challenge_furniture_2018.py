@@ -47,7 +47,9 @@ def test_holds_out_a_stratified_share_of_each_label(raw, split):
     for i in test_ids:
         held[label[i]] = held.get(label[i], 0) + 1
     assert {k: held.get(k, 0) for k in SIZES} == HELD
-    assert [(a["id"], a["predicted"]) for a in task.answers] == [(str(i), str(label[i])) for i in test_ids]
+    assert [(a["id"], a["predicted"]) for a in task.answers] == [
+        (str(i), str(label[i])) for i in test_ids
+    ]
     # The sample predicts the most frequent training label.
     assert all(r["predicted"] == "42" for r in task.sample(["id", "predicted"]))
-    assert (task.public / "validation.json").read_bytes() == (raw.root / "validation.json").read_bytes()
+    assert task.copied("validation.json")

@@ -5,8 +5,10 @@ COMPETITION = "integer-sequence-learning"
 
 def build(raw):
     """50 sequences (two of a single term, which cannot be cut); Kaggle's test and sample."""
-    rows = [[n * 7 + 3, ",".join(str(k * k + n) for k in range(1 if n in (4, 30) else 2 + n % 9))]
-            for n in range(50)]
+    rows = [
+        [n * 7 + 3, ",".join(str(k * k + n) for k in range(1 if n in (4, 30) else 2 + n % 9))]
+        for n in range(50)
+    ]
     raw.csv("train.csv", ["Id", "Sequence"], rows)
     raw.csv("test.csv", ["Id", "Sequence"], [[1, "1,2,3"]])
     raw.csv("sample_submission.csv", ["Id", "Last"], [[1, 0]])

@@ -16,15 +16,35 @@ def build(raw):
     for location in range(10):
         for frame in range(1 + (location * 4) % 11):
             image_id = f"{location:02d}-{frame:02d}-96b00332"
-            images.append({"id": image_id, "file_name": f"{image_id}.jpg", "location": 100 + location,
-                           "seq_id": f"seq-{location}", "frame_num": frame, "width": 4, "height": 3})
-            annotations.append({"id": f"a-{image_id}", "image_id": image_id, "category_id": (location + frame) % 4})
+            images.append(
+                {
+                    "id": image_id,
+                    "file_name": f"{image_id}.jpg",
+                    "location": 100 + location,
+                    "seq_id": f"seq-{location}",
+                    "frame_num": frame,
+                    "width": 4,
+                    "height": 3,
+                }
+            )
+            annotations.append(
+                {"id": f"a-{image_id}", "image_id": image_id, "category_id": (location + frame) % 4}
+            )
             raw.media(f"train/{image_id}.jpg")
     annotations.append({"id": "a-extra", "image_id": images[5]["id"], "category_id": 3})
     info = {"version": "2020", "description": "miniature"}
-    raw.json(TRAIN_JSON, {"info": info, "categories": CATEGORIES, "annotations": annotations, "images": images})
-    raw.json(TEST_JSON, {"images": [{"id": "t-1", "file_name": "t-1.jpg", "location": 900}],
-                         "categories": CATEGORIES, "info": info})
+    raw.json(
+        TRAIN_JSON,
+        {"info": info, "categories": CATEGORIES, "annotations": annotations, "images": images},
+    )
+    raw.json(
+        TEST_JSON,
+        {
+            "images": [{"id": "t-1", "file_name": "t-1.jpg", "location": 900}],
+            "categories": CATEGORIES,
+            "info": info,
+        },
+    )
     raw.json(DETECTIONS, {"images": [{"id": i["id"], "detections": []} for i in images]})
     raw.media("test/t-1.jpg")
     raw.csv("sample_submission.csv", ["Id", "Category"], [["t-1", 0]])
@@ -55,11 +75,12 @@ def test_holds_out_whole_locations_until_a_fifth_of_the_images(raw, split):
     for a in annotations:
         first.setdefault(a["image_id"], a["category_id"])
     assert [(a["Id"], a["Category"]) for a in task.answers] == [
-        (i, str(c)) for i, c in first.items() if i in test_ids]
+        (i, str(c)) for i, c in first.items() if i in test_ids
+    ]
     assert set(task.answer_ids()) == test_ids
     for side, ids in (("train", train_ids), ("test", test_ids)):
         assert task.files(side) == sorted(f"{i}.jpg" for i in ids)
         for i in ids:
-            assert (task.public / side / f"{i}.jpg").read_bytes() == (raw.root / "train" / f"{i}.jpg").read_bytes()
-    assert (task.public / DETECTIONS).read_bytes() == (raw.root / DETECTIONS).read_bytes()
+            assert task.copied(f"{side}/{i}.jpg", f"train/{i}.jpg")
+    assert task.copied(DETECTIONS)
     assert all(r["Category"] == "0" for r in task.sample(["Id", "Category"]))

@@ -28,13 +28,11 @@ def test_moves_a_share_of_the_images_to_a_flat_test_folder(raw, split):
     for species in task.files("train"):
         for name in task.files(f"train/{species}"):
             train[name] = species
-            assert (task.public / "train" / species / name).read_bytes() == (
-                raw.root / "train" / species / name).read_bytes()
+            assert task.copied(f"train/{species}/{name}")
     assert not set(train) & set(test)
     assert len(train) + len(test) == len(images)
     assert all(images[name] == species for name, species in train.items())
     for answer in task.answers:
         assert answer["species"] == images[answer["file"]]
-        assert (task.public / "test" / answer["file"]).read_bytes() == (
-            raw.root / "train" / answer["species"] / answer["file"]).read_bytes()
+        assert task.copied(f"test/{answer['file']}", f"train/{answer['species']}/{answer['file']}")
     assert all(r["species"] == "Sugar beet" for r in task.sample(["file", "species"]))

@@ -9,7 +9,8 @@ DATES = ["20090328", "20090329", "20090330", "20090331", "20090401"]
 
 
 def build(raw):
-    """Five recording dates of 4-7 clips, named as Kaggle does: <date>_<time>_<offset>_TRAIN<n>_<label>.aif."""
+    """Five recording dates of 4-7 clips, named as Kaggle names them:
+    <date>_<time>_<offset>_TRAIN<n>_<label>.aif."""
     clips, n = [], 0
     for d, date in enumerate(DATES):
         for k in range(4 + (d * 2) % 4):
@@ -18,7 +19,9 @@ def build(raw):
             clips.append(name)
             n += 1
     raw.media("test2/20090402_000000_012s0ms_Test0.aif")
-    raw.csv("sampleSubmission.csv", ["clip", "probability"], [["20090402_000000_012s0ms_Test0.aif", 0]])
+    raw.csv(
+        "sampleSubmission.csv", ["clip", "probability"], [["20090402_000000_012s0ms_Test0.aif", 0]]
+    )
     return clips
 
 
@@ -31,18 +34,20 @@ def test_splits_by_recording_date_and_renames_the_test_clips(raw, split):
     test_src = [c for c in ordered if c[:8] in DATES[2:4]]
     # Train keeps its labels and is renumbered TRAIN0.. in name order.
     assert task.files("train2") == sorted(
-        re.sub(r"TRAIN\d+", f"TRAIN{k}", c) for k, c in enumerate(train_src))
+        re.sub(r"TRAIN\d+", f"TRAIN{k}", c) for k, c in enumerate(train_src)
+    )
     for k, c in enumerate(train_src):
         renamed = re.sub(r"TRAIN\d+", f"TRAIN{k}", c)
-        assert (task.public / "train2" / renamed).read_bytes() == (raw.root / "train2" / c).read_bytes()
+        assert task.copied(f"train2/{renamed}", f"train2/{c}")
     # Test clips lose the label: <date>_<time>_<offset>_Test<k>.aif; the fifth date is unused.
     names = [f"{c.split('TRAIN')[0]}Test{k}.aif" for k, c in enumerate(test_src)]
     assert task.files("test2") == sorted(names)
     assert not any(re.search(r"_[01]\.aif$", n) for n in task.files("test2"))
     assert [(a["clip"], a["probability"]) for a in task.answers] == [
-        (n, "1" if c.endswith("_1.aif") else "0") for n, c in zip(names, test_src)]
+        (n, "1" if c.endswith("_1.aif") else "0") for n, c in zip(names, test_src)
+    ]
     assert {a["probability"] for a in task.answers} == {"0", "1"}
     for n, c in zip(names, test_src):
-        assert (task.public / "test2" / n).read_bytes() == (raw.root / "train2" / c).read_bytes()
+        assert task.copied(f"test2/{n}", f"train2/{c}")
     assert len(train_src) + len(test_src) < len(clips), "the miniature has a fifth date, left out"
     assert all(r["probability"] == "0" for r in task.sample(["clip", "probability"]))

@@ -34,8 +34,8 @@ def test_moves_the_last_fifth_of_each_class_folder_to_test(raw, split):
     assert task.files("test") == sorted(n for n, _ in expected)
     assert len(expected) + sum(len(task.files(f"train/{c}")) for c in CLASSES) == len(images)
     for name, label in expected:
-        assert (task.public / "test" / name).read_bytes() == (raw.root / "train" / label / name).read_bytes()
+        assert task.copied(f"test/{name}", f"train/{label}/{name}")
     assert ".DS_Store" not in task.files("train/ALB")
-    assert task.answers_spec.classes == CLASSES, "the manifest's classes are the submission's columns"
+    assert task.answers_spec.classes == CLASSES, "the manifest's classes are the sample's columns"
     sample = task.sample(["image"] + task.answers_spec.classes)
     assert all(abs(sum(float(r[c]) for c in CLASSES) - 1) < 1e-9 for r in sample)

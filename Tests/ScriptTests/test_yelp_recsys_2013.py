@@ -10,9 +10,15 @@ SIDE = ["business", "user", "checkin"]
 
 
 def review(n: int, with_stars: bool = True) -> dict:
-    r = {"votes": {"funny": n % 2, "useful": n % 5, "cool": 0}, "user_id": f"u{n % 9:021d}",
-         "review_id": f"r{n:021d}", "date": f"2011-0{1 + n % 9}-1{n % 10}",
-         "text": f"Great place, \"really\" #{n}\nwould return", "type": "review", "business_id": f"b{n % 7:021d}"}
+    r = {
+        "votes": {"funny": n % 2, "useful": n % 5, "cool": 0},
+        "user_id": f"u{n % 9:021d}",
+        "review_id": f"r{n:021d}",
+        "date": f"2011-0{1 + n % 9}-1{n % 10}",
+        "text": f'Great place, "really" #{n}\nwould return',
+        "type": "review",
+        "business_id": f"b{n % 7:021d}",
+    }
     if with_stars:
         r["stars"] = 1 + n * 3 % 5
     return r
@@ -22,9 +28,13 @@ def build(raw):
     """40 training reviews (a blank line among them) and Kaggle's 12 test reviews."""
     lines = [json.dumps(review(n)) for n in range(40)]
     raw.text(f"{TRAIN}/{TRAIN}_review.json", "\n".join(lines[:20] + [""] + lines[20:]) + "\n")
-    raw.json_lines(f"{TEST}/{TEST}_review.json", [review(100 + n, with_stars=False) for n in range(12)])
+    raw.json_lines(
+        f"{TEST}/{TEST}_review.json", [review(100 + n, with_stars=False) for n in range(12)]
+    )
     for side in SIDE:
-        raw.json_lines(f"{TRAIN}/{TRAIN}_{side}.json", [{"type": side, "id": f"{side}{k}"} for k in range(3)])
+        raw.json_lines(
+            f"{TRAIN}/{TRAIN}_{side}.json", [{"type": side, "id": f"{side}{k}"} for k in range(3)]
+        )
         raw.json_lines(f"{TEST}/{TEST}_{side}.json", [{"type": side, "id": f"t{side}"}])
     return lines
 
@@ -34,7 +44,8 @@ def test_holds_out_as_many_reviews_as_kaggles_test_set(raw, split):
     task = split(COMPETITION)
 
     train = (task.public / TRAIN / f"{TRAIN}_review.json").read_text(encoding="utf-8").splitlines()
-    test = [json.loads(line) for line in (task.public / TEST / f"{TEST}_review.json").read_text(encoding="utf-8").splitlines()]
+    test_lines = (task.public / TEST / f"{TEST}_review.json").read_text(encoding="utf-8")
+    test = [json.loads(line) for line in test_lines.splitlines()]
     assert len(test) == 12 and len(train) + len(test) == len(source)
     by_review = {json.loads(line)["review_id"]: json.loads(line) for line in source}
     test_reviews = [r["review_id"] for r in test]
@@ -42,15 +53,18 @@ def test_holds_out_as_many_reviews_as_kaggles_test_set(raw, split):
     assert [r["RecommendationId"] for r in test] == list(range(1, 13))
     for public_review in test:
         assert "stars" not in public_review, "a test review must not carry its stars"
-        original = dict(by_review[public_review["review_id"]], RecommendationId=public_review["RecommendationId"])
+        original = dict(
+            by_review[public_review["review_id"]],
+            RecommendationId=public_review["RecommendationId"],
+        )
         del original["stars"]
         assert public_review == original
     # Archive order on the test side too.
     order = [list(by_review).index(i) for i in test_reviews]
     assert order == sorted(order)
     assert [(a["RecommendationId"], a["Stars"]) for a in task.answers] == [
-        (str(k), str(by_review[i]["stars"])) for k, i in enumerate(test_reviews, start=1)]
+        (str(k), str(by_review[i]["stars"])) for k, i in enumerate(test_reviews, start=1)
+    ]
     for side in SIDE:
-        name = f"{TRAIN}/{TRAIN}_{side}.json"
-        assert (task.public / name).read_bytes() == (raw.root / name).read_bytes()
+        assert task.copied(f"{TRAIN}/{TRAIN}_{side}.json")
     assert all(r["Stars"] == "3.5" for r in task.sample(["RecommendationId", "Stars"]))
