@@ -15,7 +15,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find  # noqa: E402  (shared helpers next to this folder), place
+from split_files import find, place  # noqa: E402  (shared helpers next to this folder)
 
 DAYS = 7  # MLE-bench holds out the last seven days
 K = 12  # the sample submission lists the twelve best-selling articles before the cut

@@ -17,7 +17,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find  # noqa: E402  (shared helpers next to this folder), place
+from split_files import find, place  # noqa: E402  (shared helpers next to this folder)
 
 SEED = 0
 TEST_SHARE = 0.22
