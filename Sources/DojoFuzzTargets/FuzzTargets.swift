@@ -1,3 +1,4 @@
+internal import DojoCore
 /// The inputs Dojo reads from strangers, as fuzzing entry points: one function per parser,
 /// fed raw bytes. Each must end by returning or by throwing a ``DojoError``; anything else
 /// (a trap, a crash, a hang, a file written outside its folder) is a finding.
@@ -5,7 +6,6 @@
 /// `scripts/fuzz` drives them with libFuzzer; `FuzzRegressionTests` replays every input kept
 /// under `Tests/DojoFuzzTargetsTests/Regressions/<target>/` on each test run.
 public import Foundation
-internal import DojoCore
 internal import Ingest
 internal import Tabular
 
