@@ -223,7 +223,12 @@ public struct Importer: Sendable {
     switch (loaded.manifest.page, loaded.manifest.source.location) {
     case (.kaggle?, .kaggle(let slug)), (nil, .kaggle(let slug)): source = "kaggle:\(slug)"
     case (.kaggle?, _): source = nil
-    case (.location(let where_)?, _): source = where_
+    case (.location(let where_)?, _):
+      // A page file is read from its real path, checked again here: a link out of the
+      // manifest's folder may have appeared since the manifest was loaded.
+      source =
+        try loaded.manifest.page?.localPath.map { try loaded.localFile($0, key: "page").path }
+        ?? where_
     case (nil, _): source = nil
     }
     guard let source else { return (nil, false) }
