@@ -100,7 +100,7 @@ public struct Importer: Sendable {
 
       outcome.stage = .validate
       stageStarted(.validate)
-      if try isValidated(prepared.layout) {
+      if try isValidated(prepared.layout, loaded) {
         outcome.skipped.append(.validate)
       } else {
         let report = try Validator(
@@ -238,12 +238,18 @@ public struct Importer: Sendable {
     return (markdown, false)
   }
 
-  /// Whether the task's report passed and still matches its files.
-  func isValidated(_ layout: TaskLayout) throws -> Bool {
+  /// Whether the task's report passed and still matches its files and, when the reference
+  /// solution is to run, that solution's files.
+  func isValidated(_ layout: TaskLayout, _ loaded: LoadedManifest) throws -> Bool {
     guard let report = try? ValidationReport.read(layout.report), report.passed,
       !(report.checks.contains { $0.name == "reference" && $0.status == .skipped }
         && !options.skipReference)
     else { return false }
+    if !options.skipReference,
+      report.referenceSHA256 != ReferenceCheck.fingerprint(of: loaded)
+    {
+      return false
+    }
     return (try? SHA256Hasher.hash(fileAt: layout.checksums)) == report.checksumsSHA256
   }
 }
