@@ -49,7 +49,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .target(name: "Tabular", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
     .target(
-      name: "Curation", dependencies: ["DojoCore", "Tabular", "Ingest", "Grading"],
+      name: "Curation", dependencies: ["DojoCore", "Tabular", "Ingest", "Grading", "Sandbox"],
       swiftSettings: swiftSettings),
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
@@ -105,7 +105,8 @@ let package = Package(
       resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "CurationTests", dependencies: ["Curation", "Tabular", "DojoCore"],
+      name: "CurationTests",
+      dependencies: ["Curation", "Tabular", "DojoCore", "Sandbox", "DojoTestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "GradingTests", dependencies: ["Grading", "Tabular", "DojoCore"],
@@ -116,7 +117,7 @@ let package = Package(
       name: "SandboxTests", dependencies: ["Sandbox", "DojoCore"], swiftSettings: swiftSettings),
     .testTarget(
       name: "ValidationTests",
-      dependencies: ["Validation", "Curation", "Grading", "DojoCore"],
+      dependencies: ["Validation", "Curation", "Grading", "DojoCore", "Sandbox"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "PipelineTests",

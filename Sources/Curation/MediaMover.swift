@@ -62,13 +62,16 @@ struct MediaMover {
   func place(id: String, side: RowSide) throws {
     let relative = try source(for: id)
     let name = byName.isEmpty ? try fileName(for: id) : (relative as NSString).lastPathComponent
-    let source = files.root.appendingPathComponent(relative)
-    guard FileManager.default.fileExists(atPath: source.path) else {
+    guard FileManager.default.fileExists(atPath: files.root.appendingPathComponent(relative).path)
+    else {
       throw DojoError(
         .invalidData,
         "media: no file \(media.folder)/\(name) for id \"\(id)\"; check media.folder and media.pattern"
       )
     }
+    // The real file, never a link: link(2) would hard-link a symbolic link itself, and a
+    // copy would follow it out of the archive.
+    let source = try files.contained(relative, key: "media")
     let sideName: String
     switch side {
     case .train: sideName = "train"

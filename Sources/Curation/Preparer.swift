@@ -1,5 +1,6 @@
 public import DojoCore
 public import Foundation
+public import Sandbox
 internal import Tabular
 
 /// What `dojo prepare` produced.
@@ -23,15 +24,18 @@ public struct Preparer: Sendable {
   public static let engineVersion = "prepare-1"
 
   public let loaded: LoadedManifest
-  /// The Python interpreter that runs `split.strategy: script`.
+  /// The Python interpreter that runs `split.strategy: script` (inside the sandbox).
   public var python: String
-  /// Limits for a script split.
-  public var scriptLimits: ProcessLimits
+  /// Limits for a script split, generous enough for the largest competitions' copies.
+  public var scriptLimits: SandboxLimits
+
+  /// A script split's defaults: an hour, 16 GiB, files up to 100 GiB.
+  public static let defaultScriptLimits = SandboxLimits(
+    wallSeconds: 3600, memoryMB: 16_384, fileSizeMB: 102_400)
 
   public init(
     _ loaded: LoadedManifest, python: String = "python3",
-    scriptLimits: ProcessLimits = ProcessLimits(
-      wallSeconds: 900, memoryMB: 8192, fileSizeMB: 20_000)
+    scriptLimits: SandboxLimits = Preparer.defaultScriptLimits
   ) {
     self.loaded = loaded
     self.python = python
@@ -191,11 +195,11 @@ public struct Preparer: Sendable {
         throw DojoError(
           .invalidManifest, "files.extra: \"\(pattern)\" matches no file in \(files.root.path)")
       }
-      list += found.map { ("files.extra", files.root.appendingPathComponent($0)) }
+      list += try found.map { ("files.extra", try files.contained($0, key: "files.extra")) }
     }
     if manifest.split.strategy == .script {
       // A script may read anything in the archive: every file is an input.
-      list += files.paths.map { ("raw", files.root.appendingPathComponent($0)) }
+      list += try files.paths.map { ("raw", try files.contained($0, key: "split.script input")) }
     }
     return list
   }
@@ -209,26 +213,35 @@ public struct Preparer: Sendable {
     for (key, url) in inputs {
       lines.append("\(key) \(url.lastPathComponent) \(try SHA256Hasher.hash(fileAt: url))")
     }
-    for path in localFiles() {
-      lines.append("local \(path) \(try SHA256Hasher.hash(fileAt: loaded.resolve(path)))")
+    for (path, url) in try localFiles() {
+      lines.append("local \(path) \(try SHA256Hasher.hash(fileAt: url))")
     }
     return String(SHA256Hasher.hash(lines.joined(separator: "\n")).prefix(12))
   }
 
-  /// Files next to the manifest that shape the task.
-  func localFiles() -> [String] {
-    var paths: [String] = []
+  /// Files next to the manifest that shape the task: the path as the version line names it,
+  /// and the real file (checked to stay inside the manifest's folder).
+  func localFiles() throws -> [(path: String, url: URL)] {
+    var files: [(String, URL)] = []
     if let lb = manifest.leaderboard, !lb.fromKaggle {
-      paths += [lb.publicBoard, lb.privateBoard].compactMap { $0 }
+      for (name, path) in [("public", lb.publicBoard), ("private", lb.privateBoard)] {
+        guard let path else { continue }
+        files.append((path, try loaded.localFile(path, key: "leaderboard.\(name)")))
+      }
     }
     if let script = manifest.split.script {
-      paths.append(script)
+      files.append((script, try loaded.localFile(script, key: "split.script")))
       // Scripts may share code in `manifests/_shared/`: it shapes their output too.
-      let shared = loaded.directory.deletingLastPathComponent().appendingPathComponent("_shared")
+      let shared = Self.sharedFolder(of: loaded)
       let modules = (try? FileTree.relativePaths(under: shared) { !$0.hasSuffix(".py") }) ?? []
-      paths += modules.map { "../_shared/" + $0 }
+      files += modules.map { ("../_shared/" + $0, shared.appendingPathComponent($0)) }
     }
-    return paths
+    return files
+  }
+
+  /// `manifests/_shared/`: the modules split scripts import, beside the manifest's folder.
+  static func sharedFolder(of loaded: LoadedManifest) -> URL {
+    loaded.directory.deletingLastPathComponent().appendingPathComponent("_shared")
   }
 
   func copyExtras(files: RawFiles, work: TaskLayout) throws {
@@ -236,7 +249,7 @@ public struct Preparer: Sendable {
       for rel in files.all(pattern) {
         let target = work.publicDir.appendingPathComponent((rel as NSString).lastPathComponent)
         if FileManager.default.fileExists(atPath: target.path) { continue }
-        try copyFile(files.root.appendingPathComponent(rel), to: target)
+        try copyFile(try files.contained(rel, key: "files.extra"), to: target)
       }
     }
   }
@@ -251,7 +264,7 @@ public struct Preparer: Sendable {
     }
     for (name, path) in [("public", lb.publicBoard), ("private", lb.privateBoard)] {
       guard let path else { continue }
-      let source = loaded.resolve(path)
+      let source = try loaded.localFile(path, key: "leaderboard.\(name)")
       guard FileManager.default.fileExists(atPath: source.path) else {
         throw DojoError(
           .invalidManifest,
@@ -267,44 +280,5 @@ public struct Preparer: Sendable {
     } catch {
       throw AtomicFiles.ioError("cannot copy \(from.path) to \(to.path)", error)
     }
-  }
-
-  /// `split.strategy: script`: the manifest's Python file writes public/ and
-  /// private/answers.csv itself; Dojo checks and checksums the result like any split.
-  func runScript(files: RawFiles, work: TaskLayout) throws -> ((train: Int, test: Int), [[String]])
-  {
-    guard let script = manifest.split.script else {
-      throw DojoError(.invalidManifest, "split.script is required by strategy script")
-    }
-    let path = loaded.resolve(script)
-    guard FileManager.default.fileExists(atPath: path.path) else {
-      throw DojoError(.invalidManifest, "split.script: \(path.path) does not exist")
-    }
-    let outcome = try ProcessRunner.run(
-      python, [path.path, files.root.path, work.root.path], directory: work.root,
-      limits: scriptLimits)
-    guard outcome.succeeded else {
-      let tail = outcome.stderrTail.split(separator: "\n").suffix(3).joined(separator: " | ")
-      throw DojoError(
-        .invalidData,
-        "split.script \(script) \(outcome.summary): \(tail); fix the script and run again")
-    }
-    guard FileManager.default.fileExists(atPath: work.answers.path) else {
-      throw DojoError(
-        .invalidData,
-        "split.script \(script) wrote no private/answers.csv; it must write the answers there")
-    }
-    let answers = try Table.read(work.answers)
-    // The training targets, when the script's train table has them, give the sample
-    // submission's defaults; a script may also write the sample itself.
-    let trainFile = work.publicDir.appendingPathComponent(
-      (manifest.files.train as NSString).lastPathComponent)
-    guard let train = try? Table.read(trainFile) else { return ((0, answers.rowCount), []) }
-    let targets = manifest.answers.targets.compactMap { name in
-      train.index(of: name).map { c in (0..<train.rowCount).map { train.string(row: $0, column: c) }
-      }
-    }
-    let complete = targets.count == manifest.answers.targets.count
-    return ((train.rowCount, answers.rowCount), complete ? targets : [])
   }
 }

@@ -1,6 +1,10 @@
 internal import DojoCore
 public import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Finds the files a manifest names inside an unpacked archive, by path or glob.
 ///
 /// Globs: `*` and `?` match within one path component, `**` matches any number of
@@ -29,7 +33,7 @@ public struct RawFiles: Sendable {
   /// The one file matching `pattern`; `key` is the manifest key, for the error message.
   public func one(_ pattern: String, key: String) throws -> URL {
     let found = all(pattern)
-    if found.count == 1 { return root.appendingPathComponent(found[0]) }
+    if found.count == 1 { return try contained(found[0], key: key) }
     if found.isEmpty {
       let listing = paths.prefix(12).joined(separator: ", ")
       throw DojoError(
@@ -41,6 +45,35 @@ public struct RawFiles: Sendable {
       .invalidManifest,
       "\(key): \"\(pattern)\" matches \(found.count) files (\(found.prefix(5).joined(separator: ", "))); make it name exactly one"
     )
+  }
+
+  /// The real path of the archive file `relative` (as ``paths`` lists it), checked where it
+  /// is used: every link on the way must stay inside the root, and the file must be a
+  /// regular file (no device, FIFO or folder reached through a link). `key` is the manifest
+  /// key that names it.
+  ///
+  /// - Throws: ``DojoError`` `.unsafeArchive` naming the key and the file.
+  public func contained(_ relative: String, key: String) throws -> URL {
+    switch ContainedPath.resolve(relative, under: root) {
+    case .refused(let problem):
+      throw DojoError(
+        .unsafeArchive,
+        "\(key): the archive file \(relative) \(problem); an unpacked archive must not link out of \(root.path): delete that folder and unpack again"
+      )
+    case .inside(let url):
+      var info = stat()
+      guard lstat(url.path, &info) == 0 else {
+        throw DojoError(
+          .notFound, "\(key): the archive file \(relative) does not exist in \(root.path)")
+      }
+      guard info.st_mode & S_IFMT == S_IFREG else {
+        throw DojoError(
+          .unsafeArchive,
+          "\(key): the archive file \(relative) is not a regular file (a folder, device, FIFO or socket); name a data file"
+        )
+      }
+      return url
+    }
   }
 
   /// Every file matching `pattern`, sorted.

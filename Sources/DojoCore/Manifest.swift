@@ -137,6 +137,32 @@ public struct Manifest: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
       let text = try decoder.singleValueContainer().decode(String.self)
       self = text == "kaggle" ? .kaggle : .location(text)
+      if let path = localPath, let problem = ContainedPath.lexicalProblem(path) {
+        throw decoder.fail(
+          nil,
+          "\"\(text)\" \(problem); name a page file inside the manifest's folder, relative to it and without '..' (or give kaggle or an http(s):// URL)"
+        )
+      }
+    }
+
+    /// The file this page names relative to the manifest's folder, or nil for `kaggle`, a
+    /// `kaggle:` source and a URL fetched over the network. A `file://` URL gives its
+    /// absolute path (which the folder check refuses), `file:relative` its relative one.
+    public var localPath: String? {
+      guard case .location(let text) = self else { return nil }
+      let trimmed = text.trimmingCharacters(in: .whitespaces)
+      let lower = trimmed.lowercased()
+      if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("kaggle:") {
+        return nil
+      }
+      if lower.hasPrefix("file://") { return URL(string: trimmed)?.path ?? "/" }
+      if lower.hasPrefix("file:") {
+        let path = String(trimmed.dropFirst("file:".count))
+        return path.removingPercentEncoding ?? path
+      }
+      // Another scheme is refused by the page fetcher as unsupported; it names no file.
+      if trimmed.firstMatch(of: /^[A-Za-z][A-Za-z0-9+.-]*:\/\//) != nil { return nil }
+      return trimmed
     }
     public func encode(to encoder: any Encoder) throws {
       var c = encoder.singleValueContainer()
@@ -186,6 +212,17 @@ public struct Manifest: Codable, Sendable, Equatable {
       sampleSubmission = try c.decodeIfPresent(String.self, forKey: .sampleSubmission)
       testAnswers = try c.decodeIfPresent(String.self, forKey: .testAnswers)
       extra = try c.decodeIfPresent([String].self, forKey: .extra) ?? []
+      let named: [(CodingKeys, String?)] = [
+        (.train, train), (.test, test), (.sampleSubmission, sampleSubmission),
+        (.testAnswers, testAnswers),
+      ]
+      for (key, value) in named {
+        try decoder.requireContained(value, at: [key], inside: .archive)
+      }
+      for (index, pattern) in extra.enumerated() {
+        try decoder.requireContained(
+          pattern, at: [CodingKeys.extra, AnyKey(intValue: index)], inside: .archive)
+      }
     }
   }
 
@@ -283,6 +320,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         throw decoder.fail(CodingKeys.gap, "must be a non-negative whole number of rows")
       }
       script = try c.decodeIfPresent(String.self, forKey: .script)
+      try decoder.requireContained(script, at: [CodingKeys.script], inside: .manifestFolder)
 
       let sized = testFraction != nil || testRows != nil
       switch strategy {
@@ -415,6 +453,7 @@ public struct Manifest: Codable, Sendable, Equatable {
           self.init(fromKaggle: true)
         } else {
           self.init(publicBoard: text)
+          try decoder.requireContained(text, at: [], inside: .manifestFolder)
         }
         return
       }
@@ -426,6 +465,10 @@ public struct Manifest: Codable, Sendable, Equatable {
       if publicBoard == nil && privateBoard == nil {
         throw decoder.fail(nil, "needs public, private, or both (CSV files next to the manifest)")
       }
+      try decoder.requireContained(
+        publicBoard, at: [CodingKeys.publicBoard], inside: .manifestFolder)
+      try decoder.requireContained(
+        privateBoard, at: [CodingKeys.privateBoard], inside: .manifestFolder)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -464,6 +507,7 @@ public struct Manifest: Codable, Sendable, Equatable {
       try decoder.rejectUnknownKeys(CodingKeys.self)
       let c = try decoder.container(keyedBy: CodingKeys.self)
       solution = try c.decode(String.self, forKey: .solution)
+      try decoder.requireContained(solution, at: [CodingKeys.solution], inside: .manifestFolder)
       expect = try c.decodeIfPresent(Expectation.self, forKey: .expect) ?? Expectation()
       timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 600
       if !(timeoutSeconds > 0) {
@@ -526,6 +570,28 @@ public struct Manifest: Codable, Sendable, Equatable {
       if !pattern.contains("{id}") {
         throw decoder.fail(CodingKeys.pattern, "must contain {id}, where the column's value goes")
       }
+      try decoder.requireContained(folder, at: [CodingKeys.folder], inside: .archive)
+      // The id values are checked where they are read (MediaMover); here, the pattern around
+      // them must not leave the folder either.
+      try decoder.requireContained(
+        pattern.replacingOccurrences(of: "{id}", with: "id"), at: [CodingKeys.pattern],
+        inside: .archive, shown: pattern)
     }
+  }
+}
+
+extension Manifest {
+  /// Every key that names a file in the manifest's own folder, with the path it names (the
+  /// page only when it is a local file). Each must stay inside that folder.
+  public var localPaths: [(key: String, path: String)] {
+    var paths: [(String, String)] = []
+    if let page = page?.localPath { paths.append(("page", page)) }
+    if let script = split.script { paths.append(("split.script", script)) }
+    if let solution = reference?.solution { paths.append(("reference.solution", solution)) }
+    if let board = leaderboard, !board.fromKaggle {
+      if let p = board.publicBoard { paths.append(("leaderboard.public", p)) }
+      if let p = board.privateBoard { paths.append(("leaderboard.private", p)) }
+    }
+    return paths
   }
 }

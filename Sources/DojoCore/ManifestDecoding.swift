@@ -14,6 +14,12 @@ struct AnyKey: CodingKey {
   }
 }
 
+/// The folder a manifest path is relative to.
+enum ManifestFolder: String {
+  case manifestFolder = "the manifest's folder"
+  case archive = "the competition's unpacked archive (raw/<id>/files)"
+}
+
 /// The error a manifest check throws: where (the coding path) and what the key must be.
 struct ManifestFieldError: Error {
   var path: [any CodingKey]
@@ -31,6 +37,20 @@ extension Decoder {
         path: codingPath + [key],
         message: "is not a known key here (known: \(allowed)); check its spelling")
     }
+  }
+
+  /// Refuses a path that would leave its folder as written (absolute, `..`, empty); links
+  /// are resolved where the folder exists (``LoadedManifest/localFile(_:key:)``, `RawFiles`).
+  /// `shown` is the value as the manifest spells it, when it differs from `path`.
+  func requireContained(
+    _ path: String?, at key: [any CodingKey], inside folder: ManifestFolder, shown: String? = nil
+  ) throws {
+    guard let path, let problem = ContainedPath.lexicalProblem(path) else { return }
+    throw ManifestFieldError(
+      path: codingPath + key,
+      message:
+        "\"\(shown ?? path)\" \(problem); name a path inside \(folder.rawValue), relative to it and without '..'"
+    )
   }
 
   /// Throws a check failure for `key` of this mapping.

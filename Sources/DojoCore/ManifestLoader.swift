@@ -1,6 +1,10 @@
 public import Foundation
 internal import Yams
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A manifest read from disk, with where it came from.
 public struct LoadedManifest: Sendable {
   /// The parsed manifest.
@@ -12,9 +16,37 @@ public struct LoadedManifest: Sendable {
   /// SHA-256 of the manifest file's bytes.
   public var sha256: String
 
-  /// Resolves a path the manifest names relative to its own folder.
+  /// Resolves a path relative to the manifest's folder as written, links and `..` left for
+  /// the kernel: only for `source.url`, which may name an archive anywhere. Every key that
+  /// names one of the manifest's own files goes through ``localFile(_:key:)``.
   public func resolve(_ path: String) -> URL {
     path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+  }
+
+  /// The real path of the file `path` names in the manifest's folder, every symbolic link
+  /// on the way resolved; `key` is the manifest key naming it. Call it where the file is
+  /// used, not only at load: a link may appear after loading.
+  ///
+  /// - Throws: ``DojoError`` `.invalidManifest` naming the manifest file, the key and the
+  ///   value when the path is absolute, climbs with `..`, or leads out through a link.
+  public func localFile(_ path: String, key: String) throws -> URL {
+    switch ContainedPath.resolve(path, under: directory) {
+    case .inside(let url):
+      // Reading a FIFO or a device would hang or never end; a folder is no file to read.
+      var info = stat()
+      if lstat(url.path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+        throw DojoError(
+          .invalidManifest,
+          "\(file.path): \(key) \"\(path)\" is not a regular file (a folder, FIFO, socket or device); name a file"
+        )
+      }
+      return url
+    case .refused(let problem):
+      throw DojoError(
+        .invalidManifest,
+        "\(file.path): \(key) \"\(path)\" \(problem); the files a manifest names must stay inside its folder \(directory.path): move the file there and name it by a relative path, without '..' or a link out"
+      )
+    }
   }
 }
 
@@ -40,7 +72,10 @@ public enum ManifestLoader {
       throw DojoError(.invalidManifest, "\(file.path): is not UTF-8 text")
     }
     let manifest = try parse(text, name: file.path)
-    return LoadedManifest(manifest: manifest, file: file, sha256: SHA256Hasher.hash(data))
+    let loaded = LoadedManifest(manifest: manifest, file: file, sha256: SHA256Hasher.hash(data))
+    // The text was checked while parsing; the links on the way exist only on disk.
+    for (key, path) in manifest.localPaths { _ = try loaded.localFile(path, key: key) }
+    return loaded
   }
 
   /// Parses manifest text; `name` is used in error messages.

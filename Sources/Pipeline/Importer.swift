@@ -100,7 +100,7 @@ public struct Importer: Sendable {
 
       outcome.stage = .validate
       stageStarted(.validate)
-      if try isValidated(prepared.layout) {
+      if try isValidated(prepared.layout, loaded) {
         outcome.skipped.append(.validate)
       } else {
         let report = try Validator(
@@ -223,7 +223,12 @@ public struct Importer: Sendable {
     switch (loaded.manifest.page, loaded.manifest.source.location) {
     case (.kaggle?, .kaggle(let slug)), (nil, .kaggle(let slug)): source = "kaggle:\(slug)"
     case (.kaggle?, _): source = nil
-    case (.location(let where_)?, _): source = where_
+    case (.location(let where_)?, _):
+      // A page file is read from its real path, checked again here: a link out of the
+      // manifest's folder may have appeared since the manifest was loaded.
+      source =
+        try loaded.manifest.page?.localPath.map { try loaded.localFile($0, key: "page").path }
+        ?? where_
     case (nil, _): source = nil
     }
     guard let source else { return (nil, false) }
@@ -233,12 +238,18 @@ public struct Importer: Sendable {
     return (markdown, false)
   }
 
-  /// Whether the task's report passed and still matches its files.
-  func isValidated(_ layout: TaskLayout) throws -> Bool {
+  /// Whether the task's report passed and still matches its files and, when the reference
+  /// solution is to run, that solution's files.
+  func isValidated(_ layout: TaskLayout, _ loaded: LoadedManifest) throws -> Bool {
     guard let report = try? ValidationReport.read(layout.report), report.passed,
       !(report.checks.contains { $0.name == "reference" && $0.status == .skipped }
         && !options.skipReference)
     else { return false }
+    if !options.skipReference,
+      report.referenceSHA256 != ReferenceCheck.fingerprint(of: loaded)
+    {
+      return false
+    }
     return (try? SHA256Hasher.hash(fileAt: layout.checksums)) == report.checksumsSHA256
   }
 }

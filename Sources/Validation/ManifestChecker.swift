@@ -71,9 +71,19 @@ public struct ManifestChecker: Sendable {
     if let media = m.media, let c = media.column, m.answers.targets.contains(c) {
       problems.append("media.column names the target column \"\(c)\"")
     }
-    for local in [split.script, m.reference?.solution].compactMap({ $0 }) {
-      if !FileManager.default.fileExists(atPath: loaded.resolve(local).path) {
-        problems.append("\(local) is named by the manifest but does not exist next to it")
+    // Loading refused paths that leave the manifest's folder; these must also exist.
+    for (key, local) in [
+      ("split.script", split.script), ("reference.solution", m.reference?.solution),
+    ] {
+      guard let local else { continue }
+      do {
+        if !FileManager.default.fileExists(atPath: try loaded.localFile(local, key: key).path) {
+          problems.append("\(local) is named by the manifest but does not exist next to it")
+        }
+      } catch let error as DojoError {
+        problems.append(error.message)
+      } catch {
+        problems.append("\(key): \(error)")
       }
     }
     // Leaderboards.
@@ -81,8 +91,8 @@ public struct ManifestChecker: Sendable {
       let range = MetricRange.of(m.metric)
       for (name, path) in [("public", lb.publicBoard), ("private", lb.privateBoard)] {
         guard let path else { continue }
-        let url = loaded.resolve(path)
         do {
+          let url = try loaded.localFile(path, key: "leaderboard.\(name)")
           let board = try Leaderboard.read(url)
           guard let best = board.scores.first, let worst = board.scores.last else {
             problems.append("leaderboard.\(name): \(path) has no scores")

@@ -37,15 +37,22 @@ public struct ValidationReport: Codable, Sendable, Equatable {
   public var validatedAt: String
   /// SHA-256 of the task's `checksums.json` when validated: a report for other bytes is stale.
   public var checksumsSHA256: String
+  /// ``ReferenceCheck/fingerprint(of:)`` of the reference solution when validated (nil
+  /// without one): the solution is not part of the task's bytes, so a report for another
+  /// solution is stale too.
+  public var referenceSHA256: String?
 
   enum CodingKeys: String, CodingKey {
     case task, version, passed, checks
     case validatedAt = "validated_at"
     case checksumsSHA256 = "checksums_sha256"
+    case referenceSHA256 = "reference_sha256"
   }
 
   public init(
-    task: String, version: String, checks: [CheckResult], validatedAt: Date, checksumsSHA256: String
+    task: String, version: String, checks: [CheckResult], validatedAt: Date,
+    checksumsSHA256: String,
+    referenceSHA256: String? = nil
   ) {
     self.task = task
     self.version = version
@@ -53,6 +60,7 @@ public struct ValidationReport: Codable, Sendable, Equatable {
     self.passed = !checks.contains { $0.status == .failed }
     self.validatedAt = ISO8601DateFormatter().string(from: validatedAt)
     self.checksumsSHA256 = checksumsSHA256
+    self.referenceSHA256 = referenceSHA256
   }
 
   /// Reads a task's `report.json`.

@@ -59,6 +59,9 @@ public struct Validator: Sendable {
       "dojo-validate-\(UUID().uuidString)")
     try AtomicFiles.createDirectory(scratch)
     defer { try? FileManager.default.removeItem(at: scratch) }
+    // Taken before the solution runs: a solution changed meanwhile gives the next import a
+    // mismatch, and so another validation, never a stale pass.
+    let referenceSHA256 = manifest.flatMap(ReferenceCheck.fingerprint(of:))
 
     let checks: [(String, () throws -> Verdict)] = [
       ("integrity", integrity),
@@ -92,7 +95,7 @@ public struct Validator: Sendable {
     let report = ValidationReport(
       task: spec?.id ?? layout.root.deletingLastPathComponent().lastPathComponent,
       version: spec?.version ?? layout.root.lastPathComponent, checks: results,
-      validatedAt: Date(), checksumsSHA256: checksums)
+      validatedAt: Date(), checksumsSHA256: checksums, referenceSHA256: referenceSHA256)
     try AtomicFiles.write(try StableJSON.encode(report), to: layout.report)
     return report
   }

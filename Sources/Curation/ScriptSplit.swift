@@ -1,0 +1,174 @@
+internal import DojoCore
+internal import Foundation
+internal import Sandbox
+internal import Tabular
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `split.strategy: script`: the manifest's Python file writes `public/` and
+/// `private/answers.csv` itself, inside the same bubblewrap sandbox as reference solutions.
+///
+/// The contract the catalogue's `prepare.py` files rely on is kept, with sandbox paths:
+/// `python3 <manifests>/<id>/prepare.py RAW OUT`, OUT the working directory, and the shared
+/// modules at `<manifests>/_shared/` beside the script's folder. Inside, RAW is `/raw` (the
+/// unpacked archive, read-only), OUT is `/out` (the task being built, the only writable
+/// folder), the script's own folder and `_shared/` are read-only under `/manifests`, there
+/// is no network, and the code runs as the sandbox's uid within ``Preparer/scriptLimits``.
+/// Nothing else of the host (other manifests' folders, `/root`, `curated/`) exists inside.
+///
+/// What the script leaves is then read as hostile (``ScriptOutput/check(_:script:)``).
+extension Preparer {
+  /// Where the unpacked archive appears inside the sandbox (the script's first argument).
+  static let scriptRawPath = "/raw"
+  /// Where the task being built appears (the second argument and working directory).
+  static let scriptOutputPath = "/out"
+  /// Where the script's folder (`/manifests/<id>`) and `_shared/` appear.
+  static let scriptManifestsPath = "/manifests"
+
+  func runScript(files: RawFiles, work: TaskLayout) throws -> (
+    (train: Int, test: Int), [[String]]
+  ) {
+    guard let script = manifest.split.script else {
+      throw DojoError(.invalidManifest, "split.script is required by strategy script")
+    }
+    let path = try loaded.localFile(script, key: "split.script")
+    guard FileManager.default.fileExists(atPath: path.path) else {
+      throw DojoError(.invalidManifest, "split.script: \(path.path) does not exist")
+    }
+    let available = Sandbox.isAvailable()
+    guard available.available else {
+      throw DojoError(
+        .sandbox,
+        "split.script \(script) runs only inside the sandbox, which is unavailable here: \(available.reason)"
+      )
+    }
+    let sandbox = try Sandbox(SandboxConfiguration(python: python))
+    let command = [sandbox.python.executable, "-u", try scriptPathInSandbox(path)]
+    let outcome = try sandbox.run(
+      command: command + [Self.scriptRawPath, Self.scriptOutputPath],
+      mounts: try scriptMounts(files: files, work: work), limits: scriptLimits)
+    guard outcome.succeeded else {
+      let tail = outcome.stderrTail.split(separator: "\n").suffix(3).joined(separator: " | ")
+      throw DojoError(
+        .invalidData,
+        "split.script \(script) \(outcome.summary): \(tail); fix the script and run again")
+    }
+    try ScriptOutput.check(work.root, script: script)
+    guard FileManager.default.fileExists(atPath: work.answers.path) else {
+      throw DojoError(
+        .invalidData,
+        "split.script \(script) wrote no private/answers.csv; it must write the answers there")
+    }
+    let answers = try Table.read(work.answers)
+    // The training targets, when the script's train table has them, give the sample
+    // submission's defaults; a script may also write the sample itself.
+    let trainFile = work.publicDir.appendingPathComponent(
+      (manifest.files.train as NSString).lastPathComponent)
+    guard let train = try? Table.read(trainFile) else { return ((0, answers.rowCount), []) }
+    let targets = manifest.answers.targets.compactMap { name in
+      train.index(of: name).map { c in (0..<train.rowCount).map { train.string(row: $0, column: c) }
+      }
+    }
+    let complete = targets.count == manifest.answers.targets.count
+    return ((train.rowCount, answers.rowCount), complete ? targets : [])
+  }
+
+  /// The manifest's folder (`/manifests/<id>`) and, when it exists, `_shared/`, read-only;
+  /// the archive read-only at `/raw`; the task being built read-write at `/out`.
+  func scriptMounts(files: RawFiles, work: TaskLayout) throws -> SandboxMounts {
+    var binds = [
+      SandboxMounts.Bind(host: try realFolder(loaded.directory), path: scriptFolderInSandbox)
+    ]
+    let shared = Self.sharedFolder(of: loaded)
+    var info = stat()
+    if lstat(shared.path, &info) == 0 {
+      // A link would bind whatever it points at (`/`, say) into the sandbox.
+      guard info.st_mode & S_IFMT == S_IFDIR else {
+        throw DojoError(
+          .invalidManifest,
+          "\(shared.path) is not a folder (a link or a file); split scripts import from a real _shared/ folder beside the manifests"
+        )
+      }
+      binds.append(
+        SandboxMounts.Bind(host: shared, path: Self.scriptManifestsPath + "/_shared"))
+    }
+    return SandboxMounts(
+      publicDirectory: files.root, workspace: work.root, output: work.root, readOnly: binds,
+      dataPath: Self.scriptRawPath, workspacePath: Self.scriptOutputPath,
+      outputPath: Self.scriptOutputPath)
+  }
+
+  /// `/manifests/<id>`: the id is a slug (no `/`, never `.` or `..`), so a path component.
+  var scriptFolderInSandbox: String { Self.scriptManifestsPath + "/" + manifest.id }
+
+  /// The script's path inside the sandbox, from its real path on the host.
+  func scriptPathInSandbox(_ realScript: URL) throws -> String {
+    let folder = try realFolder(loaded.directory).path
+    let full = realScript.path
+    guard full.hasPrefix(folder + "/") else {
+      throw DojoError(
+        .invalidManifest,
+        "split.script \(full) is not inside the manifest's folder \(folder); move it there")
+    }
+    return scriptFolderInSandbox + "/" + full.dropFirst(folder.count + 1)
+  }
+
+  private func realFolder(_ url: URL) throws -> URL {
+    guard let real = ContainedPath.realPath(url.path) else {
+      throw DojoError(.invalidManifest, "\(url.path) is a loop of symbolic links")
+    }
+    return URL(fileURLWithPath: real)
+  }
+}
+
+/// The folder a split script wrote, checked before the host reads or hashes any of it: the
+/// script is untrusted, so only plain folders and regular files with one name are accepted.
+/// A symbolic link (the host would follow it to its files), a second name of a file, a
+/// device, FIFO or socket (reading it hangs or reads the host), or a setuid/setgid bit is
+/// refused, naming the file.
+enum ScriptOutput {
+  static func check(_ root: URL, script: String) throws {
+    func refuse(_ relative: String, _ what: String) -> DojoError {
+      DojoError(
+        .unsafeArchive,
+        "split.script \(script) left \(relative), which \(what); a split script may write only regular files and folders in its output: fix the script"
+      )
+    }
+    var pending = [""]
+    while let folder = pending.popLast() {
+      let hostFolder = folder.isEmpty ? root.path : root.path + "/" + folder
+      let names: [String]
+      do {
+        names = try FileManager.default.contentsOfDirectory(atPath: hostFolder)
+      } catch {
+        throw AtomicFiles.ioError("cannot list \(hostFolder)", error)
+      }
+      for name in names.sorted() {
+        let relative = folder.isEmpty ? name : folder + "/" + name
+        let host = root.path + "/" + relative
+        var info = stat()
+        guard lstat(host, &info) == 0 else {
+          throw DojoError(.io, "cannot inspect \(host): \(String(cString: strerror(errno)))")
+        }
+        if info.st_mode & (S_ISUID | S_ISGID) != 0 {
+          throw refuse(relative, "has the setuid or setgid bit")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR:
+          pending.append(relative)
+        case S_IFREG:
+          if info.st_nlink > 1 {
+            throw refuse(relative, "is a hard link (\(info.st_nlink) names for one file)")
+          }
+        case S_IFLNK:
+          let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: host)) ?? "?"
+          throw refuse(relative, "is a symbolic link (to \(target))")
+        default:
+          throw refuse(relative, "is a device, FIFO or socket")
+        }
+      }
+    }
+  }
+}
