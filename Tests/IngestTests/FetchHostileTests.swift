@@ -166,6 +166,33 @@ struct FetchHostileResumeTests {
     #expect(dir.listing() == [])
   }
 
+  @Test func theValidatorIsRecordedBesideThePartBeforeAnyByteIsSaved() throws {
+    let server = try LoopbackHTTPServer { request in
+      .init(
+        headers: ["ETag": "\"v1\""], body: Self.old,
+        cutAfterBytes: request.hit == 1 ? 30_000 : nil)
+    }
+    defer { server.stop() }
+    let dir = try TempDir()
+    defer { dir.cleanUp() }
+    let url = server.baseURL.appendingPathComponent("f.bin")
+    let record = dir.url.appendingPathComponent(".f.bin.part.json")
+    let observed = RecordObserver(record: record)
+
+    _ = try Fetcher(environment: [:], progress: observed, options: testOptions)
+      .fetch(.http(url), into: dir.url)
+
+    // Whenever bytes were on disk, the record said which version they belong to.
+    let seen = observed.seen
+    #expect(!seen.isEmpty)
+    for entry in seen {
+      #expect(entry?.source == url.absoluteString)
+      #expect(entry?.validator == ResourceValidator(etag: "\"v1\"", lastModified: nil))
+      #expect(entry?.size == 100_000)
+    }
+    #expect(dir.listing() == [".fetch.json", "f.bin"], "the record goes with the .part")
+  }
+
   /// Leaves what an interrupted run leaves: the first 30 000 bytes of `old` in `f.bin.part`
   /// and its record, made when the server's ETag was `"v1"`.
   static func interruptedRun(in dir: TempDir, url: URL) throws {
@@ -296,7 +323,7 @@ struct FetchHostileRedirectTests {
     #expect(dir.listing() == [])
   }
 
-  @Test func theRealPolicyRefusesAPublicOriginIntoLoopback() throws {
+  @Test func theStandardPolicyClassifiesAddressesByRange() throws {
     // The production classification, with the origin's scope as a public server's would be.
     #expect(!AddressPolicy.allows(origin: .publicNetwork, target: .loopback))
     #expect(!AddressPolicy.allows(origin: .privateNetwork, target: .linkLocal))
@@ -463,4 +490,23 @@ struct FetchHostileSizeTests {
 extension TempDir {
   /// A subfolder (not created).
   func appendingPath(_ name: String) -> URL { url.appendingPathComponent(name) }
+}
+
+/// Reads the `.part`'s record from disk each time the fetcher reports bytes saved.
+final class RecordObserver: FetchProgress {
+  let record: URL
+  private let entries = Mutex<[PartRecord?]>([])
+
+  init(record: URL) { self.record = record }
+
+  var seen: [PartRecord?] { entries.withLock { $0 } }
+
+  func started(name: String, received: Int64, total: Int64?) {}
+  func advanced(received: Int64, total: Int64?) {
+    let entry = (try? Data(contentsOf: record)).flatMap {
+      try? JSONDecoder().decode(PartRecord.self, from: $0)
+    }
+    entries.withLock { $0.append(entry) }
+  }
+  func finished(name: String, bytes: Int64) {}
 }

@@ -94,6 +94,9 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
 /// address, or to one as local as the origin's, but never more local: a public server cannot
 /// redirect (or re-resolve its own name) into this machine, the link-local metadata service
 /// or the private network. A loopback origin (a test, a local mirror) may go anywhere.
+///
+/// Through a proxy (libcurl honours `http_proxy`, `https_proxy`, `ALL_PROXY`) the socket is
+/// the proxy's, so only the proxy's address is judged: the proxy must refuse inward requests.
 public struct AddressPolicy: Sendable {
   /// Classifies an address; tests inject one that calls some loopback ports "public".
   public var scope: @Sendable (PeerAddress) -> NetworkScope
