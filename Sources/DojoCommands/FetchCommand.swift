@@ -12,8 +12,15 @@ struct FetchCommand: ParsableCommand {
       SOURCE is kaggle:<slug>, an http(s):// URL, or a file: URL or path. The file keeps the \
       server's name (Content-Disposition, else the URL), is written through NAME.part and \
       renamed when complete; a dropped connection resumes with a Range request (up to 5 \
-      retries). Prints "SHA256  PATH" on stdout. Fetching again when the file is present \
-      with the recorded hash downloads nothing.
+      retries), and a run that was interrupted resumes its NAME.part, but only while the \
+      server's ETag (else Last-Modified) is unchanged: otherwise it starts again from zero. \
+      Prints "SHA256  PATH" on stdout. Fetching again when the file is present with the \
+      recorded hash downloads nothing; --force downloads it again.
+
+      A hostile server is held: at most 5 redirects, to http(s) only, never from a public \
+      address to this machine or a private network; credentials never follow a redirect to \
+      another host; a file over --max-bytes (200 GiB unless given) is refused, and nothing \
+      of it is kept.
 
       Kaggle credentials come from KAGGLE_USERNAME and KAGGLE_KEY, else \
       $KAGGLE_CONFIG_DIR/kaggle.json, else ~/.kaggle/kaggle.json. DOJO_KAGGLE_URL replaces \
@@ -40,20 +47,31 @@ struct FetchCommand: ParsableCommand {
   @Option(name: .long, help: "Seconds without data before giving up on a server.")
   var timeout: Double = 60
 
+  @Option(
+    name: .long,
+    help: "The largest file accepted, in bytes (default: 200 GiB); a larger one is an error.")
+  var maxBytes: Int64 = Fetcher.defaultMaxBytes
+
+  @Flag(name: .long, help: "Download again even when the file is already present.")
+  var force = false
+
   func validate() throws {
     guard timeout > 0, timeout <= 86_400 else {
       throw ValidationError("--timeout must be between 1 and 86400 seconds")
     }
+    guard maxBytes > 0 else { throw ValidationError("--max-bytes must be a positive number") }
   }
 
   func run() throws {
     let parsed = try FetchSource(parsing: source)
-    let options = Fetcher.Options(connectTimeout: min(timeout, 30), stallTimeout: timeout)
+    let options = Fetcher.Options(
+      connectTimeout: min(timeout, 30), stallTimeout: timeout, maxBytes: maxBytes)
     let fetcher = Fetcher(
       environment: ProcessInfo.processInfo.environment, progress: ConsoleFetchProgress(),
       options: options)
     let result = try fetcher.fetch(
-      parsed, into: URL(fileURLWithPath: out), expectedSHA256: sha256, leaderboard: leaderboard)
+      parsed, into: URL(fileURLWithPath: out), expectedSHA256: sha256, leaderboard: leaderboard,
+      force: force)
     if result.skipped {
       FileHandle.standardError.write(
         Data("fetch: \(result.file.lastPathComponent) already present, nothing downloaded\n".utf8))

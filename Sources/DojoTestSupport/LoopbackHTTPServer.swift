@@ -7,8 +7,13 @@ public import Foundation
 #endif
 
 /// A real HTTP/1.1 server on 127.0.0.1 for tests: POSIX sockets, an ephemeral port, a thread
-/// per connection, keep-alive, `Range` and `If-Range` requests, and fault modes (cut a body short, stall,
-/// redirect, demand basic auth). `stop()` closes every socket and waits for every thread.
+/// per connection, keep-alive, `Range` and `If-Range` requests, and fault modes (cut a body
+/// short, stall, redirect, demand basic auth, ignore `If-Range`, send an endless body, declare
+/// a false `Content-Length`). `stop()` closes every socket and waits for every thread.
+///
+/// A 2xx answer without an `ETag` or `Last-Modified` gets a strong ETag fixed per path, as a
+/// static file server gives for a file that does not change; `sendsValidator: false` turns
+/// that off.
 ///
 /// `@unchecked Sendable`: every mutable field is guarded by `lock`; the sockets themselves
 /// are used by one thread each (the accept thread, or the connection's thread), and `stop()`
@@ -40,11 +45,22 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     public var stallAfterBytes: Int?
     /// Honour `Range: bytes=N-[M]` on a 200.
     public var supportsRanges = true
+    /// Add the per-path ETag when the answer has no validator of its own.
+    public var sendsValidator = true
+    /// Answer a `Range` request with 206 even when its `If-Range` names another version
+    /// (the splice attack: new bytes appended to an old `.part`).
+    public var ignoresIfRange = false
+    /// Send the body, then the same bytes again and again, without `Content-Length`, until
+    /// the client hangs up or the server stops.
+    public var endless = false
+    /// Declare this `Content-Length` instead of the body's (then close after the body).
+    public var declaredLength: Int64?
 
     public init(
       status: Int = 200, headers: [String: String] = [:], body: Data = Data(),
       cutAfterBytes: Int? = nil, stall: Bool = false, stallAfterBytes: Int? = nil,
-      supportsRanges: Bool = true
+      supportsRanges: Bool = true, sendsValidator: Bool = true, ignoresIfRange: Bool = false,
+      endless: Bool = false, declaredLength: Int64? = nil
     ) {
       self.status = status
       self.headers = headers
@@ -53,6 +69,10 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       self.stall = stall
       self.stallAfterBytes = stallAfterBytes
       self.supportsRanges = supportsRanges
+      self.sendsValidator = sendsValidator
+      self.ignoresIfRange = ignoresIfRange
+      self.endless = endless
+      self.declaredLength = declaredLength
     }
   }
 
@@ -291,12 +311,19 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     var status = response.status
     var headers = response.headers
     var body = response.body
-    if status == 200, response.supportsRanges {
+    if (200..<300).contains(status), response.sendsValidator, headers["ETag"] == nil,
+      headers["Last-Modified"] == nil
+    {
+      headers["ETag"] = "\"\(Self.fnv1a(request.path))\""
+    }
+    if status == 200, response.supportsRanges, !response.endless {
       headers["Accept-Ranges"] = "bytes"
-      // If-Range with another ETag than the current one: the client's copy is stale, so
-      // the whole body is sent (RFC 9110 13.1.5).
+      // If-Range with another validator than the current one: the client's copy is stale,
+      // so the whole body is sent (RFC 9110 13.1.5).
       let ifRange = request.headers["if-range"]
-      let stale = ifRange != nil && ifRange != headers["ETag"]
+      let stale =
+        !response.ignoresIfRange && ifRange != nil && ifRange != headers["ETag"]
+        && ifRange != headers["Last-Modified"]
       if !stale, let range = request.headers["range"],
         let match = range.firstMatch(of: /^bytes=(\d+)-(\d*)$/),
         let start = Int(match.output.1)
@@ -315,13 +342,27 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       }
     }
     var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
-    headers["Content-Length"] = "\(body.count)"
+    if response.endless {
+      headers["Connection"] = "close"
+    } else {
+      headers["Content-Length"] = "\(response.declaredLength ?? Int64(body.count))"
+    }
     for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
       head += "\(name): \(value)\r\n"
     }
     head += "\r\n"
     guard sendAll(fd, Data(head.utf8)) else { return false }
     if request.method == "HEAD" { return true }
+    if response.endless {
+      let chunk = body.isEmpty ? Data(repeating: 0x41, count: 65536) : body
+      while !isStopped && sendAll(fd, chunk) {}
+      return false
+    }
+    if let declared = response.declaredLength, declared != Int64(body.count) {
+      _ = sendAll(fd, body)
+      shutdown(fd, Int32(SHUT_WR))
+      return false
+    }
     if let stall = response.stallAfterBytes, stall < body.count {
       _ = sendAll(fd, body.prefix(stall))
       while !isStopped { usleep(20_000) }
@@ -352,6 +393,16 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
       }
       return true
     }
+  }
+
+  /// A short stable hash (FNV-1a, 64 bits) for the per-path ETag.
+  private static func fnv1a(_ text: String) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    return String(hash, radix: 16)
   }
 
   private static func reason(_ status: Int) -> String {

@@ -83,7 +83,10 @@ public struct Importer: Sendable {
 
       outcome.stage = .unpack
       stageStarted(.unpack)
-      if try unpack(fetched, into: files) { outcome.skipped.append(.unpack) }
+      let unpackSkipped = try unpackFetchingAgainIfDamaged(fetched, into: files) {
+        try fetch(loaded, into: home, force: true)
+      }
+      if unpackSkipped { outcome.skipped.append(.unpack) }
 
       outcome.stage = .page
       stageStarted(.page)
@@ -168,15 +171,16 @@ public struct Importer: Sendable {
     }
   }
 
-  /// The manifest's source, into `raw/<id>/`.
-  func fetch(_ loaded: LoadedManifest, into home: URL) throws -> FetchResult {
+  /// The manifest's source, into `raw/<id>/` (verified against the manifest's `sha256` when
+  /// it has one); `force` downloads it again even when present.
+  func fetch(_ loaded: LoadedManifest, into home: URL, force: Bool = false) throws -> FetchResult {
     let source: FetchSource
     switch loaded.manifest.source.location {
     case .kaggle(let slug): source = .kaggle(slug: slug)
     case .url(let text): source = try FetchSource(parsing: text, currentDirectory: loaded.directory)
     }
     return try Fetcher(environment: options.environment, progress: options.progress)
-      .fetch(source, into: home, expectedSHA256: loaded.manifest.source.sha256)
+      .fetch(source, into: home, expectedSHA256: loaded.manifest.source.sha256, force: force)
   }
 
   /// For `leaderboard: kaggle`: the public leaderboard, downloaded and unzipped into
@@ -188,14 +192,50 @@ public struct Importer: Sendable {
         .invalidManifest,
         "leaderboard: kaggle needs source: {kaggle: <slug>}; give CSV files instead")
     }
-    let zip = try Fetcher(environment: options.environment, progress: options.progress)
-      .fetch(.kaggle(slug: slug), into: home, leaderboard: true)
+    let fetcher = Fetcher(environment: options.environment, progress: options.progress)
+    let zip = try fetcher.fetch(.kaggle(slug: slug), into: home, leaderboard: true)
     let layout = RawLayout(raw: home.deletingLastPathComponent(), id: home.lastPathComponent)
-    _ = try unpack(zip, into: layout.leaderboardFolder)
+    _ = try unpackFetchingAgainIfDamaged(zip, into: layout.leaderboardFolder) {
+      try fetcher.fetch(.kaggle(slug: slug), into: home, leaderboard: true, force: true)
+    }
     guard let csv = layout.leaderboard else {
       throw DojoError(.invalidData, "the leaderboard download of \(slug) holds no CSV file")
     }
     return csv
+  }
+
+  /// Unpacks `fetched`; when unpack reports the archive damaged (a download that was cut or
+  /// corrupted: see ``DojoError/isDamagedArchive``), deletes it, fetches it once more with
+  /// `refetch` and unpacks that. A second damaged archive is an error naming the file: the
+  /// source itself is broken, and fetching it a third time would not help. Returns true when
+  /// unpacking was skipped.
+  func unpackFetchingAgainIfDamaged(
+    _ fetched: FetchResult, into files: URL, refetch: () throws -> FetchResult
+  ) throws -> Bool {
+    do {
+      return try unpack(fetched, into: files)
+    } catch let error as DojoError where error.isDamagedArchive {
+      FileHandle.standardError.write(
+        Data(
+          "import: \(fetched.file.lastPathComponent) is damaged (\(error.message)); fetching it again\n"
+            .utf8))
+      if unlink(fetched.file.path) != 0 && errno != ENOENT {
+        throw DojoError(
+          .io,
+          "cannot delete the damaged \(fetched.file.path): \(String(cString: strerror(errno))); "
+            + "delete it by hand and import again")
+      }
+      let again = try refetch()
+      do {
+        return try unpack(again, into: files)
+      } catch let second as DojoError where second.isDamagedArchive {
+        throw DojoError(
+          .invalidData,
+          "\(again.file.path) is still damaged after fetching it again (\(second.message)); the "
+            + "source itself is broken: check the manifest's source and sha256",
+          cause: second)
+      }
+    }
   }
 
   /// Unpacks unless `files/` already holds this archive's contents (its stamp names the

@@ -102,4 +102,42 @@ struct FetchCommandTests {
     #expect(timeout.status == 1)
     #expect(timeout.stderr.contains("--timeout"))
   }
+
+  @Test func forceDownloadsAgainWhenTheFileIsPresent() throws {
+    let server = try LoopbackHTTPServer(routes: [
+      "/a.zip": LoopbackHTTPServer.Route(body: Self.archive)
+    ])
+    defer { server.stop() }
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let arguments = ["fetch", "\(server.baseURL.absoluteString)/a.zip", "--out", dir.path]
+
+    let first = try CLI.run(arguments, environment: ["HOME": dir.path])
+    let forced = try CLI.run(arguments + ["--force"], environment: ["HOME": dir.path])
+
+    #expect(first.status == 0 && forced.status == 0, "\(forced.stderr)")
+    #expect(server.requestCount == 2)
+    #expect(!forced.stderr.contains("already present"))
+    #expect(forced.stdout == first.stdout)
+  }
+
+  @Test func maxBytesEndsAnEndlessBodyWithAClearError() throws {
+    let server = try LoopbackHTTPServer { _ in .init(endless: true) }
+    defer { server.stop() }
+    let dir = try Self.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let url = "\(server.baseURL.absoluteString)/endless.zip"
+
+    let r = try CLI.run(
+      ["fetch", url, "--out", dir.path, "--max-bytes", "100000"], environment: ["HOME": dir.path])
+
+    #expect(r.status == 1)
+    // Progress lines come first; the error is the last line.
+    let error = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
+    #expect(error.hasPrefix("error: "), "\(r.stderr)")
+    #expect(error.contains(url) && error.contains("size cap of 100000 bytes"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    let bad = try CLI.run(["fetch", url, "--out", dir.path, "--max-bytes", "0"])
+    #expect(bad.status != 0 && bad.stderr.contains("--max-bytes"))
+  }
 }

@@ -1,5 +1,6 @@
 import Curation
 import DojoCore
+import DojoTestSupport
 import Foundation
 import Pipeline
 import Registry
@@ -140,5 +141,65 @@ struct ImporterTests {
     #expect {
       try Publisher.publish(layout, to: registry)
     } throws: { ($0 as? DojoError)?.message.contains("has not been validated") == true }
+  }
+}
+
+/// The fixture's archive served over HTTP, damaged on the first `damagedAnswers` requests
+/// (its first half only, with a matching Content-Length, so the download itself succeeds).
+struct DamagedArchiveServer {
+  let server: LoopbackHTTPServer
+  let good: Data
+
+  init(_ f: BundledFixture, damagedAnswers: Int) throws {
+    let archive = f.manifests.appendingPathComponent("demo/demo.tar.gz")
+    let good = try Data(contentsOf: archive)
+    self.good = good
+    server = try LoopbackHTTPServer { request in
+      let body = request.hit <= damagedAnswers ? good.prefix(good.count / 2) : good
+      return .init(body: body)
+    }
+    let manifest = f.manifests.appendingPathComponent("demo/manifest.yaml")
+    let text = try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(
+      of: "  url: demo.tar.gz", with: "  url: \(server.baseURL.absoluteString)/demo.tar.gz")
+    try AtomicFiles.write(text, to: manifest)
+  }
+}
+
+@Suite("dojo import: a damaged archive")
+struct ImporterDamagedArchiveTests {
+  @Test func aDamagedArchiveIsFetchedAgainOnceAndTheImportRecovers() throws {
+    let f = try BundledFixture()
+    defer { f.remove() }
+    let served = try DamagedArchiveServer(f, damagedAnswers: 1)
+    defer { served.server.stop() }
+
+    let outcome = Importer(f.options).run(try f.load())
+
+    #expect(outcome.succeeded, "\(outcome.error ?? "")")
+    #expect(served.server.requestCount == 2)
+    let saved = f.options.raw.appendingPathComponent("demo/demo.tar.gz")
+    #expect(try Data(contentsOf: saved) == served.good)
+    // The next import finds the good archive and unpacks nothing.
+    let again = Importer(f.options).run(try f.load())
+    #expect(again.succeeded)
+    #expect(again.skipped.contains(.fetch) && again.skipped.contains(.unpack))
+    #expect(served.server.requestCount == 2)
+  }
+
+  @Test func anArchiveStillDamagedAfterOneRefetchFailsNamingTheFile() throws {
+    let f = try BundledFixture()
+    defer { f.remove() }
+    let served = try DamagedArchiveServer(f, damagedAnswers: .max)
+    defer { served.server.stop() }
+
+    let outcome = Importer(f.options).run(try f.load())
+
+    #expect(!outcome.succeeded)
+    #expect(outcome.stage == .unpack)
+    let file = f.options.raw.appendingPathComponent("demo/demo.tar.gz").path
+    #expect(outcome.error?.contains(file) == true, "\(outcome.error ?? "")")
+    #expect(outcome.error?.contains("still damaged after fetching it again") == true)
+    #expect(served.server.requestCount == 2, "fetched again once, not more")
+    #expect(throws: DojoError.self) { try Registry(at: f.options.registry).task("demo") }
   }
 }

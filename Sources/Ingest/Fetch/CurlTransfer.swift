@@ -46,6 +46,11 @@ struct TransferOutcome {
   var sinkError: (any Error)?
   /// How many body bytes went to the sink during this transfer.
   var bodyBytes: Int64
+  /// The scope of the first address connected, which later connections were judged against
+  /// (nil when nothing was connected).
+  var originScope: NetworkScope?
+  /// A connection the address policy refused, and the URL it was for.
+  var refused: (address: PeerAddress, scope: NetworkScope, url: String)?
 
   var succeeded: Bool { curlCode == CURLE_OK.rawValue && sinkError == nil }
 }
@@ -55,6 +60,11 @@ struct TransferLimits {
   var connectTimeout: Double
   /// Seconds with less than one byte per second before the transfer is abandoned.
   var stallTimeout: Double
+  /// Which addresses may be connected to.
+  var addressPolicy: AddressPolicy = .standard
+  /// The origin's scope from an earlier attempt of the same download, so that a retry
+  /// cannot re-resolve the origin's name into this machine; nil for the first attempt.
+  var originScope: NetworkScope?
 }
 
 /// The per-transfer state libcurl's C callbacks reach through their `userdata` pointer.
@@ -68,7 +78,10 @@ private final class TransferContext {
   /// an error body (false).
   let begin: (ResponseHead) throws -> Bool
   let write: (UnsafeRawBufferPointer) throws -> Void
+  let policy: AddressPolicy
 
+  var originScope: NetworkScope?
+  var refused: (address: PeerAddress, scope: NetworkScope, url: String)?
   var status = 0
   var headers: [String: String] = [:]
   var head: ResponseHead?
@@ -79,12 +92,39 @@ private final class TransferContext {
   var bodyBytes: Int64 = 0
 
   init(
-    handle: UnsafeMutableRawPointer, begin: @escaping (ResponseHead) throws -> Bool,
+    handle: UnsafeMutableRawPointer, limits: TransferLimits,
+    begin: @escaping (ResponseHead) throws -> Bool,
     write: @escaping (UnsafeRawBufferPointer) throws -> Void
   ) {
     self.handle = handle
+    self.policy = limits.addressPolicy
+    self.originScope = limits.originScope
     self.begin = begin
     self.write = write
+  }
+
+  /// The open-socket callback: the first connection fixes the origin's scope; every later
+  /// one (a redirect hop, a reconnect, a retry) must be allowed by the policy, else no
+  /// socket is made and libcurl fails with CURLE_COULDNT_CONNECT.
+  func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
+    var ip = [UInt8](repeating: 0, count: 16)
+    var port: Int32 = 0
+    let count = Int(dojo_curl_sockaddr_ip(address, &ip, &port))
+    guard count == 4 || count == 16 else { return CURL_SOCKET_BAD }
+    let peer = PeerAddress(ip: Array(ip.prefix(count)), port: Int(port))
+    let scope = policy.scope(peer)
+    if let originScope {
+      guard AddressPolicy.allows(origin: originScope, target: scope) else {
+        var urlPointer: UnsafeMutablePointer<CChar>?
+        _ = dojo_curl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &urlPointer)
+        refused = (peer, scope, urlPointer.map { String(cString: $0) } ?? "")
+        return CURL_SOCKET_BAD
+      }
+    } else {
+      originScope = scope
+    }
+    let kind = address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue)
+    return socket(address.pointee.family, kind, address.pointee.protocol)
   }
 
   func headerLine(_ line: String) {
@@ -136,6 +176,10 @@ enum CurlTransfer {
   /// initialises globals under `swift_once`).
   private static let globalInit: UInt32 = dojo_curl_global_init().rawValue
 
+  /// Redirects followed before giving up: Kaggle needs one (API to signed storage); a chain
+  /// longer than this is a loop or a trap.
+  static let maximumRedirects = 5
+
   /// Performs one GET of `url`.
   ///
   /// - Parameters:
@@ -153,10 +197,11 @@ enum CurlTransfer {
     guard globalInit == CURLE_OK.rawValue, let handle = curl_easy_init() else {
       return TransferOutcome(
         curlCode: CURLE_FAILED_INIT.rawValue, curlMessage: "libcurl failed to initialise",
-        osErrno: 0, head: nil, errorBody: Data(), sinkError: nil, bodyBytes: 0)
+        osErrno: 0, head: nil, errorBody: Data(), sinkError: nil, bodyBytes: 0,
+        originScope: nil, refused: nil)
     }
     defer { curl_easy_cleanup(handle) }
-    let context = TransferContext(handle: handle, begin: begin, write: write)
+    let context = TransferContext(handle: handle, limits: limits, begin: begin, write: write)
     let unmanaged = Unmanaged.passRetained(context)
     defer { unmanaged.release() }
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -165,7 +210,7 @@ enum CurlTransfer {
 
     _ = dojo_curl_setopt_string(handle, CURLOPT_URL, url.absoluteString)
     _ = dojo_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
-    _ = dojo_curl_setopt_long(handle, CURLOPT_MAXREDIRS, 10)
+    _ = dojo_curl_setopt_long(handle, CURLOPT_MAXREDIRS, maximumRedirects)
     _ = dojo_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
     _ = dojo_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
     _ = dojo_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
@@ -178,6 +223,9 @@ enum CurlTransfer {
     // (before or during the body) fails in bounded time instead of hanging.
     _ = dojo_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
     _ = dojo_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(limits.stallTimeout)))
+    // Never send credentials to the host of a redirect (libcurl's default, made explicit:
+    // with 1, a redirect to any host would receive the Kaggle key).
+    _ = dojo_curl_setopt_long(handle, CURLOPT_UNRESTRICTED_AUTH, 0)
     if let credentials {
       _ = dojo_curl_setopt_string(handle, CURLOPT_USERNAME, credentials.username)
       _ = dojo_curl_setopt_string(handle, CURLOPT_PASSWORD, credentials.key)
@@ -210,6 +258,11 @@ enum CurlTransfer {
       return ok ? length : 0
     }
     _ = dojo_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, userdata)
+    _ = dojo_curl_setopt_opensocket_callback(handle) { data, purpose, address in
+      guard let data, let address, purpose == CURLSOCKTYPE_IPCXN else { return CURL_SOCKET_BAD }
+      return Unmanaged<TransferContext>.fromOpaque(data).takeUnretainedValue().openSocket(address)
+    }
+    _ = dojo_curl_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, userdata)
 
     let code = curl_easy_perform(handle)
     var osErrno = 0
@@ -232,6 +285,6 @@ enum CurlTransfer {
     return TransferOutcome(
       curlCode: code.rawValue, curlMessage: String(cString: errorBuffer), osErrno: osErrno,
       head: context.head, errorBody: context.errorBody, sinkError: context.sinkError,
-      bodyBytes: context.bodyBytes)
+      bodyBytes: context.bodyBytes, originScope: context.originScope, refused: context.refused)
   }
 }

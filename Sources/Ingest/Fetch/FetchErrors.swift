@@ -20,7 +20,7 @@ enum FetchErrors {
   /// unwell. A stall counts only when that attempt had received some bytes, so a server that
   /// never answers fails after one stall timeout instead of six.
   static func isRetryable(_ outcome: TransferOutcome) -> Bool {
-    if outcome.sinkError != nil { return false }
+    if outcome.sinkError != nil || outcome.refused != nil { return false }
     if outcome.curlCode == CURLE_OK.rawValue {
       guard let status = outcome.head?.status else { return false }
       return status == 408 || status == 429 || (500..<600).contains(status)
@@ -55,6 +55,15 @@ enum FetchErrors {
       return DojoError(.io, "\(sinkError)")
     }
     let target = hostAndPort(subject.url)
+    if let refused = outcome.refused, let origin = outcome.originScope {
+      let place = refused.url.isEmpty ? "" : " for \(refused.url)"
+      return DojoError(
+        .forbidden,
+        "refused to connect to \(refused.address) (a \(refused.scope) address)\(place): "
+          + "\(subject.url.absoluteString) is on a \(origin) address, and a download may not "
+          + "move from there into this machine or a private network; fetch from the final "
+          + "URL directly if you trust it")
+    }
     if outcome.curlCode != CURLE_OK.rawValue {
       let detail = outcome.curlMessage.isEmpty ? "" : " (\(outcome.curlMessage))"
       switch outcome.curlCode {
@@ -88,7 +97,9 @@ enum FetchErrors {
             + "gave up: try again later")
       case CURLE_TOO_MANY_REDIRECTS.rawValue:
         return DojoError(
-          .network, "\(subject.url.absoluteString) redirects in a loop; check the URL")
+          .network,
+          "\(subject.url.absoluteString) redirects more than \(CurlTransfer.maximumRedirects) "
+            + "times (a loop or a trap); check the URL")
       case CURLE_UNSUPPORTED_PROTOCOL.rawValue:
         return DojoError(
           .unsupported,

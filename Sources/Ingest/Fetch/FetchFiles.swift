@@ -16,6 +16,43 @@ final class PartFile {
     guard fd >= 0 else { throw FetchErrors.writeError(url.path, errno: errno) }
   }
 
+  private init(url: URL, fd: Int32, size: Int64, hasher: SHA256Hasher) {
+    self.url = url
+    self.fd = fd
+    self.size = size
+    self.hasher = hasher
+  }
+
+  /// Reopens a `.part` left by an interrupted run, to append to it: re-hashes the bytes
+  /// already there. Nil when it is missing, not a regular file (a link is not followed) or
+  /// unreadable: the caller then starts from zero.
+  static func resume(url: URL) -> PartFile? {
+    let fd = open(url.path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      close(fd)
+      return nil
+    }
+    var hasher = SHA256Hasher()
+    var size: Int64 = 0
+    let chunk = 1 << 20
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+    defer { buffer.deallocate() }
+    while true {
+      let n = read(fd, buffer.baseAddress, chunk)
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 {
+        close(fd)
+        return nil
+      }
+      if n == 0 { break }
+      hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+      size += Int64(n)
+    }
+    return PartFile(url: url, fd: fd, size: size, hasher: hasher)
+  }
+
   deinit { if fd >= 0 { close(fd) } }
 
   /// Appends bytes, hashing them.
@@ -35,7 +72,7 @@ final class PartFile {
     size += Int64(bytes.count)
   }
 
-  /// Starts over from byte 0 (the server ignored a Range request).
+  /// Starts over from byte 0 (the server ignored a Range request, or the file changed).
   func reset() throws {
     guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
       throw FetchErrors.writeError(url.path, errno: errno)
@@ -56,13 +93,88 @@ final class PartFile {
     return hasher.finalize()
   }
 
-  /// Closes and deletes the file: a failed fetch leaves nothing behind.
+  /// Closes and deletes the file and its ``PartRecord``: a failed fetch leaves nothing behind.
   func discard() {
     if fd >= 0 {
       close(fd)
       fd = -1
     }
     unlink(url.path)
+    PartRecord.remove(beside: url)
+  }
+}
+
+/// The server's validator for a file: its strong ETag, else its Last-Modified date. A resumed
+/// transfer continues only when the answer carries the same one, so bytes of two versions of
+/// a file are never spliced.
+struct ResourceValidator: Codable, Equatable {
+  /// A strong ETag, quotes included (a weak `W/` one cannot vouch for bytes).
+  var etag: String?
+  /// The Last-Modified date, as the server wrote it.
+  var lastModified: String?
+
+  init(etag: String?, lastModified: String?) {
+    self.etag = etag
+    self.lastModified = lastModified
+  }
+
+  /// Nil when the answer has neither: such a file can only be downloaded whole.
+  init?(head: ResponseHead) {
+    etag = head.headers["etag"].flatMap { $0.hasPrefix("W/") || $0.isEmpty ? nil : $0 }
+    lastModified = head.headers["last-modified"].flatMap { $0.isEmpty ? nil : $0 }
+    if etag == nil && lastModified == nil { return nil }
+  }
+
+  /// The `If-Range` value: a server whose file changed then sends it whole.
+  var ifRange: String { etag ?? lastModified ?? "" }
+
+  /// Whether `head` describes the same version (checked even when the server claims to
+  /// honour If-Range).
+  func matches(_ head: ResponseHead) -> Bool {
+    if let etag { return head.headers["etag"] == etag }
+    return head.headers["last-modified"] == lastModified
+  }
+}
+
+/// `DIR/.NAME.part.json`, written (atomically) when `NAME.part` is started: which source the
+/// bytes come from and the server's validator and size at that moment. A later run resumes
+/// the `.part` only through it. Hidden, so that no server-chosen name (leading dots are
+/// stripped) can collide with it.
+struct PartRecord: Codable, Equatable {
+  /// The fetch source's canonical spelling (the `.fetch.json` key).
+  var source: String
+  var validator: ResourceValidator?
+  /// The full size the server declared, when it did.
+  var size: Int64?
+
+  static func url(besidePart part: URL) -> URL {
+    part.deletingLastPathComponent().appendingPathComponent(".\(part.lastPathComponent).json")
+  }
+
+  func save(besidePart part: URL) throws {
+    try AtomicFiles.write(StableJSON.encode(self), to: Self.url(besidePart: part))
+  }
+
+  static func remove(beside part: URL) {
+    unlink(url(besidePart: part).path)
+  }
+
+  /// The record of an interrupted download of `source` in `dir`, and the file name its
+  /// `.part` is for.
+  static func find(source: String, in dir: URL) -> (name: String, record: PartRecord)? {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else {
+      return nil
+    }
+    for file in names.sorted() where file.hasPrefix(".") && file.hasSuffix(".part.json") {
+      let name = String(file.dropFirst().dropLast(".part.json".count))
+      guard FileNames.sanitize(name) == name,
+        let data = try? Data(contentsOf: dir.appendingPathComponent(file)),
+        let record = try? JSONDecoder().decode(PartRecord.self, from: data),
+        record.source == source
+      else { continue }
+      return (name, record)
+    }
+    return nil
   }
 }
 

@@ -27,8 +27,15 @@ public struct FetchResult: Sendable, Equatable {
 ///
 /// The file is written to `NAME.part`, hashed while it streams, and renamed into place only
 /// when complete (and, with an expected SHA-256, only when it matches). A dropped connection
-/// resumes from the `.part` with a `Range` request, with exponential backoff. A second fetch
-/// of a source already saved with the recorded hash downloads nothing.
+/// resumes from the `.part` with a `Range` request, with exponential backoff, but only while
+/// the server's validator (strong ETag, else Last-Modified; recorded in `.NAME.part.json`)
+/// is unchanged; otherwise the download restarts from zero. A second fetch of a source
+/// already saved with the recorded hash downloads nothing.
+///
+/// Against a hostile server: at most ``CurlTransfer/maximumRedirects`` redirects, http(s)
+/// only, never from a public address into this machine or a private network
+/// (``AddressPolicy``), credentials never sent to a redirect's host, and no more than
+/// ``Options/maxBytes`` bytes.
 public struct Fetcher: Sendable {
   /// Timeouts and retry policy.
   public struct Options: Sendable {
@@ -40,16 +47,37 @@ public struct Fetcher: Sendable {
     public var maxRetries: Int
     /// The first retry's delay in seconds; each further retry doubles it.
     public var retryDelay: Double
+    /// The largest file accepted: a declared size above it is refused before any byte is
+    /// saved, and a body that grows past it is cut off and deleted.
+    public var maxBytes: Int64
+    /// Which addresses a download may connect to (tests inject a classification).
+    public var addressPolicy: AddressPolicy
 
     public init(
       connectTimeout: Double = 30, stallTimeout: Double = 60, maxRetries: Int = 5,
-      retryDelay: Double = 1
+      retryDelay: Double = 1, maxBytes: Int64 = Fetcher.defaultMaxBytes,
+      addressPolicy: AddressPolicy = .standard
     ) {
       self.connectTimeout = connectTimeout
       self.stallTimeout = stallTimeout
       self.maxRetries = maxRetries
       self.retryDelay = retryDelay
+      self.maxBytes = maxBytes
+      self.addressPolicy = addressPolicy
     }
+  }
+
+  /// The size cap when none is given: 200 GiB, above any Kaggle competition's archive.
+  public static let defaultMaxBytes: Int64 = 200 << 30
+
+  /// The cap's error, naming the URL and the cap.
+  static func tooLarge(_ url: URL, cap: Int64, declared: Int64?) -> DojoError {
+    let what =
+      declared.map { "declares \($0) bytes" } ?? "sent more than that"
+    return DojoError(
+      .invalidData,
+      "\(url.absoluteString) is over the size cap of \(cap) bytes (it \(what)); nothing was "
+        + "kept: raise --max-bytes if the file really is that large")
   }
 
   /// The environment read for Kaggle credentials and `DOJO_KAGGLE_URL`.
@@ -81,13 +109,15 @@ public struct Fetcher: Sendable {
   ///   - leaderboard: for `kaggle:` sources, fetch the public leaderboard zip (saved as
   ///     `<slug>-publicleaderboard.zip`, so it never overwrites the data archive) instead of
   ///     the data.
+  ///   - force: download (or copy) again even when the file is present with the recorded
+  ///     hash, and ignore any interrupted `.part`.
   /// - Returns: the file, its SHA-256 and size, and whether the download was skipped.
   /// - Throws: ``DojoError``: `.authentication` (no or refused credentials), `.forbidden`
   ///   (rules not accepted), `.notFound`, `.network`, `.timeout`, `.diskFull`, `.io`,
   ///   `.checksumMismatch`, `.invalidArgument`.
   public func fetch(
     _ source: FetchSource, into dir: URL, expectedSHA256: String? = nil,
-    leaderboard: Bool = false
+    leaderboard: Bool = false, force: Bool = false
   ) throws -> FetchResult {
     let expected = try expectedSHA256.map(Self.normalizedHash)
     if leaderboard {
@@ -99,7 +129,7 @@ public struct Fetcher: Sendable {
     try AtomicFiles.createDirectory(dir)
     let key = leaderboard ? "\(source) --leaderboard" : source.description
     var record = FetchRecord.load(from: dir)
-    if let done = try alreadyPresent(record.entries[key], in: dir, expected: expected) {
+    if !force, let done = try alreadyPresent(record.entries[key], in: dir, expected: expected) {
       return done
     }
 
@@ -110,7 +140,8 @@ public struct Fetcher: Sendable {
     case .http(let url):
       let subject = TransferSubject(
         url: url, slug: nil, credentialOrigin: nil, stallTimeout: options.stallTimeout)
-      result = try download(subject, credentials: nil, fixedName: nil, into: dir, expected)
+      result = try download(
+        subject, credentials: nil, fixedName: nil, into: dir, expected, key: key, force: force)
     case .kaggle(let slug):
       let base = try KaggleCredentials.baseURL(environment: environment)
       let credentials = try KaggleCredentials.require(environment: environment)
@@ -123,7 +154,8 @@ public struct Fetcher: Sendable {
         stallTimeout: options.stallTimeout)
       result = try download(
         subject, credentials: credentials,
-        fixedName: leaderboard ? "\(slug)-publicleaderboard.zip" : nil, into: dir, expected)
+        fixedName: leaderboard ? "\(slug)-publicleaderboard.zip" : nil, into: dir, expected,
+        key: key, force: force)
     }
     record = FetchRecord.load(from: dir)
     record.entries[key] = FetchRecord.Entry(
@@ -185,6 +217,7 @@ public struct Fetcher: Sendable {
       part.discard()
       throw error
     }
+    PartRecord.remove(beside: part.url)
     progress?.finished(name: name, bytes: part.size)
     return FetchResult(file: final, sha256: sha, size: part.size, skipped: false)
   }
@@ -217,6 +250,9 @@ public struct Fetcher: Sendable {
     defer { close(input) }
     let total = (try? FileManager.default.attributesOfItem(atPath: source.path)[.size])
       .flatMap { ($0 as? NSNumber)?.int64Value }
+    if let total, total > options.maxBytes {
+      throw Self.tooLarge(source, cap: options.maxBytes, declared: total)
+    }
     let part = try PartFile(url: dir.appendingPathComponent(name + ".part"))
     progress?.started(name: name, received: 0, total: total)
     let chunk = 1 << 20
@@ -230,6 +266,9 @@ public struct Fetcher: Sendable {
           throw DojoError(.io, "cannot read \(source.path): \(String(cString: strerror(errno)))")
         }
         if n == 0 { break }
+        if part.size + Int64(n) > options.maxBytes {
+          throw Self.tooLarge(source, cap: options.maxBytes, declared: nil)
+        }
         try part.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         progress?.advanced(received: part.size, total: total)
       }
@@ -240,69 +279,123 @@ public struct Fetcher: Sendable {
     return try complete(part, name: name, in: dir, expected: expected)
   }
 
-  /// Downloads through `NAME.part`, resuming with `Range` after a dropped connection.
+  /// Downloads through `NAME.part`, resuming with `Range` after a dropped connection (or
+  /// from the `.part` an interrupted run left) while the server's validator is unchanged.
+  ///
+  /// When the cap is hit the `.part` is deleted, not kept for a resume: a body over the cap
+  /// is not the file asked for (or never ends), so resuming it would only hit the cap again.
   private func download(
     _ subject: TransferSubject, credentials: KaggleCredentials?, fixedName: String?,
-    into dir: URL, _ expected: String?
+    into dir: URL, _ expected: String?, key: String, force: Bool
   ) throws -> FetchResult {
-    let limits = TransferLimits(
-      connectTimeout: options.connectTimeout, stallTimeout: options.stallTimeout)
+    var limits = TransferLimits(
+      connectTimeout: options.connectTimeout, stallTimeout: options.stallTimeout,
+      addressPolicy: options.addressPolicy)
+    let cap = options.maxBytes
+    let url = subject.url
     // These live across attempts: the name is chosen from the first answer, every retry
-    // appends to the same `.part`, and the size and ETag tell whether a resumed answer is
-    // still the same file.
+    // appends to the same `.part`, and `record` (also on disk beside the `.part`) says which
+    // version of the file its bytes belong to.
     var part: PartFile?
     var name: String?
-    var fileSize: Int64?
-    var etag: String?
+    var record: PartRecord?
+    if let found = PartRecord.find(source: key, in: dir) {
+      let partURL = dir.appendingPathComponent(found.name + ".part")
+      if !force, let resumed = PartFile.resume(url: partURL) {
+        part = resumed
+        name = found.name
+        record = found.record
+      } else {
+        unlink(partURL.path)
+        PartRecord.remove(beside: partURL)
+      }
+    }
     var retries = 0
     let progress = self.progress
     while true {
+      if let part, part.size > 0,
+        record?.validator == nil || part.size > cap || part.size > (record?.size ?? Int64.max)
+      {
+        // Nothing vouches for these bytes (no validator), or they cannot be a prefix of the
+        // file: start over rather than splice.
+        try part.reset()
+      }
       let offset = part?.size ?? 0
       var total: Int64?
-      // If-Range: a server whose file changed since the first answer sends it whole (200)
-      // instead of splicing new bytes onto old ones. Only strong ETags may be used there.
-      let ifRange = offset > 0 ? etag.map { ["If-Range: \($0)"] } ?? [] : []
+      // If-Range: a server whose file changed sends it whole (200) instead of splicing new
+      // bytes onto old ones; the answer's validator is checked again below.
+      let ifRange = offset > 0 ? record?.validator.map { ["If-Range: \($0.ifRange)"] } ?? [] : []
       let outcome = CurlTransfer.get(
-        subject.url, credentials: credentials, rangeStart: offset, headers: ifRange,
-        limits: limits,
+        url, credentials: credentials, rangeStart: offset, headers: ifRange, limits: limits,
         begin: { head in
-          if let part {
-            // Resuming: keep the bytes only if the answer starts where the `.part` ends and
-            // describes a file of the same size.
-            let resumes =
-              offset > 0 && head.status == 206 && head.contentRangeStart == offset
-              && (fileSize == nil || head.totalSize == fileSize)
-            if !resumes {
+          if let declared = head.totalSize, declared > cap {
+            throw Self.tooLarge(url, cap: cap, declared: declared)
+          }
+          if part == nil {
+            let chosen =
+              fixedName
+              ?? head.headers["content-disposition"].flatMap(FileNames.fromContentDisposition)
+              ?? FileNames.fromURL(head.url) ?? FileNames.fromURL(url) ?? "download"
+            name = chosen
+            part = try PartFile(url: dir.appendingPathComponent(chosen + ".part"))
+          }
+          guard let part else { return false }
+          if offset > 0 {
+            // Keep the bytes only if the answer starts where the `.part` ends and is the
+            // same version (validator) and size of the file.
+            let continues =
+              head.status == 206 && head.contentRangeStart == offset
+              && record?.validator?.matches(head) == true
+              && (record?.size == nil || head.totalSize == record?.size)
+            if !continues {
               try part.reset()
               // A partial answer that does not continue the `.part` cannot be written at
               // byte 0: drop it and ask for the whole file.
               if head.status == 206 { throw RestartFromZero() }
             }
-          } else {
-            let chosen =
-              fixedName
-              ?? head.headers["content-disposition"].flatMap(FileNames.fromContentDisposition)
-              ?? FileNames.fromURL(head.url) ?? FileNames.fromURL(subject.url) ?? "download"
-            name = chosen
-            part = try PartFile(url: dir.appendingPathComponent(chosen + ".part"))
+          } else if head.status == 206 {
+            throw DojoError(
+              .network,
+              "\(url.absoluteString) answered 206 Partial Content to a request for the whole "
+                + "file; the server is misbehaving: try again later or use another URL")
           }
-          if part?.size == 0 {
-            fileSize = head.totalSize
-            etag = head.headers["etag"].flatMap { $0.hasPrefix("W/") ? nil : $0 }
+          if part.size == 0 {
+            let fresh = PartRecord(
+              source: key, validator: ResourceValidator(head: head), size: head.totalSize)
+            try fresh.save(besidePart: part.url)
+            record = fresh
           }
           total = head.totalSize
-          progress?.started(name: name ?? "", received: part?.size ?? 0, total: total)
+          progress?.started(name: name ?? "", received: part.size, total: total)
           return true
         },
         write: { bytes in
           guard let part else { return }
+          guard part.size + Int64(bytes.count) <= cap else {
+            throw Self.tooLarge(url, cap: cap, declared: nil)
+          }
           try part.write(bytes)
           progress?.advanced(received: part.size, total: total)
         })
+      // Later attempts judge every address against the first attempt's origin.
+      limits.originScope = limits.originScope ?? outcome.originScope
       if outcome.succeeded, let status = outcome.head?.status, (200..<300).contains(status),
         let part, let name
       {
-        return try complete(part, name: name, in: dir, expected: expected)
+        guard let total, part.size != total else {
+          return try complete(part, name: name, in: dir, expected: expected)
+        }
+        // A clean end short of the declared size (a 206 that stopped before the end): ask
+        // for the rest, as after a dropped connection.
+        if part.size < total && retries < options.maxRetries {
+          retries += 1
+          continue
+        }
+        part.discard()
+        throw DojoError(
+          .network,
+          "\(url.absoluteString) ended at byte \(part.size) of the \(total) it declared; "
+            + "nothing was kept: try again later")
       }
       if outcome.sinkError is RestartFromZero && retries < options.maxRetries {
         retries += 1
@@ -328,8 +421,8 @@ public struct Fetcher: Sendable {
       if outcome.sinkError is RestartFromZero {
         throw DojoError(
           .network,
-          "\(subject.url.absoluteString) kept changing while it downloaded (its size or "
-            + "ETag differed between attempts); try again later")
+          "\(url.absoluteString) kept changing while it downloaded (its size, ETag or "
+            + "Last-Modified differed between attempts); try again later")
       }
       throw FetchErrors.error(for: outcome, subject: subject)
     }
