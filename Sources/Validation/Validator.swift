@@ -26,12 +26,19 @@ public struct Validator: Sendable {
   public var duplicateThreshold: Double
   /// The Kaggle leaderboard it was prepared with, for `leaderboard: kaggle` (determinism).
   public var kaggleLeaderboard: URL?
+  /// Why `manifest` is nil (where it was looked for), for the skipped checks' reasons.
+  public var manifestMissing: String?
+  /// Why `raw` is nil (where it was looked for), for the determinism check's reason.
+  public var rawMissing: String?
 
   public init(
     layout: TaskLayout, manifest: LoadedManifest? = nil, raw: URL? = nil,
     pageMarkdown: String? = nil, skipReference: Bool = false, python: String = "python3",
-    duplicateThreshold: Double = 0.5, kaggleLeaderboard: URL? = nil
+    duplicateThreshold: Double = 0.5, kaggleLeaderboard: URL? = nil,
+    manifestMissing: String? = nil, rawMissing: String? = nil
   ) {
+    self.manifestMissing = manifestMissing
+    self.rawMissing = rawMissing
     self.kaggleLeaderboard = kaggleLeaderboard
     self.layout = layout
     self.manifest = manifest
@@ -68,7 +75,7 @@ public struct Validator: Sendable {
       ("leaks", leaks),
       ("determinism", { try determinism(scratch) }),
       ("leaderboard", leaderboard),
-      ("reference", { try reference(scratch) }),
+      ("reference", { manifest == nil ? .skip(noManifest) : try reference(scratch) }),
     ]
     var results: [CheckResult] = []
     for (name, check) in checks {
@@ -108,6 +115,11 @@ public struct Validator: Sendable {
     }
   }
 
+  /// The reason checks that need the manifest are skipped without one.
+  var noManifest: String {
+    "no manifest: " + (manifestMissing ?? "none was given")
+  }
+
   // MARK: - 1. Integrity
 
   func integrity() throws -> Verdict {
@@ -118,6 +130,13 @@ public struct Validator: Sendable {
           + (problems.count > 5 ? "; ..." : ""))
     }
     let spec = try readSpec()
+    let listed = try TaskFileList.read(layout)
+    let unlisted = try TaskFileList.mismatches(listed, in: layout)
+    if !unlisted.isEmpty {
+      return .fail(
+        unlisted.prefix(5).joined(separator: "; ")
+          + "; re-prepare the task with `dojo prepare --force`")
+    }
     let grader = try Grader(taskDirectory: layout.root)
     let expected = try SubmissionLayout.layout(
       for: spec.metric, answers: .init(id: spec.idColumn, targets: spec.targets),
@@ -134,7 +153,7 @@ public struct Validator: Sendable {
       return .fail("private/answers.csv has no column \"\(column)\" that the metric reads")
     }
     return .pass(
-      "\(try Checksums.read(layout.root).count) files match; metric \(grader.metric.name) fits the answers"
+      "\(try Checksums.read(layout.root).count) files match, \(listed.count) listed with their roles; metric \(grader.metric.name) fits the answers"
     )
   }
 
@@ -261,8 +280,10 @@ public struct Validator: Sendable {
   // MARK: - 6. Determinism
 
   func determinism(_ scratch: URL) throws -> Verdict {
-    guard let manifest, let raw else {
-      return .skip("no manifest and raw folder given: cannot prepare again")
+    guard let manifest else { return .skip(noManifest + "; cannot prepare again") }
+    guard let raw else {
+      return .skip(
+        "no unpacked archive: " + (rawMissing ?? "none was given") + "; cannot prepare again")
     }
     let spec = try readSpec()
     let again = try Preparer(manifest).prepare(
