@@ -6,23 +6,6 @@ internal import Sandbox
 internal import Tabular
 
 extension Validator {
-  // MARK: - 5. Leaks
-
-  /// Nothing of the answers reaches `public/`: every check of ``LeakCheck/audit`` over the
-  /// task's listed files (every train and test table, in any format).
-  func leaks() throws -> Verdict {
-    let spec = try readSpec()
-    let files = try TaskFileList.read(layout)
-    let notes = try LeakCheck.audit(
-      layout, files: files, idColumn: spec.idColumn, targets: spec.targets,
-      duplicateThreshold: duplicateThreshold)
-    let tables = files.filter { $0.role == .trainTable || $0.role == .testTable }.map(\.path)
-    let checked =
-      tables.isEmpty
-      ? "no train or test table is listed" : "tables checked: \(tables.joined(separator: ", "))"
-    return .pass((["no answer reaches public/ (\(checked))"] + notes).joined(separator: "; "))
-  }
-
   // MARK: - 8. Reference solution
 
   /// Runs the manifest's reference solution in the sandbox against `public/`, grades its
