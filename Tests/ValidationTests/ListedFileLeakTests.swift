@@ -128,6 +128,11 @@ struct ListedFileLeakTests {
     let report = try t.validate(result, loaded)
     #expect(report.status("leaks") == .passed, "\(report.detail("leaks"))")
     #expect(report.detail("leaks").contains("public/cs-test.csv, public/cs-training.csv"))
+    // Exact duplicates are measured on the renamed pair and reported, even when few.
+    #expect(
+      report.detail("leaks").contains(
+        "0.0% of public/cs-test.csv rows have an exact feature duplicate in public/cs-training.csv"
+      ))
     #expect(report.status("determinism") == .passed, "\(report.detail("determinism"))")
   }
 
