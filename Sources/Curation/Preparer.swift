@@ -20,8 +20,9 @@ public struct PrepareResult: Sendable {
 /// and checksum everything. The task is built in a temporary folder and renamed into place,
 /// so an interrupted or refused prepare leaves nothing behind.
 public struct Preparer: Sendable {
-  /// Bumped whenever the engine's output for the same inputs changes, so versions change too.
-  public static let engineVersion = "prepare-1"
+  /// Bumped whenever the engine's output for the same inputs changes, so versions change too
+  /// (prepare-2: task.json lists every file with its role and format).
+  public static let engineVersion = "prepare-2"
 
   public let loaded: LoadedManifest
   /// The Python interpreter that runs `split.strategy: script` (inside the sandbox).
@@ -136,9 +137,20 @@ public struct Preparer: Sendable {
       try format.writeSample(
         answers: answers, idColumn: manifest.answers.id, to: work.sampleSubmission)
     }
+    // Every file with its role, so the leak checks (here and in validate) find each train
+    // and test table whatever the split named it.
+    let listed = try TaskFileList.scan(
+      work, train: manifest.files.train, test: manifest.files.test)
+    if manifest.split.strategy == .script {
+      // A script names its tables as it likes: count the rows of what it wrote, in any
+      // listed format, and refuse a table that cannot be read.
+      counts.train = try listed.filter { $0.role == .trainTable }
+        .reduce(0) { $0 + (try TableRecords($1, in: work).rowCount()) }
+    }
     // A split of one file with unique ids cannot put an id on both sides; scripted and
     // provided splits can, so their train is read again.
-    try LeakCheck.afterSplit(work: work, manifest: manifest, idsDisjointBySplit: tableSplit)
+    try LeakCheck.afterSplit(
+      work: work, files: listed, manifest: manifest, idsDisjointBySplit: tableSplit)
     let description = DescriptionWriter(manifest: manifest, format: format)
       .markdown(page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test)
     try AtomicFiles.write(description, to: work.description)
@@ -161,7 +173,11 @@ public struct Preparer: Sendable {
       testRows: counts.test,
       files: Dictionary(uniqueKeysWithValues: hashed.map { ($0.path, $0.sha256) }),
       category: manifest.category)
-    try AtomicFiles.write(try StableJSON.encode(spec), to: work.taskFile)
+    try AtomicFiles.write(
+      try TaskFileList.encode(
+        spec,
+        files: try TaskFileList.scan(work, train: manifest.files.train, test: manifest.files.test)),
+      to: work.taskFile)
     // Only task.json was written since `everything` was hashed: hash just that again.
     try Checksums.write(for: temp, reusing: everything)
     try AtomicFiles.rename(temp, to: taskRoot)

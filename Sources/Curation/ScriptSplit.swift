@@ -66,7 +66,20 @@ extension Preparer {
     // submission's defaults; a script may also write the sample itself.
     let trainFile = work.publicDir.appendingPathComponent(
       (manifest.files.train as NSString).lastPathComponent)
-    guard let train = try? Table.read(trainFile) else { return ((0, answers.rowCount), []) }
+    // Not there, or not CSV: no defaults (rows are counted from task.json's list). There but
+    // unreadable: an error naming it, never zero rows.
+    guard FileManager.default.fileExists(atPath: trainFile.path),
+      TaskFile.Format(fileName: trainFile.lastPathComponent) == .csv
+    else { return ((0, answers.rowCount), []) }
+    let train: Table
+    do {
+      train = try Table.read(trainFile)
+    } catch let error as DojoError {
+      throw DojoError(
+        .invalidData,
+        "split.script \(script) wrote public/\(trainFile.lastPathComponent), which cannot be read: \(error.message)"
+      )
+    }
     let targets = manifest.answers.targets.compactMap { name in
       train.index(of: name).map { c in (0..<train.rowCount).map { train.string(row: $0, column: c) }
       }

@@ -17,6 +17,12 @@ struct ValidateCommand: ParsableCommand {
       byte-identical), leaderboard (ordered and plausible), reference (the manifest's \
       solution runs in the sandbox and reaches its expected score). Exit 1 if any fails.
 
+      Each check passes, fails, or is skipped with its reason; a skipped check is not a \
+      pass, and `dojo publish` refuses it unless --allow-skipped names it. The manifest and \
+      raw/ are found from the task folder (the nearest folder above it holding \
+      manifests/<id>/, else the current folder); without them determinism and reference \
+      are skipped.
+
       The outcome, passed or failed, is recorded in the registry (for `dojo report`) when \
       --registry is given or curated/registry.sqlite exists.
 
@@ -38,8 +44,9 @@ struct ValidateCommand: ParsableCommand {
     let located = try TaskLocator(task)
     let validator = Validator(
       layout: located.layout, manifest: located.manifest, raw: located.raw,
-      pageMarkdown: located.page, skipReference: skipReference, python: TaskLocator.python,
-      kaggleLeaderboard: located.kaggleLeaderboard)
+      pageMarkdown: located.page, skipReference: skipReference, python: located.python,
+      kaggleLeaderboard: located.kaggleLeaderboard, manifestMissing: located.manifestMissing,
+      rawMissing: located.rawMissing)
     let report = try validator.validate { result in
       if !json {
         let seconds = String(format: "%.2f", result.seconds)
@@ -52,10 +59,7 @@ struct ValidateCommand: ParsableCommand {
     if json {
       FileHandle.standardOutput.write(try StableJSON.encode(report))
     } else {
-      print(
-        report.passed
-          ? "\(report.task) \(report.version): every check passed"
-          : "\(report.task) \(report.version): FAILED")
+      print(report.summary)
     }
     if !report.passed { throw CommandFailed() }
   }

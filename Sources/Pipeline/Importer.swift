@@ -123,7 +123,14 @@ public struct Importer: Sendable {
       outcome.stage = .publish
       stageStarted(.publish)
       let registry = try Registry(at: options.registry)
-      if try !Publisher.publish(prepared.layout, to: registry, manifestSHA256: loaded.sha256) {
+      // The one check an import may publish without: the reference solution, when asked to
+      // skip it or when the manifest has none. Named explicitly, so the registry records it;
+      // any other skipped check refuses the publish.
+      let allowed: Set<String> =
+        options.skipReference || loaded.manifest.reference == nil ? ["reference"] : []
+      if try !Publisher.publish(
+        prepared.layout, to: registry, manifestSHA256: loaded.sha256, allowSkipped: allowed)
+      {
         outcome.skipped.append(.publish)
       }
     } catch let error as DojoError {

@@ -50,11 +50,14 @@ public struct PublishRequest: Sendable {
   public var leaderboard: [LeaderboardEntry]
   /// The task folder.
   public var path: String
+  /// The validation checks that did not run and were allowed to be missing.
+  public var skippedChecks: [SkippedCheck]
 
   public init(
     spec: TaskSpec, manifestSHA256: String?, checksums: [FileTree.Entry], reportJSON: String?,
-    leaderboard: [LeaderboardEntry], path: String
+    leaderboard: [LeaderboardEntry], path: String, skippedChecks: [SkippedCheck] = []
   ) {
+    self.skippedChecks = skippedChecks
     self.spec = spec
     self.manifestSHA256 = manifestSHA256
     self.checksums = checksums
@@ -152,6 +155,19 @@ public final class Registry: Sendable {
     );
     CREATE INDEX validations_by_task ON validations(competition_id);
     """,
+    // 4: the validation checks a version was published without (see ValidationRecords.swift):
+    // a skipped check is never a pass, so what was allowed to be missing is kept.
+    """
+    CREATE TABLE skipped_checks (
+      competition_id TEXT NOT NULL,
+      version TEXT NOT NULL,
+      check_name TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      PRIMARY KEY (competition_id, version, check_name),
+      FOREIGN KEY (competition_id, version) REFERENCES task_versions(competition_id, version)
+        ON DELETE CASCADE
+    );
+    """,
   ]
 
   /// Opens the registry at `url`, creating it and applying migrations as needed.
@@ -210,6 +226,7 @@ public final class Registry: Sendable {
           .text(request.path), .integer(Int64(spec.trainRows)), .integer(Int64(spec.testRows)),
           .text(stamp),
         ])
+      try recordSkipped(request.skippedChecks, id: spec.id, version: spec.version)
       for entry in request.leaderboard {
         try db.query(
           "INSERT INTO leaderboard_entries (competition_id, version, board, rank, score) VALUES (?, ?, ?, ?, ?)",

@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// One validation of a task, or one import that stopped before validation could run: what
 /// `dojo report` shows as a task's last status.
@@ -37,7 +37,38 @@ public struct ValidationRecord: Sendable, Equatable {
   }
 }
 
+/// A validation check a task version was published without, and why it did not run.
+public struct SkippedCheck: Codable, Sendable, Equatable {
+  /// The check's name (`determinism`, `reference`, ...).
+  public var name: String
+  /// Why it was skipped, as the validation report says.
+  public var reason: String
+
+  public init(name: String, reason: String) {
+    self.name = name
+    self.reason = reason
+  }
+}
+
 extension Registry {
+  /// Keeps the checks a version is published without; part of ``publish(_:now:)``'s
+  /// transaction.
+  func recordSkipped(_ checks: [SkippedCheck], id: String, version: String) throws {
+    for check in checks {
+      try db.query(
+        "INSERT INTO skipped_checks (competition_id, version, check_name, reason) VALUES (?, ?, ?, ?)",
+        [.text(id), .text(version), .text(check.name), .text(check.reason)])
+    }
+  }
+
+  /// The validation checks a published version was published without, by name.
+  public func skippedChecks(_ id: String, version: String) throws -> [SkippedCheck] {
+    try db.query(
+      "SELECT check_name, reason FROM skipped_checks WHERE competition_id = ? AND version = ? ORDER BY check_name",
+      [.text(id), .text(version)]
+    ).map { SkippedCheck(name: $0["check_name"].text ?? "", reason: $0["reason"].text ?? "") }
+  }
+
   /// Appends a validation outcome; the history is kept, the newest is a task's status.
   public func recordValidation(_ record: ValidationRecord) throws {
     try db.query(

@@ -2,6 +2,11 @@ internal import DojoCore
 public import Foundation
 
 /// The result of one validation check.
+///
+/// Three outcomes, never confused: `passed` (the check ran and found nothing wrong),
+/// `failed` (it ran and found a problem, or could not read what it must read), and
+/// `skipped` (it did not run; `detail` says why). A skipped check is not a pass: `dojo
+/// publish` refuses it unless `--allow-skipped` names it.
 public struct CheckResult: Codable, Sendable, Equatable {
   /// `passed`, `failed` or `skipped`.
   public enum Status: String, Codable, Sendable {
@@ -11,7 +16,8 @@ public struct CheckResult: Codable, Sendable, Equatable {
   /// reference).
   public var name: String
   public var status: Status
-  /// One line on what was found; for a failure, what is wrong and where.
+  /// One line on what was found; for a failure, what is wrong and where; for a skipped
+  /// check, why it did not run.
   public var detail: String
   public var seconds: Double
   /// The score the check measured, where it measures one (the reference solution's).
@@ -30,7 +36,7 @@ public struct CheckResult: Codable, Sendable, Equatable {
 public struct ValidationReport: Codable, Sendable, Equatable {
   public var task: String
   public var version: String
-  /// True when no check failed.
+  /// True when no check failed. Checks may still have been skipped: see ``skipped``.
   public var passed: Bool
   public var checks: [CheckResult]
   /// When it ran (ISO 8601).
@@ -61,6 +67,33 @@ public struct ValidationReport: Codable, Sendable, Equatable {
     self.validatedAt = ISO8601DateFormatter().string(from: validatedAt)
     self.checksumsSHA256 = checksumsSHA256
     self.referenceSHA256 = referenceSHA256
+  }
+
+  /// The checks that did not run, each with its reason in `detail`.
+  public var skipped: [CheckResult] { checks.filter { $0.status == .skipped } }
+
+  /// The checks that failed.
+  public var failed: [CheckResult] { checks.filter { $0.status == .failed } }
+
+  /// One line for people: every check passed, or which failed and which were skipped (and
+  /// why), so a skipped check is never read as a pass.
+  public var summary: String {
+    var parts: [String] = []
+    if !failed.isEmpty {
+      parts.append("FAILED: " + failed.map(\.name).joined(separator: ", "))
+    }
+    if !skipped.isEmpty {
+      parts.append(
+        "skipped: " + skipped.map { "\($0.name) (\($0.detail))" }.joined(separator: "; "))
+    }
+    if parts.isEmpty { return "\(task) \(version): every check passed" }
+    if failed.isEmpty {
+      parts.insert("no check failed", at: 0)
+      parts.append(
+        "publishing needs "
+          + skipped.map { "--allow-skipped \($0.name)" }.joined(separator: " "))
+    }
+    return "\(task) \(version): " + parts.joined(separator: "; ")
   }
 
   /// Reads a task's `report.json`.

@@ -26,12 +26,19 @@ public struct Validator: Sendable {
   public var duplicateThreshold: Double
   /// The Kaggle leaderboard it was prepared with, for `leaderboard: kaggle` (determinism).
   public var kaggleLeaderboard: URL?
+  /// Why `manifest` is nil (where it was looked for), for the skipped checks' reasons.
+  public var manifestMissing: String?
+  /// Why `raw` is nil (where it was looked for), for the determinism check's reason.
+  public var rawMissing: String?
 
   public init(
     layout: TaskLayout, manifest: LoadedManifest? = nil, raw: URL? = nil,
     pageMarkdown: String? = nil, skipReference: Bool = false, python: String = "python3",
-    duplicateThreshold: Double = 0.5, kaggleLeaderboard: URL? = nil
+    duplicateThreshold: Double = 0.5, kaggleLeaderboard: URL? = nil,
+    manifestMissing: String? = nil, rawMissing: String? = nil
   ) {
+    self.manifestMissing = manifestMissing
+    self.rawMissing = rawMissing
     self.kaggleLeaderboard = kaggleLeaderboard
     self.layout = layout
     self.manifest = manifest
@@ -71,7 +78,7 @@ public struct Validator: Sendable {
       ("leaks", leaks),
       ("determinism", { try determinism(scratch) }),
       ("leaderboard", leaderboard),
-      ("reference", { try reference(scratch) }),
+      ("reference", { manifest == nil ? .skip(noManifest) : try reference(scratch) }),
     ]
     var results: [CheckResult] = []
     for (name, check) in checks {
@@ -111,6 +118,11 @@ public struct Validator: Sendable {
     }
   }
 
+  /// The reason checks that need the manifest are skipped without one.
+  var noManifest: String {
+    "no manifest: " + (manifestMissing ?? "none was given")
+  }
+
   // MARK: - 1. Integrity
 
   func integrity() throws -> Verdict {
@@ -121,6 +133,13 @@ public struct Validator: Sendable {
           + (problems.count > 5 ? "; ..." : ""))
     }
     let spec = try readSpec()
+    let listed = try TaskFileList.read(layout)
+    let unlisted = try TaskFileList.mismatches(listed, in: layout)
+    if !unlisted.isEmpty {
+      return .fail(
+        unlisted.prefix(5).joined(separator: "; ")
+          + "; re-prepare the task with `dojo prepare --force`")
+    }
     let grader = try Grader(taskDirectory: layout.root)
     let expected = try SubmissionLayout.layout(
       for: spec.metric, answers: .init(id: spec.idColumn, targets: spec.targets),
@@ -137,7 +156,7 @@ public struct Validator: Sendable {
       return .fail("private/answers.csv has no column \"\(column)\" that the metric reads")
     }
     return .pass(
-      "\(try Checksums.read(layout.root).count) files match; metric \(grader.metric.name) fits the answers"
+      "\(try Checksums.read(layout.root).count) files match, \(listed.count) listed with their roles; metric \(grader.metric.name) fits the answers"
     )
   }
 
@@ -261,11 +280,30 @@ public struct Validator: Sendable {
     try writer.finish()
   }
 
+  // MARK: - 5. Leaks
+
+  /// Nothing of the answers reaches `public/`: every check of ``LeakCheck/audit`` over the
+  /// task's listed files (every train and test table, in any format).
+  func leaks() throws -> Verdict {
+    let spec = try readSpec()
+    let files = try TaskFileList.read(layout)
+    let notes = try LeakCheck.audit(
+      layout, files: files, idColumn: spec.idColumn, targets: spec.targets,
+      duplicateThreshold: duplicateThreshold)
+    let tables = files.filter { $0.role == .trainTable || $0.role == .testTable }.map(\.path)
+    let checked =
+      tables.isEmpty
+      ? "no train or test table is listed" : "tables checked: \(tables.joined(separator: ", "))"
+    return .pass((["no answer reaches public/ (\(checked))"] + notes).joined(separator: "; "))
+  }
+
   // MARK: - 6. Determinism
 
   func determinism(_ scratch: URL) throws -> Verdict {
-    guard let manifest, let raw else {
-      return .skip("no manifest and raw folder given: cannot prepare again")
+    guard let manifest else { return .skip(noManifest + "; cannot prepare again") }
+    guard let raw else {
+      return .skip(
+        "no unpacked archive: " + (rawMissing ?? "none was given") + "; cannot prepare again")
     }
     let spec = try readSpec()
     let again = try Preparer(manifest).prepare(

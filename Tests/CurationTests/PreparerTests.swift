@@ -236,7 +236,7 @@ struct PreparerTests {
     let f = try Self.provided(labelledTest: "id,x,label\n3,0.3,a\n2,0.2,b\n")
     defer { f.remove() }
     let error = #expect(throws: DojoError.self) { try f.prepare() }
-    #expect(error?.message.contains("leak: id \"2\" is both in public/train.csv") == true)
+    #expect(error?.message.contains("leak: test id \"2\" is in public/train.csv") == true)
     let left = (try? FileManager.default.contentsOfDirectory(atPath: f.curated.path)) ?? []
     #expect(
       left.allSatisfy { name in

@@ -1,4 +1,5 @@
 import Foundation
+import Registry
 import Testing
 
 /// The README's main job, as a user runs it: `dojo import --bundled` on the repository's
@@ -31,9 +32,19 @@ struct ImportCommandTests {
       Set(tasks?.compactMap { $0["id"] as? String } ?? []) == [
         "concrete-strength", "olive-oil-regions", "titanic-survival",
       ])
+    // --skip-reference imports still publish: the importer allows the skipped reference check
+    // by name, and the registry records it.
+    let registry = try Registry(at: dir.appendingPathComponent("curated/registry.sqlite"))
+    let titanic = try registry.task("titanic-survival")
+    #expect(
+      try registry.skippedChecks("titanic-survival", version: titanic.version).map(\.name) == [
+        "reference"
+      ])
     let validate = try CLI.run(["validate", "titanic-survival", "--skip-reference"], cwd: dir)
     #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
-    #expect(validate.stdout.contains("every check passed"))
+    // A skipped check is never reported as a pass.
+    #expect(!validate.stdout.contains("every check passed"))
+    #expect(validate.stdout.contains("no check failed; skipped: reference"))
 
     // The curator's view of the same registry.
     let report = try CLI.run(["report", "--out", "report.html"], cwd: dir)
