@@ -188,6 +188,46 @@ extension SandboxTests {
       #expect(!FileManager.default.fileExists(atPath: f.workspace.path + "/ran.txt"))
     }
 
+    /// The mode bits say yes but a POSIX ACL says no to the sandbox user: the library's check
+    /// (mode bits only) lets it pass, bwrap (resolving sources as that user) refuses, and the
+    /// refusal is still a set-up error with the fix, not an outcome blamed on the program.
+    @Test func aBindSourceOnlyAnACLKeepsOutIsStillAClearError() throws {
+      let user = try #require(dedicatedUser)
+      let f = try Fixture()
+      defer { f.remove() }
+      let locked = f.root.appendingPathComponent("acl-locked")
+      let inside = locked.appendingPathComponent("source")
+      try FileManager.default.createDirectory(at: inside, withIntermediateDirectories: true)
+      // system.posix_acl_access, version 2: owner rwx, the sandbox user nothing, group r-x,
+      // mask r-x, others r-x (set through Python: Glibc's module has no setxattr).
+      let set = try ProcessRunner.run(
+        "/usr/bin/python3",
+        [
+          "-c",
+          """
+          import os, struct, sys
+          entries = [(1, 7, 0xffffffff), (2, 0, \(user.uid)), (4, 5, 0xffffffff),
+                     (0x10, 5, 0xffffffff), (0x20, 5, 0xffffffff)]
+          acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in entries)
+          os.setxattr(sys.argv[1], "system.posix_acl_access", acl)
+          """,
+          locked.path,
+        ], limits: ProcessLimits(wallSeconds: 30))
+      try #require(set.succeeded, "this file system refuses ACLs: \(set.stderrTail)")
+      #expect(try canSearch(locked.path, uid: 65534, gid: 65534))
+      #expect(try !canSearch(locked.path, uid: user.uid, gid: user.gid))
+      var mounts = f.mounts
+      mounts.readOnly = [SandboxMounts.Bind(host: inside, path: "/solution")]
+      let error = #expect(throws: DojoError.self) {
+        try sandbox.run(
+          command: ["/bin/sh", "-c", "echo ran > ran.txt"], mounts: mounts, limits: limits)
+      }
+      #expect(error?.code == .sandbox)
+      #expect(error?.message.contains("Permission denied") == true, "\(String(describing: error))")
+      #expect(error?.message.contains("cannot reach a bind source") == true)
+      #expect(!FileManager.default.fileExists(atPath: f.workspace.path + "/ran.txt"))
+    }
+
     /// A sessions folder of mode 0700 keeps the sandbox user out too; prepareWorkspaceRoot makes
     /// it root's with group dojo-sandbox and mode 0710: the sandbox user may pass, other host
     /// users may not.
