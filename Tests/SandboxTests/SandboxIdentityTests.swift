@@ -73,8 +73,9 @@ extension SandboxTests {
       let lines = r.stdoutTail.split(separator: "\n")
       // Inside, the code did what it wanted: a setuid file of its own uid 65534 ...
       #expect(lines.first == "0o4755 65534")
-      // ... on a mount the kernel will not honour setuid bits on.
-      #expect(lines.dropFirst().first?.split(separator: ",").contains("nosuid") == true)
+      // ... on a mount the kernel will not honour setuid bits or device nodes on.
+      let options = lines.dropFirst().first?.split(separator: ",") ?? []
+      #expect(options.contains("nosuid") && options.contains("nodev"), "\(options)")
       // On the host, the file is setuid to the sandbox user, not to root nor to Dojo's uid.
       let evil = try #require(ownership(f.workspace.path + "/evil"))
       #expect(evil.uid == user.uid && evil.gid == user.gid)
