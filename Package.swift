@@ -35,6 +35,9 @@ let package = Package(
     .systemLibrary(
       name: "DojoCSQLite", pkgConfig: "sqlite3",
       providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(
+      name: "DojoCSeccomp", pkgConfig: "libseccomp",
+      providers: [.apt(["libseccomp-dev"])]),
 
     .target(
       name: "DojoCore",
@@ -54,7 +57,8 @@ let package = Package(
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
       name: "Registry", dependencies: ["DojoCore", "DojoCSQLite"], swiftSettings: swiftSettings),
-    .target(name: "Sandbox", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
+    .target(
+      name: "Sandbox", dependencies: ["DojoCore", "DojoCSeccomp"], swiftSettings: swiftSettings),
     .target(
       name: "Validation",
       dependencies: ["DojoCore", "Tabular", "Curation", "Grading", "Sandbox"],

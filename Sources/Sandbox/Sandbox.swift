@@ -2,21 +2,38 @@
 ///
 /// ## Threat model
 /// Agent code is assumed hostile but unprivileged: it may read any path it can name, fork
-/// without end, allocate without end, loop, flood its output, leave processes behind and
-/// open sockets. Against that the sandbox holds:
+/// without end, allocate without end, loop, flood its output, leave processes behind, open
+/// sockets, leave setuid files and links in its workspace, and call any system call. Against
+/// that the sandbox holds:
 /// - **Files**: a fresh mount namespace whose root is an empty tmpfs holding only `/usr` (and
 ///   the `/bin`, `/lib*` links into it), a few files of `/etc` the dynamic linker and TLS need,
-///   the Python environment's prefixes (read-only, at their own paths, so a pyenv interpreter
-///   under `/root` exposes only its own version folder), the task's `public/` (read-only), the
-///   run's workspace and output folder (read-write), a private `/tmp`, a new `/proc` and a
-///   minimal `/dev`. No `private/` folder, registry, other workspace, home or `/work` exists
-///   inside, by absolute or relative path.
-/// - **Identity**: a user namespace in which the code runs as uid/gid 65534 with no
-///   capabilities, so read-only binds cannot be remounted writable. That namespace maps
-///   65534 to the caller's own uid (root, when Dojo runs as root), so the files the code
-///   writes in the workspace belong to the caller on the host; bwrap covers `/proc/sys`
-///   and `/proc/sysrq-trigger` read-only, and nothing else owned by the host's root is
-///   mounted writable. A cgroup namespace hides the host's cgroup layout.
+///   the Python environment's prefixes (read-only, at their own paths), the task's `public/`
+///   (read-only), the run's workspace and output folder (read-write), a private `/tmp`, a new
+///   `/proc` and a minimal `/dev`. No `private/` folder, registry, other workspace, home or
+///   `/work` exists inside, by absolute or relative path. Every bind is `nosuid,nodev`.
+/// - **Identity**: the wrapper (root: it joins the cgroup and sets rlimits) closes every
+///   inherited descriptor but stdio and drops, with `setpriv`, to the dedicated unprivileged
+///   host user `dojo-sandbox` (made by `scripts/install-deps`): no supplementary groups, no
+///   capabilities, no new privileges. Only then does bwrap create the user namespace, in
+///   which the code runs as uid/gid 65534 mapped to `dojo-sandbox`, never to the host's root
+///   nor to the uid that owns Dojo's files. So a file the code writes (even `chmod 4755`) is
+///   `dojo-sandbox`'s on the host, setuid to nobody who matters; bwrap resolves every bind
+///   source with that user's rights, so it cannot be steered to a host folder the user could
+///   not reach anyway; and nested user namespaces are disabled (`--disable-userns`). The
+///   workspace and output folder are handed to `dojo-sandbox` (mode 0700) before each run, a
+///   link in their place refused; folders holding workspaces are made root-owned, group
+///   `dojo-sandbox`, mode 0710 (``Sandbox/prepareWorkspaceRoot(_:)``), so other host users
+///   cannot enter them. Every bind source must be reachable by `dojo-sandbox`; one that is not
+///   is a clear error naming the folder to fix. Only a Dojo that is not root, with
+///   ``SandboxConfiguration/allowSameUser`` set, runs code as its own uid instead (weaker).
+///   A cgroup namespace hides the host's cgroup layout.
+/// - **System calls**: a seccomp filter built with libseccomp, modelled on Docker's default
+///   profile (``SeccompFilter``): keyrings, `bpf`, `userfaultfd`, `perf_event_open`,
+///   `io_uring`, every mount call, `ptrace` and cross-process memory, `unshare`, `setns` and
+///   `clone` with namespace flags, module and kexec loading, clock setting and the like fail
+///   with `EPERM`; `clone3` answers `ENOSYS` (glibc falls back to `clone`, whose flags the
+///   filter sees); `personality` is limited to Docker's list; system calls of another ABI
+///   (i386, x32) kill the process.
 /// - **Network**: a new network namespace with only a down loopback: nothing on the host,
 ///   loopback included, is reachable.
 /// - **Processes**: a PID namespace (nothing of the host is visible or signalable), a new
@@ -25,13 +42,18 @@
 /// - **Resources**: memory and process count by a cgroup per run (v2 or v1), CPU seconds and
 ///   file size by rlimits, captured output by keeping tails only.
 ///
-/// It does not contain: kernel exploits (no seccomp filter is installed, so the whole
-/// syscall surface of the host kernel is exposed), side channels and timing, use of the
-/// CPU time of other cores within the wall limit (CPU seconds are per process), or disk
-/// space in the workspace beyond the per-file size limit. Passed-through GPUs are shared
-/// hardware and driver state. Without a usable cgroup (the rlimit fallback), memory is held
-/// by RLIMIT_AS and processes only by RLIMIT_NPROC, which does not bind when the host uid
-/// is 0; outcomes say which held (``SandboxOutcome/limitsEnforcedBy``).
+/// It does not contain: kernel exploits through the system calls the filter allows, side
+/// channels and timing, use of the CPU time of other cores within the wall limit (CPU seconds
+/// are per process), or disk space in the workspace beyond the per-file size limit.
+/// Passed-through GPUs are shared hardware and driver state. Host paths are not secret:
+/// `/proc/self/mountinfo` shows each bind's source path on the host (the kernel prints a
+/// bind's root as its path within the host file system, and bwrap 0.8 can only bind host
+/// paths), so the names of Dojo's folders leak, though nothing outside the binds can be
+/// reached through them; host-side code must never rely on those paths being unknown, nor
+/// follow links the code left in its workspace. Without a usable cgroup (the rlimit
+/// fallback), memory is held by RLIMIT_AS and processes by RLIMIT_NPROC, which counts every
+/// process of `dojo-sandbox` on the host, so concurrent runs share it; outcomes say which
+/// held (``SandboxOutcome/limitsEnforcedBy``).
 internal import DojoCore
 internal import Foundation
 
@@ -44,7 +66,8 @@ public struct SandboxConfiguration: Sendable, Equatable {
   /// The bubblewrap program: a path, or a name looked up in `PATH`.
   public var bwrap: String
   /// The Python interpreter for ``Sandbox/runPython(code:fileName:arguments:mounts:limits:environment:)``:
-  /// a path or a name in `PATH` (a pyenv shim is resolved to the real interpreter).
+  /// a path, or a name looked up in `PATH` (the first match the sandbox user can reach; a
+  /// pyenv shim is resolved to the real interpreter).
   public var python: String
   /// The uid and gid the code runs as inside the sandbox.
   public var uid: Int
@@ -58,11 +81,24 @@ public struct SandboxConfiguration: Sendable, Equatable {
   public var cgroupParent: String?
   /// Where the NVIDIA device nodes are looked for.
   public var deviceDirectory: String
+  /// The unprivileged host user sandboxed code runs as when Dojo runs as root
+  /// (`scripts/install-deps` creates `dojo-sandbox`).
+  public var hostUser: String
+  /// Allows the weaker same-user mode when Dojo does not run as root and so cannot switch to
+  /// ``hostUser``: the code then runs as Dojo's own uid, owns its files as that uid, and a host
+  /// user's other files are protected only by the mount namespace. Off by default: without
+  /// it, a non-root Dojo refuses to make a sandbox.
+  public var allowSameUser: Bool
+  /// The `setpriv` program (util-linux) that drops to ``hostUser``: a path or a name in `PATH`.
+  public var setpriv: String
+  /// Whether runs get the seccomp filter; only tests turn it off, to show what it refuses.
+  var installsSeccompFilter = true
 
   public init(
     bwrap: String = "bwrap", python: String = "python3", uid: Int = 65534, gid: Int = 65534,
     useCgroups: Bool = true, cgroupRoot: String = "/sys/fs/cgroup", cgroupParent: String? = nil,
-    deviceDirectory: String = "/dev"
+    deviceDirectory: String = "/dev", hostUser: String = "dojo-sandbox",
+    allowSameUser: Bool = false, setpriv: String = "setpriv"
   ) {
     self.bwrap = bwrap
     self.python = python
@@ -72,6 +108,9 @@ public struct SandboxConfiguration: Sendable, Equatable {
     self.cgroupRoot = cgroupRoot
     self.cgroupParent = cgroupParent
     self.deviceDirectory = deviceDirectory
+    self.hostUser = hostUser
+    self.allowSameUser = allowSameUser
+    self.setpriv = setpriv
   }
 }
 
@@ -89,11 +128,20 @@ public struct Sandbox: Sendable {
   public let python: PythonEnvironment
   /// The resolved bubblewrap path.
   public let bwrapPath: String
+  /// The host user the code runs as (the owner of what it writes).
+  public let hostIdentity: SandboxHostIdentity
+  /// The resolved `setpriv` path; nil in the same-user mode, which switches no user.
+  let setprivPath: String?
+  /// The seccomp filter every run loads; nil only where a test turned it off.
+  let seccomp: SeccompProgram?
   private let layout: CgroupLayout?
 
-  /// Resolves bwrap, Python and the cgroup layout.
+  /// Resolves bwrap, the host user, Python, the seccomp filter and the cgroup layout.
   ///
-  /// - Throws: ``DojoError`` `.sandbox` when bwrap or Python cannot be found.
+  /// - Throws: ``DojoError`` `.sandbox` when bwrap, setpriv or Python cannot be found, when
+  ///   Dojo is not root and ``SandboxConfiguration/allowSameUser`` is off, when the sandbox
+  ///   user is missing (run `scripts/install-deps`), when it cannot reach the Python
+  ///   environment, or when libseccomp cannot build the filter.
   public init(_ configuration: SandboxConfiguration = SandboxConfiguration()) throws {
     self.configuration = configuration
     guard let bwrap = Self.which(configuration.bwrap) else {
@@ -102,7 +150,21 @@ public struct Sandbox: Sendable {
         "cannot find \(configuration.bwrap): install bubblewrap (apt-get install bubblewrap)")
     }
     bwrapPath = bwrap
-    python = try PythonEnvironment.resolve(configuration.python)
+    let identity = try SandboxHostIdentity.resolve(configuration)
+    hostIdentity = identity
+    if identity.isDedicated {
+      guard let setpriv = Self.which(configuration.setpriv) else {
+        throw DojoError(
+          .sandbox,
+          "cannot find \(configuration.setpriv), which drops to the sandbox user: install "
+            + "util-linux (apt-get install util-linux)")
+      }
+      setprivPath = setpriv
+    } else {
+      setprivPath = nil
+    }
+    python = try Self.resolvePython(configuration.python, for: identity)
+    seccomp = configuration.installsSeccompFilter ? try SeccompFilter.export() : nil
     layout =
       configuration.useCgroups
       ? CgroupLayout.detect(
@@ -110,10 +172,47 @@ public struct Sandbox: Sendable {
     layout?.removeOrphanedRuns()
   }
 
+  /// The interpreter `name` names (a name: the first match in `PATH` the sandbox user can
+  /// reach, so a pyenv shim under `/root` gives way to `/usr/bin/python3`), refused when its
+  /// prefixes are out of the sandbox user's reach: bwrap, running as that user, could not
+  /// bind them.
+  static func resolvePython(
+    _ name: String, for identity: SandboxHostIdentity
+  ) throws -> PythonEnvironment {
+    var interpreter = name
+    if !name.contains("/") {
+      let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+      let found = path.split(separator: ":").map { folder -> String in "\(folder)/\(name)" }
+        .filter { access($0, X_OK) == 0 }
+      guard let reachable = found.first(where: { identity.blocker($0) == nil }) else {
+        throw DojoError(
+          .sandbox,
+          found.isEmpty
+            ? "cannot find \(name) in PATH: install Python 3 (apt-get install python3)"
+            : "no \(name) in PATH is reachable by the sandbox user \(identity.name) "
+              + "(\(found.joined(separator: ", "))); pass /usr/bin/python3 or the project's "
+              + ".venv (built by scripts/install-deps) in SandboxConfiguration.python")
+      }
+      interpreter = reachable
+    }
+    let environment = try PythonEnvironment.resolve(interpreter)
+    for prefix in environment.prefixes {
+      if let blocker = identity.blocker(prefix) {
+        throw DojoError(
+          .sandbox,
+          "the sandbox user \(identity.name) cannot reach the Python prefix \(prefix) of "
+            + "\(interpreter): \(blocker); build the environment from /usr/bin/python3 "
+            + "(scripts/install-deps rebuilds .venv so), or keep it out of /root")
+      }
+    }
+    return environment
+  }
+
   /// Which mechanism will hold memory and processes in this sandbox's runs.
   public var limitEnforcement: LimitEnforcement { layout?.enforcement ?? .rlimit }
 
-  /// Whether bubblewrap can create its namespaces here, and if not, why (its own message).
+  /// Whether bubblewrap can create its namespaces here, as the user runs will use (when
+  /// root: the default sandbox user, through setpriv), and if not, why (its own message).
   /// Call it first to give users a clear error instead of a failed run.
   public static func isAvailable(bwrap: String = "bwrap") -> (available: Bool, reason: String) {
     guard let path = which(bwrap) else {
@@ -121,6 +220,21 @@ public struct Sandbox: Sendable {
     }
     var argv = [path, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534"]
     argv += systemBinds() + ["--proc", "/proc", "--dev", "/dev", "--", "/bin/sh", "-c", "exit 0"]
+    if geteuid() == 0 {
+      let defaults = SandboxConfiguration()
+      let identity: SandboxHostIdentity
+      do {
+        identity = try SandboxHostIdentity.resolve(defaults)
+      } catch let error as DojoError {
+        return (false, error.message)
+      } catch {
+        return (false, "\(error)")
+      }
+      guard let setpriv = which(defaults.setpriv) else {
+        return (false, "setpriv is not installed (apt-get install util-linux)")
+      }
+      argv = dropPrivileges(setpriv: setpriv, identity: identity) + argv
+    }
     do {
       let outcome = try ProcessRunner.spawnCollecting(
         argv: argv, environment: ["PATH": "/usr/bin:/bin"], wallSeconds: 10,
@@ -133,12 +247,22 @@ public struct Sandbox: Sendable {
         ?? outcome.summary
       return (
         false,
-        "bubblewrap cannot create its namespaces (\(message)); allow unprivileged user "
-          + "namespaces (sysctl kernel.unprivileged_userns_clone=1) or run as root"
+        "bubblewrap cannot create its namespaces as an unprivileged user (\(message)); allow "
+          + "unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 and "
+          + "user.max_user_namespaces > 0)"
       )
     } catch {
       return (false, "\(error)")
     }
+  }
+
+  /// The setpriv command that becomes `identity` for good: real and effective uid and gid, no
+  /// supplementary groups, no capabilities in any set, no new privileges on exec.
+  static func dropPrivileges(setpriv: String, identity: SandboxHostIdentity) -> [String] {
+    [
+      setpriv, "--reuid", "\(identity.uid)", "--regid", "\(identity.gid)", "--clear-groups",
+      "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+    ]
   }
 
   /// Runs `command` (its first element a path inside the sandbox, or a name in its `PATH`)
@@ -151,7 +275,9 @@ public struct Sandbox: Sendable {
   /// - Returns: how the run ended; a program that fails, crashes or hits a limit is an
   ///   outcome, not an error.
   /// - Throws: ``DojoError`` `.sandbox` when the sandbox itself cannot be set up (missing
-  ///   workspace, GPUs asked for but absent or without a cgroup, bwrap refusing to start).
+  ///   workspace, a link in place of the workspace or its output folder, a bind source the
+  ///   sandbox user cannot reach, GPUs asked for but absent or without a cgroup, bwrap
+  ///   refusing to start).
   public func run(
     command: [String], mounts: SandboxMounts, limits: SandboxLimits,
     environment: [String: String] = [:]
@@ -181,8 +307,10 @@ public struct Sandbox: Sendable {
     env.merge(environment) { _, new in new }
 
     let argv =
-      ["/bin/sh", "-c", wrapperScript(cgroup: cgroup, limits: limits), "dojo-sandbox", bwrapPath]
-      + bwrapArguments(mounts: mounts, gpuNodes: gpus, environment: env) + ["--"] + command
+      ["/bin/bash", "-c", wrapperScript(cgroup: cgroup, limits: limits), "dojo-sandbox"]
+      + (setprivPath.map { Self.dropPrivileges(setpriv: $0, identity: hostIdentity) } ?? [])
+      + [bwrapPath] + bwrapArguments(mounts: mounts, gpuNodes: gpus, environment: env) + ["--"]
+      + command
     let raw = try ProcessRunner.spawnCollecting(
       argv: argv, environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
       wallSeconds: limits.wallSeconds, outputTailBytes: limits.outputTailBytes,
@@ -222,8 +350,11 @@ public struct Sandbox: Sendable {
     guard !fileName.isEmpty, !fileName.contains("/"), fileName != "..", fileName != "." else {
       throw DojoError(.invalidArgument, "the script's file name \(fileName) must be a plain name")
     }
+    try requireRealFolder(mounts.workspace)
     let file = mounts.workspace.appendingPathComponent(fileName)
     try AtomicFiles.write(Data(code.utf8), to: file)
+    // The script is the code's own, like everything else in its workspace.
+    if hostIdentity.isDedicated { _ = lchown(file.path, hostIdentity.uid, hostIdentity.gid) }
     return try run(
       command: [python.executable, "-u", mounts.workspacePath + "/" + fileName] + arguments,
       mounts: mounts, limits: limits, environment: environment)
@@ -231,29 +362,55 @@ public struct Sandbox: Sendable {
 
   // MARK: - Set-up
 
+  /// Checks the mounts, hands the workspace and output folder to the sandbox user, and fails
+  /// closed when any bind source is out of that user's reach (bwrap resolves every source
+  /// with its rights).
   private func prepare(_ mounts: SandboxMounts) throws {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: mounts.workspace.path, isDirectory: &isDirectory),
-      isDirectory.boolValue
-    else {
-      throw DojoError(
-        .sandbox, "the workspace \(mounts.workspace.path) is not a folder; create it first")
-    }
-    if let publicDirectory = mounts.publicDirectory,
-      !FileManager.default.fileExists(atPath: publicDirectory.path)
-    {
-      throw DojoError(.notFound, "the public folder \(publicDirectory.path) does not exist")
-    }
     for path in [mounts.dataPath, mounts.workspacePath, mounts.outputPath]
       + mounts.readOnly.map(\.path)
     where !path.hasPrefix("/") || path.split(separator: "/").contains("..") {
       throw DojoError(.invalidArgument, "sandbox path \(path) must be absolute, without ..")
     }
-    do {
-      try FileManager.default.createDirectory(
-        at: mounts.hostOutput, withIntermediateDirectories: true)
-    } catch {
-      throw DojoError(.io, "cannot create the output folder \(mounts.hostOutput.path): \(error)")
+    try requireRealFolder(mounts.workspace)
+    if let publicDirectory = mounts.publicDirectory,
+      !FileManager.default.fileExists(atPath: publicDirectory.path)
+    {
+      throw DojoError(.notFound, "the public folder \(publicDirectory.path) does not exist")
+    }
+    try handOver(mounts.workspace.path, what: "the workspace")
+    // The output folder inside the workspace may have been replaced by the code of an earlier
+    // run; it is made only if missing and never followed if it became a link. A separate
+    // output folder is the caller's, made with its parents.
+    if mounts.output != nil {
+      try AtomicFiles.createDirectory(mounts.hostOutput)
+    } else if mkdir(mounts.hostOutput.path, 0o700) != 0, errno != EEXIST {
+      throw DojoError(
+        .io,
+        "cannot create the output folder \(mounts.hostOutput.path): "
+          + String(cString: strerror(errno)))
+    }
+    try handOver(mounts.hostOutput.path, what: "the output folder")
+
+    try requireReachable(mounts.workspace.path, what: "the workspace", write: true)
+    try requireReachable(mounts.hostOutput.path, what: "the output folder", write: true)
+    if let publicDirectory = mounts.publicDirectory {
+      try requireReachable(publicDirectory.path, what: "the public folder", write: false)
+    }
+    for bind in mounts.readOnly where FileManager.default.fileExists(atPath: bind.host.path) {
+      try requireReachable(bind.host.path, what: "the bind source", write: false)
+    }
+    for prefix in python.prefixes {
+      try requireReachable(prefix, what: "the Python prefix", write: false)
+    }
+  }
+
+  /// Refuses a workspace that is missing, not a folder, or a link (through which a file
+  /// written for the code, or the hand-over, would land elsewhere).
+  private func requireRealFolder(_ workspace: URL) throws {
+    var info = stat()
+    guard lstat(workspace.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+      throw DojoError(
+        .sandbox, "the workspace \(workspace.path) is not a folder (or is a link); create it first")
     }
   }
 
@@ -292,22 +449,29 @@ public struct Sandbox: Sendable {
     ]
   }
 
-  /// The shell that joins the cgroup and sets rlimits, then becomes bwrap (`exec "$@"`), so
-  /// bwrap and everything under it start inside the limits.
+  /// The shell that, as Dojo's own user, closes every descriptor it inherited beyond stdio
+  /// (a descriptor of the host left open without close-on-exec would reach the code), joins
+  /// the cgroup, sets rlimits and opens the seccomp program as descriptor 3, then becomes
+  /// setpriv (`exec "$@"`), which drops to the sandbox user and becomes bwrap. So bwrap and
+  /// everything under it start inside the limits, as the unprivileged user. Bash, since dash
+  /// cannot close descriptors above 9.
   func wrapperScript(cgroup: RunCgroup?, limits: SandboxLimits) -> String {
-    var script = cgroup?.joinScript ?? ""
+    var script = "for f in /proc/$$/fd/*; do n=${f##*/}; [ \"$n\" -gt 2 ] && exec {n}>&-; done; "
+    script += cgroup?.joinScript ?? ""
     if let cpu = limits.cpuSeconds {
       // The soft limit sends SIGXCPU (reported as the CPU limit); the hard one, a second
       // later, SIGKILLs a program that ignores it. Equal limits would SIGKILL at once.
       script += "ulimit -S -t \(cpu) && ulimit -H -t \(cpu + 1) || exit 125; "
     }
-    if let size = limits.fileSizeMB { script += "ulimit -f \(size * 2048) || exit 125; " }
+    // Bash counts -f and -v in KiB.
+    if let size = limits.fileSizeMB { script += "ulimit -f \(size * 1024) || exit 125; " }
     if cgroup == nil {
       if let memory = limits.memoryMB { script += "ulimit -v \(memory * 1024) || exit 125; " }
-      if let processes = limits.maxProcesses {
-        // bash spells it -u, dash -p.
-        script += "{ ulimit -u \(processes) 2>/dev/null || ulimit -p \(processes); } || exit 125; "
-      }
+      if let processes = limits.maxProcesses { script += "ulimit -u \(processes) || exit 125; " }
+    }
+    if let seccomp {
+      script +=
+        "exec 3<'\(seccomp.path)' || { echo 'dojo-sandbox: cannot open the seccomp filter' >&2; exit 125; }; "
     }
     return script + "exec \"$@\""
   }
@@ -319,9 +483,10 @@ public struct Sandbox: Sendable {
   ) -> [String] {
     var args = [
       "--unshare-all", "--unshare-user", "--uid", "\(configuration.uid)", "--gid",
-      "\(configuration.gid)", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-      "--hostname", "dojo-sandbox",
+      "\(configuration.gid)", "--disable-userns", "--die-with-parent", "--new-session",
+      "--cap-drop", "ALL", "--hostname", "dojo-sandbox",
     ]
+    if seccomp != nil { args += ["--seccomp", "3"] }
     args += Self.systemBinds()
     // The private /tmp comes before the Python binds: bwrap mounts in order, and a tmpfs
     // mounted later would hide an environment that lives under /tmp.
@@ -377,9 +542,17 @@ public struct Sandbox: Sendable {
       return DojoError(.sandbox, "the sandbox could not start: \(firstLine)")
     }
     if outcome.exitCode == 1, firstLine.hasPrefix("bwrap: ") {
+      let hint =
+        firstLine.contains("Permission denied")
+        ? "the sandbox user \(hostIdentity.name) cannot reach a bind source: chmod o+x its "
+          + "parent folders, or keep Dojo's folders out of /root"
+        : "check Sandbox.isAvailable() on this host"
+      return DojoError(.sandbox, "the sandbox could not start: \(firstLine); \(hint)")
+    }
+    if [1, 126, 127].contains(outcome.exitCode), firstLine.hasPrefix("setpriv: ") {
       return DojoError(
         .sandbox,
-        "the sandbox could not start: \(firstLine); check Sandbox.isAvailable() on this host")
+        "the sandbox could not switch to \(hostIdentity.name): \(firstLine); run Dojo as root")
     }
     return nil
   }

@@ -184,12 +184,14 @@ struct SandboxSetupTests {
   }
 
   /// A virtual environment under /tmp (where the sandbox mounts its own private /tmp) is
-  /// still visible inside: reference solutions run from the project's `.venv` this way.
+  /// still visible inside: reference solutions run from the project's `.venv` this way. It is
+  /// built from Debian's interpreter, as install-deps builds `.venv`: the sandbox user cannot
+  /// reach one under /root.
   @Test func aVirtualEnvironmentUnderTmpIsVisible() throws {
     let venv = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-venv-\(UUID())")
     defer { try? FileManager.default.removeItem(at: venv) }
     let made = try ProcessRunner.run(
-      "/usr/bin/env", ["python3", "-m", "venv", "--without-pip", venv.path],
+      "/usr/bin/python3", ["-m", "venv", "--without-pip", venv.path],
       limits: ProcessLimits(wallSeconds: 60))
     #expect(made.succeeded, "\(made.stderrTail)")
     let sandbox = try Sandbox(
