@@ -210,7 +210,9 @@ private final class GzipReader {
   private let stream: UnsafeMutablePointer<z_stream>
   private let input: UnsafeMutablePointer<UInt8>
   private let output: UnsafeMutablePointer<UInt8>
-  private static let blockSize = ArchiveExtractor.readBlockSize
+  /// 64 KiB in and out, as libarchive's own gzip filter does: 1 MiB blocks tripled the
+  /// system time of writing them out (measured on a 170 MB tar.gz).
+  private static let blockSize = 64 << 10
   private(set) var compressedBytes: Int64 = 0
   private var inputEnded = false
   /// Between members: the last one ended and no other has begun.
