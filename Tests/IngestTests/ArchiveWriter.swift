@@ -201,3 +201,49 @@ enum HandZip {
     Data((0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) })
   }
 }
+
+/// Builds pax tar files byte by byte, for names libarchive's writer would change (it stores
+/// every name in NFC): each entry's exact name goes into a `path` record.
+enum HandTar {
+  static func build(_ files: [(name: [UInt8], data: Data)]) -> Data {
+    var out = Data()
+    for (index, file) in files.enumerated() {
+      var body = Array(" path=".utf8) + file.name + [0x0A]
+      // A record's length counts its own digits.
+      var length = body.count + 1
+      while String(length).count + body.count != length {
+        length = String(length).count + body.count
+      }
+      body = Array(String(length).utf8) + body
+      out.append(header(name: Array("PaxHeaders/\(index)".utf8), size: body.count, type: "x"))
+      out.append(padded(Data(body)))
+      out.append(header(name: Array("entry\(index)".utf8), size: file.data.count, type: "0"))
+      out.append(padded(file.data))
+    }
+    out.append(Data(count: 1024))
+    return out
+  }
+
+  private static func header(name: [UInt8], size: Int, type: Character) -> Data {
+    var h = [UInt8](repeating: 0, count: 512)
+    func put(_ text: String, at offset: Int) {
+      for (i, byte) in text.utf8.enumerated() { h[offset + i] = byte }
+    }
+    for (i, byte) in name.prefix(100).enumerated() { h[i] = byte }
+    put("0000644\0", at: 100)
+    put("0000000\0", at: 108)
+    put("0000000\0", at: 116)
+    put(String(format: "%011o\0", size), at: 124)
+    put(String(format: "%011o\0", 1_700_000_000), at: 136)
+    put("        ", at: 148)
+    put(String(type), at: 156)
+    put("ustar\0" + "00", at: 257)
+    let sum = h.reduce(0) { $0 + Int($1) }
+    put(String(format: "%06o\0 ", sum), at: 148)
+    return Data(h)
+  }
+
+  private static func padded(_ data: Data) -> Data {
+    data + Data(count: (512 - data.count % 512) % 512)
+  }
+}
