@@ -130,9 +130,12 @@ enum HandZip {
   struct Member {
     var name: [UInt8]
     var data: Data
+    /// False hides the member from the central directory (its local header and data stay).
+    var listed = true
   }
 
-  static func build(_ members: [Member]) -> Data {
+  /// - Parameter comment: The archive comment after the end record (zip allows 64 KiB).
+  static func build(_ members: [Member], comment: Data = Data()) -> Data {
     var out = Data()
     var central = Data()
     for member in members {
@@ -171,19 +174,21 @@ enum HandZip {
       entry.append(le32(0o100644 << 16))  // external: a regular file, rw-r--r--
       entry.append(le32(offset))
       entry.append(contentsOf: member.name)
-      central.append(entry)
+      if member.listed { central.append(entry) }
     }
     let centralOffset = UInt32(out.count)
     out.append(central)
     var end = Data([0x50, 0x4B, 5, 6])
     end.append(le16(0))
     end.append(le16(0))
-    end.append(le16(UInt16(members.count)))
-    end.append(le16(UInt16(members.count)))
+    let listed = UInt16(members.filter(\.listed).count)
+    end.append(le16(listed))
+    end.append(le16(listed))
     end.append(le32(UInt32(central.count)))
     end.append(le32(centralOffset))
-    end.append(le16(0))
+    end.append(le16(UInt16(comment.count)))
     out.append(end)
+    out.append(comment)
     return out
   }
 

@@ -298,6 +298,40 @@ import Testing
     try arena.expectRefused(url, mentions: ["evil.csv\\u{0}.txt", "NUL"])
   }
 
+  /// An entry left out of the central directory (a NUL in its name, to be sure it is never
+  /// looked at by name) is not unpacked: zips are read through their directory only, the view
+  /// whose names are checked.
+  @Test func zipEntryHiddenFromTheDirectoryIsNotUnpacked() throws {
+    let arena = try Arena()
+    let zip = HandZip.build([
+      .init(name: Array("ok.csv".utf8), data: Data("id\n".utf8)),
+      .init(
+        name: Array("hidden".utf8) + [0] + Array(".txt".utf8), data: Data("x".utf8), listed: false),
+    ])
+    let url = try arena.file("hidden.zip", zip)
+    let report = try Unpacker().unpack(archive: url, into: arena.scratch.out)
+    #expect(report.files.map(\.path) == ["ok.csv"])
+    let listing = try FileManager.default.contentsOfDirectory(atPath: arena.scratch.out.path)
+    #expect(listing.sorted() == [".manifest.json", "ok.csv"])
+  }
+
+  /// With a comment longer than the 16 KiB libarchive searches for the directory, libarchive
+  /// would fall back to reading local headers in sequence and unpack the hidden entry (its
+  /// name cut at the NUL). That reader is not used: the file is refused, nothing written.
+  @Test func zipWhoseDirectoryLibarchiveCannotFindIsRefused() throws {
+    let arena = try Arena()
+    let zip = HandZip.build(
+      [
+        .init(name: Array("ok.csv".utf8), data: Data("id\n".utf8)),
+        .init(
+          name: Array("hidden".utf8) + [0] + Array(".txt".utf8), data: Data("x".utf8),
+          listed: false),
+      ], comment: Data(repeating: 0x20, count: 20_000))
+    let url = try arena.file("comment.zip", zip)
+    try arena.expectRefused(
+      url, code: .invalidData, mentions: ["cannot read archive", "re-download"])
+  }
+
   /// The same hand-made zip without the NUL unpacks: the stored-name check reads real zips.
   @Test func handMadeZipWithPlainNamesUnpacks() throws {
     let arena = try Arena()

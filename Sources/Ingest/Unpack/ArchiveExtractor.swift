@@ -111,7 +111,11 @@ struct ArchiveExtractor {
     if rawName != nil {
       archive_read_support_format_raw(a)
     } else {
-      archive_read_support_format_zip(a)
+      // Zips are read through their central directory only (the seeking reader), the one
+      // view of their names that ZipNames checks byte for byte: libarchive's streaming reader
+      // would also take entries the directory hides. So a zip must be a file, never
+      // compressed data (a lone `x.zip.gz` is unpacked first, then opened as `x.zip`).
+      if stream == nil { archive_read_support_format_zip_seekable(a) }
       archive_read_support_format_tar(a)
       archive_read_support_format_gnutar(a)
       archive_read_support_format_7zip(a)
