@@ -355,6 +355,19 @@ import Testing
     try arena.expectRefused(archive, mentions: [shown, "control character"])
   }
 
+  /// The same for link targets, which messages quote: a symlink's and a hard link's.
+  @Test(arguments: [
+    TestEntry(path: "l", kind: .symlink("a\u{1B}]0;owned\u{7}")),
+    TestEntry(path: "h", kind: .hardlink("a\u{1B}[2J")),
+  ])
+  func linkTargetWithAControlCharacterIsRefused(_ link: TestEntry) throws {
+    let arena = try Arena()
+    let archive = try arena.archive("ctl.tar", [.file("a", "x"), link], .tar)
+    let error = try arena.expectRefused(
+      archive, mentions: ["'\(link.path)'", "control character U+1B"])
+    #expect(error?.message.contains("\u{1B}") == false)
+  }
+
   /// Two names that differ only by Unicode normalisation (NFC `é` and NFD `e` + U+0301) are
   /// one file on some systems and one `.manifest.json` record: refused, naming both (read
   /// from the zip's stored names, since libarchive hands both over as NFC). Built by hand:

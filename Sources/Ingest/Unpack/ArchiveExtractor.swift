@@ -374,6 +374,13 @@ struct ArchiveExtractor {
   private func makeHardLink(
     rel: String, parts: [String], target: String, name: String, tree: inout ExtractedTree
   ) throws {
+    // Checked before the target reaches a message: control bytes would forge the terminal.
+    if let bad = EntryPath.controlCharacter(in: target) {
+      throw refusal(
+        name,
+        "it is a hard link to '\(EntryPath.visible(target))', which holds the control "
+          + "character U+\(String(bad.value, radix: 16, uppercase: true)); remove the link")
+    }
     let targetRel: String
     do {
       targetRel = try EntryPath.components(of: target).joined(separator: "/")
