@@ -386,17 +386,27 @@ import Testing
   }
 
   /// In a tarball libarchive turns both spellings into one (NFC) before Dojo sees them, so
-  /// the second is refused as a repeat instead of silently replacing the first. Built by
-  /// hand: libarchive's writer would store both as NFC.
-  @Test func tarNamesThatCollideAfterNormalisationAreRefused() throws {
+  /// the second is caught as a repeat instead of silently replacing the first, and the stored
+  /// names are then read to name both. Built by hand: libarchive's writer would store both
+  /// as NFC.
+  @Test(arguments: [false, true])
+  func tarNamesThatCollideAfterNormalisationAreRefused(gzipped: Bool) throws {
     let arena = try Arena()
     let tar = HandTar.build([
       (Array("caf\u{E9}.csv".utf8), Data("composed".utf8)),
       (Array("cafe\u{301}.csv".utf8), Data("decomposed".utf8)),
     ])
-    let url = try arena.file("nfc.tar", tar)
+    let url: URL
+    if gzipped {
+      let plain = try arena.file("plain.tar", tar)
+      let gz = try arena.archive("nfc.tar.gz", [.file("x", Data(contentsOf: plain))], .gz)
+      try FileManager.default.removeItem(at: plain)
+      url = gz
+    } else {
+      url = try arena.file("nfc.tar", tar)
+    }
     try arena.expectRefused(
-      url, mentions: ["two entries named 'caf\u{E9}.csv'", "normalisation", "rename one"])
+      url, mentions: ["'cafe\u{301}.csv'", "'caf\u{E9}.csv'", "normalisation", "rename one"])
   }
 
   /// The hand-made tar reads as a real one when its names are distinct (NFD kept as is).

@@ -428,6 +428,14 @@ struct ArchiveExtractor {
       throw refusal(name, "'\(rel)' is both a file and a folder in the archive")
     }
     if tree.files[rel] != nil || tree.symlinks[rel] != nil {
+      // Only now, on the way out, are the stored names read to tell the two spellings apart.
+      let spellings = rawName == nil ? TarNames.spellings(of: rel, in: archive, label: label) : []
+      if spellings.count >= 2 {
+        throw refusal(
+          name,
+          "'\(spellings[1])' and the earlier '\(spellings[0])' differ only by Unicode "
+            + "normalisation and would be one file (both read as '\(rel)'); rename one of them")
+      }
       throw refusal(
         name,
         "the archive holds two entries named '\(rel)' (or two names that differ only by "
