@@ -10,7 +10,8 @@ public struct DojoError: Error, Sendable, CustomStringConvertible {
     private enum Value: String, Sendable {
       case invalidManifest, invalidArgument, notFound, io, network, authentication,
         forbidden, checksumMismatch, unsafeArchive, unsupported, invalidData,
-        invalidSubmission, graderError, diskFull, timeout, conflict, sandbox, internalError
+        invalidSubmission, graderError, diskFull, timeout, conflict, sandbox, internalError,
+        damagedArchive
     }
     private let value: Value
     private init(_ value: Value) { self.value = value }
@@ -33,6 +34,8 @@ public struct DojoError: Error, Sendable, CustomStringConvertible {
     public static let checksumMismatch = Code(.checksumMismatch)
     /// An archive entry would escape the output folder, or the archive is a bomb.
     public static let unsafeArchive = Code(.unsafeArchive)
+    /// An archive's bytes are damaged (bad checksum, truncated stream): fetch it again.
+    public static let damagedArchive = Code(.damagedArchive)
     /// The input uses a format or feature Dojo does not handle.
     public static let unsupported = Code(.unsupported)
     /// A data file (CSV, leaderboard, task file) is malformed.

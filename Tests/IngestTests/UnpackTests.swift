@@ -173,8 +173,8 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
     let error = #expect(throws: DojoError.self) {
       try Unpacker().unpack(archive: good, into: scratch.out)
     }
-    #expect(error?.code == .invalidData)
-    #expect(error?.message.contains("damaged.zip") == true)
+    #expect(error?.code == .damagedArchive)
+    #expect(error?.message.contains("damaged archive damaged.zip") == true)
     #expect(error?.message.contains("'noise.bin'") == true, "\(error?.message ?? "")")
     #expect(try scratch.topLevel() == ["damaged.zip"])
   }
@@ -187,8 +187,9 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
     let error = #expect(throws: DojoError.self) {
       try Unpacker().unpack(archive: url, into: scratch.out)
     }
-    #expect(error?.code == .invalidData)
-    #expect(error?.message.contains("cut.tar.gz") == true)
+    #expect(error?.code == .damagedArchive)
+    #expect(error?.message.contains("damaged archive cut.tar.gz") == true)
+    #expect(error?.message.contains("re-download it") == true)
     #expect(try scratch.topLevel() == ["cut.tar.gz"])
   }
 

@@ -6,17 +6,68 @@ internal import Foundation
 struct ExtractedTree {
   /// Regular files (hard links included), with size and SHA-256 taken while writing.
   var files: [String: FileTree.Entry] = [:]
-  /// Symlinks created (targets already checked to stay inside).
-  var symlinks: Set<String> = []
+  /// Symlinks created, with their targets (each checked against the tree as it stood, and all
+  /// of them again once the whole tree is built).
+  var symlinks: [String: String] = [:]
   /// Folders created.
   var directories: Set<String> = []
+  /// Every path above, to find names that differ only by Unicode normalisation.
+  var names = NameClaims()
+
+  mutating func claim(_ rel: String) -> NameClaims.Clash? { names.claim(rel) }
+
+  /// Whether `rel` equals a recorded name after normalisation but not byte for byte.
+  func collides(_ rel: String) -> Bool { names.collides(rel) }
 }
 
-/// The running totals every archive of one unpack draws from.
+/// Relative paths seen so far, each with its folders, kept by their exact spelling.
+///
+/// Swift compares strings by canonical equivalence, so a lookup finds an earlier name that
+/// equals a new one after Unicode normalisation (NFC); comparing the two byte for byte tells a
+/// true repeat from a different spelling, which would be one file on some systems and one
+/// record in `.manifest.json`.
+struct NameClaims {
+  private var names: [String: String] = [:]
+
+  struct Clash {
+    var earlier: String
+    var new: String
+  }
+
+  /// Records `rel` and its folders.
+  ///
+  /// - Returns: nil, or the earlier name that `rel` (or one of its folders) equals after
+  ///   normalisation while differing byte for byte.
+  mutating func claim(_ rel: String) -> Clash? {
+    var end = rel.endIndex
+    while true {
+      let prefix = String(rel[..<end])
+      if let earlier = names[prefix] {
+        if !earlier.utf8.elementsEqual(prefix.utf8) { return Clash(earlier: earlier, new: prefix) }
+        // Its folders were recorded with it.
+        return nil
+      }
+      names[prefix] = prefix
+      guard let slash = rel[..<end].lastIndex(of: "/") else { return nil }
+      end = slash
+    }
+  }
+
+  func collides(_ rel: String) -> Bool {
+    guard let earlier = names[rel] else { return false }
+    return !earlier.utf8.elementsEqual(rel.utf8)
+  }
+}
+
+/// The running totals every archive of one unpack draws from, nested ones included.
 struct UnpackBudget {
   let limits: UnpackLimits
+  /// Bytes written so far, by every archive of the unpack (nested archives' own bytes too).
   var totalBytes: Int64 = 0
   var entries = 0
+  /// The outermost archive's size once it has been read: nested archives' output is measured
+  /// against it, so that nesting cannot multiply the compression ratio.
+  var outermostBytes: Int64?
 }
 
 /// Streams one archive into a folder with libarchive, refusing anything hostile before it
@@ -49,15 +100,22 @@ struct ArchiveExtractor {
   }
 
   private func extractInUTF8Locale(budget: inout UnpackBudget) throws -> ExtractedTree {
+    // A compressed file is decompressed (and checked to its end) by its own stream; the
+    // format reader then sees plain bytes. Anything else is read from the file directly.
+    let stream = try DecompressedStream.open(archive, label: label)
     guard let a = archive_read_new() else {
       throw DojoError(.internalError, "libarchive could not allocate a reader")
     }
     defer { archive_read_free(a) }
-    archive_read_support_filter_all(a)
+    if stream == nil { archive_read_support_filter_all(a) }
     if rawName != nil {
       archive_read_support_format_raw(a)
     } else {
-      archive_read_support_format_zip(a)
+      // Zips are read through their central directory only (the seeking reader), the one
+      // view of their names that ZipNames checks byte for byte: libarchive's streaming reader
+      // would also take entries the directory hides. So a zip must be a file, never
+      // compressed data (a lone `x.zip.gz` is unpacked first, then opened as `x.zip`).
+      if stream == nil { archive_read_support_format_zip_seekable(a) }
       archive_read_support_format_tar(a)
       archive_read_support_format_gnutar(a)
       archive_read_support_format_7zip(a)
@@ -65,35 +123,57 @@ struct ArchiveExtractor {
       archive_read_support_format_rar5(a)
       archive_read_support_format_empty(a)
     }
-    guard archive_read_open_filename(a, archive.path, Self.readBlockSize) == ARCHIVE_OK else {
-      throw corrupted(a, entry: nil)
-    }
-    if rawName != nil && archive_filter_count(a) < 2 {
+    if rawName != nil && stream == nil {
       throw DojoError(
         .invalidData,
         "\(label) is not compressed data although its name says so; rename or recompress it")
     }
+    let opened =
+      if let stream { stream.attach(to: a) } else {
+        archive_read_open_filename(a, archive.path, Self.readBlockSize)
+      }
+    guard opened == ARCHIVE_OK else {
+      if stream?.failure != nil { throw damaged(a, stream: stream, entry: nil) }
+      throw DojoError(
+        .invalidData,
+        "cannot read archive \(label): \(Self.reason(a)); the file is not an archive or is "
+          + "damaged, re-download it")
+    }
 
     var tree = ExtractedTree()
-    var session = WriteSession(budget: budget)
+    var session = WriteSession(
+      budget: budget,
+      consumed: {
+        if let stream { return stream.compressedBytes }
+        return Int64(archive_filter_bytes(a, -1))
+      })
     defer { budget = session.budget }
     var entry: OpaquePointer?
+    var first = true
     while true {
       let status = archive_read_next_header(a, &entry)
       if status == ARCHIVE_EOF { break }
       guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
-        throw corrupted(a, entry: nil)
+        throw damaged(a, stream: stream, entry: nil)
       }
-      try extractEntry(a, entry, into: &tree, session: &session)
+      if first && stream == nil
+        && archive_format(a) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_ZIP
+      {
+        try checkZipNames()
+      }
+      first = false
+      try extractEntry(a, entry, stream: stream, into: &tree, session: &session)
     }
+    // The format is done; the compressed stream's trailer (CRC, length) must still check out.
+    try stream?.drain()
     return tree
   }
 
   // MARK: - One entry
 
   private func extractEntry(
-    _ a: OpaquePointer, _ entry: OpaquePointer, into tree: inout ExtractedTree,
-    session: inout WriteSession
+    _ a: OpaquePointer, _ entry: OpaquePointer, stream: DecompressedStream?,
+    into tree: inout ExtractedTree, session: inout WriteSession
   ) throws {
     let limits = session.budget.limits
     session.budget.entries += 1
@@ -103,6 +183,12 @@ struct ArchiveExtractor {
     if session.budget.entries > limits.maxEntries {
       throw refusal(
         name, "the archive holds more than \(limits.maxEntries) entries (--max-entries)")
+    }
+    if let bad = EntryPath.controlCharacter(in: name) {
+      throw refusal(
+        EntryPath.visible(name),
+        "the name holds the control character U+\(String(bad.value, radix: 16, uppercase: true))"
+          + "; rename the entry")
     }
     let parts: [String]
     do {
@@ -127,6 +213,12 @@ struct ArchiveExtractor {
     if parts.count == 1 && rel == UnpackManifest.fileName && logicalPrefix.isEmpty {
       throw refusal(name, "the name is reserved for the file list Dojo writes")
     }
+    if let clash = tree.claim(rel) {
+      throw refusal(
+        name,
+        "'\(clash.new)' and the earlier '\(clash.earlier)' differ only by Unicode normalisation and "
+          + "would be one file; rename one of them")
+    }
     try checkNoSymlinkOnPath(parts, tree: tree, name: name)
 
     if let target = Self.string(
@@ -142,22 +234,31 @@ struct ArchiveExtractor {
     case Self.typeSymlink:
       let target =
         Self.string(archive_entry_symlink_utf8(entry), archive_entry_symlink(entry)) ?? ""
-      guard EntryPath.symlinkStaysInside(linkPath: logicalPrefix + parts, target: target) else {
-        throw refusal(name, "it is a symlink to '\(target)', outside the output folder")
+      if target.isEmpty { throw refusal(name, "it is a symlink with no target") }
+      if let bad = EntryPath.controlCharacter(in: target) {
+        throw refusal(
+          name,
+          "its link target holds the control character U+"
+            + "\(String(bad.value, radix: 16, uppercase: true)); remove the link")
       }
       try makeDirectories(Array(parts.dropLast()), tree: &tree, name: name)
-      try removeExisting(rel, tree: &tree, name: name)
+      try refuseRepeat(rel, tree: tree, name: name)
+      // Judged with the link in place, against every link made so far: where the whole chain
+      // lands, not where this one hop points.
+      tree.symlinks[rel] = target
+      let outcome = LinkResolver.resolve(
+        target, from: logicalPrefix + parts.dropLast(), symlinks: tree.symlinks,
+        offset: logicalPrefix)
+      if let why = Self.linkRefusal(target: target, outcome) { throw refusal(name, why) }
       guard symlink(target, path(rel)) == 0 else { throw ioError("cannot create symlink", rel) }
-      tree.symlinks.insert(rel)
     case Self.typeRegular, 0:
-      if archive_entry_size_is_set(entry) != 0, archive_entry_size(entry) > limits.maxEntrySize {
-        throw refusal(name, tooBig(archive_entry_size(entry), limits.maxEntrySize))
-      }
+      try checkDeclaredSize(entry, name: name, session: session)
       try makeDirectories(Array(parts.dropLast()), tree: &tree, name: name)
-      try removeExisting(rel, tree: &tree, name: name)
+      try refuseRepeat(rel, tree: tree, name: name)
       let executable = archive_entry_perm(entry) & 0o111 != 0
       let record = try writeFile(
-        a, rel: rel, name: name, mode: executable ? 0o755 : 0o644, session: &session)
+        a, rel: rel, name: name, mode: executable ? 0o755 : 0o644, stream: stream,
+        session: &session)
       tree.files[rel] = record
     default:
       let kind =
@@ -172,6 +273,88 @@ struct ArchiveExtractor {
     }
   }
 
+  /// Refuses a zip whose stored names hold NUL or control bytes, which libarchive would cut
+  /// or pass on: it is known to be a zip only once libarchive has read its first header.
+  private func checkZipNames() throws {
+    let problem: ZipNames.Problem?
+    do {
+      problem = try ZipNames.firstProblem(in: archive)
+    } catch let damage as DecompressedStream.Damage {
+      throw DecompressedStream.damaged(label, damage.reason)
+    }
+    switch problem {
+    case nil: return
+    case .control(let finding):
+      let what =
+        finding.byte == 0 ? "a NUL byte, which would cut the name short" : "a control byte"
+      throw refusal(
+        finding.name,
+        "the name stored in the zip holds \(what) (0x\(String(finding.byte, radix: 16))); "
+          + "rename the entry")
+    case .clash(let clash):
+      throw refusal(
+        clash.new,
+        "'\(clash.new)' and the earlier '\(clash.earlier)' differ only by Unicode "
+          + "normalisation and would be one file; rename one of them")
+    }
+  }
+
+  /// Why a link whose resolution came out as `outcome` is refused, or nil when it stays inside.
+  static func linkRefusal(target: String, _ outcome: LinkResolver.Outcome) -> String? {
+    switch outcome {
+    case .inside: return nil
+    case .loop:
+      return "it is a symlink to '\(target)' whose chain of links never ends (a loop); "
+        + "remove the link from the archive"
+    case .outside(let through):
+      let via = through.isEmpty || through == target ? "" : " (through the link '\(through)')"
+      return "it is a symlink to '\(target)', which resolves outside the output folder\(via); "
+        + "remove the link from the archive"
+    }
+  }
+
+  /// Refuses a file whose declared size breaks a limit before any of it is written. A sparse
+  /// entry's holes are written as zeros without reading anything, so its logical size also
+  /// counts against the ratio from the start: the compressed bytes behind it can be no more
+  /// than its data extents.
+  private func checkDeclaredSize(
+    _ entry: OpaquePointer, name: String, session: WriteSession
+  ) throws {
+    guard archive_entry_size_is_set(entry) != 0 else { return }
+    let limits = session.budget.limits
+    let size = archive_entry_size(entry)
+    if size < 0 { throw refusal(name, "its header gives the impossible size \(size)") }
+    if size > limits.maxEntrySize { throw refusal(name, tooBig(size, limits.maxEntrySize)) }
+    if size > limits.maxTotalSize - session.budget.totalBytes {
+      throw refusal(name, totalTooBig(limits))
+    }
+    guard archive_entry_sparse_reset(entry) > 0 else { return }
+    var data: Int64 = 0
+    var offset: la_int64_t = 0
+    var length: la_int64_t = 0
+    while archive_entry_sparse_next(entry, &offset, &length) == ARCHIVE_OK {
+      guard offset >= 0, length >= 0, offset <= size, length <= size - offset else {
+        throw refusal(
+          name, "its sparse map lies outside its \(size)-byte size; the archive is forged")
+      }
+      data = min(data + length, size)
+    }
+    let projected = session.budget.totalBytes + size
+    guard projected > limits.ratioFloor else { return }
+    // The most compressed input the entry can still consume: its data extents, stored (plus
+    // a little framing); nested archives are measured against the outermost one's size.
+    let input =
+      session.budget.outermostBytes ?? (session.consumed() + data + data / 64 + (64 << 10))
+    let ratio = Double(projected) / Double(max(input, 1))
+    if ratio > limits.maxRatio {
+      throw refusal(
+        name,
+        "it is a sparse file of \(size) bytes with only \(data) bytes of data; unpacked it "
+          + "would make \(projected) bytes out of at most \(input) compressed bytes, a ratio "
+          + "over \(Int(limits.maxRatio)):1 (a sparse bomb?); raise --max-ratio if you trust it")
+    }
+  }
+
   /// Refuses an entry whose path runs through a symlink made earlier: writing through it could
   /// land anywhere the link points, which the lexical checks cannot see.
   private func checkNoSymlinkOnPath(_ parts: [String], tree: ExtractedTree, name: String) throws {
@@ -179,8 +362,11 @@ struct ArchiveExtractor {
     var prefix = ""
     for part in parts.dropLast() {
       prefix = prefix.isEmpty ? part : prefix + "/" + part
-      if tree.symlinks.contains(prefix) {
-        throw refusal(name, "its path goes through the symlink '\(prefix)'")
+      if tree.symlinks[prefix] != nil {
+        throw refusal(
+          name,
+          "its path goes through the symlink '\(prefix)', which could lead anywhere; remove "
+            + "one of them from the archive")
       }
     }
   }
@@ -188,6 +374,13 @@ struct ArchiveExtractor {
   private func makeHardLink(
     rel: String, parts: [String], target: String, name: String, tree: inout ExtractedTree
   ) throws {
+    // Checked before the target reaches a message: control bytes would forge the terminal.
+    if let bad = EntryPath.controlCharacter(in: target) {
+      throw refusal(
+        name,
+        "it is a hard link to '\(EntryPath.visible(target))', which holds the control "
+          + "character U+\(String(bad.value, radix: 16, uppercase: true)); remove the link")
+    }
     let targetRel: String
     do {
       targetRel = try EntryPath.components(of: target).joined(separator: "/")
@@ -200,7 +393,7 @@ struct ArchiveExtractor {
         name, "it is a hard link to '\(target)', which is not a file extracted before it")
     }
     try makeDirectories(Array(parts.dropLast()), tree: &tree, name: name)
-    try removeExisting(rel, tree: &tree, name: name)
+    try refuseRepeat(rel, tree: tree, name: name)
     guard link(path(targetRel), path(rel)) == 0 else { throw ioError("cannot create link", rel) }
     tree.files[rel] = FileTree.Entry(path: rel, size: record.size, sha256: record.sha256)
   }
@@ -211,29 +404,49 @@ struct ArchiveExtractor {
     for part in parts {
       prefix = prefix.isEmpty ? part : prefix + "/" + part
       if tree.directories.contains(prefix) { continue }
-      if tree.files[prefix] != nil || tree.symlinks.contains(prefix) {
+      if tree.files[prefix] != nil || tree.symlinks[prefix] != nil {
         throw refusal(name, "'\(prefix)' is both a file and a folder in the archive")
       }
-      if mkdir(path(prefix), 0o755) != 0 && errno != EEXIST {
-        throw ioError("cannot create folder", prefix)
+      if mkdir(path(prefix), 0o755) != 0 {
+        guard errno == EEXIST else { throw ioError("cannot create folder", prefix) }
+        // Never write through something this extraction did not make a folder.
+        var info = stat()
+        guard lstat(path(prefix), &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+          throw refusal(name, "'\(prefix)' exists and is not a folder")
+        }
       }
       tree.directories.insert(prefix)
     }
   }
 
-  /// A later entry of the same name replaces an earlier one, as tar's appends intend.
-  private func removeExisting(_ rel: String, tree: inout ExtractedTree, name: String) throws {
+  /// Refuses a second entry of the same name. tar's appends mean the later one to replace the
+  /// earlier, but a silent replacement also hides a file from whoever listed the archive, and
+  /// libarchive turns names that differ only by Unicode normalisation into one spelling (NFC)
+  /// before they reach here, so a repeat may be two different names.
+  private func refuseRepeat(_ rel: String, tree: ExtractedTree, name: String) throws {
     if tree.directories.contains(rel) {
       throw refusal(name, "'\(rel)' is both a file and a folder in the archive")
     }
-    if tree.files.removeValue(forKey: rel) != nil || tree.symlinks.remove(rel) != nil {
-      unlink(path(rel))
+    if tree.files[rel] != nil || tree.symlinks[rel] != nil {
+      // Only now, on the way out, are the stored names read to tell the two spellings apart.
+      let spellings = rawName == nil ? TarNames.spellings(of: rel, in: archive, label: label) : []
+      if spellings.count >= 2 {
+        throw refusal(
+          name,
+          "'\(spellings[1])' and the earlier '\(spellings[0])' differ only by Unicode "
+            + "normalisation and would be one file (both read as '\(rel)'); rename one of them")
+      }
+      throw refusal(
+        name,
+        "the archive holds two entries named '\(rel)' (or two names that differ only by "
+          + "Unicode normalisation); one would silently replace the other, rename one of them")
     }
   }
 
   /// Streams the current entry's data into a new file, hashing and counting as it goes.
   private func writeFile(
-    _ a: OpaquePointer, rel: String, name: String, mode: mode_t, session: inout WriteSession
+    _ a: OpaquePointer, rel: String, name: String, mode: mode_t, stream: DecompressedStream?,
+    session: inout WriteSession
   ) throws -> FileTree.Entry {
     let fd = open(path(rel), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
     guard fd >= 0 else { throw ioError("cannot create", rel) }
@@ -249,10 +462,12 @@ struct ArchiveExtractor {
       var size = 0
       var offset: la_int64_t = 0
       let status = archive_read_data_block(a, &block, &size, &offset)
-      if status == ARCHIVE_EOF { break }
       // Not even a warning passes here: libarchive reports a bad zip CRC as ARCHIVE_WARN.
-      guard status == ARCHIVE_OK else { throw corrupted(a, entry: name) }
+      guard status == ARCHIVE_OK || status == ARCHIVE_EOF else {
+        throw damaged(a, stream: stream, entry: name)
+      }
       // A sparse entry skips ahead: the hole is zeros, written out so the hash covers them.
+      // At the end, the offset is the logical size: a final hole is written too.
       if offset > written {
         if offset > limits.maxEntrySize { throw refusal(name, tooBig(offset, limits.maxEntrySize)) }
         if session.budget.totalBytes + (offset - written) > limits.maxTotalSize {
@@ -260,8 +475,9 @@ struct ArchiveExtractor {
         }
         try session.writeZeros(count: offset - written, fd: fd)
         written = offset
-        try check(written, session: session, a: a, name: name, limits: limits)
+        try check(session: session, name: name, limits: limits)
       }
+      if status == ARCHIVE_EOF { break }
       guard let block, size > 0 else { continue }
       let newTotal = written + Int64(size)
       if newTotal > limits.maxEntrySize {
@@ -273,7 +489,7 @@ struct ArchiveExtractor {
       try session.write(UnsafeRawBufferPointer(start: block, count: size), fd: fd, rel: rel)
       hasher.update(UnsafeRawBufferPointer(start: block, count: size))
       written = newTotal
-      try check(written, session: session, a: a, name: name, limits: limits)
+      try check(session: session, name: name, limits: limits)
     }
     closed = true
     if close(fd) != 0 { throw ioError("cannot write", rel) }
@@ -283,22 +499,24 @@ struct ArchiveExtractor {
 
   /// The total and ratio checks, run after every block so a bomb stops at the first block
   /// past a limit rather than at the end of the entry.
-  private func check(
-    _ entryBytes: Int64, session: WriteSession, a: OpaquePointer, name: String,
-    limits: UnpackLimits
-  ) throws {
-    if session.budget.totalBytes > limits.maxTotalSize {
+  ///
+  /// The ratio is cumulative across nesting: everything written by this unpack over the
+  /// outermost archive's compressed bytes, so archives inside archives cannot multiply it.
+  private func check(session: WriteSession, name: String, limits: UnpackLimits) throws {
+    let total = session.budget.totalBytes
+    if total > limits.maxTotalSize {
       throw refusal(name, totalTooBig(limits))
     }
-    if session.archiveBytes > limits.ratioFloor {
-      // How far into the archive file libarchive has read: at least the compressed bytes
-      // behind everything written so far, so the ratio is never overstated.
-      let consumed = max(Int64(archive_filter_bytes(a, -1)), 1)
-      let ratio = Double(session.archiveBytes) / Double(consumed)
+    if total > limits.ratioFloor {
+      // How far into the outermost file has been read: at least the compressed bytes behind
+      // everything written so far, so the ratio is never overstated.
+      let consumed = max(session.budget.outermostBytes ?? session.consumed(), 1)
+      let ratio = Double(total) / Double(consumed)
       if ratio > limits.maxRatio {
+        let what = session.budget.outermostBytes == nil ? "" : " (nested archives included)"
         throw refusal(
           name,
-          "\(session.archiveBytes) bytes came out of \(consumed) compressed bytes, a ratio "
+          "\(total) bytes came out of \(consumed) compressed bytes\(what), a ratio "
             + "over \(Int(limits.maxRatio)):1 (a zip bomb?); raise --max-ratio if you trust it")
       }
     }
@@ -320,13 +538,21 @@ struct ArchiveExtractor {
     DojoError(.unsafeArchive, "refused \(label): entry '\(entry)': \(why)")
   }
 
-  private func corrupted(_ a: OpaquePointer, entry: String?) -> DojoError {
-    let reason = archive_error_string(a).map { String(cString: $0) } ?? "unreadable data"
+  private static func reason(_ a: OpaquePointer) -> String {
+    archive_error_string(a).map { String(cString: $0) } ?? "unreadable data"
+  }
+
+  /// A read that failed once the archive was open: its bytes are damaged (a bad checksum, a
+  /// truncated stream), named as such so that the caller can fetch the file again.
+  private func damaged(_ a: OpaquePointer, stream: DecompressedStream?, entry: String?)
+    -> DojoError
+  {
     let place = entry.map { " at entry '\($0)'" } ?? ""
-    return DojoError(
-      .invalidData,
-      "cannot read archive \(label)\(place): \(reason); the file is damaged or not an archive,"
-        + " fetch it again")
+    if let damage = stream?.failure as? DecompressedStream.Damage {
+      return DecompressedStream.damaged(label + place, damage.reason)
+    }
+    if let failure = stream?.failure as? DojoError { return failure }
+    return DecompressedStream.damaged(label + place, Self.reason(a))
   }
 
   private func ioError(_ what: String, _ rel: String) -> DojoError {
@@ -349,8 +575,8 @@ struct ArchiveExtractor {
 /// Byte counting and the write(2) loop for one archive's extraction.
 private struct WriteSession {
   var budget: UnpackBudget
-  /// Bytes written from this archive (for its compression ratio).
-  var archiveBytes: Int64 = 0
+  /// Compressed bytes read from this archive's file so far.
+  let consumed: () -> Int64
   /// Hashes what is written, on its own thread.
   let hasher = HashPipeline()
 
@@ -369,7 +595,6 @@ private struct WriteSession {
       done += n
     }
     budget.totalBytes += Int64(bytes.count)
-    archiveBytes += Int64(bytes.count)
   }
 
   mutating func writeZeros(count: Int64, fd: Int32) throws {

@@ -1,8 +1,8 @@
 internal import DojoCore
 
-/// Turns archive entry names into safe relative paths, and decides whether link targets stay
-/// inside the output folder. Purely lexical: the extractor separately refuses any entry whose
-/// path runs through a symlink, so lexical resolution is the real one.
+/// Turns archive entry names into safe relative paths. Purely lexical: the extractor refuses
+/// any entry whose path runs through a symlink, and ``LinkResolver`` judges link targets
+/// against the tree being built.
 enum EntryPath {
   /// Why a name was refused; the caller adds the archive and entry to the message.
   enum Refusal: Error, Equatable {
@@ -37,21 +37,30 @@ enum EntryPath {
     return parts
   }
 
-  /// Whether a symlink at `linkPath` (components relative to the output root) pointing at
-  /// `target` resolves inside the root.
-  static func symlinkStaysInside(linkPath: [String], target: String) -> Bool {
-    if target.isEmpty || target.hasPrefix("/") { return false }
-    var stack = Array(linkPath.dropLast())
-    for part in target.split(separator: "/", omittingEmptySubsequences: true) {
-      switch part {
-      case ".": continue
-      case "..":
-        if stack.isEmpty { return false }
-        stack.removeLast()
-      default: stack.append(String(part))
+  /// The first control character (Unicode category Cc: C0, DEL, C1) in `name`, if any. No
+  /// real file name holds one, and they hide or forge what a terminal shows of the name.
+  static func controlCharacter(in name: String) -> Unicode.Scalar? {
+    // Cc is exactly U+0000–U+001F and U+007F–U+009F: a byte scan finds them cheaply.
+    var previous: UInt8 = 0
+    for byte in name.utf8 {
+      if byte < 0x20 || byte == 0x7F { return Unicode.Scalar(byte) }
+      if previous == 0xC2 && (0x80...0x9F).contains(byte) { return Unicode.Scalar(byte) }
+      previous = byte
+    }
+    return nil
+  }
+
+  /// `name` with control characters shown as `\u{…}`, for messages.
+  static func visible(_ name: String) -> String {
+    var out = ""
+    for scalar in name.unicodeScalars {
+      if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+        out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+      } else {
+        out.unicodeScalars.append(scalar)
       }
     }
-    return true
+    return out
   }
 
   /// The suffixes that mark a file as an archive to open in place, longest first so that

@@ -6,13 +6,16 @@ public import Foundation
 ///
 /// The defaults fit every real competition archive we know of with room to spare.
 public struct UnpackLimits: Sendable, Equatable {
-  /// The largest single file, in bytes, counted as it is written (headers are not trusted).
+  /// The largest single file, in bytes: a size a header declares is refused before writing,
+  /// and the bytes are counted as they are written (headers are not trusted to be honest).
   public var maxEntrySize: Int64
   /// The most bytes written in total, nested archives' own bytes included.
   public var maxTotalSize: Int64
-  /// The largest ratio of bytes written to bytes read from one archive.
+  /// The largest ratio of bytes written (by every archive of the unpack, nested ones
+  /// included) to compressed bytes read from the outermost archive, so that nesting cannot
+  /// multiply it. A sparse entry counts at its logical size before any of it is written.
   public var maxRatio: Double
-  /// Output below this many bytes per archive is never refused for its ratio, so that tiny
+  /// Output below this many bytes in total is never refused for its ratio, so that tiny
   /// but very compressible files (an all-zero CSV column) pass.
   public var ratioFloor: Int64
   /// The most entries (files, folders, links) across all archives.

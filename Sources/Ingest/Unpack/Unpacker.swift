@@ -1,3 +1,4 @@
+internal import DojoCArchive
 internal import DojoCore
 public import Foundation
 
@@ -32,8 +33,10 @@ public struct Unpacker: Sendable {
   ///   - dir: The output folder; it must not contain `archive`.
   /// - Returns: The files written, sorted by path.
   /// - Throws: ``DojoError`` with `.unsafeArchive` naming the entry for an entry that would
-  ///   escape `dir` or break a limit, `.invalidData` for a damaged archive, `.notFound`,
-  ///   `.io`, `.diskFull` or `.conflict`.
+  ///   escape `dir` (a path, or a link whose chain resolves outside), break a limit or carry a
+  ///   forged name; `.damagedArchive` for bytes that fail a checksum or end early (fetch the
+  ///   file again); `.invalidData` for a file that is not an archive; `.notFound`, `.io`,
+  ///   `.diskFull` or `.conflict`.
   public func unpack(archive: URL, into dir: URL) throws -> UnpackReport {
     let source = archive.standardizedFileURL
     let out = dir.standardizedFileURL
@@ -65,7 +68,12 @@ public struct Unpacker: Sendable {
         archive: source, label: name, root: temp, logicalPrefix: [],
         rawName: kind?.raw == true ? kind?.stem : nil
       ).extract(budget: &run.budget)
+      // From here on, nested archives' output is measured against the outer file's size.
+      run.budget.outermostBytes = try Self.size(of: source)
       try run.openNested(in: &tree, root: temp, logicalPrefix: [], label: name, depth: 1)
+      // Nested contents moved in and links moved deeper: judge every link again, on the
+      // finished tree, by where its whole chain lands.
+      try Self.checkLinks(tree, label: name)
       let files = tree.files.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
       let manifest = UnpackManifest(archive: name, files: files)
       let manifestURL = temp.appendingPathComponent(UnpackManifest.fileName)
@@ -82,6 +90,29 @@ public struct Unpacker: Sendable {
       throw DojoError(
         .io, "cannot unpack \(source.path): \(error.localizedDescription)",
         cause: error)
+    }
+  }
+}
+
+extension Unpacker {
+  private static func size(of file: URL) throws -> Int64 {
+    var info = stat()
+    guard stat(file.path, &info) == 0 else {
+      throw DojoError(.io, "cannot read \(file.path): \(String(cString: strerror(errno)))")
+    }
+    return Int64(info.st_size)
+  }
+
+  /// Refuses the unpack when any link of the finished tree resolves outside it or loops.
+  static func checkLinks(_ tree: ExtractedTree, label: String) throws {
+    for (rel, target) in tree.symlinks.sorted(by: {
+      $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
+    }) {
+      let folder = Array(rel.split(separator: "/").dropLast().map(String.init))
+      let outcome = LinkResolver.resolve(target, from: folder, symlinks: tree.symlinks)
+      if let why = ArchiveExtractor.linkRefusal(target: target, outcome) {
+        throw DojoError(.unsafeArchive, "refused \(label): entry '\(rel)': \(why)")
+      }
     }
   }
 }
@@ -149,7 +180,9 @@ private struct Run {
         for (path, entry) in inner.files {
           withFolder.files[kind.stem + "/" + path] = entry
         }
-        withFolder.symlinks = Set(inner.symlinks.map { kind.stem + "/" + $0 })
+        for (path, target) in inner.symlinks {
+          withFolder.symlinks[kind.stem + "/" + path] = target
+        }
         withFolder.directories.formUnion(inner.directories.map { kind.stem + "/" + $0 })
         try Self.relocate(staging: staging, under: kind.stem)
         try Self.move(withFolder, from: staging, to: folder, into: &tree, root: root)
@@ -175,16 +208,17 @@ private struct Run {
     func target(_ p: String) -> String { base.isEmpty ? p : base + "/" + p }
     for dir in inner.directories {
       let t = target(dir)
-      if tree.files[t] != nil || tree.symlinks.contains(t) { return false }
+      if tree.files[t] != nil || tree.symlinks[t] != nil || tree.collides(t) { return false }
     }
-    for p in Array(inner.files.keys) + Array(inner.symlinks) where !isFree(target(p), in: tree) {
+    for p in Array(inner.files.keys) + Array(inner.symlinks.keys)
+    where !isFree(target(p), in: tree) || tree.collides(target(p)) {
       return false
     }
     return true
   }
 
   private static func isFree(_ rel: String, in tree: ExtractedTree) -> Bool {
-    tree.files[rel] == nil && !tree.symlinks.contains(rel) && !tree.directories.contains(rel)
+    tree.files[rel] == nil && tree.symlinks[rel] == nil && !tree.directories.contains(rel)
   }
 
   /// Moves everything in `staging` one level down, into `staging/name`.
@@ -208,6 +242,16 @@ private struct Run {
   ) throws {
     let base = folder.joined(separator: "/")
     func target(_ p: String) -> String { base.isEmpty ? p : base + "/" + p }
+    // `fits` (or the fresh folder they go to) ruled out names that collide after
+    // normalisation; recording them keeps later nested archives to the same rule.
+    for p in Array(inner.directories) + Array(inner.files.keys) + Array(inner.symlinks.keys) {
+      if let clash = tree.claim(target(p)) {
+        throw DojoError(
+          .unsafeArchive,
+          "refused '\(clash.new)': it and the earlier '\(clash.earlier)' differ only by Unicode "
+            + "normalisation and would be one file; rename one of them")
+      }
+    }
     // Parents sort before their children, so each folder's parent exists when it is made.
     for dir in inner.directories.sorted() where !tree.directories.contains(target(dir)) {
       let path = root.appendingPathComponent(target(dir)).path
@@ -222,10 +266,10 @@ private struct Run {
       tree.files[target(p)] = FileTree.Entry(
         path: target(p), size: entry.size, sha256: entry.sha256)
     }
-    for p in inner.symlinks {
+    for (p, link) in inner.symlinks {
       try renameOrThrow(
         staging.appendingPathComponent(p).path, root.appendingPathComponent(target(p)).path)
-      tree.symlinks.insert(target(p))
+      tree.symlinks[target(p)] = link
     }
   }
 

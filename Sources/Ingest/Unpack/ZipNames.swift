@@ -1,0 +1,258 @@
+internal import DojoCArchive
+internal import DojoCore
+internal import Foundation
+
+/// Reads a zip's entry names as stored, byte for byte, and finds those holding a NUL or
+/// another control byte, and those that differ from another only by Unicode normalisation.
+///
+/// Zip stores every name with its length, so a name can hold a NUL; libarchive copies names as
+/// C strings and silently cuts them there (`evil.csv\0.txt` arrives as `evil.csv`). And
+/// libarchive turns every UTF-8 name into its NFC form, so `café` spelled composed and
+/// decomposed arrive as one name. So the names are read here, from the central directory and
+/// from every local header it points to (libarchive takes the local header's name, or the
+/// Info-ZIP Unicode path field beside it), before anything is extracted. Only headers are
+/// read: a few bytes per entry.
+enum ZipNames {
+  /// A stored name with a control byte.
+  struct Finding: Equatable {
+    /// The stored name, control bytes shown as `\u{…}`.
+    var name: String
+    /// The offending byte.
+    var byte: UInt8
+  }
+
+  enum Problem {
+    case control(Finding)
+    /// Two stored names (or folders of them) equal after normalisation, spelled differently.
+    case clash(NameClaims.Clash)
+  }
+
+  /// The first problem among the stored names of the zip at `url`, or nil when all are clean.
+  ///
+  /// - Throws: ``DecompressedStream/Damage`` when the zip's directory cannot be found or runs
+  ///   past the file (the file is damaged or truncated); `.io` when it cannot be read.
+  static func firstProblem(in url: URL) throws -> Problem? {
+    let file = try ZipFile(url)
+    defer { file.close() }
+    let directory = try file.centralDirectory()
+    var claims = NameClaims()
+    var pos = 0
+    let cd = directory.bytes
+    for _ in 0..<directory.count {
+      guard pos + 46 <= cd.count, cd[pos..<pos + 4].elementsEqual([0x50, 0x4B, 1, 2]) else {
+        throw DecompressedStream.Damage(reason: "zip: the central directory is cut short")
+      }
+      let n = le16(cd, pos + 28)
+      let m = le16(cd, pos + 30)
+      let k = le16(cd, pos + 32)
+      guard pos + 46 + n + m + k <= cd.count else {
+        throw DecompressedStream.Damage(reason: "zip: the central directory is cut short")
+      }
+      let name = cd[pos + 46..<pos + 46 + n]
+      if let finding = check(name) { return .control(finding) }
+      if let text = String(validating: name, as: UTF8.self),
+        let parts = try? EntryPath.components(of: text),
+        let clash = claims.claim(parts.joined(separator: "/"))
+      {
+        return .clash(clash)
+      }
+      let extra = cd[pos + 46 + n..<pos + 46 + n + m]
+      if let finding = checkUnicodePath(extra) { return .control(finding) }
+      var offset = UInt64(le32(cd, pos + 42))
+      if offset == 0xFFFF_FFFF, let big = zip64Offset(extra, cd: cd, entry: pos) {
+        offset = big
+      }
+      if let finding = try file.localName(at: Int64(bitPattern: offset) &+ directory.correction) {
+        return .control(finding)
+      }
+      pos += 46 + n + m + k
+    }
+    return nil
+  }
+
+  fileprivate static func check<C: Collection<UInt8>>(_ name: C) -> Finding? {
+    var previous: UInt8 = 0
+    for byte in name {
+      if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && (0x80...0x9F).contains(byte)) {
+        return Finding(name: visible(name), byte: byte)
+      }
+      previous = byte
+    }
+    return nil
+  }
+
+  /// The Info-ZIP Unicode path field (0x7075), which libarchive prefers over the name.
+  fileprivate static func checkUnicodePath(_ extra: ArraySlice<UInt8>) -> Finding? {
+    var p = extra.startIndex
+    while p + 4 <= extra.endIndex {
+      let id = le16(extra, p)
+      let size = le16(extra, p + 2)
+      let end = p + 4 + size
+      guard end <= extra.endIndex else { return nil }
+      // version (1), CRC-32 of the plain name (4), then the UTF-8 name.
+      if id == 0x7075, size > 5, let finding = check(extra[(p + 9)..<end]) { return finding }
+      p = end
+    }
+    return nil
+  }
+
+  /// The local header offset from the zip64 extra field (0x0001), whose values appear only for
+  /// the fixed fields set to 0xFFFFFFFF, in the order: size, compressed size, offset.
+  private static func zip64Offset(_ extra: ArraySlice<UInt8>, cd: [UInt8], entry: Int) -> UInt64? {
+    var p = extra.startIndex
+    while p + 4 <= extra.endIndex {
+      let id = le16(extra, p)
+      let size = le16(extra, p + 2)
+      guard p + 4 + size <= extra.endIndex else { return nil }
+      if id == 0x0001 {
+        var q = p + 4
+        if le32(cd, entry + 24) == 0xFFFF_FFFF { q += 8 }
+        if le32(cd, entry + 20) == 0xFFFF_FFFF { q += 8 }
+        guard q + 8 <= p + 4 + size else { return nil }
+        return le64(extra, q)
+      }
+      p += 4 + size
+    }
+    return nil
+  }
+
+  private static func visible<C: Collection<UInt8>>(_ name: C) -> String {
+    var out = ""
+    for byte in name {
+      if byte < 0x20 || byte == 0x7F {
+        out += "\\u{\(String(byte, radix: 16, uppercase: true))}"
+      } else {
+        out.append(Character(Unicode.Scalar(byte)))
+      }
+    }
+    // Non-ASCII bytes were widened one by one above; decode properly when they are UTF-8.
+    let bytes = Array(name)
+    if let text = String(validating: bytes, as: UTF8.self) { return EntryPath.visible(text) }
+    return out
+  }
+
+  fileprivate static func le16<C: RandomAccessCollection<UInt8>>(_ b: C, _ i: C.Index) -> Int
+  where C.Index == Int {
+    Int(b[i]) | Int(b[i + 1]) << 8
+  }
+  fileprivate static func le32<C: RandomAccessCollection<UInt8>>(_ b: C, _ i: C.Index) -> UInt32
+  where C.Index == Int {
+    UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+  }
+  fileprivate static func le64<C: RandomAccessCollection<UInt8>>(_ b: C, _ i: C.Index) -> UInt64
+  where C.Index == Int {
+    UInt64(le32(b, i)) | UInt64(le32(b, i + 4)) << 32
+  }
+}
+
+/// A zip file opened for reading its directory, the way libarchive's seeking reader finds it.
+private struct ZipFile {
+  let fd: Int32
+  let size: Int64
+  let path: String
+
+  /// The central directory's bytes, its entry count, and the shift to apply to the offsets
+  /// it records (bytes prepended to the zip, as self-extractors have).
+  struct Directory {
+    var bytes: [UInt8]
+    var count: Int
+    var correction: Int64
+  }
+
+  /// Directories past this are refused rather than read into memory (about 4 million names).
+  static let maxDirectorySize: Int64 = 512 << 20
+
+  init(_ url: URL) throws {
+    path = url.path
+    fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw DojoError(.io, "cannot open \(path): \(String(cString: strerror(errno)))")
+    }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else {
+      let code = errno
+      Foundation.close(fd)
+      throw DojoError(.io, "cannot read \(path): \(String(cString: strerror(code)))")
+    }
+    size = Int64(info.st_size)
+  }
+
+  func close() { Foundation.close(fd) }
+
+  func read(_ count: Int, at offset: Int64) throws -> [UInt8] {
+    guard count >= 0, offset >= 0, offset <= size, Int64(count) <= size - offset else {
+      throw DecompressedStream.Damage(reason: "zip: a header points past the end of the file")
+    }
+    var bytes = [UInt8](repeating: 0, count: count)
+    var done = 0
+    while done < count {
+      let n = bytes.withUnsafeMutableBytes {
+        pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+      }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else {
+        throw DojoError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
+      }
+      done += n
+    }
+    return bytes
+  }
+
+  func centralDirectory() throws -> Directory {
+    // The last end-of-directory record, within the longest comment zip allows.
+    let tailLength = Int(min(size, 65_535 + 22))
+    let tailStart = size - Int64(tailLength)
+    let tail = try read(tailLength, at: tailStart)
+    var i = tailLength - 22
+    while i >= 0 && !tail[i..<i + 4].elementsEqual([0x50, 0x4B, 5, 6]) { i -= 1 }
+    guard i >= 0 else {
+      throw DecompressedStream.Damage(
+        reason: "zip: no central directory at the end of the file (truncated?)")
+    }
+    let eocd = tailStart + Int64(i)
+    var count = ZipNames.le16(tail, i + 10)
+    var cdSize = Int64(ZipNames.le32(tail, i + 12))
+    var cdOffset = Int64(ZipNames.le32(tail, i + 16))
+    var cdStart = eocd - cdSize
+    if i >= 20, tail[(i - 20)..<(i - 16)].elementsEqual([0x50, 0x4B, 6, 7]) {
+      // Zip64: the real numbers are in the zip64 end record the locator points to.
+      let record = Int64(bitPattern: ZipNames.le64(tail, i - 12))
+      let z = try read(56, at: record)
+      guard z[0..<4].elementsEqual([0x50, 0x4B, 6, 6]) else {
+        throw DecompressedStream.Damage(reason: "zip: the zip64 directory record is missing")
+      }
+      guard let entries = Int(exactly: ZipNames.le64(z, 32)),
+        let size64 = Int64(exactly: ZipNames.le64(z, 40)),
+        let offset64 = Int64(exactly: ZipNames.le64(z, 48))
+      else {
+        throw DecompressedStream.Damage(reason: "zip: the zip64 directory record is forged")
+      }
+      count = entries
+      cdSize = size64
+      cdOffset = offset64
+      cdStart = offset64
+    }
+    guard cdSize >= 0, cdStart >= 0, cdSize <= ZipFile.maxDirectorySize else {
+      throw DecompressedStream.Damage(reason: "zip: the central directory's size is impossible")
+    }
+    return Directory(
+      bytes: try read(Int(cdSize), at: cdStart), count: count, correction: cdStart - cdOffset)
+  }
+
+  /// The problem with the name (or Unicode path field) of the local header at `offset`.
+  func localName(at offset: Int64) throws -> ZipNames.Finding? {
+    // One read covers the header and any usual name; a longer one takes a second.
+    guard offset >= 0, offset <= size - 30 else {
+      throw DecompressedStream.Damage(reason: "zip: an entry's local header is missing")
+    }
+    var bytes = try read(Int(min(30 + 512, size - offset)), at: offset)
+    guard bytes[0..<4].elementsEqual([0x50, 0x4B, 3, 4]) else {
+      throw DecompressedStream.Damage(reason: "zip: an entry's local header is missing")
+    }
+    let n = ZipNames.le16(bytes, 26)
+    let m = ZipNames.le16(bytes, 28)
+    if bytes.count < 30 + n + m { bytes = try read(30 + n + m, at: offset) }
+    if let finding = ZipNames.check(bytes[30..<30 + n]) { return finding }
+    return ZipNames.checkUnicodePath(bytes[(30 + n)..<(30 + n + m)])
+  }
+}
