@@ -10,20 +10,25 @@ enum LeakCheck {
   /// - Parameter idsDisjointBySplit: true when the split itself proves no id is on both
   ///   sides (one source file whose ids were checked unique, each row sent to one side);
   ///   train is then not read again. Provided and scripted splits pass false.
-  static func afterSplit(work: TaskLayout, manifest: Manifest, idsDisjointBySplit: Bool = false)
-    throws
-  {
+  ///   - train, test: the public tables (default `public/train.csv` and `public/test.csv`;
+  ///     a manifest's `public:` names others). A JSON test table is checked record by record.
+  static func afterSplit(
+    work: TaskLayout, manifest: Manifest, idsDisjointBySplit: Bool = false, train: URL? = nil,
+    test: URL? = nil
+  ) throws {
+    let trainTable = train ?? work.train
+    let testTable = test ?? work.test
     let answers = try Table.read(work.answers)
     guard let answerID = answers.index(of: manifest.answers.id) else {
       throw DojoError(
         .invalidData, "private/answers.csv has no id column \"\(manifest.answers.id)\"")
     }
     let testIDList = (0..<answers.rowCount).map { answers.string(row: $0, column: answerID) }
-    if !idsDisjointBySplit, FileManager.default.fileExists(atPath: work.train.path) {
+    if !idsDisjointBySplit, FileManager.default.fileExists(atPath: trainTable.path) {
       // Streamed, so no column of train is held in memory. Integer ids compare as numbers
       // (cheaper to hash than strings); see `Preparer.canonicalIntegers` for why that is
       // exact: a train id that is not a canonical integer cannot equal one that is.
-      let reader = try CSVReader(url: work.train)
+      let reader = try CSVReader(url: trainTable)
       if let idField = reader.header.firstIndex(of: manifest.answers.id) {
         let testNumbers = Preparer.canonicalIntegers(testIDList).map { Set($0) }
         let testStrings = testNumbers == nil ? Set(testIDList) : []
@@ -45,11 +50,23 @@ enum LeakCheck {
         }
       }
     }
-    if FileManager.default.fileExists(atPath: work.test.path) {
-      let header = try CSVReader(url: work.test).header
+    if testTable.pathExtension == "json" {
+      // COCO test metadata must not carry the labels under their own names either.
+      let coco = manifest.table?.format == .coco ? ["category_id", "annotations"] : []
+      if let field = try JSONRecords.firstField(of: manifest.answers.targets + coco, in: testTable)
+      {
+        throw DojoError(
+          .invalidData,
+          "leak: public/\(testTable.lastPathComponent) holds the target field \"\(field)\"; it must not"
+        )
+      }
+    } else if FileManager.default.fileExists(atPath: testTable.path) {
+      let header = try CSVReader(url: testTable).header
       for target in manifest.answers.targets where header.contains(target) {
         throw DojoError(
-          .invalidData, "leak: public/test.csv holds the target column \"\(target)\"; it must not")
+          .invalidData,
+          "leak: public/\(testTable.lastPathComponent) holds the target column \"\(target)\"; it must not"
+        )
       }
     }
     try requireNoLinks(under: work.publicDir)

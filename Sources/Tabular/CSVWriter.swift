@@ -68,6 +68,17 @@ public final class CSVWriter {
     try endRecord()
   }
 
+  /// Writes text fields (quoted when needed) and then a record's exact bytes, followed by
+  /// LF: a record with new leading columns (a synthesised id), copied without re-printing.
+  public func writeRaw(_ record: CSVRecord, leading: [String]) throws {
+    for field in leading {
+      try appendField(field)
+      try appendByte(asciiComma)
+    }
+    try record.withRawBytes { try append($0) }
+    try endRecord()
+  }
+
   /// Writes some fields of a record, in the given order, each copied byte for byte (a
   /// quoted field stays quoted exactly as it was), followed by LF.
   public func writeFields(of record: CSVRecord, columns: [Int]) throws {
