@@ -42,10 +42,12 @@ struct SourceTable {
         while let record = try reader.next() {
           defer { number += 1 }
           if columns.unlabelled(record.string) { continue }
-          if let id = columns.id(record.string, number) {
-            try writer.writeRaw(record, leading: [id])
-          } else {
+          let id = columns.id(record.string, number)
+          let derived = columns.derived(record.string)
+          if id == nil && derived.isEmpty {
             try writer.writeRaw(record)
+          } else {
+            try writer.writeRaw(record, leading: id.map { [$0] } ?? [], trailing: derived)
           }
         }
         try writer.finish()
@@ -69,7 +71,8 @@ struct SourceTable {
         defer { number += 1 }
         if columns.unlabelled({ fields[$0] }) { continue }
         let id = columns.id({ fields[$0] }, number)
-        try writer.write(fields: (id.map { [$0] } ?? []) + fields)
+        let derived = columns.derived { fields[$0] }
+        try writer.write(fields: (id.map { [$0] } ?? []) + fields + derived)
       }
       try writer.finish()
     } catch {
@@ -85,6 +88,12 @@ struct SourceTable {
     var parts: [Int]
     var rowID: Bool
     var dropUnlabelled: Bool
+    /// The derived columns with the index of the column each is computed from.
+    var derive: [(Manifest.Table.Derived, Int)]
+
+    func derived(_ field: (Int) -> String) -> [String] {
+      derive.map { rule, from in rule.value(for: field(from)) }
+    }
 
     func unlabelled(_ field: (Int) -> String) -> Bool {
       dropUnlabelled && targets.contains { field($0).isEmpty }
@@ -118,9 +127,22 @@ struct SourceTable {
       )
     }
     let parts = try table.idParts.map { try index($0, "table.id_parts") }
-    let targets = try answers.targets.map { try index($0, "answers.targets") }
+    let derive = try table.derive.map { rule in
+      if header.contains(rule.column) {
+        throw DojoError(
+          .invalidManifest,
+          "table.derive: \(file) already has a column \"\(rule.column)\"; name the derived column otherwise"
+        )
+      }
+      return (rule, try index(rule.from, "table.derive.from"))
+    }
+    let derivedNames = table.derive.map(\.column)
+    // A target may be derived (one-hot classes, a weight): only source targets are checked.
+    let targets = try answers.targets.filter { !derivedNames.contains($0) }
+      .map { try index($0, "answers.targets") }
     return Columns(
-      header: (table.rowID.map { [$0] } ?? []) + header, targets: targets, parts: parts,
-      rowID: table.rowID != nil, dropUnlabelled: table.dropUnlabelled)
+      header: (table.rowID.map { [$0] } ?? []) + header + derivedNames, targets: targets,
+      parts: parts, rowID: table.rowID != nil, dropUnlabelled: table.dropUnlabelled,
+      derive: derive)
   }
 }

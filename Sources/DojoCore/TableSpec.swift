@@ -51,6 +51,63 @@ extension Manifest {
     /// For `format: coco`: the archive folder that images' `file_name`s are relative to
     /// (`""` for the archive's root).
     public var images: String?
+    /// Columns added after the last one, each from another column's value: a copy, or
+    /// `then` where the value is one of `when` and `else` elsewhere (one-hot classes, a row
+    /// weight).
+    public var derive: [Derived]
+
+    /// One derived column.
+    public struct Derived: Codable, Sendable, Equatable {
+      /// The new column's name.
+      public var column: String
+      /// The column it is computed from.
+      public var from: String
+      /// The values of `from` that give `then`; absent: the column is a copy of `from`.
+      public var when: [String]?
+      public var then: String?
+      public var otherwise: String?
+
+      enum CodingKeys: String, CodingKey, CaseIterable {
+        case column, from, when, then
+        case otherwise = "else"
+      }
+
+      public init(
+        column: String, from: String, when: [String]? = nil, then: String? = nil,
+        otherwise: String? = nil
+      ) {
+        self.column = column
+        self.from = from
+        self.when = when
+        self.then = then
+        self.otherwise = otherwise
+      }
+
+      public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        column = try c.decode(String.self, forKey: .column)
+        from = try c.decode(String.self, forKey: .from)
+        when = try c.decodeIfPresent([String].self, forKey: .when)
+        then = try c.decodeIfPresent(String.self, forKey: .then)
+        otherwise = try c.decodeIfPresent(String.self, forKey: .otherwise)
+        if column.isEmpty { throw decoder.fail(CodingKeys.column, "must name the new column") }
+        if when == nil && (then != nil || otherwise != nil) {
+          throw decoder.fail(
+            then != nil ? CodingKeys.then : CodingKeys.otherwise,
+            "needs when (the values of from that give then)")
+        }
+        if when != nil && (then == nil || otherwise == nil) {
+          throw decoder.fail(CodingKeys.when, "needs then and else (the two values it gives)")
+        }
+      }
+
+      /// The derived value for a value of `from`.
+      public func value(for value: String) -> String {
+        guard let when, let then, let otherwise else { return value }
+        return when.contains(value) ? then : otherwise
+      }
+    }
 
     /// A test-row filter for scoring.
     public struct ScoredWhere: Codable, Sendable, Equatable {
@@ -74,7 +131,7 @@ extension Manifest {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-      case format, delimiter, quoting, escape, encoding, images
+      case format, delimiter, quoting, escape, encoding, images, derive
       case renameFirst = "rename_first"
       case rowID = "row_id"
       case idParts = "id_parts"
@@ -86,7 +143,7 @@ extension Manifest {
       format: Format = .csv, delimiter: String = ",", quoting: Quoting = .minimal,
       escape: String? = nil, encoding: String = "utf-8", renameFirst: String? = nil,
       rowID: String? = nil, idParts: [String] = [], dropUnlabelled: Bool = false,
-      scoredWhere: ScoredWhere? = nil, images: String? = nil
+      scoredWhere: ScoredWhere? = nil, images: String? = nil, derive: [Derived] = []
     ) {
       self.format = format
       self.delimiter = delimiter
@@ -99,6 +156,7 @@ extension Manifest {
       self.dropUnlabelled = dropUnlabelled
       self.scoredWhere = scoredWhere
       self.images = images
+      self.derive = derive
     }
 
     public init(from decoder: any Decoder) throws {
@@ -147,6 +205,13 @@ extension Manifest {
       }
       dropUnlabelled = try c.decodeIfPresent(Bool.self, forKey: .dropUnlabelled) ?? false
       scoredWhere = try c.decodeIfPresent(ScoredWhere.self, forKey: .scoredWhere)
+      derive = try c.decodeIfPresent([Derived].self, forKey: .derive) ?? []
+      var derivedNames = Set<String>()
+      for (i, d) in derive.enumerated() where !derivedNames.insert(d.column).inserted {
+        throw ManifestFieldError(
+          path: decoder.codingPath + [CodingKeys.derive, AnyKey(intValue: i)],
+          message: "derives column \"\(d.column)\" twice")
+      }
       images = try c.decodeIfPresent(String.self, forKey: .images)
       if let images, !images.isEmpty, !Self.isContainedPath(images) {
         throw decoder.fail(
@@ -168,7 +233,7 @@ extension Manifest {
           (.delimiter, c.contains(.delimiter)), (.quoting, c.contains(.quoting)),
           (.escape, escape != nil), (.renameFirst, renameFirst != nil),
           (.rowID, rowID != nil), (.dropUnlabelled, dropUnlabelled),
-          (.scoredWhere, scoredWhere != nil),
+          (.scoredWhere, scoredWhere != nil), (.derive, !derive.isEmpty),
           (.encoding, format == .jsonRecords && encoding != "utf-8"),
         ]
         for (key, present) in textOnly where present {
@@ -205,6 +270,7 @@ extension Manifest {
     public var isPlainCSV: Bool {
       format == .csv && delimiter == "," && quoting == .minimal && escape == nil
         && encoding == "utf-8" && renameFirst == nil && rowID == nil && !dropUnlabelled
+        && derive.isEmpty
     }
   }
 

@@ -68,14 +68,19 @@ public final class CSVWriter {
     try endRecord()
   }
 
-  /// Writes text fields (quoted when needed) and then a record's exact bytes, followed by
-  /// LF: a record with new leading columns (a synthesised id), copied without re-printing.
-  public func writeRaw(_ record: CSVRecord, leading: [String]) throws {
+  /// Writes text fields (quoted when needed), a record's exact bytes and more text fields,
+  /// followed by LF: a record with new columns (a synthesised id in front, derived columns
+  /// after), its own fields copied without re-printing.
+  public func writeRaw(_ record: CSVRecord, leading: [String], trailing: [String] = []) throws {
     for field in leading {
       try appendField(field)
       try appendByte(asciiComma)
     }
     try record.withRawBytes { try append($0) }
+    for field in trailing {
+      try appendByte(asciiComma)
+      try appendField(field)
+    }
     try endRecord()
   }
 

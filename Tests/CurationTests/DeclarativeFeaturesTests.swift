@@ -309,6 +309,65 @@ struct DeclarativeFeaturesTests {
     #expect(error.message.contains("media.pattern may use {id[N]} only with one digit N"))
   }
 
+  @Test func deriveAddsOneHotAndMappedColumnsAsTargets() throws {
+    var text = "Id,x,Class\n"
+    for i in 0..<40 { text += "id\(i),\(i),\(i % 4 == 0 ? 1 : 0)\n" }
+    let f = try Self.competition(
+      Self.manifest(
+        split: "  strategy: stratified\n  test_fraction: 0.25\n  seed: 42\n  stratify: Class",
+        keys: """
+          table:
+            derive:
+              - { column: class_0, from: Class, when: ["0"], then: "1", else: "0" }
+              - { column: class_1, from: Class, when: ["1"], then: "1", else: "0" }
+          public:
+            drop: [Class]
+          """, id: "Id", metric: "balanced_log_loss"
+      ).replacingOccurrences(of: "targets: [label]", with: "targets: [class_0, class_1]"),
+      ["train.csv": text])
+    defer { f.remove() }
+    let result = try f.prepare()
+    #expect(result.testRows == 10)
+    let answers = try Table.read(result.layout.answers)
+    #expect(answers.header == ["Id", "class_0", "class_1"])
+    #expect(try Table.read(result.layout.test).header == ["Id", "x"])
+    for row in 0..<answers.rowCount {
+      let n = Int(answers.string(row: row, column: 0).dropFirst(2))!
+      #expect(answers.string(row: row, column: 2) == (n % 4 == 0 ? "1" : "0"))
+      #expect(answers.string(row: row, column: 1) == (n % 4 == 0 ? "0" : "1"))
+    }
+    #expect(try Table.read(result.layout.sampleSubmission).header == ["Id", "class_0", "class_1"])
+  }
+
+  @Test func deriveMapsAWeightAndCopiesAColumn() throws {
+    var text = "id,IsHoliday,type,label\n"
+    for i in 0..<20 { text += "\(i),\(i % 3 == 0 ? "TRUE" : "FALSE"),T\(i % 2),\(i)\n" }
+    let f = try Self.competition(
+      Self.manifest(
+        keys: """
+          table:
+            derive:
+              - { column: Weight, from: IsHoliday, when: ["TRUE", "True"], then: "5", else: "1" }
+              - { column: coupling_type, from: type }
+          """, metric: "mae"
+      ).replacingOccurrences(of: "targets: [label]", with: "targets: [label, Weight]")
+        .replacingOccurrences(of: "name: mae", with: "name: mae\n  weight_column: Weight"),
+      ["train.csv": text])
+    defer { f.remove() }
+    let result = try f.prepare()
+    let answers = try Table.read(result.layout.answers)
+    #expect(answers.header == ["id", "label", "Weight"])
+    for row in 0..<answers.rowCount {
+      let i = Int(answers.string(row: row, column: 0))!
+      #expect(answers.string(row: row, column: 2) == (i % 3 == 0 ? "5" : "1"))
+    }
+    // The source column stays public; a derived target is in the answers only, a derived
+    // non-target (the copy) is public like any column.
+    let test = try Table.read(result.layout.test)
+    #expect(test.header == ["id", "IsHoliday", "type", "coupling_type"])
+    #expect(test.strings(column: 2) == test.strings(column: 3))
+  }
+
   // MARK: - JSON records
 
   static func records(_ n: Int) -> String {

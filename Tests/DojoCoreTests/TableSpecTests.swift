@@ -145,6 +145,17 @@ struct TableSpecTests {
       name: "delimiter on JSON records", keys: "table:\n  format: json_records\n  delimiter: \";\"",
       expected: "manifest.yaml:18: table.delimiter is not supported with format json_records"),
     Refusal(
+      name: "a column derived twice",
+      keys: "table:\n  derive:\n    - { column: w, from: a }\n    - { column: w, from: b }",
+      expected: "manifest.yaml:19: table.derive[1] derives column \"w\" twice"),
+    Refusal(
+      name: "then without when", keys: "table:\n  derive:\n    - { column: w, from: a, then: x }",
+      expected: "manifest.yaml:18: table.derive[0].then needs when"),
+    Refusal(
+      name: "when without else",
+      keys: "table:\n  derive:\n    - { column: w, from: a, when: [b], then: x }",
+      expected: "manifest.yaml:18: table.derive[0].when needs then and else"),
+    Refusal(
       name: "table keys under a script split", keys: "table:\n  row_id: id",
       expected: "manifest.yaml:16: table applies to the engine's own splits",
       split: "  strategy: script\n  script: prepare.py"),
