@@ -15,6 +15,8 @@ struct SplitPlan: Sendable {
   var mediaKeys: [String]?
   /// Per row, whether a test row is scored (`table.scored_where`); nil when all are.
   var scored: [Bool]?
+  /// The `public.train_only` column's values, per row.
+  var trainOnlyKeys: [String]?
 }
 
 extension Preparer {
@@ -53,6 +55,13 @@ extension Preparer {
         "public.drop: column \"\(name)\" is not in \(url.lastPathComponent) (columns: \(header.joined(separator: ", ")))"
       )
     }
+    let trainOnly = manifest.publicFiles?.trainOnly
+    if let trainOnly, !header.contains(trainOnly.column) {
+      throw DojoError(
+        .invalidManifest,
+        "public.train_only.column: \"\(trainOnly.column)\" is not a column of \(url.lastPathComponent)"
+      )
+    }
     let scoredWhere = manifest.table?.scoredWhere
     if let scoredWhere, !header.contains(scoredWhere.column) {
       throw DojoError(
@@ -63,7 +72,8 @@ extension Preparer {
     let needed = Array(
       Set(
         [manifest.answers.id] + manifest.answers.targets + planner.columnsNeeded
-          + (mediaColumn.map { [$0] } ?? []) + (scoredWhere.map { [$0.column] } ?? []))
+          + (mediaColumn.map { [$0] } ?? []) + (scoredWhere.map { [$0.column] } ?? [])
+          + (trainOnly.map { [$0.column] } ?? []))
     ).sorted()
     // Only the plan outlives the index: the sides, the target columns and the row spans
     // (4 bytes a row). The id column is freed before the copy pass (peak memory) while rows
@@ -77,7 +87,7 @@ extension Preparer {
       spans: index.droppingValues(), mediaKeys: mediaColumn.flatMap { index.values(of: $0) },
       scored: scoredWhere.map { rule in
         (index.values(of: rule.column) ?? []).map { $0 == rule.value }
-      })
+      }, trainOnlyKeys: trainOnly.flatMap { index.values(of: $0.column) })
   }
 
   /// Writes a planned split into public train/test and the answers: one copy of every
@@ -116,6 +126,11 @@ extension Preparer {
           url: work.answers, rowClass: RowSide.test.rawValue,
           columns: .only([manifest.answers.id] + manifest.answers.targets)),
       ], index: plan.spans)
+    if let trainOnly = manifest.publicFiles?.trainOnly, let keys = plan.trainOnlyKeys {
+      var train = Set<String>()
+      for (row, key) in keys.enumerated() where sides[row] == .train { train.insert(key) }
+      try writeTrainOnly(trainOnly, trainKeys: train, files: files, work: work)
+    }
     let trainTargets = plan.targetValues.map { values in
       var train: [String] = []
       train.reserveCapacity(counts[0])
@@ -123,6 +138,36 @@ extension Preparer {
       return train
     }
     return ((counts[0], counts[1]), trainTargets)
+  }
+
+  /// Copies each `public.train_only` table with only the rows whose key is on the train
+  /// side; `copyExtras` then finds it in place and leaves it.
+  func writeTrainOnly(
+    _ spec: Manifest.PublicFiles.TrainOnly, trainKeys: Set<String>, files: RawFiles,
+    work: TaskLayout
+  ) throws {
+    for name in spec.files {
+      let source = try files.one(name, key: "public.train_only.files")
+      let reader = try CSVReader(url: source)
+      guard let column = reader.header.firstIndex(of: spec.column) else {
+        throw DojoError(
+          .invalidManifest,
+          "public.train_only.column: \"\(spec.column)\" is not a column of \(source.lastPathComponent)"
+        )
+      }
+      let writer = try CSVWriter(
+        url: work.publicDir.appendingPathComponent(source.lastPathComponent))
+      do {
+        try reader.headerBytes.withUnsafeBufferPointer { try writer.writeRaw(recordBytes: $0) }
+        while let record = try reader.next() {
+          if trainKeys.contains(record.string(column)) { try writer.writeRaw(record) }
+        }
+        try writer.finish()
+      } catch {
+        writer.discard()
+        throw error
+      }
+    }
   }
 
   /// The public table of one side, by the manifest's `public.train` / `public.test` name.

@@ -297,6 +297,32 @@ extension Manifest {
     /// For `table.format: coco`: the public test metadata as an `object` (`info`,
     /// `licenses`, `images`, like the training file) or a bare `list` of images.
     public var testMetadata: TestMetadata?
+    /// Extra tables that describe training rows only (`files.extra` entries): each is copied
+    /// with just the rows whose `column` value is on the train side, so nothing about the
+    /// test rows reaches `public/` through them.
+    public var trainOnly: TrainOnly?
+
+    public struct TrainOnly: Codable, Sendable, Equatable {
+      /// The column shared with `files.train` (a molecule, a user).
+      public var column: String
+      /// The tables, by their name in `files.extra`.
+      public var files: [String]
+
+      enum CodingKeys: String, CodingKey, CaseIterable { case column, files }
+
+      public init(column: String, files: [String]) {
+        self.column = column
+        self.files = files
+      }
+
+      public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        column = try c.decode(String.self, forKey: .column)
+        files = try c.decode([String].self, forKey: .files)
+        if files.isEmpty { throw decoder.fail(CodingKeys.files, "must name at least one table") }
+      }
+    }
 
     public enum TestMetadata: String, Codable, Sendable, CaseIterable {
       case object, list
@@ -313,12 +339,13 @@ extension Manifest {
       case testImages = "test_images"
       case testName = "test_name"
       case testMetadata = "test_metadata"
+      case trainOnly = "train_only"
     }
 
     public init(
       train: String? = nil, test: String? = nil, drop: [String] = [], testFields: TestFields? = nil,
       trainImages: String? = nil, testImages: String? = nil, testName: String? = nil,
-      testMetadata: TestMetadata? = nil
+      testMetadata: TestMetadata? = nil, trainOnly: TrainOnly? = nil
     ) {
       self.train = train
       self.test = test
@@ -328,6 +355,7 @@ extension Manifest {
       self.testImages = testImages
       self.testName = testName
       self.testMetadata = testMetadata
+      self.trainOnly = trainOnly
     }
 
     public init(from decoder: any Decoder) throws {
@@ -371,6 +399,7 @@ extension Manifest {
         }
       }
       testMetadata = try Table.decodeChoice(c, .testMetadata, decoder)
+      trainOnly = try c.decodeIfPresent(TrainOnly.self, forKey: .trainOnly)
     }
   }
 
@@ -410,6 +439,19 @@ extension Manifest {
         throw fail(
           [K.publicFiles, P.drop, AnyKey(intValue: i)],
           "names \"\(name)\", the id or a target; the id must stay and targets are always dropped")
+      }
+      if let trainOnly = publicFiles.trainOnly {
+        if table.format != .csv {
+          throw fail([K.publicFiles, P.trainOnly], "applies only to CSV tables")
+        }
+        for (i, name) in trainOnly.files.enumerated() where !files.extra.contains(name) {
+          throw fail(
+            [
+              K.publicFiles, P.trainOnly, PublicFiles.TrainOnly.CodingKeys.files,
+              AnyKey(intValue: i),
+            ],
+            "\"\(name)\" must also be listed in files.extra (the archive file it cuts)")
+        }
       }
       if publicFiles.testFields != nil {
         if table.format != .jsonRecords {

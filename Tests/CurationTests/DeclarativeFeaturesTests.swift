@@ -368,6 +368,44 @@ struct DeclarativeFeaturesTests {
     #expect(test.strings(column: 2) == test.strings(column: 3))
   }
 
+  @Test func trainOnlyTablesKeepJustTheTrainingKeys() throws {
+    var text = "id,molecule_name,type,label\n"
+    var contributions = "molecule_name,atom,fc\n"
+    for m in 0..<10 {
+      for k in 0..<3 { text += "\(m * 3 + k),m\(m),1J,\(m * 3 + k)\n" }
+      contributions += "m\(m),0,\(m).5\nm\(m),1,\(m).25\n"
+    }
+    let f = try Self.competition(
+      Self.manifest(
+        split: "  strategy: group\n  test_fraction: 0.2\n  seed: 0\n  group: molecule_name",
+        keys: """
+          public:
+            train_only: { column: molecule_name, files: [contributions.csv] }
+          """, metric: "mae"
+      ).replacingOccurrences(
+        of: "  train: train.csv", with: "  train: train.csv\n  extra: [contributions.csv]"),
+      ["train.csv": text, "contributions.csv": contributions])
+    defer { f.remove() }
+    let layout = try f.prepare().layout
+    let trainMolecules = Set(try Self.column(layout.train, "molecule_name"))
+    let testMolecules = Set(try Self.column(layout.test, "molecule_name"))
+    #expect(!testMolecules.isEmpty)
+    let kept = try Self.column(
+      layout.publicDir.appendingPathComponent("contributions.csv"), "molecule_name")
+    #expect(Set(kept) == trainMolecules)
+    #expect(kept.count == trainMolecules.count * 2)
+  }
+
+  @Test func trainOnlyTableNotInExtraIsRefusedAtLoad() throws {
+    let text = Self.manifest(
+      split: "  strategy: group\n  test_fraction: 0.2\n  group: g",
+      keys: "public:\n  train_only: { column: g, files: [a.csv] }")
+    let error = try #require(throws: DojoError.self) { try ManifestLoader.parse(text) }
+    #expect(
+      error.message.contains(
+        "public.train_only.files[0] \"a.csv\" must also be listed in files.extra"))
+  }
+
   // MARK: - JSON records
 
   static func records(_ n: Int) -> String {
