@@ -15,8 +15,10 @@ public enum LeakCheck {
   /// - Parameter idsDisjointBySplit: true when the split itself proves no id is on both
   ///   sides (one source file whose ids were checked unique, each row sent to one side);
   ///   train is then not read again. Provided and scripted splits pass false.
+  ///   - cocoTestMetadata: a COCO split's public test metadata file.
   static func afterSplit(
-    work: TaskLayout, files: [TaskFile], manifest: Manifest, idsDisjointBySplit: Bool = false
+    work: TaskLayout, files: [TaskFile], manifest: Manifest, idsDisjointBySplit: Bool = false,
+    cocoTestMetadata: URL? = nil
   ) throws {
     if !idsDisjointBySplit {
       let testIDs = try answerIDs(work, idColumn: manifest.answers.id)
@@ -26,6 +28,17 @@ public enum LeakCheck {
     }
     for test in files where test.role == .testTable {
       try requireNoTargets(in: test, layout: work, targets: manifest.answers.targets)
+    }
+    if manifest.table?.format == .coco, let test = cocoTestMetadata {
+      // COCO test metadata sits inside its image folder, not among the listed tables, and
+      // must not carry the labels under COCO's own names either.
+      let fields = manifest.answers.targets + ["category_id", "annotations"]
+      if let field = try JSONRecords.firstField(of: fields, in: test) {
+        throw DojoError(
+          .invalidData,
+          "leak: public/\(test.path.dropFirst(work.publicDir.path.count + 1)) holds the target field \"\(field)\"; it must not"
+        )
+      }
     }
     try requireNoLinks(under: work.publicDir)
   }

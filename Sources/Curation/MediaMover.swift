@@ -6,7 +6,8 @@ internal import Foundation
 /// train files. Hard links where the file system allows (no copy of gigabytes of images),
 /// copies otherwise; rows on neither side leave their file out.
 ///
-/// A pattern may hold globs (`*/{id}.jpg`: the file sits in a class sub-folder). Such files
+/// A pattern may name sub-folders from the id's characters (`{id[0]}/{id[1]}/{id}.png`); the
+/// file keeps that path under its side. A pattern may hold globs (`*/{id}.jpg`: the file sits in a class sub-folder). Such files
 /// are placed flat, by their own name, so the sub-folder (often the label) never reaches
 /// `public/`.
 struct MediaMover {
@@ -55,7 +56,21 @@ struct MediaMover {
         .invalidData,
         "media: id value \"\(id)\" cannot name a file in \(media.folder); ids must be plain names")
     }
-    return media.pattern.replacingOccurrences(of: "{id}", with: id)
+    var name = media.pattern.replacingOccurrences(of: "{id}", with: id)
+    // `{id[N]}`: the id's N-th character (from 0), for archives that shard files into
+    // folders by an id's first characters (`{id[0]}/{id[1]}/{id}.png`).
+    if name.contains("{id[") {
+      let characters = Array(id)
+      for n in 0..<10 where name.contains("{id[\(n)]}") {
+        guard n < characters.count else {
+          throw DojoError(
+            .invalidData,
+            "media: id \"\(id)\" has no character \(n) for {id[\(n)]} in media.pattern")
+        }
+        name = name.replacingOccurrences(of: "{id[\(n)]}", with: String(characters[n]))
+      }
+    }
+    return name
   }
 
   /// Links or copies the file of `id` to `public/<side>/`.
@@ -79,7 +94,12 @@ struct MediaMover {
     case .dropped: return
     }
     let dir = publicDir.appendingPathComponent(sideName)
-    let target = dir.appendingPathComponent(name)
+    try Self.linkOrCopy(source, to: dir.appendingPathComponent(name))
+  }
+
+  /// A hard link where the file system allows (no copy of gigabytes of images), a copy
+  /// otherwise; never a symbolic link. Creates the target's folder.
+  static func linkOrCopy(_ source: URL, to target: URL) throws {
     try AtomicFiles.createDirectory(target.deletingLastPathComponent())
     if link(source.path, target.path) == 0 { return }
     do {

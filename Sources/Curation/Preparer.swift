@@ -74,22 +74,28 @@ public struct Preparer: Sendable {
     // two cores. Otherwise the version comes first, as it usually means nothing to do.
     let taskParent = curated.appendingPathComponent(manifest.id)
     // One labelled file split by planSplit/writeSplit (not a script, not provided test rows).
-    let tableSplit = manifest.split.strategy != .script && manifest.split.strategy != .provided
+    // JSON records and COCO metadata are split by their own writers, with the same planner.
+    let jsonSplit = (manifest.table?.format ?? .csv) != .csv
+    let tableSplit =
+      manifest.split.strategy != .script && manifest.split.strategy != .provided && !jsonSplit
+    // The normalised copy of a table that is not plain CSV (``SourceTable``), outside the task.
+    let scratch = AtomicFiles.temporarySibling(of: taskParent.appendingPathComponent("source"))
+    defer { try? FileManager.default.removeItem(at: scratch) }
     let version: String
     var plan: SplitPlan?
     if tableSplit && !Self.hasVersions(taskParent) {
       let hashing = BackgroundJob("dojo-version-hash") { [self, inputs] in
-        try versionHash(inputs: inputs, pageMarkdown: pageMarkdown)
+        try versionHash(inputs: inputs, pageMarkdown: pageMarkdown, raw: raw)
       }
       do {
-        plan = try planSplit(files: files)
+        plan = try planSplit(files: files, scratch: scratch)
       } catch {
         _ = try? hashing.wait()
         throw error
       }
       version = try hashing.wait()
     } else {
-      version = try versionHash(inputs: inputs, pageMarkdown: pageMarkdown)
+      version = try versionHash(inputs: inputs, pageMarkdown: pageMarkdown, raw: raw)
     }
     let taskRoot = taskParent.appendingPathComponent(version)
     let layout = TaskLayout(root: taskRoot)
@@ -116,14 +122,24 @@ public struct Preparer: Sendable {
     case .provided:
       (counts, trainTargets) = try writeProvided(files: files, work: work)
     default:
-      (counts, trainTargets) = try writeSplit(
-        try plan ?? planSplit(files: files), files: files, work: work)
+      switch manifest.table?.format ?? .csv {
+      case .jsonRecords:
+        (counts, trainTargets) = try writeJSONRecordsSplit(files: files, work: work)
+      case .coco:
+        (counts, trainTargets) = try writeCocoSplit(files: files, work: work)
+      case .csv:
+        (counts, trainTargets) = try writeSplit(
+          try plan ?? planSplit(files: files, scratch: scratch), files: files, work: work)
+      }
     }
     plan = nil
     // The split's outputs are the task's largest files: hash them on the second core while
     // the rest of the task is written.
-    let splitOutputs = ["public/train.csv", "public/test.csv", "private/answers.csv"]
-      .filter { FileManager.default.fileExists(atPath: temp.appendingPathComponent($0).path) }
+    let splitOutputs = [
+      "public/" + manifest.publicTrainName, "public/" + manifest.publicTestName,
+      "private/answers.csv",
+    ]
+    .filter { FileManager.default.fileExists(atPath: temp.appendingPathComponent($0).path) }
     let hashingOutputs = BackgroundJob("dojo-output-hash") { [temp] in
       try splitOutputs.map { try FileTree.entry($0, under: temp) }
     }
@@ -140,7 +156,8 @@ public struct Preparer: Sendable {
     // Every file with its role, so the leak checks (here and in validate) find each train
     // and test table whatever the split named it.
     let listed = try TaskFileList.scan(
-      work, train: manifest.files.train, test: manifest.files.test)
+      work, train: manifest.publicFiles?.train ?? manifest.files.train,
+      test: manifest.publicFiles?.test ?? manifest.files.test)
     if manifest.split.strategy == .script {
       // A script names its tables as it likes: count the rows of what it wrote, in any
       // listed format, and refuse a table that cannot be read.
@@ -150,7 +167,8 @@ public struct Preparer: Sendable {
     // A split of one file with unique ids cannot put an id on both sides; scripted and
     // provided splits can, so their train is read again.
     try LeakCheck.afterSplit(
-      work: work, files: listed, manifest: manifest, idsDisjointBySplit: tableSplit)
+      work: work, files: listed, manifest: manifest, idsDisjointBySplit: tableSplit || jsonSplit,
+      cocoTestMetadata: manifest.table?.format == .coco ? publicTable(.test, work) : nil)
     let description = DescriptionWriter(manifest: manifest, format: format)
       .markdown(page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test)
     try AtomicFiles.write(description, to: work.description)
@@ -176,7 +194,9 @@ public struct Preparer: Sendable {
     try AtomicFiles.write(
       try TaskFileList.encode(
         spec,
-        files: try TaskFileList.scan(work, train: manifest.files.train, test: manifest.files.test)),
+        files: try TaskFileList.scan(
+          work, train: manifest.publicFiles?.train ?? manifest.files.train,
+          test: manifest.publicFiles?.test ?? manifest.files.test)),
       to: work.taskFile)
     // Only task.json was written since `everything` was hashed: hash just that again.
     try Checksums.write(for: temp, reusing: everything)
@@ -205,6 +225,10 @@ public struct Preparer: Sendable {
     if let answers = manifest.files.testAnswers {
       list.append(("files.test_answers", try files.one(answers, key: "files.test_answers")))
     }
+    if manifest.publicFiles?.testFields != nil, let test = manifest.files.test {
+      // Kaggle's test records decide which fields a public test record keeps.
+      list.append(("files.test", try files.one(test, key: "files.test")))
+    }
     for pattern in manifest.files.extra {
       let found = files.all(pattern)
       if found.isEmpty {
@@ -216,6 +240,14 @@ public struct Preparer: Sendable {
     if manifest.split.strategy == .script {
       // A script may read anything in the archive: every file is an input.
       list += try files.paths.map { ("raw", try files.contained($0, key: "split.script input")) }
+    } else {
+      // Media and COCO images move into public/: new images behind an unchanged table
+      // must give a new version. Their hashes come from unpack's records (`RawRecords`).
+      for folder in [manifest.media?.folder, manifest.table?.images].compactMap({ $0 }) {
+        let prefix = folder.isEmpty ? "" : folder + "/"
+        list += files.paths.filter { $0.hasPrefix(prefix) && $0 != RawRecords.fileName }
+          .map { ("media " + $0, files.root.appendingPathComponent($0)) }
+      }
     }
     return list
   }
@@ -223,11 +255,20 @@ public struct Preparer: Sendable {
   /// The version: the first 12 hex digits of a SHA-256 over the engine version, the
   /// manifest's bytes, the page and every input file's hash (and the files the manifest
   /// folder contributes: leaderboards, script).
-  func versionHash(inputs: [(key: String, url: URL)], pageMarkdown: String?) throws -> String {
+  ///
+  /// Raw files' hashes are read from unpack's `.manifest.json` records where they match
+  /// (``RawRecords``), so nothing unpack already hashed is hashed again.
+  func versionHash(inputs: [(key: String, url: URL)], pageMarkdown: String?, raw: URL? = nil)
+    throws -> String
+  {
     var lines = ["engine \(Self.engineVersion)", "manifest \(loaded.sha256)"]
     if let page = pageMarkdown { lines.append("page \(SHA256Hasher.hash(page))") }
+    let records = raw.map(RawRecords.init(root:))
     for (key, url) in inputs {
-      lines.append("\(key) \(url.lastPathComponent) \(try SHA256Hasher.hash(fileAt: url))")
+      let sha = try records?.sha256(of: url) ?? SHA256Hasher.hash(fileAt: url)
+      // A media file's key already names its path.
+      lines.append(
+        key.hasPrefix("media ") ? "\(key) \(sha)" : "\(key) \(url.lastPathComponent) \(sha)")
     }
     for (path, url) in try localFiles() {
       lines.append("local \(path) \(try SHA256Hasher.hash(fileAt: url))")

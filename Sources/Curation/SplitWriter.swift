@@ -13,14 +13,27 @@ struct SplitPlan: Sendable {
   var spans: CSVIndex
   /// The media column's values, when the manifest has media.
   var mediaKeys: [String]?
+  /// Per row, whether a test row is scored (`table.scored_where`); nil when all are.
+  var scored: [Bool]?
+  /// The `public.train_only` column's values, per row.
+  var trainOnlyKeys: [String]?
 }
 
 extension Preparer {
   /// Plans a split of `files.train` by the manifest's strategy: checks the columns the
   /// manifest names, indexes the few columns the split needs, checks the ids are unique and
   /// assigns every row a side.
-  func planSplit(files: RawFiles) throws -> SplitPlan {
-    let url = try files.one(manifest.files.train, key: "files.train")
+  ///
+  /// - Parameter scratch: a folder for the normalised copy of a table that is not plain
+  ///   CSV (see ``SourceTable``); the caller removes it after the split.
+  func planSplit(files: RawFiles, scratch: URL) throws -> SplitPlan {
+    var url = try files.one(manifest.files.train, key: "files.train")
+    let source = SourceTable(manifest: manifest)
+    if source.needsCopy {
+      let copy = scratch.appendingPathComponent("train.csv")
+      try source.normalise(url, to: copy)
+      url = copy
+    }
     let header = try CSVReader(url: url).header
     let planner = SplitPlanner(manifest.split)
     try requireColumns(header: header, file: url.lastPathComponent, key: "files.train")
@@ -36,10 +49,31 @@ extension Preparer {
         .invalidManifest,
         "media.column: \"\(mediaColumn)\" is not a column of \(url.lastPathComponent)")
     }
+    for name in manifest.publicFiles?.drop ?? [] where !header.contains(name) {
+      throw DojoError(
+        .invalidManifest,
+        "public.drop: column \"\(name)\" is not in \(url.lastPathComponent) (columns: \(header.joined(separator: ", ")))"
+      )
+    }
+    let trainOnly = manifest.publicFiles?.trainOnly
+    if let trainOnly, !header.contains(trainOnly.column) {
+      throw DojoError(
+        .invalidManifest,
+        "public.train_only.column: \"\(trainOnly.column)\" is not a column of \(url.lastPathComponent)"
+      )
+    }
+    let scoredWhere = manifest.table?.scoredWhere
+    if let scoredWhere, !header.contains(scoredWhere.column) {
+      throw DojoError(
+        .invalidManifest,
+        "table.scored_where.column: \"\(scoredWhere.column)\" is not a column of \(url.lastPathComponent)"
+      )
+    }
     let needed = Array(
       Set(
         [manifest.answers.id] + manifest.answers.targets + planner.columnsNeeded
-          + (mediaColumn.map { [$0] } ?? []))
+          + (mediaColumn.map { [$0] } ?? []) + (scoredWhere.map { [$0.column] } ?? [])
+          + (trainOnly.map { [$0.column] } ?? []))
     ).sorted()
     // Only the plan outlives the index: the sides, the target columns and the row spans
     // (4 bytes a row). The id column is freed before the copy pass (peak memory) while rows
@@ -50,7 +84,10 @@ extension Preparer {
     return SplitPlan(
       source: url, sides: sides,
       targetValues: manifest.answers.targets.map { index.values(of: $0) ?? [] },
-      spans: index.droppingValues(), mediaKeys: mediaColumn.flatMap { index.values(of: $0) })
+      spans: index.droppingValues(), mediaKeys: mediaColumn.flatMap { index.values(of: $0) },
+      scored: scoredWhere.map { rule in
+        (index.values(of: rule.column) ?? []).map { $0 == rule.value }
+      }, trainOnlyKeys: trainOnly.flatMap { index.values(of: $0.column) })
   }
 
   /// Writes a planned split into public train/test and the answers: one copy of every
@@ -63,17 +100,37 @@ extension Preparer {
       let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
       for (row, key) in keys.enumerated() { try mover.place(id: key, side: sides[row]) }
     }
+    // Test rows outside `table.scored_where` are shown in the test table but not scored.
+    let unscored: UInt8 = 3
+    var assignments = sides.map(\.rawValue)
+    if let scored = plan.scored {
+      for row in assignments.indices where sides[row] == .test && !scored[row] {
+        assignments[row] = unscored
+      }
+      if !assignments.contains(RowSide.test.rawValue) {
+        throw DojoError(
+          .invalidData,
+          "table.scored_where: no test row has the value it names, so nothing would be scored; check its column and value"
+        )
+      }
+    }
+    let hidden = manifest.answers.targets + (manifest.publicFiles?.drop ?? [])
     let counts = try CSVSplitter.write(
-      source: plan.source, assignments: sides.map(\.rawValue),
+      source: plan.source, assignments: assignments,
       outputs: [
-        SplitOutput(url: work.train, rowClass: RowSide.train.rawValue),
+        SplitOutput(url: publicTable(.train, work), rowClass: RowSide.train.rawValue),
         SplitOutput(
-          url: work.test, rowClass: RowSide.test.rawValue,
-          columns: .dropping(manifest.answers.targets)),
+          url: publicTable(.test, work), rowClass: RowSide.test.rawValue, also: [unscored],
+          columns: .dropping(hidden)),
         SplitOutput(
           url: work.answers, rowClass: RowSide.test.rawValue,
           columns: .only([manifest.answers.id] + manifest.answers.targets)),
       ], index: plan.spans)
+    if let trainOnly = manifest.publicFiles?.trainOnly, let keys = plan.trainOnlyKeys {
+      var train = Set<String>()
+      for (row, key) in keys.enumerated() where sides[row] == .train { train.insert(key) }
+      try writeTrainOnly(trainOnly, trainKeys: train, files: files, work: work)
+    }
     let trainTargets = plan.targetValues.map { values in
       var train: [String] = []
       train.reserveCapacity(counts[0])
@@ -81,6 +138,42 @@ extension Preparer {
       return train
     }
     return ((counts[0], counts[1]), trainTargets)
+  }
+
+  /// Copies each `public.train_only` table with only the rows whose key is on the train
+  /// side; `copyExtras` then finds it in place and leaves it.
+  func writeTrainOnly(
+    _ spec: Manifest.PublicFiles.TrainOnly, trainKeys: Set<String>, files: RawFiles,
+    work: TaskLayout
+  ) throws {
+    for name in spec.files {
+      let source = try files.one(name, key: "public.train_only.files")
+      let reader = try CSVReader(url: source)
+      guard let column = reader.header.firstIndex(of: spec.column) else {
+        throw DojoError(
+          .invalidManifest,
+          "public.train_only.column: \"\(spec.column)\" is not a column of \(source.lastPathComponent)"
+        )
+      }
+      let writer = try CSVWriter(
+        url: work.publicDir.appendingPathComponent(source.lastPathComponent))
+      do {
+        try reader.headerBytes.withUnsafeBufferPointer { try writer.writeRaw(recordBytes: $0) }
+        while let record = try reader.next() {
+          if trainKeys.contains(record.string(column)) { try writer.writeRaw(record) }
+        }
+        try writer.finish()
+      } catch {
+        writer.discard()
+        throw error
+      }
+    }
+  }
+
+  /// The public table of one side, by the manifest's `public.train` / `public.test` name.
+  func publicTable(_ side: RowSide, _ work: TaskLayout) -> URL {
+    work.publicDir.appendingPathComponent(
+      side == .test ? manifest.publicTestName : manifest.publicTrainName)
   }
 
   /// `split.strategy: provided`: the archive has labelled test rows already.

@@ -31,16 +31,23 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var reference: Reference?
   /// Media files (images, audio) keyed by the id column, moved with their rows by the split.
   public var media: Media?
+  /// How `files.train` is read (delimiter, encoding, synthesised ids, row filters); see
+  /// TableSpec.swift.
+  public var table: Table?
+  /// What the split writes to `public/` (file names, columns left out of the test table).
+  public var publicFiles: PublicFiles?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case id, title, category, source, page, files, split, answers, metric, leaderboard, reference
-    case media
+    case media, table
+    case publicFiles = "public"
   }
 
   public init(
     id: String, title: String, source: Source, page: Page? = nil, files: Files, split: Split,
     answers: Answers, metric: MetricSpec, leaderboard: Leaderboard? = nil,
-    reference: Reference? = nil, media: Media? = nil, category: String? = nil
+    reference: Reference? = nil, media: Media? = nil, category: String? = nil,
+    table: Table? = nil, publicFiles: PublicFiles? = nil
   ) {
     self.id = id
     self.title = title
@@ -54,6 +61,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     self.leaderboard = leaderboard
     self.reference = reference
     self.media = media
+    self.table = table
+    self.publicFiles = publicFiles
   }
 
   public init(from decoder: any Decoder) throws {
@@ -76,6 +85,9 @@ public struct Manifest: Codable, Sendable, Equatable {
     leaderboard = try c.decodeIfPresent(Leaderboard.self, forKey: .leaderboard)
     reference = try c.decodeIfPresent(Reference.self, forKey: .reference)
     media = try c.decodeIfPresent(Media.self, forKey: .media)
+    table = try c.decodeIfPresent(Table.self, forKey: .table)
+    publicFiles = try c.decodeIfPresent(PublicFiles.self, forKey: .publicFiles)
+    try checkTableKeys(decoder)
     if split.strategy == .provided && files.testAnswers == nil {
       throw decoder.fail(
         CodingKeys.files,

@@ -140,12 +140,19 @@ public struct SplitOutput: Sendable {
   public var rowClass: UInt8
   /// The columns it keeps.
   public var columns: Columns
+  /// Further classes whose rows it also receives (test rows that are shown but not scored).
+  public var alsoRowClasses: [UInt8]
 
-  /// An output receiving the rows of `rowClass`, with `columns` of each.
-  public init(url: URL, rowClass: UInt8, columns: Columns = .all) {
+  /// An output receiving the rows of `rowClass` (and of `also`), with `columns` of each.
+  public init(url: URL, rowClass: UInt8, also: [UInt8] = [], columns: Columns = .all) {
     self.url = url
     self.rowClass = rowClass
     self.columns = columns
+    self.alsoRowClasses = also
+  }
+
+  func receives(_ c: Int) -> Bool {
+    Int(rowClass) == c || alsoRowClasses.contains { Int($0) == c }
   }
 }
 
@@ -254,7 +261,7 @@ public enum CSVSplitter {
     init(outputs: [SplitOutput], projections: [[Int]?]) {
       for c in 0..<256 {
         first[c] = routes.count
-        for (k, output) in outputs.enumerated() where Int(output.rowClass) == c { routes.append(k) }
+        for (k, output) in outputs.enumerated() where output.receives(c) { routes.append(k) }
         verbatimOnly[c] =
           routes.count > first[c] && routes[first[c]...].allSatisfy { projections[$0] == nil }
       }

@@ -68,6 +68,22 @@ public final class CSVWriter {
     try endRecord()
   }
 
+  /// Writes text fields (quoted when needed), a record's exact bytes and more text fields,
+  /// followed by LF: a record with new columns (a synthesised id in front, derived columns
+  /// after), its own fields copied without re-printing.
+  public func writeRaw(_ record: CSVRecord, leading: [String], trailing: [String] = []) throws {
+    for field in leading {
+      try appendField(field)
+      try appendByte(asciiComma)
+    }
+    try record.withRawBytes { try append($0) }
+    for field in trailing {
+      try appendByte(asciiComma)
+      try appendField(field)
+    }
+    try endRecord()
+  }
+
   /// Writes some fields of a record, in the given order, each copied byte for byte (a
   /// quoted field stays quoted exactly as it was), followed by LF.
   public func writeFields(of record: CSVRecord, columns: [Int]) throws {
