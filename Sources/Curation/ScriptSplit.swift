@@ -46,16 +46,31 @@ extension Preparer {
     }
     let sandbox = try Sandbox(SandboxConfiguration(python: python))
     let command = [sandbox.python.executable, "-u", try scriptPathInSandbox(path)]
-    let outcome = try sandbox.run(
-      command: command + [Self.scriptRawPath, Self.scriptOutputPath],
-      mounts: try scriptMounts(files: files, work: work), limits: scriptLimits)
+    // The task's folders are the sandbox user's while the script writes them, and Dojo's
+    // again once it has ended, whatever it did.
+    try sandbox.prepareWorkspace(work.publicDir)
+    try sandbox.prepareWorkspace(work.privateDir)
+    let run = Result {
+      try sandbox.run(
+        command: command + [Self.scriptRawPath, Self.scriptOutputPath],
+        mounts: try scriptMounts(files: files, work: work), limits: scriptLimits)
+    }
+    // What the script left is judged as it left it (a setuid bit, a link), before Dojo
+    // takes the folders back and normalises their modes.
+    let checked = Result {
+      if case .success(let outcome) = run, outcome.succeeded {
+        try ScriptOutput.check(work.root, script: script)
+      }
+    }
+    try sandbox.reclaim(work.root)
+    let outcome = try run.get()
     guard outcome.succeeded else {
       let tail = outcome.stderrTail.split(separator: "\n").suffix(3).joined(separator: " | ")
       throw DojoError(
         .invalidData,
         "split.script \(script) \(outcome.summary): \(tail); fix the script and run again")
     }
-    try ScriptOutput.check(work.root, script: script)
+    try checked.get()
     guard FileManager.default.fileExists(atPath: work.answers.path) else {
       throw DojoError(
         .invalidData,

@@ -161,6 +161,37 @@ extension Sandbox {
     try requireReachable(workspace.path, what: "the workspace", write: true)
   }
 
+  /// Takes a folder the sandbox wrote back for Dojo once the run has ended: every entry below
+  /// it (never following a link) becomes Dojo's (`geteuid`/`getegid`), folders 0755 and files
+  /// 0644, with no setuid, setgid or sticky bit left. What sandboxed code wrote (a split
+  /// script's task) is then published as Dojo's own files, not the sandbox user's.
+  ///
+  /// - Throws: ``DojoError`` `.sandbox` naming an entry that cannot be taken back.
+  public func reclaim(_ folder: URL) throws {
+    guard hostIdentity.isDedicated else { return }
+    try reclaimEntry(folder.path, uid: geteuid(), gid: getegid())
+  }
+
+  private func reclaimEntry(_ path: String, uid: uid_t, gid: gid_t) throws {
+    var info = stat()
+    guard lstat(path, &info) == 0 else {
+      throw DojoError(
+        .sandbox, "cannot take back \(path) from the sandbox: \(String(cString: strerror(errno)))")
+    }
+    let type = info.st_mode & S_IFMT
+    guard lchown(path, uid, gid) == 0 else {
+      throw DojoError(
+        .sandbox, "cannot take back \(path) from the sandbox: \(String(cString: strerror(errno)))")
+    }
+    // A link's own mode means nothing; anything but files and folders is the caller's to refuse.
+    guard type == S_IFDIR || type == S_IFREG else { return }
+    _ = chmod(path, type == S_IFDIR ? 0o755 : 0o644)
+    guard type == S_IFDIR else { return }
+    for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+      try reclaimEntry(path + "/" + name, uid: uid, gid: gid)
+    }
+  }
+
   /// Gives the folder at `path` (never a link) to the sandbox user, mode 0700.
   func handOver(_ path: String, what: String) throws {
     let fd = try Self.openFolder(path, what: what)
