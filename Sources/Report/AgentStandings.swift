@@ -1,5 +1,5 @@
-public import Foundation
-public import Grading
+internal import Foundation
+internal import Grading
 
 /// One agent's sessions on one task: every valid score it submitted there.
 struct Attempt: Sendable {

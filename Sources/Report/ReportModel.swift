@@ -79,7 +79,7 @@ extension CuratorReport {
     for id in Set(published.keys).union(validations.keys).sorted() {
       let task = published[id]
       let record = validations[id]
-      let spec = try task.flatMap { try? registry.spec($0.id, version: $0.version) }
+      let spec = task.flatMap { try? registry.spec($0.id, version: $0.version) }
       let decode = { (json: String?) -> ValidationReport? in
         json.flatMap { try? JSONDecoder().decode(ValidationReport.self, from: Data($0.utf8)) }
       }
