@@ -20,6 +20,9 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    // The server's connection guards are NIO handlers in Hummingbird's HTTP/1 pipeline.
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+    .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
   ],
   targets: [
     // C libraries: module maps only, each imported by exactly one Swift module.
@@ -72,6 +75,9 @@ let package = Package(
       dependencies: [
         "DojoCore", "Registry", "Grading", "Sandbox",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
       ],
       swiftSettings: swiftSettings),
     .target(

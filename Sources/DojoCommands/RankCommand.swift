@@ -26,14 +26,18 @@ struct RankCommand: ParsableCommand {
 
   func run() throws {
     try requireRegistry(registry.registry)
-    let report = try CuratorReport.build(registryAt: URL(fileURLWithPath: registry.registry))
+    var report = try CuratorReport.build(registryAt: URL(fileURLWithPath: registry.registry))
     if json {
       FileHandle.standardOutput.write(try StableJSON.encode(report.agents))
       return
     }
     guard !report.agents.isEmpty else {
-      print("no agent has run a session in \(registry.registry) yet")
+      print("no agent has run a session in \(TerminalText.escape(registry.registry)) yet")
       return
+    }
+    // Agent names come from clients: escape sequences in them must not reach the terminal.
+    for i in report.agents.indices {
+      report.agents[i].agent = TerminalText.escape(report.agents[i].agent)
     }
     print(report.rankTable())
     print(report.eloMethod)

@@ -16,8 +16,24 @@ struct ServeCommand: AsyncParsableCommand {
       their steps are stored in the registry, their files under --sessions, so a restarted \
       server carries on. GET /openapi.json describes the API. Stops on Ctrl-C or SIGTERM.
 
+      Every route but GET /v1/health needs `Authorization: Bearer TOKEN`, as Jupyter's server \
+      does: the token is DOJO_TOKEN, or one generated at first start into SESSIONS.token \
+      (mode 0600, beside the sessions folder) and printed with the URL. --tokens FILE adds \
+      per-agent tokens, one `TOKEN AGENT-NAME` line each (the file must be mode 0600): such a \
+      token opens sessions for its agent only and sees no other agent's sessions (they answer \
+      404, as sessions that do not exist). Requests naming another Host than this server's \
+      or loopback, or carrying a foreign Origin, are refused (403); bodies must be \
+      application/json (else 415).
+
+      --timeout, --memory, --cpu-s and --gpus are ceilings: a session may ask for less, never \
+      more (more is a 400 naming the ceiling). A request's head and body must arrive within \
+      --header-timeout of its first byte, an idle connection is closed after --idle-timeout, \
+      at most --max-connections are open, and one token runs at most --max-steps-per-token steps at \
+      once (more answer 429 with Retry-After).
+
       Example:
         dojo serve --registry curated/registry.sqlite --port 8765 --sessions sessions
+        DOJO_TOKEN=$(openssl rand -hex 32) dojo serve --tokens agents.tokens
       """)
 
   @OptionGroup var registry: RegistryOptions
@@ -35,11 +51,17 @@ struct ServeCommand: AsyncParsableCommand {
     help: "The Python for agent code (default: the project's .venv when set up, else python3).")
   var python: String?
 
-  @Option(help: "Default wall-time limit of a run, in seconds.")
+  @Option(help: "Wall-time limit of a run, in seconds: the default and the ceiling.")
   var timeout: Double = 600
 
-  @Option(help: "Default memory limit of a run, in MiB.")
+  @Option(help: "Memory limit of a run, in MiB: the default and the ceiling.")
   var memory: Int = 4096
+
+  @Option(help: "CPU seconds per process of a run: the default and the ceiling (none if unset).")
+  var cpuS: Int?
+
+  @Option(help: "GPUs a session may ask for, at most.")
+  var gpus: Int = 0
 
   @Option(help: "Most processes and threads alive at once in a run.")
   var maxProcesses: Int = 1024
@@ -47,11 +69,53 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Largest file a run may write, in MiB.")
   var maxFileMB: Int = 2048
 
+  @Option(
+    help: ArgumentHelp(
+      "Per-agent tokens: a file of `TOKEN AGENT-NAME` lines, readable by its owner only.",
+      discussion:
+        "A request with an agent's token opens sessions for that agent and sees no other agent's sessions (they answer 404)."
+    ))
+  var tokens: String?
+
+  @Option(
+    name: .customLong("allow-host"),
+    help: "A further name clients may reach the server by (Host and Origin); repeatable.")
+  var allowHosts: [String] = []
+
+  @Option(help: "Seconds a request's head (and body) may take to arrive, from its first byte.")
+  var headerTimeout: Double = 20
+
+  @Option(
+    help: "Seconds a connection may stay idle (no request, or a stalled one) before it is closed.")
+  var idleTimeout: Double = 60
+
+  @Option(help: "Most connections open at once.")
+  var maxConnections: Int = 256
+
+  @Option(help: "Most steps one token may have running at once (more answer 429).")
+  var maxStepsPerToken: Int = 4
+
   func run() async throws {
-    guard maxProcesses >= 8, maxFileMB >= 1, timeout > 0, memory >= 32 else {
+    guard maxProcesses >= 8, maxFileMB >= 1, maxFileMB <= 1 << 30, timeout > 0,
+      timeout <= 7 * 24 * 3600, memory >= 32, memory <= 16 << 20
+    else {
       throw DojoError(
         .invalidArgument,
-        "--max-processes must be at least 8, --max-file-mb at least 1, --timeout above 0 and --memory at least 32"
+        "--max-processes must be at least 8, --max-file-mb 1 to 2^30, --timeout above 0 and at most 604800 (a week), --memory 32 to 16777216 (MiB)"
+      )
+    }
+    if let cpuS, !(1...(7 * 24 * 3600)).contains(cpuS) {
+      throw DojoError(.invalidArgument, "--cpu-s must be 1 to 604800 (a week), not \(cpuS)")
+    }
+    guard (0...64).contains(gpus) else {
+      throw DojoError(.invalidArgument, "--gpus must be 0 to 64, not \(gpus)")
+    }
+    guard (0.1...3600).contains(headerTimeout), (0.1...86400).contains(idleTimeout),
+      (1...100_000).contains(maxConnections), (1...1000).contains(maxStepsPerToken)
+    else {
+      throw DojoError(
+        .invalidArgument,
+        "--header-timeout must be 0.1 to 3600 s, --idle-timeout 0.1 to 86400 s, --max-connections 1 to 100000 and --max-steps-per-token 1 to 1000"
       )
     }
     guard (0...65535).contains(port) else {
@@ -59,20 +123,50 @@ struct ServeCommand: AsyncParsableCommand {
     }
     let available = Sandbox.isAvailable()
     guard available.available else { throw DojoError(.sandbox, available.reason) }
+    let sessionsDirectory = URL(fileURLWithPath: sessions, isDirectory: true)
     let configuration = RuntimeConfiguration(
       registry: URL(fileURLWithPath: registry.registry),
-      sessionsDirectory: URL(fileURLWithPath: sessions, isDirectory: true),
+      sessionsDirectory: sessionsDirectory,
       sandbox: SandboxConfiguration(python: python ?? TaskLocator.python),
-      defaultLimits: SessionLimits(executionTimeoutS: timeout, memoryMB: memory),
+      defaultLimits: SessionLimits(
+        executionTimeoutS: timeout, memoryMB: memory, cpuS: cpuS, gpus: gpus),
       maxProcesses: maxProcesses, fileSizeMB: maxFileMB)
-    let server = try RuntimeServer(configuration: configuration)
+    // The sessions folder is made first: the token file is kept beside it.
+    try AtomicFiles.createDirectory(sessionsDirectory)
+    let access = ServerAccess(
+      tokens: try AccessTokens.load(
+        sessionsDirectory: sessionsDirectory, environment: ProcessInfo.processInfo.environment,
+        agentsFile: tokens.map { URL(fileURLWithPath: $0) }),
+      hostNames: (["0.0.0.0", "::", "[::]"].contains(host) ? [] : [Self.hostName(host)])
+        + allowHosts.map(Self.hostName))
+    let server = try RuntimeServer(
+      configuration: configuration, access: access,
+      limits: ConnectionLimits(
+        idleTimeout: .milliseconds(Int64(idleTimeout * 1000)),
+        headerTimeout: .milliseconds(Int64(headerTimeout * 1000)),
+        maxConnections: maxConnections, stepsPerToken: maxStepsPerToken))
     let host = host
+    let display = Self.hostName(host)
     try await server.run(host: host, port: port, handleSignals: true) { bound in
       print(
-        "dojo serve: listening on http://\(host):\(bound) (sandbox limits held by \(server.manager.limitEnforcement.rawValue))"
+        "dojo serve: listening on http://\(display):\(bound) (sandbox limits held by \(server.manager.limitEnforcement.rawValue))"
       )
+      switch access.tokens.origin {
+      case .environment:
+        print(
+          "dojo serve: clients send `Authorization: Bearer $DOJO_TOKEN` (the token is DOJO_TOKEN)")
+      case .file(let file, let created):
+        print(
+          "dojo serve: clients send `Authorization: Bearer \(access.tokens.serverToken)` (\(created ? "generated into" : "read from") \(file.path))"
+        )
+      }
       // A supervisor (or a test) waits for this line to learn the port.
       fflush(nil)
     }
+  }
+
+  /// A host as it appears in a URL and a Host header: IPv6 addresses in brackets.
+  static func hostName(_ host: String) -> String {
+    host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host.lowercased()
   }
 }

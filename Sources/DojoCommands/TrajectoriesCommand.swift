@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import DojoCore
 internal import Foundation
+internal import Registry
 internal import Runtime
 
 /// `dojo trajectories`: every step of every session as JSON lines, for SFT or RL.
@@ -10,7 +11,8 @@ struct TrajectoriesCommand: ParsableCommand {
     abstract: "Export every step of every session as one JSON line, for training.",
     discussion: """
       Each line holds task, version, agent, session, step, action (with its code), \
-      observation, reward, score and timestamps. The file is written whole or not at all.
+      observation, reward, score and timestamps. The file is written whole or not at all. \
+      The summary names each agent exported, control characters escaped (\\u{1b}).
 
       Example:
         dojo trajectories --task titanic-survival --agent my-agent --out trajectories.jsonl
@@ -28,8 +30,19 @@ struct TrajectoriesCommand: ParsableCommand {
   var out: String
 
   func run() throws {
+    let opened = try registry.open()
     let written = try Trajectories.export(
-      registry: try registry.open(), task: task, agent: agent, to: URL(fileURLWithPath: out))
-    print("wrote \(written.steps) steps of \(written.sessions) sessions to \(out)")
+      registry: opened, task: task, agent: agent, to: URL(fileURLWithPath: out))
+    print(
+      "wrote \(written.steps) steps of \(written.sessions) sessions to \(TerminalText.escape(out))")
+    // Agent names come from clients: printed escaped, never raw.
+    var sessionsByAgent: [String: Int] = [:]
+    for session in try opened.sessions(task: task, agent: agent) {
+      sessionsByAgent[session.agent ?? "", default: 0] += 1
+    }
+    for (name, count) in sessionsByAgent.sorted(by: { $0.key < $1.key }) {
+      let label = name.isEmpty ? "(no agent)" : "\"" + TerminalText.escape(name) + "\""
+      print("  agent \(label): \(count) session\(count == 1 ? "" : "s")")
+    }
   }
 }

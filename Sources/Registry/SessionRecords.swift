@@ -97,6 +97,68 @@ extension Registry {
     }
   }
 
+  /// Records a step as started before it runs (its `finished_at` empty), so a server that
+  /// dies mid-step leaves a trace of it and its number is never handed out again.
+  public func beginStep(_ step: StepRecord) throws {
+    try db.query(
+      """
+      INSERT INTO session_steps (session_id, step, action, code, observation_json, reward,
+        score, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')
+      """,
+      [
+        .text(step.session), .integer(Int64(step.step)), .text(step.action),
+        step.code.map(SQLiteValue.text) ?? .null, .text(step.observationJSON),
+        .real(step.reward), step.score.map(SQLiteValue.real) ?? .null, .text(step.startedAt),
+      ])
+  }
+
+  /// Completes a step recorded by ``beginStep(_:)`` and stores the session's new state in one
+  /// transaction.
+  public func finishStep(_ step: StepRecord, sessionState: String) throws {
+    try db.transaction {
+      try db.query(
+        """
+        UPDATE session_steps SET observation_json = ?, reward = ?, score = ?, finished_at = ?
+          WHERE session_id = ? AND step = ?
+        """,
+        [
+          .text(step.observationJSON), .real(step.reward),
+          step.score.map(SQLiteValue.real) ?? .null, .text(step.finishedAt),
+          .text(step.session), .integer(Int64(step.step)),
+        ])
+      try db.query(
+        "UPDATE sessions SET state_json = ?, updated_at = ? WHERE id = ?",
+        [.text(sessionState), .text(step.finishedAt), .text(step.session)])
+    }
+  }
+
+  /// The highest step number a session has used, finished or not (0 for none).
+  public func lastStepNumber(session id: String) throws -> Int {
+    let row = try db.query(
+      "SELECT MAX(step) AS last FROM session_steps WHERE session_id = ?", [.text(id)]
+    ).first
+    return Int(row?["last"].integer ?? 0)
+  }
+
+  /// Marks every step that was started but never finished (the server died under it) as
+  /// interrupted, with `observationJSON` as its observation.
+  ///
+  /// - Returns: the steps marked, as (session, step).
+  @discardableResult
+  public func interruptUnfinishedSteps(observationJSON: String, at stamp: String) throws
+    -> [(session: String, step: Int)]
+  {
+    try db.transaction {
+      let open = try db.query(
+        "SELECT session_id, step FROM session_steps WHERE finished_at = '' ORDER BY session_id, step"
+      ).map { (session: $0["session_id"].text ?? "", step: Int($0["step"].integer ?? 0)) }
+      try db.query(
+        "UPDATE session_steps SET observation_json = ?, finished_at = ? WHERE finished_at = ''",
+        [.text(observationJSON), .text(stamp)])
+      return open
+    }
+  }
+
   /// Marks a session closed; its history stays for trajectories.
   public func closeSession(_ id: String, at stamp: String) throws {
     try db.query(

@@ -27,6 +27,9 @@ public enum APIError {
   static func classify(_ error: any Error) -> (
     status: HTTPResponse.Status, kind: String, message: String
   ) {
+    if let refusal = error as? HTTPRefusal {
+      return (refusal.status, refusal.kind, refusal.message)
+    }
     if let dojo = error as? DojoError {
       return (status(for: dojo.code), dojo.code.name, dojo.message)
     }
@@ -55,7 +58,11 @@ public enum APIError {
     let body: JSONValue = .object([
       "error": .object(["kind": .string(kind), "message": .string(message)])
     ])
-    return JSONResponse.make(body, status: status)
+    var response = JSONResponse.make(body, status: status)
+    if let refusal = error as? HTTPRefusal {
+      for field in refusal.headers { response.headers.append(field) }
+    }
+    return response
   }
 }
 

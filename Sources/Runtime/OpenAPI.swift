@@ -67,6 +67,23 @@ public enum RuntimeAPI {
           ]),
         ]),
       ]
+      for (status, description) in errorResponses(route) {
+        if case .object(var responses)? = operation["responses"] {
+          responses[status] = .object([
+            "description": .string(description),
+            "content": .object([
+              "application/json": .object([
+                "schema": .object(["$ref": .string("#/components/schemas/Error")])
+              ])
+            ]),
+          ])
+          operation["responses"] = .object(responses)
+        }
+      }
+      if route.path == "/v1/health" {
+        // The one route without a token: supervisors probe it.
+        operation["security"] = .array([])
+      }
       let parameters = route.path.split(separator: "/").filter { $0.hasPrefix("{") }.map {
         JSONValue.object([
           "name": .string(String($0.dropFirst().dropLast())), "in": .string("path"),
@@ -94,8 +111,48 @@ public enum RuntimeAPI {
         ),
       ]),
       "paths": .object(paths),
-      "components": .object(["schemas": .object(["Error": errorSchema])]),
+      "security": .array([.object(["bearerToken": .array([])])]),
+      "components": .object([
+        "schemas": .object(["Error": errorSchema]),
+        "securitySchemes": .object([
+          "bearerToken": .object([
+            "type": .string("http"), "scheme": .string("bearer"),
+            "description": .string(
+              "The server's token (DOJO_TOKEN, or the one `dojo serve` generated and printed at start-up) or an agent's token from `dojo serve --tokens`. An agent's token sees only that agent's sessions; others' answer 404."
+            ),
+          ])
+        ]),
+      ]),
     ])
+  }
+
+  /// The refusals a route can answer with, besides its own errors (the `default` response).
+  private static func errorResponses(_ route: APIRoute) -> [(String, String)] {
+    var responses = [
+      (
+        "403",
+        "refused: the Host header is not the server's own name or loopback (DNS rebinding), the request carries a foreign Origin, or (opening a session) the token acts for another agent"
+      )
+    ]
+    if route.path != "/v1/health" {
+      responses.append(("401", "no bearer token, or not one of this server's tokens"))
+    }
+    if route.method == "POST" {
+      responses.append(
+        (
+          "400",
+          "the body is not valid: a field is missing, unknown, or out of range (a limit above the server's ceiling names it)"
+        ))
+      responses.append(("415", "the body is not sent as application/json"))
+    }
+    if route.path == "/v1/sessions/{sid}/step" {
+      responses.append(
+        (
+          "429",
+          "this token already has as many steps running as the server allows; see Retry-After"
+        ))
+    }
+    return responses
   }
 
   private static func operationID(_ route: APIRoute) -> String {
@@ -106,13 +163,16 @@ public enum RuntimeAPI {
       }.joined()
   }
 
-  private static func object(_ properties: [String: JSONValue], required: [String] = [])
-    -> JSONValue
-  {
-    .object([
+  private static func object(
+    _ properties: [String: JSONValue], required: [String] = [], closed: Bool = false
+  ) -> JSONValue {
+    var schema: [String: JSONValue] = [
       "type": .string("object"), "properties": .object(properties),
       "required": .array(required.map(JSONValue.string)),
-    ])
+    ]
+    // Request bodies: an unknown member is a 400 naming it.
+    if closed { schema["additionalProperties"] = .bool(false) }
+    return .object(schema)
   }
 
   private static func type(_ name: String, _ extra: [String: JSONValue] = [:]) -> JSONValue {
@@ -126,11 +186,14 @@ public enum RuntimeAPI {
         [
           "task": type("string"), "version": type("string"), "agent": type("string"),
           "score_mode": type("string", ["enum": .array([.string("position"), .string("raw")])]),
-          "limits": object([
-            "execution_timeout_s": type("number"), "memory_mb": type("integer"),
-            "cpu_s": type("integer"), "gpus": type("integer"),
-          ]),
-        ], required: ["task"])
+          "limits": object(
+            [
+              "execution_timeout_s": type("number", ["exclusiveMinimum": .number(0)]),
+              "memory_mb": type("integer", ["minimum": .number(32)]),
+              "cpu_s": type("integer", ["minimum": .number(1)]),
+              "gpus": type("integer", ["minimum": .number(0)]),
+            ], closed: true),
+        ], required: ["task"], closed: true)
     case ("POST", "/v1/sessions/{sid}/step"):
       return object(
         [
@@ -139,7 +202,7 @@ public enum RuntimeAPI {
           "code": type("string"),
           "info_type": type(
             "string", ["enum": .array(InfoType.allCases.map { .string($0.rawValue) })]),
-        ], required: ["action"])
+        ], required: ["action"], closed: true)
     default:
       return nil
     }

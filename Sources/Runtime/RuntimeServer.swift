@@ -1,29 +1,42 @@
 internal import DojoCore
 internal import Foundation
 public import Hummingbird
+internal import HummingbirdCore
+internal import NIOCore
 internal import Sandbox
 
-/// The HTTP/JSON server over a ``SessionManager``: the routes of ``RuntimeAPI``.
+/// The HTTP/JSON server over a ``SessionManager``: the routes of ``RuntimeAPI``, behind
+/// ``AccessMiddleware`` (Host, Origin, token, content type) and ``ConnectionLimits``.
 public struct RuntimeServer: Sendable {
   public let manager: SessionManager
+  public let access: ServerAccess
+  public var limits: ConnectionLimits
   /// Largest request body accepted (code travels in it).
   public var maxBodyBytes = 16 << 20
+  private let port = BoundPort()
 
-  public init(manager: SessionManager) {
+  public init(manager: SessionManager, access: ServerAccess, limits: ConnectionLimits = .init()) {
     self.manager = manager
+    self.access = access
+    self.limits = limits
   }
 
   /// Opens the registry and sandbox for a server.
-  public init(configuration: RuntimeConfiguration) throws {
-    self.init(manager: try SessionManager(configuration: configuration))
+  public init(
+    configuration: RuntimeConfiguration, access: ServerAccess, limits: ConnectionLimits = .init()
+  ) throws {
+    self.init(
+      manager: try SessionManager(configuration: configuration), access: access, limits: limits)
   }
 
-  /// The router with every route of the API and the JSON error middleware.
-  public func router() -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+  /// The router with every route of the API, the JSON error middleware and the access checks.
+  public func router() -> Router<RuntimeRequestContext> {
+    let router = Router(context: RuntimeRequestContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AccessMiddleware(access: access, port: port))
     let manager = manager
     let limit = maxBodyBytes
+    let slots = StepSlots(limit: limits.stepsPerToken)
 
     router.get("/v1/health") { _, _ -> Response in
       // No actor hop and no database: this answers while every session is busy.
@@ -42,26 +55,35 @@ public struct RuntimeServer: Sendable {
         try await manager.task(id, version: request.uri.queryParameters["version"].map(String.init))
       )
     }
-    router.post("/v1/sessions") { request, _ -> Response in
+    router.post("/v1/sessions") { request, context -> Response in
+      let caller = try context.requireCaller()
       let body = try await JSONResponse.decode(
         CreateSessionRequest.self, from: request, limit: limit)
-      let (id, observation) = try await manager.createSession(body)
+      let (id, observation) = try await manager.createSession(body, caller: caller)
       return JSONResponse.make(
         JSONValue.object(["session": .string(id), "observation": observation]), status: .created)
     }
     router.post("/v1/sessions/{sid}/step") { request, context -> Response in
+      let caller = try context.requireCaller()
       let id = try context.parameters.require("sid")
       let body = try await JSONResponse.decode(StepRequest.self, from: request, limit: limit)
-      return JSONResponse.make(try await manager.step(id, body))
+      return try await slots.run(caller) {
+        JSONResponse.make(try await manager.step(id, body, caller: caller))
+      }
     }
     router.get("/v1/sessions/{sid}/history") { _, context -> Response in
-      JSONResponse.make(try await manager.history(try context.parameters.require("sid")))
+      JSONResponse.make(
+        try await manager.history(
+          try context.parameters.require("sid"), caller: try context.requireCaller()))
     }
     router.delete("/v1/sessions/{sid}") { _, context -> Response in
-      JSONResponse.make(try await manager.close(try context.parameters.require("sid")))
+      JSONResponse.make(
+        try await manager.close(
+          try context.parameters.require("sid"), caller: try context.requireCaller()))
     }
     router.get("/v1/sessions/{sid}/trajectory") { _, context -> Response in
-      let records = try await manager.trajectory(try context.parameters.require("sid"))
+      let records = try await manager.trajectory(
+        try context.parameters.require("sid"), caller: try context.requireCaller())
       var buffer = ByteBuffer()
       for record in records { buffer.writeString(record.jsonText() + "\n") }
       return Response(
@@ -77,13 +99,27 @@ public struct RuntimeServer: Sendable {
   /// Serves on `host:port` until the task is cancelled (or, with `handleSignals`, until
   /// SIGINT or SIGTERM). Port 0 picks a free port; `onRunning` receives the bound one.
   public func run(
-    host: String, port: Int, handleSignals: Bool = false,
+    host: String, port requested: Int, handleSignals: Bool = false,
     onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
   ) async throws {
+    let bound = port
+    let headerTimeout = limits.headerTimeout
+    let idle = limits.idleTimeout.components
     let app = Application(
       router: router(),
-      configuration: .init(address: .hostname(host, port: port), serverName: "dojo"),
-      onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
+      server: .http1(
+        configuration: .init(
+          additionalChannelHandlers: [RequestHeadTimeout(timeout: headerTimeout)],
+          idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
+        )),
+      configuration: .init(
+        address: .hostname(host, port: requested), serverName: "dojo",
+        availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+      onServerRunning: { channel in
+        let actual = channel.localAddress?.port ?? requested
+        bound.set(actual)
+        await onRunning(actual)
+      })
     if handleSignals {
       try await app.runService()
     } else {

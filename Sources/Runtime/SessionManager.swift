@@ -58,7 +58,25 @@ public actor SessionManager {
     registry = try Registry(at: configuration.registry)
     sandbox = try Sandbox(configuration.sandbox)
     try AtomicFiles.createDirectory(configuration.sessionsDirectory)
+    // Workspaces hold agents' code and submissions: no other local user may read them.
+    guard chmod(configuration.sessionsDirectory.path, 0o700) == 0 else {
+      throw DojoError(
+        .io,
+        "cannot make \(configuration.sessionsDirectory.path) private (chmod 700): \(String(cString: strerror(errno)))"
+      )
+    }
+    // Steps begun by a server that died under them never finished: say so, once.
+    try registry.interruptUnfinishedSteps(
+      observationJSON: Self.interruptedObservation.jsonText(), at: Clock.stamp())
   }
+
+  /// What a step that a dead server left unfinished shows.
+  static let interruptedObservation: JSONValue = .object([
+    "status": .string("interrupted"),
+    "feedback": .string(
+      "The server stopped while this step ran; it did not finish and its number is not reused. Its workspace changes may be partial."
+    ),
+  ])
 
   /// Which mechanism holds memory and processes in this server's runs.
   public nonisolated var limitEnforcement: LimitEnforcement { sandbox.limitEnforcement }
@@ -102,30 +120,25 @@ public actor SessionManager {
   // MARK: - Sessions
 
   /// Opens a session: a fresh workspace, the options stored, and the first observation.
-  func createSession(_ request: CreateSessionRequest) throws -> (id: String, observation: JSONValue)
-  {
+  ///
+  /// An agent's token opens sessions of that agent only; the limits asked for are held to
+  /// the server's (see ``LimitCeilings``).
+  func createSession(_ request: CreateSessionRequest, caller: Caller = .admin) throws -> (
+    id: String, observation: JSONValue
+  ) {
     let task = try registry.task(request.task, version: request.version)
-    var limits = configuration.defaultLimits
-    if let given = request.limits {
-      limits.executionTimeoutS = given.executionTimeoutS ?? limits.executionTimeoutS
-      limits.memoryMB = given.memoryMB ?? limits.memoryMB
-      limits.cpuS = given.cpuS ?? limits.cpuS
-      limits.gpus = given.gpus ?? limits.gpus
+    let limits = try LimitCeilings.resolve(request.limits, ceilings: configuration.defaultLimits)
+    var agent = request.agent
+    if case .agent(let name) = caller {
+      if let asked = agent, asked != name {
+        throw DojoError(
+          .forbidden,
+          "this token acts for agent \"\(ClientText.clip(name))\" and cannot open sessions for \"\(ClientText.clip(asked))\"; leave agent out or use that agent's token"
+        )
+      }
+      agent = name
     }
-    guard limits.executionTimeoutS > 0, limits.executionTimeoutS.isFinite else {
-      throw DojoError(
-        .invalidArgument, "limits.execution_timeout_s must be a positive number of seconds")
-    }
-    if let memory = limits.memoryMB, memory < 32 {
-      throw DojoError(.invalidArgument, "limits.memory_mb must be at least 32 (MiB), not \(memory)")
-    }
-    if let cpu = limits.cpuS, cpu < 1 {
-      throw DojoError(.invalidArgument, "limits.cpu_s must be at least 1, not \(cpu)")
-    }
-    guard limits.gpus >= 0 else {
-      throw DojoError(.invalidArgument, "limits.gpus must be 0 or more, not \(limits.gpus)")
-    }
-    if let agent = request.agent, agent.isEmpty || agent.count > 200 {
+    if let agent, agent.isEmpty || agent.count > 200 {
       throw DojoError(.invalidArgument, "agent must be a name of 1 to 200 characters")
     }
     let options = SessionOptions(limits: limits, scoreMode: request.scoreMode ?? .position)
@@ -135,7 +148,7 @@ public actor SessionManager {
     let now = Clock.stamp()
     try registry.insertSession(
       SessionRecord(
-        id: id, task: task.id, version: task.version, agent: request.agent,
+        id: id, task: task.id, version: task.version, agent: agent,
         optionsJSON: try JSONValue.encoding(options).jsonText(),
         stateJSON: try JSONValue.encoding(SessionState()).jsonText(), createdAt: now,
         updatedAt: now))
@@ -155,15 +168,14 @@ public actor SessionManager {
     return (id, observation)
   }
 
-  /// Carries out one step of a session and records it.
-  public func step(_ id: String, _ request: StepRequest) async throws -> StepResult {
-    let record = try openSession(id)
-    guard let action = StepAction(rawValue: request.action) else {
-      throw DojoError(
-        .invalidArgument,
-        "unknown action \"\(request.action)\"; use one of \(StepAction.allCases.map(\.rawValue).joined(separator: ", "))"
-      )
-    }
+  /// Carries out one step of a session and records it: as started before it runs (so a
+  /// server that dies under it leaves it `interrupted`, its number never reused), then with
+  /// its observation once it finished (or failed).
+  public func step(_ id: String, _ request: StepRequest, caller: Caller = .admin) async throws
+    -> StepResult
+  {
+    let record = try openSession(id, caller: caller)
+    let action = try Self.checkArguments(request)
     guard busy.insert(id).inserted else {
       throw DojoError(.conflict, "session \(id) is still running a step; wait for its answer")
     }
@@ -172,22 +184,94 @@ public actor SessionManager {
     let options = try JSONDecoder().decode(SessionOptions.self, from: Data(record.optionsJSON.utf8))
     var state = try JSONDecoder().decode(SessionState.self, from: Data(record.stateJSON.utf8))
     let task = try registry.task(record.task, version: record.version)
-    let number = state.steps + 1
+    // The highest number ever used, finished or not: an interrupted step keeps its own.
+    let number = max(state.steps, try registry.lastStepNumber(session: id)) + 1
+    let code = action == .validateCode || action == .executeCode ? request.code : nil
     let started = Clock.stamp()
+    try registry.beginStep(
+      StepRecord(
+        session: id, step: number, action: action.rawValue, code: code,
+        observationJSON: JSONValue.object(["status": .string("running")]).jsonText(), reward: 0,
+        score: nil, startedAt: started, finishedAt: ""))
+    state.steps = number
+
+    var outcome: (observation: [String: JSONValue], reward: Double, score: Double?)
+    do {
+      outcome = try await perform(
+        action, request, session: id, number: number, task: task, options: options,
+        state: &state)
+    } catch {
+      // Recorded as failed with the error the client gets, then thrown on to it.
+      let (_, kind, message) = APIError.classify(error)
+      let failed: JSONValue = .object([
+        "status": .string("failed"), "error": .string(kind), "feedback": .string(message),
+        "action": .string(action.rawValue), "step": .number(Double(number)),
+      ])
+      try? registry.finishStep(
+        StepRecord(
+          session: id, step: number, action: action.rawValue, code: code,
+          observationJSON: failed.jsonText(), reward: 0, score: nil, startedAt: started,
+          finishedAt: Clock.stamp()),
+        sessionState: try JSONValue.encoding(state).jsonText())
+      throw error
+    }
+    outcome.observation["action"] = .string(action.rawValue)
+    outcome.observation["step"] = .number(Double(number))
+    let result = StepResult(
+      observation: .object(outcome.observation), reward: outcome.reward, done: false)
+    try registry.finishStep(
+      StepRecord(
+        session: id, step: number, action: action.rawValue, code: code,
+        observationJSON: result.observation.jsonText(), reward: outcome.reward,
+        score: outcome.score, startedAt: started, finishedAt: Clock.stamp()),
+      sessionState: try JSONValue.encoding(state).jsonText())
+    return result
+  }
+
+  /// The action of a step, once its arguments fit it: an argument the action does not take
+  /// is refused by name rather than ignored.
+  static func checkArguments(_ request: StepRequest) throws -> StepAction {
+    guard let action = StepAction(rawValue: request.action) else {
+      throw DojoError(
+        .invalidArgument,
+        "unknown action \"\(ClientText.clip(request.action))\"; use one of \(StepAction.allCases.map(\.rawValue).joined(separator: ", "))"
+      )
+    }
+    let takesCode = action == .validateCode || action == .executeCode
+    if request.code != nil, !takesCode {
+      throw DojoError(
+        .invalidArgument,
+        "\(action.rawValue) takes no \"code\" argument; only validate_code and execute_code do")
+    }
+    if request.infoType != nil, action != .requestInfo {
+      throw DojoError(
+        .invalidArgument,
+        "\(action.rawValue) takes no \"info_type\" argument; only request_info does")
+    }
+    if takesCode, (request.code ?? "").isEmpty {
+      throw DojoError(
+        .invalidArgument, "\(action.rawValue) needs \"code\": the Python source to run")
+    }
+    if action == .requestInfo, InfoType(rawValue: request.infoType ?? "all") == nil {
+      throw DojoError(
+        .invalidArgument,
+        "unknown info_type \"\(ClientText.clip(request.infoType ?? ""))\"; use one of \(InfoType.allCases.map(\.rawValue).joined(separator: ", "))"
+      )
+    }
+    return action
+  }
+
+  /// Carries out an action whose arguments were checked; updates `state`.
+  private func perform(
+    _ action: StepAction, _ request: StepRequest, session id: String, number: Int,
+    task: PublishedTask, options: SessionOptions, state: inout SessionState
+  ) async throws -> (observation: [String: JSONValue], reward: Double, score: Double?) {
     var reward = 0.0
     var score: Double?
-    var code: String?
     var observation: [String: JSONValue]
-
     switch action {
     case .requestInfo:
-      let info = InfoType(rawValue: request.infoType ?? "all")
-      guard let info else {
-        throw DojoError(
-          .invalidArgument,
-          "unknown info_type \"\(request.infoType ?? "")\"; use one of \(InfoType.allCases.map(\.rawValue).joined(separator: ", "))"
-        )
-      }
+      let info = InfoType(rawValue: request.infoType ?? "all") ?? .all
       let spec = try registry.spec(task.id, version: task.version)
       let details = TaskInfo(
         task: task, spec: spec, publicDirectory: publicDirectory(task), options: options,
@@ -197,11 +281,7 @@ public actor SessionManager {
         "status": .string("success"),
       ]
     case .validateCode, .executeCode:
-      guard let text = request.code, !text.isEmpty else {
-        throw DojoError(
-          .invalidArgument, "\(action.rawValue) needs \"code\": the Python source to run")
-      }
-      code = text
+      let text = request.code ?? ""
       let runner = try await makeRunner(id: id, step: number, task: task, options: options)
       if action == .validateCode {
         observation = try await BlockingWork.run("dojo-validate-\(id.prefix(8))") {
@@ -235,40 +315,58 @@ public actor SessionManager {
       let steps = try registry.steps(session: id)
       observation = [
         "status": .string("success"),
-        "history": .array(steps.map(Self.historyEntry)),
+        "history": .array(steps.filter { $0.step != number }.map(Self.historyEntry)),
         "best_raw_score": .number(state.bestRawScore),
         "best_position_score": .number(state.bestPositionScore),
       ]
     case .reset:
-      let folder = workspace(id)
-      try? FileManager.default.removeItem(at: folder)
-      try AtomicFiles.createDirectory(folder.appendingPathComponent("output"))
-      state.generation += 1
-      state.currentRawScore = nil
-      state.currentPositionScore = nil
-      observation = [
-        "status": .string("reset"), "generation": .number(Double(state.generation)),
+      observation = try resetWorkspace(id, state: &state)
+    }
+    return (observation, reward, score)
+  }
+
+  /// Removes the session's workspace and makes a fresh one. A removal that failed (or left
+  /// anything behind) is reported as an error and the generation is not advanced: the agent
+  /// must never believe it starts clean when it does not.
+  private func resetWorkspace(_ id: String, state: inout SessionState) throws -> [String: JSONValue]
+  {
+    let folder = workspace(id)
+    var failure: String?
+    do {
+      if FileManager.default.fileExists(atPath: folder.path) {
+        try FileManager.default.removeItem(at: folder)
+      }
+    } catch {
+      failure = (error as NSError).localizedDescription
+    }
+    if failure == nil, FileManager.default.fileExists(atPath: folder.path) {
+      failure = "the folder is still there after its removal"
+    }
+    // Whatever is left, the agent gets a workspace with an output folder to write to.
+    try AtomicFiles.createDirectory(folder.appendingPathComponent("output"))
+    if let failure {
+      return [
+        "status": .string("error"), "generation": .number(Double(state.generation)),
+        "error": .string("reset_failed"),
         "feedback": .string(
-          "The workspace is fresh (reset \(state.generation)); the history and best scores are kept."
+          "The workspace could not be removed (\(failure)); files of earlier steps may remain. The history and best scores are kept."
         ),
       ]
     }
-    observation["action"] = .string(action.rawValue)
-    observation["step"] = .number(Double(number))
-    state.steps = number
-    let result = StepResult(observation: .object(observation), reward: reward, done: false)
-    try registry.appendStep(
-      StepRecord(
-        session: id, step: number, action: action.rawValue, code: code,
-        observationJSON: result.observation.jsonText(), reward: reward, score: score,
-        startedAt: started, finishedAt: Clock.stamp()),
-      sessionState: try JSONValue.encoding(state).jsonText())
-    return result
+    state.generation += 1
+    state.currentRawScore = nil
+    state.currentPositionScore = nil
+    return [
+      "status": .string("reset"), "generation": .number(Double(state.generation)),
+      "feedback": .string(
+        "The workspace is fresh (reset \(state.generation)); the history and best scores are kept."
+      ),
+    ]
   }
 
   /// A session's options, state and every step.
-  public func history(_ id: String) throws -> JSONValue {
-    guard let record = try registry.session(id) else { throw Self.unknown(id) }
+  public func history(_ id: String, caller: Caller = .admin) throws -> JSONValue {
+    let record = try visibleSession(id, caller: caller)
     let steps = try registry.steps(session: id)
     return .object([
       "session": .string(id), "task": .string(record.task), "version": .string(record.version),
@@ -288,8 +386,8 @@ public actor SessionManager {
   }
 
   /// Closes a session: later steps are refused; its history and files stay.
-  public func close(_ id: String) throws -> JSONValue {
-    guard let record = try registry.session(id) else { throw Self.unknown(id) }
+  public func close(_ id: String, caller: Caller = .admin) throws -> JSONValue {
+    let record = try visibleSession(id, caller: caller)
     if busy.contains(id) {
       throw DojoError(.conflict, "session \(id) is running a step; close it once the step answers")
     }
@@ -302,8 +400,8 @@ public actor SessionManager {
   }
 
   /// A session's steps as trajectory records, one per step.
-  public func trajectory(_ id: String) throws -> [JSONValue] {
-    guard let record = try registry.session(id) else { throw Self.unknown(id) }
+  public func trajectory(_ id: String, caller: Caller = .admin) throws -> [JSONValue] {
+    let record = try visibleSession(id, caller: caller)
     return try Trajectories.records(of: record, in: registry)
   }
 
@@ -314,11 +412,19 @@ public actor SessionManager {
   static let outputPath = "/workspace/output"
 
   static func unknown(_ id: String) -> DojoError {
-    DojoError(.notFound, "no session \"\(id)\"; open one with POST /v1/sessions")
+    DojoError(.notFound, "no session \"\(ClientText.clip(id))\"; open one with POST /v1/sessions")
   }
 
-  private func openSession(_ id: String) throws -> SessionRecord {
+  /// The session, if `caller` may see it. Another agent's session answers exactly as a
+  /// session that does not exist (404), so a token learns nothing of others' sessions.
+  private func visibleSession(_ id: String, caller: Caller) throws -> SessionRecord {
     guard let record = try registry.session(id) else { throw Self.unknown(id) }
+    if case .agent(let name) = caller, record.agent != name { throw Self.unknown(id) }
+    return record
+  }
+
+  private func openSession(_ id: String, caller: Caller) throws -> SessionRecord {
+    let record = try visibleSession(id, caller: caller)
     if record.closedAt != nil {
       throw DojoError(
         .conflict, "session \(id) was closed at \(record.closedAt ?? ""); open a new session")
@@ -350,7 +456,20 @@ public actor SessionManager {
       grader = try await BlockingWork.run("dojo-grader") { try Grader(taskDirectory: directory) }
       graders[key] = grader
     }
-    let limits = options.limits
+    // Options stored by an older server are held to today's ceilings too.
+    var limits = options.limits
+    let ceilings = configuration.defaultLimits
+    limits.executionTimeoutS = min(
+      limits.executionTimeoutS, ceilings.executionTimeoutS, LimitCeilings.maxWallSeconds)
+    if let memory = limits.memoryMB ?? ceilings.memoryMB {
+      limits.memoryMB = min(
+        memory, ceilings.memoryMB ?? LimitCeilings.maxMemoryMB, LimitCeilings.maxMemoryMB)
+    }
+    if let cpu = limits.cpuS ?? ceilings.cpuS {
+      limits.cpuS = min(
+        cpu, ceilings.cpuS ?? LimitCeilings.maxCPUSeconds, LimitCeilings.maxCPUSeconds)
+    }
+    limits.gpus = min(limits.gpus, ceilings.gpus, LimitCeilings.maxGPUs)
     return StepRunner(
       sandbox: sandbox, grader: grader, publicDirectory: publicDirectory(task),
       workspace: workspace(id),

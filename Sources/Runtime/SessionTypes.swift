@@ -1,3 +1,4 @@
+internal import DojoCore
 internal import Foundation
 
 /// Limits of the code runs of one session, as `POST /v1/sessions` takes them.
@@ -68,17 +69,27 @@ struct SessionState: Codable, Sendable, Equatable {
 
 /// `POST /v1/sessions`.
 struct CreateSessionRequest: Decodable, Sendable {
-  /// Every limit is optional; missing ones take the server's defaults.
+  /// Every limit is optional; missing ones take the server's. Numbers are kept as the client
+  /// sent them (doubles) and range-checked by ``LimitCeilings`` before any arithmetic.
   struct Limits: Decodable, Sendable {
     var executionTimeoutS: Double?
-    var memoryMB: Int?
-    var cpuS: Int?
-    var gpus: Int?
-    enum CodingKeys: String, CodingKey {
+    var memoryMB: Double?
+    var cpuS: Double?
+    var gpus: Double?
+    enum CodingKeys: String, CodingKey, CaseIterable {
       case executionTimeoutS = "execution_timeout_s"
       case memoryMB = "memory_mb"
       case cpuS = "cpu_s"
       case gpus
+    }
+
+    init(from decoder: any Decoder) throws {
+      try StrictKeys.check(decoder, CodingKeys.self, in: "limits")
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      executionTimeoutS = try c.decodeIfPresent(Double.self, forKey: .executionTimeoutS)
+      memoryMB = try c.decodeIfPresent(Double.self, forKey: .memoryMB)
+      cpuS = try c.decodeIfPresent(Double.self, forKey: .cpuS)
+      gpus = try c.decodeIfPresent(Double.self, forKey: .gpus)
     }
   }
   var task: String
@@ -87,9 +98,19 @@ struct CreateSessionRequest: Decodable, Sendable {
   var limits: Limits?
   var scoreMode: ScoreMode?
 
-  enum CodingKeys: String, CodingKey {
+  enum CodingKeys: String, CodingKey, CaseIterable {
     case task, version, agent, limits
     case scoreMode = "score_mode"
+  }
+
+  init(from decoder: any Decoder) throws {
+    try StrictKeys.check(decoder, CodingKeys.self, in: "the body")
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    task = try c.decode(String.self, forKey: .task)
+    version = try c.decodeIfPresent(String.self, forKey: .version)
+    agent = try c.decodeIfPresent(String.self, forKey: .agent)
+    limits = try c.decodeIfPresent(Limits.self, forKey: .limits)
+    scoreMode = try c.decodeIfPresent(ScoreMode.self, forKey: .scoreMode)
   }
 }
 
@@ -105,9 +126,52 @@ public struct StepRequest: Decodable, Sendable {
     self.infoType = infoType
   }
 
-  enum CodingKeys: String, CodingKey {
+  enum CodingKeys: String, CodingKey, CaseIterable {
     case action, code
     case infoType = "info_type"
+  }
+
+  public init(from decoder: any Decoder) throws {
+    try StrictKeys.check(decoder, CodingKeys.self, in: "a step")
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    action = try c.decode(String.self, forKey: .action)
+    code = try c.decodeIfPresent(String.self, forKey: .code)
+    infoType = try c.decodeIfPresent(String.self, forKey: .infoType)
+  }
+}
+
+/// Refuses members a request type does not know: a misspelt limit or step argument would
+/// otherwise be silently ignored and the client would believe it took effect.
+enum StrictKeys {
+  private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  static func check<K: CodingKey & CaseIterable>(
+    _ decoder: any Decoder, _ known: K.Type, in place: String
+  ) throws {
+    // Not an object: the typed decode that follows reports the mismatch.
+    guard let container = try? decoder.container(keyedBy: AnyKey.self) else { return }
+    let names = Set(K.allCases.map(\.stringValue))
+    let unknown = container.allKeys.map(\.stringValue).filter { !names.contains($0) }.sorted()
+    guard unknown.isEmpty else {
+      throw DojoError(
+        .invalidArgument,
+        "unknown \(unknown.count == 1 ? "name" : "names") in \(place): "
+          + unknown.map { "\"\(ClientText.clip($0))\"" }.joined(separator: ", ")
+          + "; use only " + names.sorted().joined(separator: ", "))
+    }
+  }
+}
+
+/// Client strings quoted back in error messages are cut short, so an error never echoes
+/// megabytes.
+enum ClientText {
+  static func clip(_ text: String, to length: Int = 80) -> String {
+    text.count <= length ? text : String(text.prefix(length)) + "…"
   }
 }
 

@@ -13,8 +13,10 @@ extension RuntimeSuites {
     let fixture = PublishedFixture.shared!
 
     @Test func eightSessionsStepAtOnce() async throws {
+      // One token drives all eight, so its step cap (default 4) is raised to eight.
       let live = try await LiveServer.start(
-        fixture.configuration(sessions: fixture.sessionsDirectory()))
+        fixture.configuration(sessions: fixture.sessionsDirectory()),
+        extraArguments: ["--max-steps-per-token", "8"])
       let client = live.client
       var ids: [String] = []
       for i in 0..<8 { ids.append(try await client.open(agent: "parallel-\(i)")) }
@@ -87,10 +89,11 @@ extension RuntimeSuites {
       await live.stop()
     }
 
-    @Test func aServerKilledMidSessionCarriesOnAfterARestart() async throws {
+    @Test func aServerKilledMidStepMarksItInterruptedAndNeverReusesItsNumber() async throws {
       let sessions = fixture.sessionsDirectory()
       let configuration = fixture.configuration(sessions: sessions)
-      let before = try await LiveServer.start(configuration)
+      let token = LiveServer.randomToken()
+      let before = try await LiveServer.start(configuration, token: token)
       let sid = try await before.client.open(agent: "restart")
       let first = try await before.client.step(
         sid, "execute_code",
@@ -115,6 +118,11 @@ extension RuntimeSuites {
       }
       #expect(FileManager.default.fileExists(atPath: started.path))
       #expect(hostProcesses(containing: marker).count == 1)
+      // The step was recorded as started before it ran.
+      let running = try Registry(at: fixture.registry).steps(session: sid)
+      #expect(running.count == 2)
+      #expect(running.last?.finishedAt == "")
+      #expect(running.last?.observationJSON.contains("running") == true)
       await before.kill9()
       _ = await pending.value
       try await Task.sleep(for: .milliseconds(300))
@@ -123,25 +131,35 @@ extension RuntimeSuites {
         _ = try await before.client.call("GET", "/v1/health")
       }
 
-      let after = try await LiveServer.start(configuration)
+      let after = try await LiveServer.start(configuration, token: token)
       let history = try await after.client.call("GET", "/v1/sessions/\(sid)/history")
       #expect(history.status == 200)
-      #expect(
-        history["steps"]?.array?.count == 1, "the killed step was never answered, so not recorded")
+      let steps = try #require(history["steps"]?.array)
+      #expect(steps.count == 2, "the killed step is kept, marked")
+      #expect(steps.last?["step"]?.number == 2)
+      #expect(steps.last?["observation"]?["status"]?.string == "interrupted")
+      #expect(steps.last?["finished_at"]?.string?.isEmpty == false)
       #expect(history["agent"]?.string == "restart")
       #expect(history["state"]?["best_position_score"]?.number == reward)
       let next = try await after.client.step(
         sid, "execute_code", code: "print(open('state.txt').read())")
       #expect(next.observation["stdout"]?.string == "carried over\n")
-      #expect(next.observation["step"]?.number == 2)
+      #expect(next.observation["step"]?.number == 3, "number 2 belongs to the interrupted step")
       #expect(next.observation["best_position_score"]?.number == reward)
       let listed = try await after.client.step(sid, "get_history")
-      #expect(listed.observation["history"]?.array?.count == 2)
-      // A graceful stop and start keeps it all too.
+      let entries = try #require(listed.observation["history"]?.array)
+      #expect(entries.map { $0["step"]?.number ?? 0 } == [1, 2, 3])
+      #expect(entries[1]["status"]?.string == "interrupted")
+      // A graceful stop and start keeps it all, and marks nothing more as interrupted.
       #expect(await after.stop() == 0)
-      let again = try await LiveServer.start(configuration)
+      let again = try await LiveServer.start(configuration, token: token)
       let final = try await again.client.call("GET", "/v1/sessions/\(sid)/history")
-      #expect(final["steps"]?.array?.count == 3)
+      let kept = try #require(final["steps"]?.array)
+      #expect(kept.count == 4)
+      #expect(
+        kept.map { $0["observation"]?["status"]?.string ?? "" } == [
+          "success", "interrupted", "no_submission", "success",
+        ])
       await again.stop()
     }
 
@@ -162,12 +180,21 @@ extension RuntimeSuites {
       }
       // The routes the server's router really has (built here the same way `dojo serve` does).
       let router = try RuntimeServer(
-        configuration: fixture.configuration(sessions: fixture.sessionsDirectory())
+        configuration: fixture.configuration(sessions: fixture.sessionsDirectory()),
+        access: ServerAccess(
+          tokens: AccessTokens(serverToken: LiveServer.randomToken(), origin: .environment))
       ).router()
       let served = Set(
         router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
       #expect(documented == served)
       #expect(served.count == 9)
+      // The document declares the bearer token, which every route but health requires.
+      #expect(
+        response["components"]?["securitySchemes"]?["bearerToken"]?["scheme"]?.string == "bearer")
+      #expect(response["paths"]?["/v1/health"]?["get"]?["security"]?.array?.isEmpty == true)
+      #expect(response["paths"]?["/v1/sessions/{sid}/step"]?["post"]?["responses"]?["429"] != nil)
+      #expect(response["paths"]?["/v1/sessions"]?["post"]?["responses"]?["415"] != nil)
+      #expect(response["paths"]?["/v1/tasks"]?["get"]?["responses"]?["401"] != nil)
       // Every documented route answers with something other than "no such route".
       for route in RuntimeAPI.routes {
         let path = route.path.replacingOccurrences(of: "{id}", with: fixture.id)
@@ -215,7 +242,7 @@ extension RuntimeSuites {
       let outcome = try await runOffPool(
         "/usr/bin/env",
         [
-          "python3",
+          "DOJO_TOKEN=\(live.token)", "python3",
           repositoryRoot.appendingPathComponent("clients/python/examples/scripted_agent.py").path,
           "--url", "http://127.0.0.1:\(live.port)", "--task", fixture.id, "--solution",
           solution.path,
@@ -237,13 +264,25 @@ extension RuntimeSuites {
       let missing = try await runOffPool(
         "/usr/bin/env",
         [
-          "python3",
+          "DOJO_TOKEN=\(live.token)", "python3",
           repositoryRoot.appendingPathComponent("clients/python/examples/scripted_agent.py").path,
           "--url", "http://127.0.0.1:\(live.port)", "--task", "no-such-task", "--solution",
           solution.path,
         ])
       #expect(missing.exitCode == 1)
       #expect(missing.stderrTail.contains("not_found (404)"))
+
+      // Without the token the client is refused, and says why.
+      let tokenless = try await runOffPool(
+        "/usr/bin/env",
+        [
+          "-u", "DOJO_TOKEN", "python3",
+          repositoryRoot.appendingPathComponent("clients/python/examples/scripted_agent.py").path,
+          "--url", "http://127.0.0.1:\(live.port)", "--task", fixture.id, "--solution",
+          solution.path,
+        ])
+      #expect(tokenless.exitCode == 1)
+      #expect(tokenless.stderrTail.contains("authentication (401)"), "\(tokenless.stderrTail)")
       await live.stop()
     }
   }

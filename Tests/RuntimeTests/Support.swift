@@ -130,23 +130,82 @@ struct LiveServer: Sendable {
   let port: Int
   let pid: Int32
   let log: URL
+  /// The server token: the one the test gave in DOJO_TOKEN, or the one the server printed.
+  let token: String
   private let exited: Task<Int32, Never>
 
-  static func start(_ configuration: RuntimeConfiguration) async throws -> LiveServer {
+  /// A fresh random token for a server's DOJO_TOKEN.
+  static func randomToken() -> String {
+    (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined(
+      separator: "x")
+  }
+
+  /// Starts `dojo serve` with `configuration`'s limits, `token` as DOJO_TOKEN (none: the
+  /// server generates one) and any `extraArguments`.
+  static func start(
+    _ configuration: RuntimeConfiguration, token: String? = LiveServer.randomToken(),
+    extraArguments: [String] = []
+  ) async throws -> LiveServer {
+    let (process, log, exited) = try launch(
+      configuration, token: token, extraArguments: extraArguments)
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+      let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+      if let match = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
+        let port = Int(match.1),
+        let printed = token
+          ?? text.firstMatch(of: /Authorization: Bearer ([0-9a-f]+)/).map({
+            String($0.1)
+          })
+      {
+        return LiveServer(
+          port: port, pid: process.processIdentifier, log: log, token: printed, exited: exited)
+      }
+      if !process.isRunning { break }
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    kill(process.processIdentifier, SIGKILL)
+    let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    throw DojoError(.internalError, "dojo serve did not start: \(text)")
+  }
+
+  /// Runs `dojo serve` expecting it to refuse to start; returns its exit status and output.
+  static func refusal(
+    _ configuration: RuntimeConfiguration, token: String? = LiveServer.randomToken(),
+    extraArguments: [String]
+  ) async throws -> (status: Int32, output: String) {
+    let (process, log, exited) = try launch(
+      configuration, token: token, extraArguments: extraArguments)
+    let watchdog = Task {
+      try await Task.sleep(for: .seconds(30))
+      kill(process.processIdentifier, SIGKILL)
+    }
+    let status = await exited.value
+    watchdog.cancel()
+    return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+  }
+
+  private static func launch(
+    _ configuration: RuntimeConfiguration, token: String?, extraArguments: [String]
+  ) throws -> (Process, URL, Task<Int32, Never>) {
     let home = configuration.sessionsDirectory.deletingLastPathComponent()
     let log = home.appendingPathComponent("serve-\(UUID().uuidString.prefix(8)).log")
     try AtomicFiles.createDirectory(home)
     _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     let process = Process()
     process.executableURL = dojoExecutable
-    process.arguments = [
-      "serve", "--registry", configuration.registry.path, "--host", "127.0.0.1", "--port", "0",
-      "--sessions", configuration.sessionsDirectory.path,
-      "--timeout", "\(configuration.defaultLimits.executionTimeoutS)",
-      "--memory", "\(configuration.defaultLimits.memoryMB ?? 4096)",
-      "--max-processes", "\(configuration.maxProcesses)", "--max-file-mb",
-      "\(configuration.fileSizeMB)",
-    ]
+    process.arguments =
+      [
+        "serve", "--registry", configuration.registry.path, "--host", "127.0.0.1", "--port", "0",
+        "--sessions", configuration.sessionsDirectory.path,
+        "--timeout", "\(configuration.defaultLimits.executionTimeoutS)",
+        "--memory", "\(configuration.defaultLimits.memoryMB ?? 4096)",
+        "--max-processes", "\(configuration.maxProcesses)", "--max-file-mb",
+        "\(configuration.fileSizeMB)",
+      ] + extraArguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["DOJO_TOKEN"] = token
+    process.environment = environment
     process.currentDirectoryURL = home
     let output = try FileHandle(forWritingTo: log)
     process.standardOutput = output
@@ -163,23 +222,10 @@ struct LiveServer: Sendable {
         }.start()
       }
     }
-    let deadline = Date().addingTimeInterval(30)
-    while Date() < deadline {
-      let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-      if let match = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
-        let port = Int(match.1)
-      {
-        return LiveServer(port: port, pid: process.processIdentifier, log: log, exited: exited)
-      }
-      if !process.isRunning { break }
-      try await Task.sleep(for: .milliseconds(20))
-    }
-    kill(process.processIdentifier, SIGKILL)
-    let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-    throw DojoError(.internalError, "dojo serve did not start: \(text)")
+    return (process, log, exited)
   }
 
-  var client: APIClient { APIClient(port: port) }
+  var client: APIClient { APIClient(port: port, token: token) }
 
   /// Stops the server as Ctrl-C does, and waits until it has exited.
   @discardableResult
@@ -213,12 +259,15 @@ struct APIResponse: Sendable {
   var reward: Double? { body["reward"]?.number }
 }
 
-/// A plain HTTP client (URLSession) against the live server.
+/// A plain HTTP client (URLSession) against the live server, sending its bearer token.
 struct APIClient: Sendable {
   let port: Int
+  /// Sent as `Authorization: Bearer`; nil sends none.
+  var token: String?
 
-  func call(_ method: String, _ path: String, _ body: JSONValue? = nil) async throws -> APIResponse
-  {
+  func call(
+    _ method: String, _ path: String, _ body: JSONValue? = nil, headers: [String: String] = [:]
+  ) async throws -> APIResponse {
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
     request.httpMethod = method
     request.timeoutInterval = 120
@@ -226,6 +275,8 @@ struct APIClient: Sendable {
       request.httpBody = Data(body.jsonText().utf8)
       request.setValue("application/json", forHTTPHeaderField: "Content-Type")
     }
+    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
     let start = Date()
     let (data, response) = try await URLSession.shared.data(for: request)
     let seconds = Date().timeIntervalSince(start)

@@ -7,9 +7,14 @@
 
 `step(action, **kwargs)` mirrors MLE-Dojo's `KaggleEnvironment.step`: it returns the
 observation (a dict) and the reward (HumanRank of a valid submission, 0 otherwise).
+
+Every call but `health` needs the server's token (as Jupyter's does): it is read from the
+environment variable DOJO_TOKEN unless given as `token=`. `dojo serve` prints it at start-up
+(or takes it from its own DOJO_TOKEN); an agent's own token comes from `dojo serve --tokens`.
 """
 
 import json
+import os
 import urllib.error
 import urllib.request
 
@@ -26,11 +31,19 @@ class DojoError(Exception):
         self.message = message
 
 
-def _call(base_url, method, path, body=None, timeout=None, raw=False):
+def _token(token=None):
+    """The bearer token: `token`, else the DOJO_TOKEN environment variable, else None."""
+    return token if token is not None else os.environ.get("DOJO_TOKEN") or None
+
+
+def _call(base_url, method, path, body=None, timeout=None, raw=False, token=None):
     data = None if body is None else json.dumps(body).encode("utf-8")
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    token = _token(token)
+    if token is not None:
+        headers["Authorization"] = "Bearer " + token
     request = urllib.request.Request(
-        base_url.rstrip("/") + path, data=data, method=method,
-        headers={"Content-Type": "application/json"} if data is not None else {})
+        base_url.rstrip("/") + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             text = response.read().decode("utf-8")
@@ -44,9 +57,9 @@ def _call(base_url, method, path, body=None, timeout=None, raw=False):
     return text if raw else json.loads(text)
 
 
-def tasks(base_url):
+def tasks(base_url, token=None):
     """The published tasks: id, version, title, metric, lower_is_better."""
-    return _call(base_url, "GET", "/v1/tasks")["tasks"]
+    return _call(base_url, "GET", "/v1/tasks", token=token)["tasks"]
 
 
 def health(base_url):
@@ -57,14 +70,16 @@ class DojoEnv:
     """One session on a task: a sandboxed workspace, its history and its best score."""
 
     def __init__(self, base_url, task=None, version=None, agent=None, limits=None,
-                 score_mode=None, session=None, timeout=None):
+                 score_mode=None, session=None, timeout=None, token=None):
         """Opens a session on `task`, or reattaches to `session` (after a restart, say).
 
-        limits: {"execution_timeout_s", "memory_mb", "cpu_s", "gpus"}; score_mode: "raw"
-        makes rewards the metric's raw score instead of HumanRank.
+        limits: {"execution_timeout_s", "memory_mb", "cpu_s", "gpus"}, each at most what the
+        server was started with; score_mode: "raw" makes rewards the metric's raw score
+        instead of HumanRank. token: the bearer token (default: $DOJO_TOKEN).
         """
         self.base_url = base_url
         self.timeout = timeout
+        self.token = _token(token)
         if session is not None:
             self.session = session
             self.observation = self.history()
@@ -76,7 +91,7 @@ class DojoEnv:
                            ("score_mode", score_mode)):
             if value is not None:
                 body[key] = value
-        answer = _call(base_url, "POST", "/v1/sessions", body, timeout)
+        answer = _call(base_url, "POST", "/v1/sessions", body, timeout, token=self.token)
         self.session = answer["session"]
         self.observation = answer["observation"]
 
@@ -88,7 +103,7 @@ class DojoEnv:
         """
         body = dict(kwargs, action=action)
         answer = _call(self.base_url, "POST", f"/v1/sessions/{self.session}/step", body,
-                       self.timeout)
+                       self.timeout, token=self.token)
         self.observation = answer["observation"]
         return answer["observation"], answer["reward"]
 
@@ -107,17 +122,17 @@ class DojoEnv:
     def history(self):
         """The session's options, state and every step."""
         return _call(self.base_url, "GET", f"/v1/sessions/{self.session}/history",
-                     timeout=self.timeout)
+                     timeout=self.timeout, token=self.token)
 
     def trajectory(self):
         """Every step as a trajectory record (what `dojo trajectories` exports)."""
         text = _call(self.base_url, "GET", f"/v1/sessions/{self.session}/trajectory",
-                     timeout=self.timeout, raw=True)
+                     timeout=self.timeout, raw=True, token=self.token)
         return [json.loads(line) for line in text.splitlines() if line.strip()]
 
     def close(self):
         return _call(self.base_url, "DELETE", f"/v1/sessions/{self.session}",
-                     timeout=self.timeout)
+                     timeout=self.timeout, token=self.token)
 
     def __enter__(self):
         return self

@@ -1,7 +1,9 @@
 """A scripted agent: asks about the task, runs a solution file, prints the reward.
 
-    python3 clients/python/examples/scripted_agent.py --url http://127.0.0.1:8765 \
-        --task titanic-survival --solution solution.py
+    DOJO_TOKEN=... python3 clients/python/examples/scripted_agent.py \
+        --url http://127.0.0.1:8765 --task titanic-survival --solution solution.py
+
+The token is the one `dojo serve` printed at start-up (or its DOJO_TOKEN).
 """
 
 import argparse
