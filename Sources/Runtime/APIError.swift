@@ -8,7 +8,8 @@ public enum APIError {
   /// The HTTP status for a DojoError code.
   public static func status(for code: DojoError.Code) -> HTTPResponse.Status {
     switch code {
-    case .invalidArgument, .invalidManifest, .invalidData, .unsupported, .unsafeArchive:
+    case .invalidArgument, .invalidManifest, .invalidData, .unsupported, .unsafeArchive,
+      .damagedArchive:
       return .badRequest
     case .invalidSubmission: return .unprocessableContent
     case .notFound: return .notFound

@@ -58,13 +58,10 @@ public actor SessionManager {
     registry = try Registry(at: configuration.registry)
     sandbox = try Sandbox(configuration.sandbox)
     try AtomicFiles.createDirectory(configuration.sessionsDirectory)
-    // Workspaces hold agents' code and submissions: no other local user may read them.
-    guard chmod(configuration.sessionsDirectory.path, 0o700) == 0 else {
-      throw DojoError(
-        .io,
-        "cannot make \(configuration.sessionsDirectory.path) private (chmod 700): \(String(cString: strerror(errno)))"
-      )
-    }
+    // Workspaces hold agents' code and submissions: no other local user may enter the
+    // sessions folder; only the sandbox's own user may pass through it (root:dojo-sandbox
+    // 0710), to the workspace each run hands it.
+    try sandbox.prepareWorkspaceRoot(configuration.sessionsDirectory)
     // Steps begun by a server that died under them never finished: say so, once.
     try registry.interruptUnfinishedSteps(
       observationJSON: Self.interruptedObservation.jsonText(), at: Clock.stamp())
