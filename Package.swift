@@ -99,7 +99,7 @@ let package = Package(
     // The parsers that read strangers' bytes, as fuzzing entry points; `dojo-fuzz` drives
     // them (libFuzzer under scripts/fuzz, or a replay of saved inputs).
     .target(
-      name: "DojoFuzzTargets", dependencies: ["DojoCore", "Tabular", "Ingest"],
+      name: "DojoFuzzTargets", dependencies: ["DojoCore", "Tabular", "Ingest", "Runtime"],
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "dojo-fuzz", dependencies: ["DojoFuzzTargets"], swiftSettings: swiftSettings),

@@ -7,6 +7,7 @@ internal import DojoCore
 /// under `Tests/DojoFuzzTargetsTests/Regressions/<target>/` on each test run.
 public import Foundation
 internal import Ingest
+internal import Runtime
 internal import Tabular
 
 #if canImport(Glibc)
@@ -21,6 +22,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case manifest
   /// `Unpacker.unpack` on the bytes as an archive, under small limits.
   case archive
+  /// The server's request bodies: a session's limits under the ceilings, and a step.
+  case http
 
   /// Runs one input. Errors that Dojo reports to users are the expected outcome and are
   /// swallowed; a broken invariant stops the process so the fuzzer keeps the input.
@@ -29,6 +32,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .csv: Self.csv(data)
     case .manifest: Self.manifest(data)
     case .archive: Self.archive(data)
+    case .http: Self.http(data)
     }
   }
 
@@ -46,6 +50,18 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = try? table.rowIndexByKey(column: column)
       }
     }
+  }
+
+  /// Both bodies the server decodes, from the same bytes; a granted limit above its
+  /// ceiling is a finding.
+  static func http(_ data: Data) {
+    let ceilings = SessionLimits(executionTimeoutS: 600, memoryMB: 4096, cpuS: 600, gpus: 0)
+    if let limits = try? RequestBodies.sessionLimits(body: data, ceilings: ceilings) {
+      guard limits.executionTimeoutS <= 600, (limits.memoryMB ?? .max) <= 4096,
+        (limits.cpuS ?? .max) <= 600, limits.gpus == 0
+      else { fatalError("limits above the ceilings were granted: \(limits)") }
+    }
+    _ = try? RequestBodies.stepAction(body: data)
   }
 
   static func manifest(_ data: Data) {

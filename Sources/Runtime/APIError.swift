@@ -103,12 +103,7 @@ enum JSONResponse {
     } catch {
       throw DojoError(.invalidArgument, "the request body is larger than \(limit) bytes; send less")
     }
-    let data = Data(buffer.readableBytesView)
-    do {
-      return try JSONDecoder().decode(T.self, from: data.isEmpty ? Data("{}".utf8) : data)
-    } catch let error as DecodingError {
-      throw DojoError(.invalidArgument, "the request body is not valid: \(describe(error))")
-    }
+    return try RequestBodies.decode(T.self, from: Data(buffer.readableBytesView))
   }
 
   static func describe(_ error: DecodingError) -> String {
