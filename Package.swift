@@ -55,7 +55,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .target(name: "Tabular", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
     .target(
-      name: "Curation", dependencies: ["DojoCore", "Tabular", "Ingest", "Grading", "Sandbox"],
+      name: "Curation", dependencies: ["DojoCore", "Tabular", "Grading", "Sandbox"],
       swiftSettings: swiftSettings),
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
