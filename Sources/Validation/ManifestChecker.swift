@@ -71,6 +71,18 @@ public struct ManifestChecker: Sendable {
     if let media = m.media, let c = media.column, m.answers.targets.contains(c) {
       problems.append("media.column names the target column \"\(c)\"")
     }
+    // A script split writes the task itself: the declarative keys would be silently
+    // ignored, so a manifest that sets them is refused rather than published without them.
+    if split.strategy == .script {
+      let ignored = [
+        ("media", m.media != nil), ("table", m.table != nil), ("public", m.publicFiles != nil),
+      ].filter(\.1).map(\.0)
+      for key in ignored {
+        problems.append(
+          "\(key): is ignored by split.strategy: script, whose script writes public/ itself; copy what \(key) says in the script and remove the key, or make the split declarative"
+        )
+      }
+    }
     // Loading refused paths that leave the manifest's folder; these must also exist.
     for (key, local) in [
       ("split.script", split.script), ("reference.solution", m.reference?.solution),

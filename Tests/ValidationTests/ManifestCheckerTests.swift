@@ -65,6 +65,13 @@ struct ManifestCheckerTests {
         with: "  strategy: stratified\n  test_fraction: 0.2\n  stratify: id"),
       board: "rank,score\n1,0.5\n", expected: "split.stratify names the id column"),
     Case(
+      name: "media under a script split is refused, not ignored",
+      manifest: manifest(extra: "media:\n  folder: images\n  pattern: \"{id}.png\"")
+        .replacingOccurrences(
+          of: "  strategy: random\n  test_fraction: 0.2",
+          with: "  strategy: script\n  script: prepare.py"),
+      board: "rank,score\n1,0.5\n", expected: "media: is ignored by split.strategy: script"),
+    Case(
       name: "bad yaml key", manifest: manifest().replacingOccurrences(of: "title:", with: "titel:"),
       board: nil, expected: "titel is not a known key"),
   ]
