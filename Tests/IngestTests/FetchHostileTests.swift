@@ -20,6 +20,18 @@ func ranges(_ server: LoopbackHTTPServer) -> [String?] {
 
 @Suite("dojo fetch against a hostile server: resume")
 struct FetchHostileResumeTests {
+  /// `f.bin` fetched from `server` into a fresh folder: what was saved, and the folder's
+  /// listing afterwards.
+  func fetchOnce(_ server: LoopbackHTTPServer) throws -> (
+    file: URL, bytes: Data, sha256: String, listing: [String]
+  ) {
+    let dir = try TempDir()
+    defer { dir.cleanUp() }
+    let result = try Fetcher(environment: [:], options: testOptions)
+      .fetch(.http(server.baseURL.appendingPathComponent("f.bin")), into: dir.url)
+    return (result.file, try Data(contentsOf: result.file), result.sha256, dir.listing())
+  }
+
   /// Two versions of one file, as a server that changes it between requests holds them.
   static let old = payload(100_000, seed: 1)
   static let new = payload(100_000, seed: 2)
@@ -33,16 +45,12 @@ struct FetchHostileResumeTests {
         : .init(headers: ["ETag": "\"v2\""], body: Self.new, ignoresIfRange: true)
     }
     defer { server.stop() }
-    let dir = try TempDir()
-    defer { dir.cleanUp() }
-
-    let result = try Fetcher(environment: [:], options: testOptions)
-      .fetch(.http(server.baseURL.appendingPathComponent("f.bin")), into: dir.url)
+    let result = try fetchOnce(server)
 
     #expect(ranges(server) == [nil, "bytes=30000-", nil])
     #expect(server.requests[1].headers["if-range"] == "\"v1\"")
-    #expect(try Data(contentsOf: result.file) == Self.new)
-    #expect(dir.listing() == [".fetch.json", "f.bin"])
+    #expect(result.bytes == Self.new)
+    #expect(result.listing == [".fetch.json", "f.bin"])
   }
 
   @Test func aResumeWhoseLastModifiedChangedRestartsFromZero() throws {
@@ -54,15 +62,11 @@ struct FetchHostileResumeTests {
         : .init(headers: ["Last-Modified": later], body: Self.new, ignoresIfRange: true)
     }
     defer { server.stop() }
-    let dir = try TempDir()
-    defer { dir.cleanUp() }
-
-    let result = try Fetcher(environment: [:], options: testOptions)
-      .fetch(.http(server.baseURL.appendingPathComponent("f.bin")), into: dir.url)
+    let result = try fetchOnce(server)
 
     #expect(ranges(server) == [nil, "bytes=30000-", nil])
     #expect(server.requests[1].headers["if-range"] == first)
-    #expect(try Data(contentsOf: result.file) == Self.new)
+    #expect(result.bytes == Self.new)
   }
 
   @Test func aWeakETagDoesNotVouchForAResume() throws {
@@ -73,14 +77,10 @@ struct FetchHostileResumeTests {
         cutAfterBytes: request.hit == 1 ? 30_000 : nil, ignoresIfRange: true)
     }
     defer { server.stop() }
-    let dir = try TempDir()
-    defer { dir.cleanUp() }
-
-    let result = try Fetcher(environment: [:], options: testOptions)
-      .fetch(.http(server.baseURL.appendingPathComponent("f.bin")), into: dir.url)
+    let result = try fetchOnce(server)
 
     #expect(ranges(server) == [nil, nil])
-    #expect(try Data(contentsOf: result.file) == Self.new)
+    #expect(result.bytes == Self.new)
   }
 
   @Test func aResumeWithoutAValidatorRestartsFromZero() throws {
@@ -90,14 +90,10 @@ struct FetchHostileResumeTests {
         cutAfterBytes: request.hit == 1 ? 30_000 : nil, sendsValidator: false)
     }
     defer { server.stop() }
-    let dir = try TempDir()
-    defer { dir.cleanUp() }
-
-    let result = try Fetcher(environment: [:], options: testOptions)
-      .fetch(.http(server.baseURL.appendingPathComponent("f.bin")), into: dir.url)
+    let result = try fetchOnce(server)
 
     #expect(ranges(server) == [nil, nil])
-    #expect(try Data(contentsOf: result.file) == Self.new)
+    #expect(result.bytes == Self.new)
   }
 
   @Test func a206StartingElsewhereThanAskedRestartsFromZero() throws {
@@ -113,14 +109,10 @@ struct FetchHostileResumeTests {
       }
     }
     defer { server.stop() }
-    let dir = try TempDir()
-    defer { dir.cleanUp() }
-
-    let result = try Fetcher(environment: [:], options: testOptions)
-      .fetch(.http(server.baseURL.appendingPathComponent("f.bin")), into: dir.url)
+    let result = try fetchOnce(server)
 
     #expect(ranges(server) == [nil, "bytes=30000-", nil])
-    #expect(try Data(contentsOf: result.file) == body)
+    #expect(result.bytes == body)
   }
 
   @Test func a206ThatStopsBeforeTheEndIsContinuedNotSavedShort() throws {
@@ -137,14 +129,10 @@ struct FetchHostileResumeTests {
       }
     }
     defer { server.stop() }
-    let dir = try TempDir()
-    defer { dir.cleanUp() }
-
-    let result = try Fetcher(environment: [:], options: testOptions)
-      .fetch(.http(server.baseURL.appendingPathComponent("f.bin")), into: dir.url)
+    let result = try fetchOnce(server)
 
     #expect(ranges(server) == [nil, "bytes=30000-", "bytes=60000-"])
-    #expect(try Data(contentsOf: result.file) == body)
+    #expect(result.bytes == body)
   }
 
   @Test func a206AnsweringARequestForTheWholeFileIsRefused() throws {
