@@ -219,9 +219,11 @@ public struct Preparer: Sendable {
 
   /// The raw files this manifest reads, by manifest key.
   func inputFiles(_ files: RawFiles) throws -> [(key: String, url: URL)] {
-    var list: [(String, URL)] = [
-      ("files.train", try files.one(manifest.files.train, key: "files.train"))
-    ]
+    // A script reads the archive itself: every raw file is its input (below), and its
+    // files.train, when it names one, is the public table's name.
+    var list: [(String, URL)] =
+      manifest.split.strategy == .script
+      ? [] : [("files.train", try files.one(manifest.files.train, key: "files.train"))]
     if let answers = manifest.files.testAnswers {
       list.append(("files.test_answers", try files.one(answers, key: "files.test_answers")))
     }

@@ -83,7 +83,7 @@ extension Preparer {
       (manifest.files.train as NSString).lastPathComponent)
     // Not there, or not CSV: no defaults (rows are counted from task.json's list). There but
     // unreadable: an error naming it, never zero rows.
-    guard FileManager.default.fileExists(atPath: trainFile.path),
+    guard !manifest.files.train.isEmpty, FileManager.default.fileExists(atPath: trainFile.path),
       TaskFile.Format(fileName: trainFile.lastPathComponent) == .csv
     else { return ((0, answers.rowCount), []) }
     let train: Table

@@ -78,7 +78,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     category = try c.decodeIfPresent(String.self, forKey: .category)
     source = try c.decode(Source.self, forKey: .source)
     page = try c.decodeIfPresent(Page.self, forKey: .page)
-    files = try c.decode(Files.self, forKey: .files)
+    files = try c.decodeIfPresent(Files.self, forKey: .files) ?? Files(train: "")
     split = try c.decode(Split.self, forKey: .split)
     answers = try c.decode(Answers.self, forKey: .answers)
     metric = try c.decode(MetricSpec.self, forKey: .metric)
@@ -88,6 +88,12 @@ public struct Manifest: Codable, Sendable, Equatable {
     table = try c.decodeIfPresent(Table.self, forKey: .table)
     publicFiles = try c.decodeIfPresent(PublicFiles.self, forKey: .publicFiles)
     try checkTableKeys(decoder)
+    if files.train.isEmpty && split.strategy != .script {
+      throw decoder.fail(
+        CodingKeys.files,
+        "needs train: the labelled table the split reads (only a split.strategy: script, which reads the archive itself, goes without)"
+      )
+    }
     if split.strategy == .provided && files.testAnswers == nil {
       throw decoder.fail(
         CodingKeys.files,
@@ -188,7 +194,9 @@ public struct Manifest: Codable, Sendable, Equatable {
   /// Where the competition's files are inside the unpacked archive. Paths may be globs
   /// (`*`, `?`, `**`); each must match exactly one file except `extra`.
   public struct Files: Codable, Sendable, Equatable {
-    /// The labelled training table.
+    /// The labelled training table; empty under `split.strategy: script` when the manifest
+    /// names none, because the script reads the archive itself (a placeholder name that
+    /// nothing reads would only have to exist).
     public var train: String
     /// Kaggle's unlabelled test table (informational; the new test comes from the split).
     public var test: String?
@@ -219,7 +227,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
       try decoder.rejectUnknownKeys(CodingKeys.self)
       let c = try decoder.container(keyedBy: CodingKeys.self)
-      train = try c.decode(String.self, forKey: .train)
+      train = try c.decodeIfPresent(String.self, forKey: .train) ?? ""
       test = try c.decodeIfPresent(String.self, forKey: .test)
       sampleSubmission = try c.decodeIfPresent(String.self, forKey: .sampleSubmission)
       testAnswers = try c.decodeIfPresent(String.self, forKey: .testAnswers)
@@ -228,7 +236,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         (.train, train), (.test, test), (.sampleSubmission, sampleSubmission),
         (.testAnswers, testAnswers),
       ]
-      for (key, value) in named {
+      for (key, value) in named where value?.isEmpty != true {
         try decoder.requireContained(value, at: [key], inside: .archive)
       }
       for (index, pattern) in extra.enumerated() {

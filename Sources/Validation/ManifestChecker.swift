@@ -77,6 +77,17 @@ public struct ManifestChecker: Sendable {
       let ignored = [
         ("media", m.media != nil), ("table", m.table != nil), ("public", m.publicFiles != nil),
       ].filter(\.1).map(\.0)
+      // A files.train that only has to exist (the sample submission named to satisfy the
+      // key) says nothing true: a script split goes without it.
+      let train = (m.files.train as NSString).lastPathComponent.lowercased()
+        .filter { $0.isLetter }
+      if !m.files.train.isEmpty,
+        m.files.train == m.files.sampleSubmission || train.hasPrefix("samplesubmission")
+      {
+        problems.append(
+          "files.train \"\(m.files.train)\" is a placeholder (the sample submission): a script split reads the archive itself, so leave files.train out"
+        )
+      }
       for key in ignored {
         problems.append(
           "\(key): is ignored by split.strategy: script, whose script writes public/ itself; copy what \(key) says in the script and remove the key, or make the split declarative"

@@ -30,6 +30,22 @@ struct ManifestTests {
     #expect(m.reference?.expect.aboveMedian == true)
   }
 
+  /// A script split reads the archive itself, so it needs no files.train (a placeholder name
+  /// would only have to exist); every other strategy reads that table and must name it.
+  @Test func onlyAScriptSplitGoesWithoutFilesTrain() throws {
+    let withoutTrain = Self.valid.replacingOccurrences(of: "  train: train.csv\n", with: "")
+    #expect {
+      _ = try ManifestLoader.parse(withoutTrain)
+    } throws: { error in
+      (error as? DojoError)?.message.contains("files needs train") == true
+    }
+    let script = withoutTrain.replacingOccurrences(
+      of: "  strategy: stratified", with: "  strategy: script\n  script: prepare.py")
+    let m = try ManifestLoader.parse(
+      script.replacingOccurrences(of: "  stratify: survived\n", with: ""))
+    #expect(m.files.train.isEmpty)
+  }
+
   @Test func metricParametersAreKeptAsWritten() throws {
     let text = Self.valid.replacingOccurrences(
       of: "  name: accuracy", with: "  name: map@k\n  k: 3\n  columns: [a, b]\n  positive: \"yes\"")

@@ -72,6 +72,15 @@ struct ManifestCheckerTests {
           with: "  strategy: script\n  script: prepare.py"),
       board: "rank,score\n1,0.5\n", expected: "media: is ignored by split.strategy: script"),
     Case(
+      name: "a sample submission as a script split's files.train is a placeholder",
+      manifest: manifest().replacingOccurrences(
+        of: "  train: train.csv", with: "  train: sample_submission.csv"
+      )
+      .replacingOccurrences(
+        of: "  strategy: random\n  test_fraction: 0.2",
+        with: "  strategy: script\n  script: prepare.py"),
+      board: "rank,score\n1,0.5\n", expected: "is a placeholder"),
+    Case(
       name: "bad yaml key", manifest: manifest().replacingOccurrences(of: "title:", with: "titel:"),
       board: nil, expected: "titel is not a known key"),
   ]
