@@ -45,15 +45,16 @@ struct PrepareCommand: ParsableCommand {
   func run() throws {
     let loaded = try ManifestLoader.load(URL(fileURLWithPath: manifest))
     let id = loaded.manifest.id
-    let rawDir = URL(fileURLWithPath: raw ?? "raw/\(id)/files")
-    let pagePath = page ?? "raw/\(id)/page.md"
+    let downloads = RawLayout(raw: URL(fileURLWithPath: "raw"), id: id)
+    let rawDir = raw.map { URL(fileURLWithPath: $0) } ?? downloads.files
+    let pagePath = page ?? downloads.page.path
     let markdown = try? String(contentsOfFile: pagePath, encoding: .utf8)
     if page != nil && markdown == nil {
       throw DojoError(.notFound, "--page \(pagePath) cannot be read; give a Markdown file")
     }
     let board =
       leaderboard.map { URL(fileURLWithPath: $0) }
-      ?? RawLayout(raw: URL(fileURLWithPath: "raw"), id: id).leaderboard
+      ?? downloads.leaderboard
     let result = try Preparer(loaded).prepare(
       raw: rawDir, curated: URL(fileURLWithPath: out), pageMarkdown: markdown, force: force,
       kaggleLeaderboard: board)

@@ -32,7 +32,7 @@ struct TaskLocator {
     let fm = FileManager.default
     let asFolder = URL(fileURLWithPath: argument, relativeTo: currentDirectory)
     let curatedRoot = URL(fileURLWithPath: curated, relativeTo: currentDirectory)
-    if fm.fileExists(atPath: asFolder.appendingPathComponent("private/task.json").path) {
+    if fm.fileExists(atPath: TaskLayout(root: asFolder).taskFile.path) {
       layout = TaskLayout(root: asFolder.standardizedFileURL)
     } else if let latest = TaskLayout.latest(id: argument, curated: curatedRoot) {
       layout = latest

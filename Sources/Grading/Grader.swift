@@ -32,8 +32,9 @@ public struct Grader: Sendable {
   /// - Throws: ``DojoError`` `.graderError` when `task.json` is missing or unreadable or its
   ///   metric spec does not resolve.
   public init(taskDirectory: URL) throws {
-    let privateDir = taskDirectory.appendingPathComponent("private")
-    let specURL = privateDir.appendingPathComponent("task.json")
+    let layout = TaskLayout(root: taskDirectory)
+    let privateDir = layout.privateDir
+    let specURL = layout.taskFile
     guard let data = FileManager.default.contents(atPath: specURL.path) else {
       throw DojoError(
         .graderError,

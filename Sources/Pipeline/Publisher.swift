@@ -1,5 +1,5 @@
 public import Curation
-internal import DojoCore
+public import DojoCore
 internal import Foundation
 internal import Grading
 public import Registry

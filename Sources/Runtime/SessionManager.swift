@@ -438,7 +438,7 @@ public actor SessionManager {
   }
 
   private func publicDirectory(_ task: PublishedTask) -> URL {
-    URL(fileURLWithPath: task.path).appendingPathComponent("public", isDirectory: true)
+    TaskLayout(root: URL(fileURLWithPath: task.path)).publicDir
   }
 
   private func makeRunner(id: String, step: Int, task: PublishedTask, options: SessionOptions)

@@ -1,4 +1,3 @@
-internal import DojoCore
 public import Foundation
 
 /// Where `dojo import` keeps a competition's downloads, in one place for the importer and the
