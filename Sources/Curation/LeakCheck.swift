@@ -1,5 +1,5 @@
 public import DojoCore
-public import Foundation
+internal import Foundation
 internal import Tabular
 
 /// The leak checks: nothing of the answers reaches `public/`. They run over task.json's file
@@ -20,7 +20,7 @@ public enum LeakCheck {
     work: TaskLayout, files: [TaskFile], manifest: Manifest, idsDisjointBySplit: Bool = false,
     cocoTestMetadata: URL? = nil
   ) throws {
-    if !idsDisjointBySplit {
+    if !idsDisjointBySplit && !manifest.answers.idsInTrain {
       let testIDs = try answerIDs(work, idColumn: manifest.answers.id)
       for train in files where train.role == .trainTable {
         _ = try requireNoTestIDs(in: train, layout: work, idColumn: manifest.answers.id, testIDs)
@@ -54,7 +54,7 @@ public enum LeakCheck {
   ///   cannot be read, naming the file.
   public static func audit(
     _ layout: TaskLayout, files: [TaskFile], idColumn: String, targets: [String],
-    duplicateThreshold: Double
+    duplicateThreshold: Double, idsInTrain: Bool = false
   ) throws -> [String] {
     let answers = try Table.read(layout.answers)
     guard let answerID = answers.index(of: idColumn) else {
@@ -75,7 +75,7 @@ public enum LeakCheck {
     var notes: [String] = []
     let tables = files.filter { $0.isPublic && $0.format.isTable && $0.role != .mediaFolder }
     for table in tables {
-      if table.role == .trainTable,
+      if table.role == .trainTable, !idsInTrain,
         try !requireNoTestIDs(in: table, layout: layout, idColumn: idColumn, testIDs)
       {
         notes.append("\(table.path) has no id column \"\(idColumn)\"")

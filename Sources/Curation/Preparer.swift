@@ -190,7 +190,7 @@ public struct Preparer: Sendable {
       submissionColumns: format.columns, leaderboards: leaderboards, trainRows: counts.train,
       testRows: counts.test,
       files: Dictionary(uniqueKeysWithValues: hashed.map { ($0.path, $0.sha256) }),
-      category: manifest.category)
+      category: manifest.category, idsInTrain: manifest.answers.idsInTrain ? true : nil)
     try AtomicFiles.write(
       try TaskFileList.encode(
         spec,

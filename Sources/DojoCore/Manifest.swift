@@ -380,13 +380,21 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var targets: [String]
     /// The class labels, when the target is categorical; discovered from the data if absent.
     public var classes: [String]?
+    /// True when test ids appear in public train by design: the task predicts for entities
+    /// train already knows (a recommender's users, whose latest ratings are held out). The
+    /// id-in-train leak check then does not apply; every other leak check does.
+    public var idsInTrain: Bool
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, targets, classes }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case id, targets, classes
+      case idsInTrain = "ids_in_train"
+    }
 
-    public init(id: String, targets: [String], classes: [String]? = nil) {
+    public init(id: String, targets: [String], classes: [String]? = nil, idsInTrain: Bool = false) {
       self.id = id
       self.targets = targets
       self.classes = classes
+      self.idsInTrain = idsInTrain
     }
 
     public init(from decoder: any Decoder) throws {
@@ -406,6 +414,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         throw decoder.fail(CodingKeys.targets, "must not include the id column \"\(id)\"")
       }
       classes = try c.decodeIfPresent([String].self, forKey: .classes)
+      idsInTrain = try c.decodeIfPresent(Bool.self, forKey: .idsInTrain) ?? false
     }
   }
 

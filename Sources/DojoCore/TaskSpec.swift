@@ -30,6 +30,9 @@ public struct TaskSpec: Codable, Sendable, Equatable {
   public var testRows: Int
   /// SHA-256 of every file under `public/` and of the answers, by path relative to the task.
   public var files: [String: String]
+  /// True when test ids appear in public train by design (`answers.ids_in_train`); absent
+  /// otherwise.
+  public var idsInTrain: Bool?
 
   enum CodingKeys: String, CodingKey {
     case id, version, title, category, metric, targets, classes, answers, leaderboards, files
@@ -38,14 +41,17 @@ public struct TaskSpec: Codable, Sendable, Equatable {
     case submissionColumns = "submission_columns"
     case trainRows = "train_rows"
     case testRows = "test_rows"
+    case idsInTrain = "ids_in_train"
   }
 
   public init(
     id: String, version: String, title: String, metric: Manifest.MetricSpec, lowerIsBetter: Bool,
     idColumn: String, targets: [String], classes: [String]?, submissionColumns: [String],
     answers: String = "answers.csv", leaderboards: [String] = [], trainRows: Int = 0,
-    testRows: Int = 0, files: [String: String] = [:], category: String? = nil
+    testRows: Int = 0, files: [String: String] = [:], category: String? = nil,
+    idsInTrain: Bool? = nil
   ) {
+    self.idsInTrain = idsInTrain
     self.category = category
     self.id = id
     self.version = version

@@ -1,4 +1,4 @@
-public import Curation
+internal import Curation
 public import DojoCore
 internal import Foundation
 internal import Grading

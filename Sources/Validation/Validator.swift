@@ -1,4 +1,4 @@
-public import Curation
+internal import Curation
 public import DojoCore
 public import Foundation
 internal import Grading
@@ -287,9 +287,12 @@ public struct Validator: Sendable {
   func leaks() throws -> Verdict {
     let spec = try readSpec()
     let files = try TaskFileList.read(layout)
-    let notes = try LeakCheck.audit(
-      layout, files: files, idColumn: spec.idColumn, targets: spec.targets,
-      duplicateThreshold: duplicateThreshold)
+    let idsInTrain = spec.idsInTrain ?? false
+    let notes =
+      try LeakCheck.audit(
+        layout, files: files, idColumn: spec.idColumn, targets: spec.targets,
+        duplicateThreshold: duplicateThreshold, idsInTrain: idsInTrain)
+      + (idsInTrain ? ["test ids appear in train by design (answers.ids_in_train)"] : [])
     let tables = files.filter { $0.role == .trainTable || $0.role == .testTable }.map(\.path)
     let checked =
       tables.isEmpty

@@ -304,6 +304,45 @@ struct PreparerTests {
   }
 }
 
+extension PreparerTests {
+  /// A recommender's test users keep their earlier rows in train: with `answers.ids_in_train`
+  /// that is the design, the task prepares, task.json says so, and the other leak checks
+  /// still run (a target column in test is refused).
+  @Test func idsInTrainByDesignPrepareWhileOtherLeaksStillFail() throws {
+    func script(test: String) -> String {
+      """
+      import os, sys
+      out = sys.argv[2]
+      open(os.path.join(out, "public", "train.csv"), "w").write("id,label\\n1,a\\n3,a\\n")
+      open(os.path.join(out, "public", "test.csv"), "w").write("\(test)")
+      open(os.path.join(out, "private", "answers.csv"), "w").write("id,label\\n3,b\\n")
+      """
+    }
+    let manifest = FixtureCompetition.manifest(split: "  strategy: script\n  script: split.py")
+      .replacingOccurrences(of: "answers:\n", with: "answers:\n  ids_in_train: true\n")
+    let f = try FixtureCompetition(
+      manifest: manifest, files: ["train.csv": "id,label\n1,a\n"],
+      local: ["lb.csv": FixtureCompetition.leaderboard, "split.py": script(test: "id\\n3\\n")])
+    defer { f.remove() }
+    let result = try f.prepare()
+    let spec = try JSONDecoder().decode(
+      TaskSpec.self, from: Data(contentsOf: result.layout.taskFile))
+    #expect(spec.idsInTrain == true)
+
+    let leaking = try FixtureCompetition(
+      manifest: manifest, files: ["train.csv": "id,label\n1,a\n"],
+      local: [
+        "lb.csv": FixtureCompetition.leaderboard, "split.py": script(test: "id,label\\n3,b\\n"),
+      ])
+    defer { leaking.remove() }
+    #expect {
+      try leaking.prepare()
+    } throws: { error in
+      (error as? DojoError)?.message.contains("holds the target") == true
+    }
+  }
+}
+
 @Suite("Media-keyed splits")
 struct MediaSplitTests {
   /// A labels table `labels.csv` (image_id, label) with files in `images/` named by `pattern`.

@@ -342,17 +342,11 @@ extension RuntimeSuites {
         "POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(live.token)\r\n"
           + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
       let opened = Date()
-      let trickle = { (socket: RawSocket) in
-        Task.detached {
-          for _ in 0..<60 {
-            if (try? socket.send(" ")) == nil { return Date() }
-            try? await Task.sleep(for: .milliseconds(300))
-          }
-          return Date()
-        }
-      }
-      let headTrickle = trickle(headTrickler)
-      let bodyTrickle = trickle(bodyTrickler)
+      // Each trickler has a thread of its own: the blocking reads below hold the cooperative
+      // pool's threads (two on this machine), and a trickler queued behind them would notice
+      // its closed socket only when they end.
+      let headTrickle = Trickler(headTrickler)
+      let bodyTrickle = Trickler(bodyTrickler)
 
       var times: [Double] = []
       while Date().timeIntervalSince(opened) < 1.5 {
@@ -382,8 +376,8 @@ extension RuntimeSuites {
         closings.partialAt < 5, "half-sent heads closed \(closings.partialAt) s after opening")
       #expect(closings.silent == silent.count, "\(closings.silent) of \(silent.count) closed")
       #expect(closings.silentAt < 12, "silent sockets closed \(closings.silentAt) s after opening")
-      let headEnded = await headTrickle.value.timeIntervalSince(opened)
-      let bodyEnded = await bodyTrickle.value.timeIntervalSince(opened)
+      let headEnded = await headTrickle.ended().timeIntervalSince(opened)
+      let bodyEnded = await bodyTrickle.ended().timeIntervalSince(opened)
       #expect(headEnded < 5, "the head trickler was cut off after \(headEnded) s")
       #expect(bodyEnded < 5, "the body trickler was cut off after \(bodyEnded) s")
       print(
@@ -543,5 +537,34 @@ extension RuntimeSuites {
       let records = try lines.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
       #expect(records.contains { $0["agent"]?.string == hostile })
     }
+  }
+}
+
+/// Sends a byte every 300 ms on a thread of its own until the server closes the socket (or
+/// 60 bytes went through), and records when that was.
+final class Trickler: @unchecked Sendable {
+  // `end` is written once by the thread before `done` is signalled, and read only after.
+  private var end = Date.distantFuture
+  private let done = DispatchSemaphore(value: 0)
+
+  init(_ socket: RawSocket) {
+    let thread = Thread { [self] in
+      for _ in 0..<60 {
+        if (try? socket.send(" ")) == nil { break }
+        Thread.sleep(forTimeInterval: 0.3)
+      }
+      end = Date()
+      done.signal()
+    }
+    thread.start()
+  }
+
+  /// When the trickling stopped; by the time this is asked the thread has ended or is about
+  /// to, so the wait is short.
+  func ended() async -> Date {
+    await Task.detached { [self] in
+      done.wait()
+      return end
+    }.value
   }
 }
