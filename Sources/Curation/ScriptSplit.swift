@@ -176,25 +176,15 @@ enum ScriptOutput {
       for name in names.sorted() {
         let relative = folder.isEmpty ? name : folder + "/" + name
         let host = root.path + "/" + relative
-        var info = stat()
-        guard lstat(host, &info) == 0 else {
-          throw DojoError(.io, "cannot inspect \(host): \(String(cString: strerror(errno)))")
-        }
-        if info.st_mode & (S_ISUID | S_ISGID) != 0 {
+        if SandboxOutput.hasSetIDBit(atPath: host) {
           throw refuse(relative, "has the setuid or setgid bit")
         }
-        switch info.st_mode & S_IFMT {
-        case S_IFDIR:
-          pending.append(relative)
-        case S_IFREG:
-          if info.st_nlink > 1 {
-            throw refuse(relative, "is a hard link (\(info.st_nlink) names for one file)")
-          }
-        case S_IFLNK:
-          let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: host)) ?? "?"
-          throw refuse(relative, "is a symbolic link (to \(target))")
-        default:
-          throw refuse(relative, "is a device, FIFO or socket")
+        switch SandboxOutput.entry(atPath: host) {
+        case .folder: pending.append(relative)
+        case .file: break
+        case .missing:
+          throw DojoError(.io, "cannot inspect \(host): it vanished while being checked")
+        case .refused(let kind): throw refuse(relative, "is \(kind)")
         }
       }
     }

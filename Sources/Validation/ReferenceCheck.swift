@@ -39,28 +39,19 @@ public enum ReferenceCheck {
   /// answers, found through `/proc/self/mountinfo`) would be graded as the solution's
   /// prediction, and opening a FIFO would hang.
   static func submissionProblem(in output: URL) -> String? {
-    var info = stat()
-    guard lstat(output.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+    guard SandboxOutput.entry(atPath: output.path) == .folder else {
       return "the output folder $DOJO_OUTPUT was replaced by something that is not a folder"
     }
-    let submission = output.appendingPathComponent("submission.csv")
-    guard lstat(submission.path, &info) == 0 else {
-      return "reference solution wrote no submission.csv in $DOJO_OUTPUT"
+    switch SandboxOutput.entry(atPath: output.appendingPathComponent("submission.csv").path) {
+    case .file: return nil
+    case .missing: return "reference solution wrote no submission.csv in $DOJO_OUTPUT"
+    case .folder: return refusal("a folder")
+    case .refused(let kind): return refusal(kind)
     }
-    let kind: String
-    switch info.st_mode & S_IFMT {
-    case S_IFREG:
-      guard info.st_nlink > 1 else { return nil }
-      kind = "a hard link (\(info.st_nlink) names for one file)"
-    case S_IFLNK:
-      let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: submission.path))
-      kind = "a symbolic link (to \(target ?? "?"))"
-    case S_IFDIR: kind = "a folder"
-    case S_IFIFO: kind = "a FIFO"
-    default: kind = "a device or socket"
-    }
-    return
-      "reference solution's submission.csv is \(kind), not a regular file it wrote; refused and not graded"
+  }
+
+  private static func refusal(_ kind: String) -> String {
+    "reference solution's submission.csv is \(kind), not a regular file it wrote; refused and not graded"
   }
 }
 
