@@ -10,6 +10,16 @@ struct FixtureCompetition {
   var manifestDir: URL { root.appendingPathComponent("manifest") }
   var curated: URL { root.appendingPathComponent("curated") }
 
+  /// A competition whose split is `script` (`split.py` beside the manifest), with `train` as
+  /// the archive's `train.csv`.
+  static func scriptSplit(
+    _ script: String, train: String = "id,label\n1,a\n", manifest: String? = nil
+  ) throws -> FixtureCompetition {
+    try FixtureCompetition(
+      manifest: manifest ?? Self.manifest(split: "  strategy: script\n  script: split.py"),
+      files: ["train.csv": train], local: ["lb.csv": Self.leaderboard, "split.py": script])
+  }
+
   init(manifest: String, files: [String: String], local: [String: String] = [:]) throws {
     root = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-prep-\(UUID())")
     for (path, text) in files { try AtomicFiles.write(text, to: raw.appendingPathComponent(path)) }
@@ -255,10 +265,7 @@ struct PreparerTests {
       open(os.path.join(out, "public", "test.csv"), "w").write("id\\n3\\n")
       open(os.path.join(out, "private", "answers.csv"), "w").write("id,label\\n3,a\\n")
       """
-    let f = try FixtureCompetition(
-      manifest: FixtureCompetition.manifest(split: "  strategy: script\n  script: split.py"),
-      files: ["train.csv": "id,label\n1,a\n2,b\n3,a\n"],
-      local: ["lb.csv": FixtureCompetition.leaderboard, "split.py": script])
+    let f = try FixtureCompetition.scriptSplit(script, train: "id,label\n1,a\n2,b\n3,a\n")
     defer { f.remove() }
     let r = try f.prepare()
     #expect(r.testRows == 1)
@@ -291,10 +298,7 @@ struct PreparerTests {
       open(os.path.join(out, "public", "test.csv"), "w").write("id,label\\n3,a\\n")
       open(os.path.join(out, "private", "answers.csv"), "w").write("id,label\\n3,a\\n")
       """
-    let f = try FixtureCompetition(
-      manifest: FixtureCompetition.manifest(split: "  strategy: script\n  script: split.py"),
-      files: ["train.csv": "id,label\n1,a\n"],
-      local: ["lb.csv": FixtureCompetition.leaderboard, "split.py": script])
+    let f = try FixtureCompetition.scriptSplit(script)
     defer { f.remove() }
     #expect {
       try f.prepare()
@@ -320,20 +324,15 @@ extension PreparerTests {
     }
     let manifest = FixtureCompetition.manifest(split: "  strategy: script\n  script: split.py")
       .replacingOccurrences(of: "answers:\n", with: "answers:\n  ids_in_train: true\n")
-    let f = try FixtureCompetition(
-      manifest: manifest, files: ["train.csv": "id,label\n1,a\n"],
-      local: ["lb.csv": FixtureCompetition.leaderboard, "split.py": script(test: "id\\n3\\n")])
+    let f = try FixtureCompetition.scriptSplit(script(test: "id\\n3\\n"), manifest: manifest)
     defer { f.remove() }
     let result = try f.prepare()
     let spec = try JSONDecoder().decode(
       TaskSpec.self, from: Data(contentsOf: result.layout.taskFile))
     #expect(spec.idsInTrain == true)
 
-    let leaking = try FixtureCompetition(
-      manifest: manifest, files: ["train.csv": "id,label\n1,a\n"],
-      local: [
-        "lb.csv": FixtureCompetition.leaderboard, "split.py": script(test: "id,label\\n3,b\\n"),
-      ])
+    let leaking = try FixtureCompetition.scriptSplit(
+      script(test: "id,label\\n3,b\\n"), manifest: manifest)
     defer { leaking.remove() }
     #expect {
       try leaking.prepare()

@@ -111,10 +111,7 @@ struct TaskFileListTests {
       open(os.path.join(out, "public", "test.csv"), "w").write("id\\n3\\n")
       open(os.path.join(out, "private", "answers.csv"), "w").write("id,label\\n3,a\\n")
       """
-    let f = try FixtureCompetition(
-      manifest: FixtureCompetition.manifest(split: "  strategy: script\n  script: split.py"),
-      files: ["train.csv": "id,label\n1,a\n"],
-      local: ["lb.csv": FixtureCompetition.leaderboard, "split.py": script])
+    let f = try FixtureCompetition.scriptSplit(script)
     defer { f.remove() }
     let error = #expect(throws: DojoError.self) { try f.prepare() }
     #expect(error?.message.contains("public/train.csv") == true, "\(error?.message ?? "")")
@@ -131,10 +128,7 @@ struct TaskFileListTests {
       open(os.path.join(out, "private", "answers.csv"), "w").write("id,label\\n3,a\\n4,b\\n")
       open(os.path.join(out, "public", "sample_submission.csv"), "w").write("id,label\\n3,a\\n4,a\\n")
       """
-    let f = try FixtureCompetition(
-      manifest: FixtureCompetition.manifest(split: "  strategy: script\n  script: split.py"),
-      files: ["train.csv": "id,label\n1,a\n"],
-      local: ["lb.csv": FixtureCompetition.leaderboard, "split.py": script])
+    let f = try FixtureCompetition.scriptSplit(script)
     defer { f.remove() }
     let r = try f.prepare()
     #expect(r.trainRows == 2)
