@@ -106,7 +106,7 @@ struct CgroupLayout: Sendable, Equatable {
         let parts = name.split(separator: "-")
         guard parts.count == 3, parts[0] == "run", let pid = Int32(parts[1]) else { continue }
         guard !Self.isRunning(pid) else { continue }
-        let group = RunCgroup(layout: self, directories: [parent + "/" + name])
+        let group = RunCgroup(layout: self, name: name, directories: [parent + "/" + name])
         if group.remove() { removed.append(parent + "/" + name) }
       }
     }
@@ -148,6 +148,8 @@ struct CgroupLayout: Sendable, Equatable {
 /// shell before it becomes bwrap, emptied and removed afterwards.
 struct RunCgroup: Sendable {
   let layout: CgroupLayout
+  /// The run's own name, the last component of each of its directories.
+  let name: String
   /// The run's directories: v1 memory and pids, or the one v2 group.
   let directories: [String]
 
@@ -164,7 +166,7 @@ struct RunCgroup: Sendable {
     case .v2(let parent):
       directories = [parent + "/" + name]
     }
-    let group = RunCgroup(layout: layout, directories: directories)
+    let group = RunCgroup(layout: layout, name: name, directories: directories)
     for directory in directories where mkdir(directory, 0o755) != 0 {
       let reason = String(cString: strerror(errno))
       group.remove()

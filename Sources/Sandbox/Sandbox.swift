@@ -336,7 +336,8 @@ public struct Sandbox: Sendable {
     return SandboxOutcome(
       process: process, outOfMemory: oom,
       processLimitHit: stats.processLimitHits > 0, peakMemoryBytes: stats.peakMemoryBytes,
-      limitsEnforcedBy: limitEnforcement, gpus: Array(0..<limits.gpus))
+      limitsEnforcedBy: limitEnforcement, gpus: Array(0..<limits.gpus),
+      cgroupName: cgroup?.name)
   }
 
   /// Writes `code` to `fileName` in the workspace and runs it with the sandbox's Python.

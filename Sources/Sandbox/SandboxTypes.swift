@@ -121,11 +121,16 @@ public struct SandboxOutcome: Sendable, Equatable {
   public var limitsEnforcedBy: LimitEnforcement
   /// The GPU indices passed through (the value of `CUDA_VISIBLE_DEVICES`).
   public var gpus: [Int]
+  /// The name of the cgroup the run was held in (removed when the run returns), nil under
+  /// the rlimit fallback. Names are unique per run, so a caller can check that its own run
+  /// left nothing behind while other runs of the same process are still going.
+  public var cgroupName: String?
 
   public init(
     process: ProcessOutcome, outOfMemory: Bool, processLimitHit: Bool, peakMemoryBytes: Int?,
-    limitsEnforcedBy: LimitEnforcement, gpus: [Int]
+    limitsEnforcedBy: LimitEnforcement, gpus: [Int], cgroupName: String? = nil
   ) {
+    self.cgroupName = cgroupName
     self.process = process
     self.outOfMemory = outOfMemory
     self.processLimitHit = processLimitHit

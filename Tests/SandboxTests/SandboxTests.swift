@@ -58,12 +58,21 @@ let sharedSandbox: Sandbox? = {
 }()
 
 /// The cgroup directories of this process's runs that still exist, found by `find` so the
-/// check does not share the library's idea of where they are.
-func leftoverRunCgroups() -> [String] {
+/// check does not share the library's idea of where they are. Other suites run in the same
+/// process at the same time, so a test asks about its own runs by name (``leftoverCgroups(of:)``)
+/// and uses this one only to see that runs are visible at all.
+func leftoverRunCgroups(named pattern: String = "run-\(getpid())-*") -> [String] {
   let r = try? ProcessRunner.run(
-    "find", ["/sys/fs/cgroup", "-maxdepth", "8", "-type", "d", "-name", "run-\(getpid())-*"],
+    "find", ["/sys/fs/cgroup", "-maxdepth", "8", "-type", "d", "-name", pattern],
     limits: ProcessLimits(wallSeconds: 10))
   return (r?.stdoutTail ?? "").split(separator: "\n").map(String.init)
+}
+
+/// The cgroup directories one finished run left behind; empty also under the rlimit
+/// fallback, where a run has no cgroup.
+func leftoverCgroups(of outcome: SandboxOutcome?) -> [String] {
+  guard let name = outcome?.cgroupName else { return [] }
+  return leftoverRunCgroups(named: name)
 }
 
 @Suite("Sandbox", .serialized, .enabled(if: sharedSandbox != nil, "bwrap cannot run here"))
@@ -210,7 +219,7 @@ struct SandboxTests {
       limits: SandboxLimits(wallSeconds: 8, maxProcesses: 32))
     #expect(r.process.seconds < 8.5)
     if r.limitsEnforcedBy != .rlimit { #expect(r.processLimitHit) }
-    #expect(leftoverRunCgroups().isEmpty)
+    #expect(leftoverCgroups(of: r).isEmpty)
     try expectNextRunWorks(f)
   }
 
@@ -240,7 +249,7 @@ struct SandboxTests {
       code: "while True:\n    pass\n", mounts: f.mounts, limits: SandboxLimits(wallSeconds: 1.5))
     #expect(r.timedOut)
     #expect(r.process.seconds < 5)
-    #expect(leftoverRunCgroups().isEmpty)
+    #expect(leftoverCgroups(of: r).isEmpty)
     try expectNextRunWorks(f)
   }
 
@@ -286,7 +295,7 @@ struct SandboxTests {
         """, mounts: f.mounts, limits: SandboxLimits(wallSeconds: 30))
     #expect(r.succeeded, "\(r.summary) \(r.stderrTail)")
     #expect(Date().timeIntervalSince(start) < 5)
-    #expect(leftoverRunCgroups().isEmpty)
+    #expect(leftoverCgroups(of: r).isEmpty)
     usleep(200_000)
     #expect(!FileManager.default.fileExists(atPath: f.workspace.path + "/late.txt"))
   }
@@ -338,21 +347,21 @@ struct SandboxTests {
       done.signal()
     }
     // While it runs, the host sees its cgroup (one per hierarchy under v1) ...
-    var seen: [String] = []
-    for _ in 0..<100 where seen.isEmpty {
-      usleep(20_000)
-      seen = leftoverRunCgroups()
+    var seen = Set<String>()
+    while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+      seen.formUnion(leftoverRunCgroups())
     }
-    #expect(!seen.isEmpty)
     #expect(seen.allSatisfy { $0.contains("/dojo/run-") })
-    done.wait()
     let r = try #require(result.withLock { $0 })
     #expect(r.succeeded)
+    // ... under the name its outcome reports ...
+    let name = try #require(r.cgroupName)
+    #expect(seen.contains { $0.hasSuffix("/" + name) }, "\(seen)")
     // ... the run itself sees its cgroup as the root of a cgroup namespace ...
     #expect(
       r.stdoutTail.contains("memory:/\n") || r.stdoutTail.contains("0::/\n"), "\(r.stdoutTail)")
     // ... and afterwards it is gone.
-    #expect(leftoverRunCgroups().isEmpty)
+    #expect(leftoverCgroups(of: r).isEmpty)
   }
 
   @Test func concurrentRunsStayApart() throws {
@@ -379,7 +388,7 @@ struct SandboxTests {
         contentsOf: f.workspace.appendingPathComponent("mine.txt"), encoding: .utf8)
       #expect(mine == "\(i)")
     }
-    #expect(leftoverRunCgroups().isEmpty)
+    for i in fixtures.indices { #expect(leftoverCgroups(of: outcomes.withLock { $0[i] }).isEmpty) }
   }
 
   @Test func missingWorkspaceIsASandboxError() throws {
