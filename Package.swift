@@ -56,6 +56,8 @@ let package = Package(
     .target(name: "Tabular", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
     .target(
       name: "Curation", dependencies: ["DojoCore", "Tabular", "Grading", "Sandbox"],
+      // dojo_split.py: the library split scripts import inside the sandbox.
+      resources: [.copy("ScriptSupport/dojo_split.py")],
       swiftSettings: swiftSettings),
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
