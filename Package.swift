@@ -133,7 +133,9 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport"],
+      dependencies: [
+        "Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport", "Grading",
+      ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RuntimeTests",
