@@ -30,8 +30,11 @@ public enum RuntimeAPI {
       method: "GET", path: "/v1/sessions/{sid}/history", summary: "Every step of a session",
       success: 200),
     .init(
-      method: "DELETE", path: "/v1/sessions/{sid}", summary: "Close a session (history is kept)",
-      success: 200),
+      method: "POST", path: "/v1/sessions/{sid}/close",
+      summary: "Close a session: no more steps; its history is kept", success: 200),
+    .init(
+      method: "DELETE", path: "/v1/sessions/{sid}",
+      summary: "Delete a session: its record, steps and files", success: 200),
     .init(
       method: "GET", path: "/v1/sessions/{sid}/trajectory",
       summary: "The session's steps as JSON lines for training", success: 200),
@@ -192,7 +195,12 @@ public enum RuntimeAPI {
               "memory_mb": type("integer", ["minimum": .number(32)]),
               "cpu_s": type("integer", ["minimum": .number(1)]),
               "gpus": type("integer", ["minimum": .number(0)]),
+              "max_steps": type("integer", ["minimum": .number(1)]),
+              "time_budget_s": type("number", ["exclusiveMinimum": .number(0)]),
+              "cpu_budget_s": type("number", ["exclusiveMinimum": .number(0)]),
             ], closed: true),
+          "observation_format": type(
+            "string", ["enum": .array(ObservationFormat.allCases.map { .string($0.rawValue) })]),
         ], required: ["task"], closed: true)
     case ("POST", "/v1/sessions/{sid}/step"):
       return object(
@@ -200,6 +208,7 @@ public enum RuntimeAPI {
           "action": type(
             "string", ["enum": .array(StepAction.allCases.map { .string($0.rawValue) })]),
           "code": type("string"),
+          "final": type("boolean"),
           "info_type": type(
             "string", ["enum": .array(InfoType.allCases.map { .string($0.rawValue) })]),
         ], required: ["action"], closed: true)

@@ -134,11 +134,13 @@ extension RuntimeSuites {
       #expect(first["task"]?.string == fixture.id)
       #expect(first["agent"]?.string == "episode")
       #expect(first["action"]?["type"]?.string == "execute_code")
+      let asked = try JSONDecoder().decode(JSONValue.self, from: Data(lines[0].utf8))
+      #expect(asked["action"]?["info_type"]?.string == "all")
       #expect(first["reward"]?.number == rank)
       #expect(first["score"]?.number == report.score)
 
       // Closing keeps the history and refuses further steps.
-      let closed = try await client.call("DELETE", "/v1/sessions/\(sid)")
+      let closed = try await client.call("POST", "/v1/sessions/\(sid)/close", .object([:]))
       #expect(closed.status == 200)
       let refused = try await client.step(sid, "get_history")
       #expect(refused.status == 409)
@@ -152,6 +154,14 @@ extension RuntimeSuites {
       #expect(written.steps >= 12)
       let exported = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
       #expect(exported.count == written.steps)
+
+      // Deleting removes the session, its steps and its files.
+      let deleted = try await client.call("DELETE", "/v1/sessions/\(sid)")
+      #expect(deleted.status == 200)
+      #expect(deleted["deleted"]?.bool == true)
+      #expect(try await client.call("GET", "/v1/sessions/\(sid)/history").status == 404)
+      #expect(try Registry(at: fixture.registry).steps(session: sid).isEmpty)
+      #expect(!FileManager.default.fileExists(atPath: sessions.appendingPathComponent(sid).path))
       await live.stop()
     }
 

@@ -290,6 +290,7 @@ extension RuntimeSuites {
           "POST", "/v1/sessions/\(sid)/step",
           JSONValue.object(["action": .string("execute_code"), "code": .string("print(1)")])
         ),
+        ("POST", "/v1/sessions/\(sid)/close", JSONValue.object([:])),
         ("DELETE", "/v1/sessions/\(sid)", nil),
       ] as [(String, String, JSONValue?)] {
         let answer = try await asBob.call(method, path, body)
