@@ -38,6 +38,10 @@ public enum RuntimeAPI {
     .init(
       method: "GET", path: "/v1/sessions/{sid}/trajectory",
       summary: "The session's steps as JSON lines for training", success: 200),
+    .init(
+      method: "GET", path: "/metrics",
+      summary: "Prometheus metrics: steps, step durations, sandbox outcomes, sessions open",
+      success: 200),
     .init(method: "GET", path: "/openapi.json", summary: "This document", success: 200),
   ]
 
@@ -52,12 +56,11 @@ public enum RuntimeAPI {
           String(route.success): .object([
             "description": .string("success"),
             "content": .object([
-              route.path.hasSuffix("/trajectory") ? "application/x-ndjson" : "application/json":
-                .object([
-                  "schema": .object([
-                    "type": .string(route.path.hasSuffix("/trajectory") ? "string" : "object")
-                  ])
+              mediaType(route): .object([
+                "schema": .object([
+                  "type": .string(mediaType(route) == "application/json" ? "object" : "string")
                 ])
+              ])
             ]),
           ]),
           "default": .object([
@@ -156,6 +159,13 @@ public enum RuntimeAPI {
         ))
     }
     return responses
+  }
+
+  /// What a route's success answer is: JSON, JSON lines (a trajectory) or Prometheus text.
+  private static func mediaType(_ route: APIRoute) -> String {
+    if route.path.hasSuffix("/trajectory") { return "application/x-ndjson" }
+    if route.path == "/metrics" { return "text/plain" }
+    return "application/json"
   }
 
   private static func operationID(_ route: APIRoute) -> String {

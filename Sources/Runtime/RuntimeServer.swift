@@ -2,6 +2,7 @@ internal import DojoCore
 internal import Foundation
 public import Hummingbird
 internal import HummingbirdCore
+internal import Logging
 internal import NIOCore
 internal import Sandbox
 
@@ -32,6 +33,7 @@ public struct RuntimeServer: Sendable {
   /// The router with every route of the API, the JSON error middleware and the access checks.
   public func router() -> Router<RuntimeRequestContext> {
     let router = Router(context: RuntimeRequestContext.self)
+    router.add(middleware: RequestLog(logger: Logger(label: "dojo.http")))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AccessMiddleware(access: access, port: port))
     let manager = manager
@@ -99,10 +101,41 @@ public struct RuntimeServer: Sendable {
         status: .ok, headers: [.contentType: "application/x-ndjson"],
         body: ResponseBody(byteBuffer: buffer))
     }
+    router.get("/metrics") { _, _ -> Response in
+      Response(
+        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: manager.metrics.text())))
+    }
     router.get("/openapi.json") { _, _ -> Response in
       JSONResponse.make(RuntimeAPI.openAPIDocument())
     }
     return router
+  }
+
+  /// One structured log line per request: method, path, status, milliseconds, and who called.
+  struct RequestLog: RouterMiddleware {
+    let logger: Logger
+
+    func handle(
+      _ request: Request, context: RuntimeRequestContext,
+      next: (Request, RuntimeRequestContext) async throws -> Response
+    ) async throws -> Response {
+      let start = ContinuousClock.now
+      var status = "500"
+      defer {
+        let elapsed = (ContinuousClock.now - start).components
+        let ms = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+        logger.info(
+          "request",
+          metadata: [
+            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+            "status": .string(status), "ms": .string(String(format: "%.1f", ms)),
+          ])
+      }
+      let response = try await next(request, context)
+      status = String(response.status.code)
+      return response
+    }
   }
 
   /// A step answered as server-sent events: its output as the run writes it, then the

@@ -1,6 +1,7 @@
 internal import DojoCore
 public import Foundation
 internal import Grading
+internal import Logging
 public import Registry
 public import Sandbox
 
@@ -45,6 +46,10 @@ public struct RuntimeConfiguration: Sendable {
 /// sessions run in parallel, each sandboxed run on a thread of its own.
 public actor SessionManager {
   public nonisolated let configuration: RuntimeConfiguration
+  /// What `GET /metrics` serves.
+  public nonisolated let metrics: RuntimeMetrics
+  /// One structured line per step and per session opened, closed or deleted.
+  nonisolated let logger = Logger(label: "dojo.runtime")
   let registry: Registry
   let sandbox: Sandbox
   private var busy: Set<String> = []
@@ -67,6 +72,7 @@ public actor SessionManager {
     // Steps begun by a server that died under them never finished: say so, once.
     try registry.interruptUnfinishedSteps(
       observationJSON: Self.interruptedObservation.jsonText(), at: Clock.stamp())
+    metrics = RuntimeMetrics(openSessions: try registry.sessions().count { $0.closedAt == nil })
   }
 
   /// What a step that a dead server left unfinished shows.
@@ -156,6 +162,13 @@ public actor SessionManager {
         optionsJSON: try JSONValue.encoding(options).jsonText(),
         stateJSON: try JSONValue.encoding(state).jsonText(), createdAt: now,
         updatedAt: now))
+    metrics.sessionOpened()
+    logger.info(
+      "session opened",
+      metadata: [
+        "session": .string(id), "task": .string(task.id), "version": .string(task.version),
+        "agent": .string(agent ?? "-"),
+      ])
     let observation: JSONValue = .object([
       "session": .string(id), "task": .string(task.id), "version": .string(task.version),
       "title": .string(task.title), "metric": .string(task.metric),
@@ -197,6 +210,7 @@ public actor SessionManager {
     let number = max(state.steps, try registry.lastStepNumber(session: id)) + 1
     let code = action == .validateCode || action == .executeCode ? request.code : nil
     let started = Clock.stamp()
+    let clock = ContinuousClock.now
     let budget = EpisodeBudget(limits: options.limits, state: state, now: Self.now())
     try registry.beginStep(
       StepRecord(
@@ -223,6 +237,14 @@ public actor SessionManager {
           observationJSON: failed.jsonText(), reward: 0, score: nil, startedAt: started,
           finishedAt: Clock.stamp()),
         sessionState: try JSONValue.encoding(state).jsonText())
+      let seconds = Self.seconds(since: clock)
+      metrics.step(action: action.rawValue, status: "failed", seconds: seconds)
+      logger.warning(
+        "step failed",
+        metadata: [
+          "session": .string(id), "step": "\(number)", "action": .string(action.rawValue),
+          "error": .string(kind), "seconds": .string(String(format: "%.3f", seconds)),
+        ])
       throw error
     }
     if action == .submit || (action == .executeCode && request.final == true) {
@@ -242,6 +264,20 @@ public actor SessionManager {
         observationJSON: stored.jsonText(), reward: outcome.reward,
         score: outcome.score, startedAt: started, finishedAt: Clock.stamp()),
       sessionState: try JSONValue.encoding(state).jsonText())
+    let seconds = Self.seconds(since: clock)
+    let status = outcome.observation["status"]?.string ?? "unknown"
+    metrics.step(action: action.rawValue, status: status, seconds: seconds)
+    if let run = outcome.observation["run"] {
+      metrics.sandboxRun(outcome: RuntimeMetrics.outcome(of: run))
+    }
+    logger.info(
+      "step",
+      metadata: [
+        "session": .string(id), "agent": .string(record.agent ?? "-"), "step": "\(number)",
+        "action": .string(action.rawValue), "status": .string(status),
+        "reward": "\(outcome.reward)", "seconds": .string(String(format: "%.3f", seconds)),
+        "terminated": "\(after.terminated)", "truncated": "\(after.truncated)",
+      ])
     let shown: JSONValue
     switch options.observationFormat ?? .dojo {
     case .dojo: shown = stored
@@ -279,6 +315,11 @@ public actor SessionManager {
   }
 
   static func now() -> Double { Date().timeIntervalSince1970 }
+
+  static func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = (ContinuousClock.now - start).components
+    return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+  }
 
   /// The action of a step, once its arguments fit it: an argument the action does not take
   /// is refused by name rather than ignored.
@@ -469,6 +510,10 @@ public actor SessionManager {
       throw DojoError(.conflict, "session \(id) is running a step; close it once the step answers")
     }
     try registry.closeSession(id, at: Clock.stamp())
+    if record.closedAt == nil {
+      metrics.sessionClosed()
+      logger.info("session closed", metadata: ["session": .string(id)])
+    }
     return .object([
       "session": .string(id), "closed": .bool(true),
       "steps": .number(Double(try registry.steps(session: id).count)),
@@ -479,12 +524,14 @@ public actor SessionManager {
   /// Deletes a session: its record, every step, and its files (workspace, code,
   /// submissions). A stray test session stops counting in `dojo rank` and the report.
   public func remove(_ id: String, caller: Caller = .admin) throws -> JSONValue {
-    _ = try visibleSession(id, caller: caller)
+    let record = try visibleSession(id, caller: caller)
     if busy.contains(id) {
       throw DojoError(.conflict, "session \(id) is running a step; delete it once the step answers")
     }
     try Self.removeSession(
       id, registry: registry, sessionsDirectory: configuration.sessionsDirectory)
+    if record.closedAt == nil { metrics.sessionClosed() }
+    logger.info("session deleted", metadata: ["session": .string(id)])
     return .object(["session": .string(id), "deleted": .bool(true)])
   }
 

@@ -165,6 +165,30 @@ extension RuntimeSuites {
       await live.stop()
     }
 
+    @Test func metricsAndLogLinesRecordRequestsAndSteps() async throws {
+      let live = try await LiveServer.start(
+        fixture.configuration(sessions: fixture.sessionsDirectory()))
+      let sid = try await live.client.open(agent: "metrics")
+      _ = try await live.client.step(sid, "request_info", infoType: "name")
+      _ = try await live.client.step(sid, "execute_code", code: "print(1)")
+      let metrics = try await live.client.call("GET", "/metrics")
+      #expect(metrics.status == 200)
+      #expect(metrics.text.contains(#"dojo_steps_total{action="request_info",status="success"} 1"#))
+      #expect(
+        metrics.text.contains(#"dojo_steps_total{action="execute_code",status="no_submission"} 1"#))
+      #expect(metrics.text.contains(#"dojo_sandbox_runs_total{outcome="ok"} 1"#))
+      #expect(metrics.text.contains(#"dojo_step_duration_seconds_bucket{action="execute_code""#))
+      #expect(metrics.text.contains("dojo_sessions_open 1"), "\(metrics.text)")
+      let anonymous = try await APIClient(port: live.port, token: nil).call("GET", "/metrics")
+      #expect(anonymous.status == 401)
+      await live.stop()
+      let log = try String(contentsOf: live.log, encoding: .utf8)
+      #expect(log.contains("path=/v1/sessions/\(sid)/step"), "\(log.suffix(2000))")
+      #expect(log.contains("status=200"))
+      #expect(log.contains("action=execute_code") && log.contains("session=\(sid)"))
+      #expect(log.contains("status=401"))
+    }
+
     @Test func rawScoreMode() async throws {
       let live = try await LiveServer.start(
         fixture.configuration(sessions: fixture.sessionsDirectory()))
