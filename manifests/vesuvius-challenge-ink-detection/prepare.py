@@ -14,8 +14,7 @@ import os
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find_dir, place, write_csv  # noqa: E402
+from dojo_split import find_dir, place, write_csv  # Dojo\'s script library, on the import path in the sandbox
 
 TEST_FRAGMENT = "3"
 HIDDEN = {"inklabels.png", "inklabels_rle.csv", "ir.png"}
