@@ -36,10 +36,13 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var table: Table?
   /// What the split writes to `public/` (file names, columns left out of the test table).
   public var publicFiles: PublicFiles?
+  /// The submission's format where the page's differs from the default (unscored columns,
+  /// several rows per id).
+  public var submission: Submission?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case id, title, category, source, page, files, split, answers, metric, leaderboard, reference
-    case media, table
+    case media, table, submission
     case publicFiles = "public"
   }
 
@@ -47,8 +50,9 @@ public struct Manifest: Codable, Sendable, Equatable {
     id: String, title: String, source: Source, page: Page? = nil, files: Files, split: Split,
     answers: Answers, metric: MetricSpec, leaderboard: Leaderboard? = nil,
     reference: Reference? = nil, media: Media? = nil, category: String? = nil,
-    table: Table? = nil, publicFiles: PublicFiles? = nil
+    table: Table? = nil, publicFiles: PublicFiles? = nil, submission: Submission? = nil
   ) {
+    self.submission = submission
     self.id = id
     self.title = title
     self.category = category
@@ -87,6 +91,15 @@ public struct Manifest: Codable, Sendable, Equatable {
     media = try c.decodeIfPresent(Media.self, forKey: .media)
     table = try c.decodeIfPresent(Table.self, forKey: .table)
     publicFiles = try c.decodeIfPresent(PublicFiles.self, forKey: .publicFiles)
+    submission = try c.decodeIfPresent(Submission.self, forKey: .submission)
+    if let clash = submission?.unscoredColumns.first(where: {
+      $0 == answers.id || answers.targets.contains($0)
+    }) {
+      throw decoder.fail(
+        CodingKeys.submission,
+        "unscored_columns lists \"\(clash)\", which is the id or a target; list only columns that are not scored"
+      )
+    }
     try checkTableKeys(decoder)
     if files.train.isEmpty && split.strategy != .script {
       throw decoder.fail(
@@ -384,17 +397,36 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// train already knows (a recommender's users, whose latest ratings are held out). The
     /// id-in-train leak check then does not apply; every other leak check does.
     public var idsInTrain: Bool
+    /// True when the target is open-ended (a normalized text, a sequence's next term, a plan
+    /// code): any label is a valid prediction, so no class list is kept or checked. A fixed
+    /// class list (the default) refuses a label outside it.
+    public var openLabels: Bool
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case id, targets, classes
       case idsInTrain = "ids_in_train"
+      case openLabels = "open_labels"
     }
 
-    public init(id: String, targets: [String], classes: [String]? = nil, idsInTrain: Bool = false) {
+    public init(
+      id: String, targets: [String], classes: [String]? = nil, idsInTrain: Bool = false,
+      openLabels: Bool = false
+    ) {
       self.id = id
       self.targets = targets
       self.classes = classes
       self.idsInTrain = idsInTrain
+      self.openLabels = openLabels
+    }
+
+    /// `open_labels` is written only when set, so manifests without it encode as before.
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(id, forKey: .id)
+      try c.encode(targets, forKey: .targets)
+      try c.encodeIfPresent(classes, forKey: .classes)
+      try c.encode(idsInTrain, forKey: .idsInTrain)
+      if openLabels { try c.encode(true, forKey: .openLabels) }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -415,6 +447,47 @@ public struct Manifest: Codable, Sendable, Equatable {
       }
       classes = try c.decodeIfPresent([String].self, forKey: .classes)
       idsInTrain = try c.decodeIfPresent(Bool.self, forKey: .idsInTrain) ?? false
+      openLabels = try c.decodeIfPresent(Bool.self, forKey: .openLabels) ?? false
+      if openLabels && classes != nil {
+        throw decoder.fail(
+          CodingKeys.openLabels,
+          "cannot go with classes: an open label set has no class list (drop one of them)")
+      }
+    }
+  }
+
+  /// The submission's format where the page's differs from one row per test id holding
+  /// exactly the scored columns.
+  public struct Submission: Codable, Sendable, Equatable {
+    /// Columns the page's submission format holds that are not scored (Stanford OpenVaccine's
+    /// `deg_pH10` and `deg_50C`); a submission may hold them, and the grader ignores them.
+    public var unscoredColumns: [String]
+    /// For a ranked-list metric: the page lists each prediction on a row of its own, up to
+    /// this many rows per test id, best first (Airbnb's five countries per user). The rows
+    /// of an id are read in file order as one ranked list.
+    public var rowsPerId: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case unscoredColumns = "unscored_columns"
+      case rowsPerId = "rows_per_id"
+    }
+
+    public init(unscoredColumns: [String] = [], rowsPerId: Int? = nil) {
+      self.unscoredColumns = unscoredColumns
+      self.rowsPerId = rowsPerId
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      unscoredColumns = try c.decodeIfPresent([String].self, forKey: .unscoredColumns) ?? []
+      rowsPerId = try c.decodeIfPresent(Int.self, forKey: .rowsPerId)
+      if let n = rowsPerId, n < 1 {
+        throw decoder.fail(CodingKeys.rowsPerId, "must be a whole number of at least 1")
+      }
+      if Set(unscoredColumns).count != unscoredColumns.count || unscoredColumns.contains("") {
+        throw decoder.fail(CodingKeys.unscoredColumns, "must name distinct, non-empty columns")
+      }
     }
   }
 

@@ -209,7 +209,11 @@ public struct Validator: Sendable {
     let numeric: Set<MetricShape> = [.probability, .classProbabilities, .value, .values]
     var cases: [(String, [String], [[String]])] = [
       ("a missing row", header, Array(rows.dropLast())),
-      ("a duplicated id", header, rows + [rows[0]]),
+      // An id on more rows than the task allows (`submission.rows_per_id`, else one).
+      (
+        "a duplicated id", header,
+        rows + [[String]](repeating: rows[0], count: max(1, spec.rowsPerId ?? 1))
+      ),
       (
         "an unknown id", header,
         [rows[0].enumerated().map { $0 == idIndex ? "dojo-unknown-id" : $1 }] + rows.dropFirst()
