@@ -131,7 +131,7 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport"],
+      dependencies: ["Pipeline", "Registry", "Curation", "Ingest", "DojoCore", "DojoTestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RuntimeTests",

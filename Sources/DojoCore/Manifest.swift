@@ -36,13 +36,55 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var table: Table?
   /// What the split writes to `public/` (file names, columns left out of the test table).
   public var publicFiles: PublicFiles?
+  /// Unpack limits for one competition's archive, where its published size passes the
+  /// defaults (each absent key keeps the default). Sizes are in GiB.
+  public struct Unpack: Codable, Sendable, Equatable {
+    /// The most entries (files, folders, links) across the archive and the ones inside it.
+    public var maxEntries: Int?
+    /// The largest single file, in GiB.
+    public var maxFileGB: Double?
+    /// The most bytes written in total, in GiB.
+    public var maxTotalGB: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case maxEntries = "max_entries"
+      case maxFileGB = "max_file_gb"
+      case maxTotalGB = "max_total_gb"
+    }
+
+    public init(maxEntries: Int? = nil, maxFileGB: Double? = nil, maxTotalGB: Double? = nil) {
+      self.maxEntries = maxEntries
+      self.maxFileGB = maxFileGB
+      self.maxTotalGB = maxTotalGB
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      maxEntries = try c.decodeIfPresent(Int.self, forKey: .maxEntries)
+      maxFileGB = try c.decodeIfPresent(Double.self, forKey: .maxFileGB)
+      maxTotalGB = try c.decodeIfPresent(Double.self, forKey: .maxTotalGB)
+      if let n = maxEntries, n < 1 {
+        throw decoder.fail(CodingKeys.maxEntries, "must be a whole number of at least 1")
+      }
+      // 8 EiB is Int64's limit in bytes; a size beyond 2^32 GiB cannot be counted.
+      for (key, value) in [(CodingKeys.maxFileGB, maxFileGB), (.maxTotalGB, maxTotalGB)] {
+        if let v = value, !(v > 0 && v < 0x1p32) {
+          throw decoder.fail(key, "must be a number of GiB above 0 (got \(v))")
+        }
+      }
+    }
+  }
+
   /// The submission's format where the page's differs from the default (unscored columns,
   /// several rows per id).
   public var submission: Submission?
+  /// Unpack limits for an archive larger than the defaults allow (`unpack:`).
+  public var unpack: Unpack?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case id, title, category, source, page, files, split, answers, metric, leaderboard, reference
-    case media, table, submission
+    case media, table, submission, unpack
     case publicFiles = "public"
   }
 
@@ -53,6 +95,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     table: Table? = nil, publicFiles: PublicFiles? = nil, submission: Submission? = nil
   ) {
     self.submission = submission
+    self.unpack = nil
     self.id = id
     self.title = title
     self.category = category
@@ -92,6 +135,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     table = try c.decodeIfPresent(Table.self, forKey: .table)
     publicFiles = try c.decodeIfPresent(PublicFiles.self, forKey: .publicFiles)
     submission = try c.decodeIfPresent(Submission.self, forKey: .submission)
+    unpack = try c.decodeIfPresent(Unpack.self, forKey: .unpack)
     if let clash = submission?.unscoredColumns.first(where: {
       $0 == answers.id || answers.targets.contains($0)
     }) {
