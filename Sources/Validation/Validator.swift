@@ -225,10 +225,10 @@ public struct Validator: Sendable {
         rows.map { Array($0.dropLast()) }
       ),
     ]
-    // NaN is refused where numbers or known labels are due; in a ranked list or free text it
-    // is just a (wrong) item.
+    // NaN is refused where numbers or known labels are due; in a ranked list, free text or
+    // an open label set (no class list) it is just a (wrong) item.
     let shape = grader.metric.definition.shape
-    if numeric.contains(shape) || shape == .label {
+    if numeric.contains(shape) || (shape == .label && spec.classes != nil) {
       cases.append(
         (
           "a NaN", header,
