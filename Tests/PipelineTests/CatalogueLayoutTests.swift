@@ -117,7 +117,7 @@ struct CatalogueLayoutTests {
 
   @Test func everyMiniatureImportsEndToEnd() throws {
     let ids = try Self.covered()
-    #expect(ids.count >= 28)
+    #expect(ids.count >= 32)
     let results = Results()
     // One process, the imports side by side (each in its own folder).
     DispatchQueue.concurrentPerform(iterations: ids.count) { i in
