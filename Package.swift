@@ -139,7 +139,7 @@ let package = Package(
     .testTarget(
       name: "PipelineTests",
       dependencies: [
-        "Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport", "Grading",
+        "Pipeline", "Registry", "Curation", "Ingest", "DojoCore", "DojoTestSupport", "Grading",
       ],
       swiftSettings: swiftSettings),
     .testTarget(

@@ -42,15 +42,12 @@ struct ImageCompetitionImportTests {
       root = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-image-\(UUID())")
       let real = ImageCompetitionImportTests.repository.appendingPathComponent("manifests/\(id)")
       try AtomicFiles.createDirectory(manifestDir)
-      // The leaderboards, a split script if any, and the scripts' shared helpers.
+      // The leaderboards and a split script if any (scripts import only Dojo's dojo_split).
       for name in try FileManager.default.contentsOfDirectory(atPath: real.path)
       where name != "manifest.yaml" {
         try FileManager.default.copyItem(
           at: real.appendingPathComponent(name), to: manifestDir.appendingPathComponent(name))
       }
-      try FileManager.default.copyItem(
-        at: real.deletingLastPathComponent().appendingPathComponent("_shared"),
-        to: manifestDir.deletingLastPathComponent().appendingPathComponent("_shared"))
       var yaml = try String(
         contentsOf: real.appendingPathComponent("manifest.yaml"), encoding: .utf8)
       yaml = yaml.replacingOccurrences(of: "  kaggle: \(id)\n", with: "  url: fixture.zip\n")
