@@ -308,4 +308,38 @@ struct ImageCompetitionImportTests {
     }
     #expect(grader.grade(submission: malformed).error?.kind == .invalidSubmission)
   }
+  @Test func siimImportsStudiesAndImagesAndGradesBothLevels() throws {
+    let s = try Scratch("siim-covid19-detection")
+    defer { s.remove() }
+    var studies =
+      "id,Negative for Pneumonia,Typical Appearance,Indeterminate Appearance,Atypical Appearance\n"
+    var images = "id,boxes,label,StudyInstanceUID\n"
+    for n in 0..<20 {
+      let uid = String(format: "%02d086460a852", n)
+      studies += "\(uid)_study,\((0..<4).map { $0 == n % 4 ? "1" : "0" }.joined(separator: ","))\n"
+      let image = String(format: "%02da312787f2", n)
+      try s.write(Self.png, "train/\(uid)/series/\(image).dcm")
+      let label = n % 4 == 0 ? "none 1 0 0 1 1" : "opacity 1 \(10 + n) 20 300 400.5"
+      images += "\(image)_image,,\(label),\(uid)\n"
+    }
+    try s.write(studies, "train_study_level.csv")
+    try s.write(images, "train_image_level.csv")
+    try s.write(Self.png, "test/ff0879eb20ed/x/y.dcm")
+    try s.write(
+      "id,PredictionString\nff0879eb20ed_study,negative 1 0 0 1 1\n", "sample_submission.csv")
+
+    let (outcome, registry) = try s.importFixture()
+    #expect(outcome.succeeded, "\(outcome.stage): \(outcome.error ?? "")")
+    let task = try registry.task(s.id)
+    #expect(task.testRows == 4)
+    let dir = URL(fileURLWithPath: task.path)
+    let grader = try Grader(taskDirectory: dir)
+    let sample = try String(
+      contentsOf: dir.appendingPathComponent("public/sample_submission.csv"), encoding: .utf8)
+    let sampleURL = dir.deletingLastPathComponent().appendingPathComponent("sample-\(UUID()).csv")
+    try AtomicFiles.write(sample, to: sampleURL)
+    // The sample's "negative" and "none" guesses: a valid submission, scored below 1.
+    let report = grader.grade(submission: sampleURL)
+    #expect(report.error == nil && (report.score ?? 1) < 1)
+  }
 }
