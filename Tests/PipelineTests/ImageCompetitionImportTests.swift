@@ -342,4 +342,60 @@ struct ImageCompetitionImportTests {
     let report = grader.grade(submission: sampleURL)
     #expect(report.error == nil && (report.score ?? 1) < 1)
   }
+  @Test func globalWheatImportsThroughItsScriptAndGradesBoxes() throws {
+    let s = try Scratch("global-wheat-detection")
+    defer { s.remove() }
+    var train = "image_id,width,height,bbox,source\n"
+    for n in 0..<20 {
+      let id = String(format: "b6ab7%04d", n)
+      try s.write(Self.png, "train/\(id).jpg")
+      for k in 0...(n % 3) {
+        train += "\(id),1024,1024,\"[\(10 * k + n), 22.5, 56.0, 36.0]\",usask_1\n"
+      }
+    }
+    try s.write(train, "train.csv")
+    try s.write(Self.png, "test/2fd875eaa.jpg")
+    try s.write("image_id,PredictionString\n2fd875eaa,1.0 0 0 50 50\n", "sample_submission.csv")
+
+    let (outcome, registry) = try s.importFixture()
+    #expect(outcome.succeeded, "\(outcome.stage): \(outcome.error ?? "")")
+    let task = try registry.task(s.id)
+    #expect(task.testRows == 4)
+    let grader = try Grader(taskDirectory: URL(fileURLWithPath: task.path))
+    let empty = try Self.submission(
+      URL(fileURLWithPath: task.path), header: "image_id,PredictionString"
+    ) { _ in "" }
+    // No prediction on images with heads: every threshold scores 0.
+    #expect(grader.grade(submission: empty).score == 0)
+  }
+
+  @Test func vesuviusImportsItsTestFragmentAndGradesInkMasks() throws {
+    let s = try Scratch("vesuvius-challenge-ink-detection")
+    defer { s.remove() }
+    // A 10 x 5 ir.png header is all the script reads of it.
+    var header = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13])
+    header += Data("IHDR".utf8) + Data([0, 0, 0, 10, 0, 0, 0, 5, 8, 0, 0, 0, 0, 0, 0, 0, 0])
+    for fragment in ["1", "2", "3"] {
+      try s.write(Self.png, "train/\(fragment)/surface_volume/00.tif")
+      try s.write(Self.png, "train/\(fragment)/mask.png")
+      try s.write(Self.png, "train/\(fragment)/inklabels.png")
+      try s.write(header, "train/\(fragment)/ir.png")
+      try s.write("Id,Predicted\n\(fragment),2 4 20 3\n", "train/\(fragment)/inklabels_rle.csv")
+    }
+    try s.write(Self.png, "test/a/mask.png")
+    try s.write("Id,Predicted\na,1 1 5 1\nb,1 1 5 1\n", "sample_submission.csv")
+
+    let (outcome, registry) = try s.importFixture()
+    #expect(outcome.succeeded, "\(outcome.stage): \(outcome.error ?? "")")
+    let task = try registry.task(s.id)
+    let dir = URL(fileURLWithPath: task.path)
+    let grader = try Grader(taskDirectory: dir)
+    // Truth 7 pixels; predicted 4 of them and 2 others: F0.5 = 1.25·4 / (1.25·4 + 0.25·3 + 2).
+    let half = try Self.submission(dir, header: "Id,Predicted") { _ in "2 4 40 2" }
+    let score = try #require(grader.grade(submission: half).score)
+    #expect(abs(score - 5 / 7.75) < 1e-12)
+    // The fragment is 50 pixels: a run to pixel 51 is refused.
+    let past = try Self.submission(dir, header: "Id,Predicted") { _ in "49 3" }
+    #expect(grader.grade(submission: past).error?.kind == .invalidSubmission)
+  }
 }
