@@ -147,6 +147,7 @@ let package = Package(
       dependencies: [
         "Runtime", "Registry", "Pipeline", "Curation", "Grading", "Sandbox", "DojoCore", "dojo",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: swiftSettings),
     .testTarget(
