@@ -18,6 +18,10 @@ public enum MetricShape: String, Sendable, CaseIterable {
   case ranking
   /// Free text against free text (Jaccard, Levenshtein).
   case text
+  /// The named answers and submission columns as text, for metrics that read several columns
+  /// their own way (orderings, spans, directions, subgroups); each checks its cells and names
+  /// the offending row. The submission holds the targets that are not answers-only columns.
+  case columns
 }
 
 /// One parameter a metric accepts in its manifest spec.
@@ -38,6 +42,14 @@ public struct MetricParameter: Sendable, Equatable {
     case column = "column name"
     /// `true` or `false` (`normalize: false`).
     case flag = "true or false"
+    /// One answers column the submission leaves out (`filter_column: min_ANNmuon`).
+    case answerColumn = "answers column name"
+    /// Answers columns the submission leaves out (`subgroups: [male, female]`).
+    case answerColumns = "list of answers column names"
+    /// A finite number (`filter_above: 0.4`).
+    case number = "number"
+    /// A list of finite numbers (`tpr_bands: [0, 0.4, 1]`).
+    case numbers = "list of numbers"
   }
   /// The key in the metric spec.
   public let name: String
@@ -70,10 +82,15 @@ public struct MetricParameters: Sendable, Equatable {
   public var confidenceColumn: String?
   /// Whether a distance is divided by the longer length (`normalize`, default true).
   public var normalize: Bool?
+  /// Every parameter as the spec gives it, once checked against its kind; metrics of the
+  /// ``MetricShape/columns`` shape read theirs from here.
+  public var raw: [String: ManifestValue] = [:]
 
   /// The answers columns the metric reads besides the scored targets; the submission
   /// leaves them out.
-  public var answerOnlyColumns: [String] { [weightColumn, groupColumn].compactMap { $0 } }
+  public var answerOnlyColumns: [String] {
+    [weightColumn, groupColumn].compactMap { $0 } + columnMetricAnswerColumns
+  }
 
   /// Per-column weights as the manifest gives them.
   public enum Weights: Sendable, Equatable {
@@ -107,6 +124,9 @@ public struct MetricDefinition: Sendable {
   /// The parameters it accepts.
   public let parameters: [MetricParameter]
   let compute: @Sendable (MetricData, MetricParameters) throws -> Double
+  /// Checks the parameters together (band edges against their weights), beyond each one's
+  /// kind; throws `.invalidManifest`.
+  var checkParameters: (@Sendable (MetricParameters) throws -> Void)? = nil
 }
 
 /// A metric spec resolved against the catalogue: the entry plus checked parameters.
@@ -199,7 +219,10 @@ public enum MetricCatalogue {
   public static let poolsColumns: Set<String> = ["rmse", "rmsle", "mae"]
 
   /// Every metric, in catalogue order.
-  public static let all: [MetricDefinition] = [
+  public static let all: [MetricDefinition] = builtIn + columnEntries
+
+  /// The metrics of the shapes other than ``MetricShape/columns``.
+  private static let builtIn: [MetricDefinition] = [
     entry("accuracy", .label, lower: false, "share of rows whose label is right") { d, _ in
       try Metrics.accuracy(try d.labels())
     },
@@ -433,6 +456,7 @@ public enum MetricCatalogue {
         "metric \(definition.name): unknown parameter \"\(unknown)\" (it takes \(list))")
     }
     var p = MetricParameters()
+    p.raw = raw
     for parameter in definition.parameters {
       guard let value = raw[parameter.name] else {
         if parameter.required {
@@ -491,8 +515,21 @@ public enum MetricCatalogue {
       case .flag:
         guard case .scalar(let s) = value, let b = Bool(s.lowercased()) else { throw wrong }
         p.normalize = b
+      case .answerColumn:
+        guard case .scalar(let s) = value, !s.isEmpty else { throw wrong }
+      case .answerColumns:
+        guard case .list(let items) = value, !items.isEmpty,
+          items.allSatisfy({ ($0.scalarText ?? "").isEmpty == false })
+        else { throw wrong }
+      case .number:
+        guard value.number?.isFinite == true else { throw wrong }
+      case .numbers:
+        guard case .list(let items) = value, !items.isEmpty,
+          items.allSatisfy({ $0.number?.isFinite == true })
+        else { throw wrong }
       }
     }
+    try definition.checkParameters?(p)
     return ResolvedMetric(definition: definition, parameters: p)
   }
 }

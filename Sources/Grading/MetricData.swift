@@ -22,6 +22,8 @@ public enum MetricData: Sendable {
   /// Numeric truth against predictions (every target column's cells pooled), with what the
   /// metric reads besides: answers-only row weights or groups, a submitted confidence.
   case annotated(AnnotatedValues)
+  /// The named columns of a ``MetricShape/columns`` metric, with the submission's lines.
+  case columns(NamedColumns)
 
   /// Pooled numeric truth and predictions with their per-row annotations, each as long as
   /// `truth` when present.
@@ -458,6 +460,14 @@ extension MetricData {
     case .text:
       try MetricData.expectOne(name, truthColumns, predictedColumns)
       self = .texts(truth: truth[0], predicted: texts(0))
+    case .columns:
+      self = .columns(
+        NamedColumns(
+          truth: Dictionary(zip(truthColumns, truth), uniquingKeysWith: { a, _ in a }),
+          predicted: Dictionary(
+            predictedColumns.indices.map { (predictedColumns[$0], texts($0)) },
+            uniquingKeysWith: { a, _ in a }),
+          submissionColumns: predictedColumns, rows: rows, checker: checker))
     }
   }
 
