@@ -27,7 +27,9 @@ struct CatalogueFixtureImportTests {
 
   /// Copies `manifests/<id>` to a temporary catalogue, points it at `archive` (the fixture's
   /// files zipped) and a local page, imports it, and returns the published task's folder.
-  static func importFixture(_ id: String, files: [String: String]) throws -> (URL, URL) {
+  static func importFixture(
+    _ id: String, files: [String: String], binary: [String: Data] = [:], python: String = "python3"
+  ) throws -> (URL, URL) {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent(
       "dojo-catalogue-\(id)-\(UUID())")
     let dir = root.appendingPathComponent("manifests/\(id)")
@@ -39,8 +41,12 @@ struct CatalogueFixtureImportTests {
         at: catalogue.appendingPathComponent("\(id)/\(name)"),
         to: dir.appendingPathComponent(name))
     }
+    let staging = root.appendingPathComponent("staging")
+    for (path, data) in binary {
+      try AtomicFiles.write(data, to: staging.appendingPathComponent(path))
+    }
     try zip(
-      files, in: root.appendingPathComponent("staging"),
+      files, binary: Array(binary.keys), in: staging,
       to: dir.appendingPathComponent("fixture.zip"))
     try AtomicFiles.write(
       "<html><body><main><h1>\(id)</h1><p>Fixture.</p></main></body></html>",
@@ -53,7 +59,7 @@ struct CatalogueFixtureImportTests {
     let options = ImportOptions(
       raw: root.appendingPathComponent("raw"), curated: root.appendingPathComponent("curated"),
       registry: root.appendingPathComponent("registry.sqlite"), environment: [:],
-      skipReference: true)
+      skipReference: true, python: python)
     let outcome = Importer(options).run(try ManifestLoader.load(dir))
     #expect(outcome.succeeded, "\(id) \(outcome.stage): \(outcome.error ?? "")")
     let task = try Registry(at: options.registry).task(id)
@@ -61,13 +67,15 @@ struct CatalogueFixtureImportTests {
   }
 
   /// Zips `files` (paths relative to the archive's root, folders included) into `archive`.
-  static func zip(_ files: [String: String], in staging: URL, to archive: URL) throws {
+  static func zip(
+    _ files: [String: String], binary: [String] = [], in staging: URL, to archive: URL
+  ) throws {
     for (path, text) in files {
       try AtomicFiles.write(text, to: staging.appendingPathComponent(path))
     }
     // Python's zipfile names each argument by its last component: give it the top-level
     // entries, and it adds folders with everything below them.
-    let top = Set(files.keys.map { String($0.prefix { $0 != "/" }) }).sorted()
+    let top = Set((Array(files.keys) + binary).map { String($0.prefix { $0 != "/" }) }).sorted()
     let r = try ProcessRunner.run(
       "/usr/bin/env", ["python3", "-m", "zipfile", "-c", archive.path] + top,
       directory: staging, limits: ProcessLimits(wallSeconds: 60))
@@ -235,5 +243,82 @@ struct CatalogueFixtureImportTests {
     let sample = try String(
       contentsOf: task.appendingPathComponent("public/sample_submission.csv"), encoding: .utf8)
     #expect(sample.split(separator: "\n").count == ids.count + 1)
+  }
+  /// The repository's Python environment (scripts/install-deps), which carries pyarrow.
+  static let venvPython = catalogue.deletingLastPathComponent()
+    .appendingPathComponent(".venv/bin/python3").path
+
+  /// Writes the wsdm fixture's train.parquet with pyarrow itself, with Kaggle's columns (and
+  /// a prompt holding quotes, a comma and a line break, which the CSV must quote).
+  static let writeWSDMParquet = """
+    import sys, pyarrow as pa, pyarrow.parquet as pq
+    n = 50
+    pq.write_table(pa.table({
+        "id": [f"{i:08x}" for i in range(n)],
+        "prompt": [f'Question {i}, with "quotes"\\nand a line' for i in range(n)],
+        "response_a": ["Oui." if i % 3 else "Da." for i in range(n)],
+        "response_b": ["Non, merci." for i in range(n)],
+        "winner": ["model_a" if i % 2 else "model_b" for i in range(n)],
+        "model_a": ["gpt-4o"] * n, "model_b": ["llama-3"] * n,
+        "language": ["French" if i % 2 else "Russian" for i in range(n)],
+    }), sys.argv[1])
+    """
+
+  @Test func wsdmParquetTableIsConvertedAndSplit() throws {
+    let staging = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dojo-parquet-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: staging) }
+    try AtomicFiles.createDirectory(staging)
+    let parquet = staging.appendingPathComponent("train.parquet")
+    let write = try ProcessRunner.run(
+      Self.venvPython, ["-c", Self.writeWSDMParquet, parquet.path],
+      limits: ProcessLimits(wallSeconds: 60))
+    #expect(write.succeeded, "pyarrow is part of the project's .venv: \(write.stderrTail)")
+    let (root, task) = try Self.importFixture(
+      "wsdm-cup-multilingual-chatbot-arena",
+      files: ["sample_submission.csv": Self.csv(["id", "winner"], [["x", "model_a"]])],
+      binary: [
+        "train.parquet": try Data(contentsOf: parquet),
+        "test.parquet": try Data(contentsOf: parquet),
+      ], python: Self.venvPython)
+    defer { try? FileManager.default.removeItem(at: root) }
+    let test = try String(
+      contentsOf: task.appendingPathComponent("public/test.csv"), encoding: .utf8)
+    #expect(test.hasPrefix("id,prompt,response_a,response_b,model_a,model_b,language\n"))
+    #expect(test.contains(", with \"\"quotes\"\"\nand a line\""))
+    let answers = try String(
+      contentsOf: task.appendingPathComponent("private/answers.csv"), encoding: .utf8)
+    #expect(answers.split(separator: "\n").count == 11)
+  }
+
+  @Test func aTableThatIsNotParquetIsRefusedByName() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dojo-catalogue-notparquet-\(UUID())")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let id = "wsdm-cup-multilingual-chatbot-arena"
+    let dir = root.appendingPathComponent("manifests/\(id)")
+    try AtomicFiles.createDirectory(dir)
+    for name in ["manifest.yaml", "public.csv", "private.csv"] {
+      try FileManager.default.copyItem(
+        at: Self.catalogue.appendingPathComponent("\(id)/\(name)"),
+        to: dir.appendingPathComponent(name))
+    }
+    try Self.zip(
+      ["train.parquet": "id,winner\n1,model_a\n", "test.parquet": "id\n1\n"],
+      in: root.appendingPathComponent("staging"), to: dir.appendingPathComponent("fixture.zip"))
+    let manifestURL = dir.appendingPathComponent("manifest.yaml")
+    try AtomicFiles.write(
+      try String(contentsOf: manifestURL, encoding: .utf8)
+        .replacingOccurrences(of: "  kaggle: \(id)\n", with: "  url: fixture.zip\n")
+        .replacingOccurrences(of: "page: kaggle\n", with: ""), to: manifestURL)
+    let options = ImportOptions(
+      raw: root.appendingPathComponent("raw"), curated: root.appendingPathComponent("curated"),
+      registry: root.appendingPathComponent("registry.sqlite"), environment: [:],
+      skipReference: true, python: Self.venvPython)
+    let outcome = Importer(options).run(try ManifestLoader.load(dir))
+    #expect(!outcome.succeeded)
+    #expect(outcome.stage == .prepare)
+    #expect(
+      outcome.error?.contains("train.parquet is not a readable Parquet file") == true, "\(outcome)")
   }
 }
