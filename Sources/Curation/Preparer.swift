@@ -75,7 +75,7 @@ public struct Preparer: Sendable {
     let taskParent = curated.appendingPathComponent(manifest.id)
     // One labelled file split by planSplit/writeSplit (not a script, not provided test rows).
     // JSON records and COCO metadata are split by their own writers, with the same planner.
-    let jsonSplit = (manifest.table?.format ?? .csv) != .csv
+    let jsonSplit = [.jsonRecords, .coco].contains(manifest.table?.format ?? .csv)
     let tableSplit =
       manifest.split.strategy != .script && manifest.split.strategy != .provided && !jsonSplit
     // The normalised copy of a table that is not plain CSV (``SourceTable``), outside the task.
@@ -127,7 +127,7 @@ public struct Preparer: Sendable {
         (counts, trainTargets) = try writeJSONRecordsSplit(files: files, work: work)
       case .coco:
         (counts, trainTargets) = try writeCocoSplit(files: files, work: work)
-      case .csv:
+      case .csv, .parquet:
         (counts, trainTargets) = try writeSplit(
           try plan ?? planSplit(files: files, scratch: scratch), files: files, work: work)
       }

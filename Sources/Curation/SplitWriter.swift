@@ -28,6 +28,11 @@ extension Preparer {
   ///   CSV (see ``SourceTable``); the caller removes it after the split.
   func planSplit(files: RawFiles, scratch: URL) throws -> SplitPlan {
     var url = try files.one(manifest.files.train, key: "files.train")
+    if manifest.table?.format == .parquet {
+      let converted = scratch.appendingPathComponent("parquet/train.csv")
+      try convertParquet(url, files: files, to: converted)
+      url = converted
+    }
     let source = SourceTable(manifest: manifest)
     if source.needsCopy {
       let copy = scratch.appendingPathComponent("train.csv")

@@ -11,8 +11,13 @@ struct SubmissionFormat {
   let classes: [String]?
   let lowerIsBetter: Bool
   let defaults: [String]
+  /// The metric spec and its targets: some metrics' sample rows are each answers row's own.
+  let metric: Manifest.MetricSpec
+  let targets: [String]
 
   init(manifest: Manifest, answers: Table, trainTargets: [[String]]) throws {
+    metric = manifest.metric
+    targets = manifest.answers.targets
     let resolved = try MetricCatalogue.resolve(manifest.metric)
     lowerIsBetter = manifest.metric.lowerIsBetter ?? resolved.definition.lowerIsBetter
     switch resolved.definition.shape {
@@ -69,8 +74,15 @@ struct SubmissionFormat {
       )
     }
     let sink = try RowSink(url: url, header: [idColumn] + columns)
+    // An ordering metric's row lists the row's own items (sorted, which tells nothing).
+    let ownRows =
+      targets.count == 1 && SubmissionLayout.rowDefault(for: metric, answers: [""]) != nil
+      ? answers.index(of: targets[0]) : nil
     for row in 0..<answers.rowCount {
-      try sink.append([answers.string(row: row, column: idIndex)] + defaults)
+      let own = ownRows.flatMap {
+        SubmissionLayout.rowDefault(for: metric, answers: [answers.string(row: row, column: $0)])
+      }
+      try sink.append([answers.string(row: row, column: idIndex)] + (own ?? defaults))
     }
     try sink.finish()
   }

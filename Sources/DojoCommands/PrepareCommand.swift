@@ -55,7 +55,7 @@ struct PrepareCommand: ParsableCommand {
     let board =
       leaderboard.map { URL(fileURLWithPath: $0) }
       ?? downloads.leaderboard
-    let result = try Preparer(loaded).prepare(
+    let result = try Preparer(loaded, python: TaskLocator.python).prepare(
       raw: rawDir, curated: URL(fileURLWithPath: out), pageMarkdown: markdown, force: force,
       kaggleLeaderboard: board)
     let verb = result.skipped ? "unchanged" : "prepared"

@@ -17,6 +17,9 @@ extension Manifest {
       /// A COCO-style metadata file (`images`, `annotations`, `categories`): one row per
       /// image, labelled by its annotation's `category_id`; images move with their rows.
       case coco
+      /// An Apache Parquet file, converted to CSV by pyarrow in the sandbox before the split;
+      /// every other `table:` key then applies as to a CSV (the dialect keys do not).
+      case parquet
     }
     /// How quote characters are read.
     public enum Quoting: String, Codable, Sendable, CaseIterable {
@@ -227,7 +230,17 @@ extension Manifest {
       if format != .coco && images != nil {
         throw decoder.fail(CodingKeys.images, "applies only to format coco")
       }
-      if format != .csv {
+      if format == .parquet {
+        // A Parquet file has typed columns, no dialect; the converter writes plain UTF-8 CSV.
+        let dialect: [(CodingKeys, Bool)] = [
+          (.delimiter, c.contains(.delimiter)), (.quoting, c.contains(.quoting)),
+          (.escape, escape != nil), (.encoding, c.contains(.encoding)),
+        ]
+        for (key, present) in dialect where present {
+          throw decoder.fail(key, "does not apply to format parquet (it has no text dialect)")
+        }
+      }
+      if format != .csv && format != .parquet {
         // JSON has neither a delimiter nor a header to rename; its rows are split as they are.
         let textOnly: [(CodingKeys, Bool)] = [
           (.delimiter, c.contains(.delimiter)), (.quoting, c.contains(.quoting)),

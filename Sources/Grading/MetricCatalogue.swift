@@ -18,6 +18,10 @@ public enum MetricShape: String, Sendable, CaseIterable {
   case ranking
   /// Free text against free text (Jaccard, Levenshtein).
   case text
+  /// The named answers and submission columns as text, for metrics that read several columns
+  /// their own way (orderings, spans, directions, subgroups); each checks its cells and names
+  /// the offending row. The submission holds the targets that are not answers-only columns.
+  case columns
 }
 
 /// One parameter a metric accepts in its manifest spec.
@@ -51,6 +55,14 @@ public struct MetricParameter: Sendable, Equatable {
     case boxFormat = "box format (label_score_corners or score_xywh)"
     /// A whole number of at least 1, stored by name (`max_detections: 100`).
     case count = "whole number of at least 1"
+    /// One answers column the submission leaves out (`filter_column: min_ANNmuon`).
+    case answerColumn = "answers column name"
+    /// Answers columns the submission leaves out (`subgroups: [male, female]`).
+    case answerColumns = "list of answers column names"
+    /// A finite number (`filter_above: 0.4`).
+    case number = "number"
+    /// A list of finite numbers (`tpr_bands: [0, 0.4, 1]`).
+    case numbers = "list of numbers"
   }
   /// The key in the metric spec.
   public let name: String
@@ -102,11 +114,15 @@ public struct MetricParameters: Sendable, Equatable {
 
   /// `eps: auto`: the gap between 1 and the next double, as NumPy's `finfo(float64).eps`.
   public static let machineEpsilon = Double.ulpOfOne
+  /// Every parameter as the spec gives it, once checked against its kind; metrics of the
+  /// ``MetricShape/columns`` shape read theirs from here.
+  public var raw: [String: ManifestValue] = [:]
 
   /// The answers columns the metric reads besides the scored targets; the submission
   /// leaves them out.
   public var answerOnlyColumns: [String] {
     [weightColumn, groupColumn, heightColumn, widthColumn].compactMap { $0 }
+      + columnMetricAnswerColumns
   }
 
   /// Per-column weights as the manifest gives them.
@@ -141,6 +157,9 @@ public struct MetricDefinition: Sendable {
   /// The parameters it accepts.
   public let parameters: [MetricParameter]
   let compute: @Sendable (MetricData, MetricParameters) throws -> Double
+  /// Checks the parameters together (band edges against their weights), beyond each one's
+  /// kind; throws `.invalidManifest`.
+  var checkParameters: (@Sendable (MetricParameters) throws -> Void)? = nil
 }
 
 /// A metric spec resolved against the catalogue: the entry plus checked parameters.
@@ -234,7 +253,7 @@ public enum MetricCatalogue {
   public static let poolsColumns: Set<String> = ["rmse", "rmsle", "mae"]
 
   /// Every metric, in catalogue order.
-  public static let all: [MetricDefinition] = tabularMetrics + imageMetrics
+  public static let all: [MetricDefinition] = tabularMetrics + imageMetrics + columnEntries
 
   /// The metrics of tables: labels, probabilities, values, rankings and texts.
   static let tabularMetrics: [MetricDefinition] = [
@@ -471,6 +490,7 @@ public enum MetricCatalogue {
         "metric \(definition.name): unknown parameter \"\(unknown)\" (it takes \(list))")
     }
     var p = MetricParameters()
+    p.raw = raw
     for parameter in definition.parameters {
       guard let value = raw[parameter.name] else {
         if parameter.required {
@@ -559,8 +579,21 @@ public enum MetricCatalogue {
       case .count:
         guard let n = value.integer, n >= 1 else { throw wrong }
         p.maxDetections = n
+      case .answerColumn:
+        guard case .scalar(let s) = value, !s.isEmpty else { throw wrong }
+      case .answerColumns:
+        guard case .list(let items) = value, !items.isEmpty,
+          items.allSatisfy({ ($0.scalarText ?? "").isEmpty == false })
+        else { throw wrong }
+      case .number:
+        guard value.number?.isFinite == true else { throw wrong }
+      case .numbers:
+        guard case .list(let items) = value, !items.isEmpty,
+          items.allSatisfy({ $0.number?.isFinite == true })
+        else { throw wrong }
       }
     }
+    try definition.checkParameters?(p)
     return ResolvedMetric(definition: definition, parameters: p)
   }
 }

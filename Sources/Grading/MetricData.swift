@@ -25,6 +25,8 @@ public enum MetricData: Sendable {
   /// Run-length masks or prediction strings, one image per row, with the submission's lines
   /// and the answers-only columns (image sizes) the metric reads.
   case encoded(EncodedRows)
+  /// The named columns of a ``MetricShape/columns`` metric, with the submission's lines.
+  case columns(NamedColumns)
 
   /// Pooled numeric truth and predictions with their per-row annotations, each as long as
   /// `truth` when present.
@@ -479,6 +481,14 @@ extension MetricData {
       }
       try MetricData.expectOne(name, truthColumns, predictedColumns)
       self = .texts(truth: truth[0], predicted: texts(0))
+    case .columns:
+      self = .columns(
+        NamedColumns(
+          truth: Dictionary(zip(truthColumns, truth), uniquingKeysWith: { a, _ in a }),
+          predicted: Dictionary(
+            predictedColumns.indices.map { (predictedColumns[$0], texts($0)) },
+            uniquingKeysWith: { a, _ in a }),
+          submissionColumns: predictedColumns, rows: rows, checker: checker))
     }
   }
 

@@ -45,6 +45,12 @@ public struct MetricRange: Sendable, Equatable {
     case "mcc", "qwk", "spearman", "pearson", "kendall_tau", "normalized_gini",
       "mean_columnwise_spearman":
       return .signedUnit
+    case "weighted_auc", "bias_auc", "hierarchical_macro_recall", "lwlrap", "span_micro_f1":
+      return .unit
+    case "kendall_tau_orderings", "mean_spearman_orderings":
+      return .signedUnit
+    case "mean_angular_error":
+      return MetricRange(lower: 0, upper: .pi)
     case "laplace_log_likelihood":
       return MetricRange(
         lower: -.infinity, upper: -log(2.0.squareRoot() * Metrics.laplaceMinimumConfidence))

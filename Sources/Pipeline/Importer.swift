@@ -98,7 +98,7 @@ public struct Importer: Sendable {
       outcome.stage = .prepare
       stageStarted(.prepare)
       let board = try kaggleLeaderboard(loaded, home: home)
-      let prepared = try Preparer(loaded).prepare(
+      let prepared = try Preparer(loaded, python: options.python).prepare(
         raw: files, curated: options.curated, pageMarkdown: page, kaggleLeaderboard: board)
       outcome.version = prepared.version
       if prepared.skipped { outcome.skipped.append(.prepare) }

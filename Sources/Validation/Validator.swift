@@ -321,7 +321,7 @@ public struct Validator: Sendable {
         "no unpacked archive: " + (rawMissing ?? "none was given") + "; cannot prepare again")
     }
     let spec = try readSpec()
-    let again = try Preparer(manifest).prepare(
+    let again = try Preparer(manifest, python: python).prepare(
       raw: raw, curated: scratch.appendingPathComponent("again"), pageMarkdown: pageMarkdown,
       force: true, kaggleLeaderboard: kaggleLeaderboard)
     if again.version != spec.version {

@@ -159,6 +159,10 @@ struct MetricCatalogueTests {
     "multilabel_f1_micro", "multilabel_f1_samples", "top1_error", "mean_columnwise_spearman",
     "rmspe",
     "balanced_log_loss", "kl_divergence", "laplace_log_likelihood", "mean_group_log_mae",
+    // Issue 19: the metrics over named columns.
+    "kendall_tau_orderings", "mean_spearman_orderings", "weighted_auc", "sequence_edit_distance",
+    "bias_auc", "haversine_p50_p95", "hierarchical_macro_recall", "lwlrap", "mean_angular_error",
+    "span_micro_f1",
   ]
   /// Masks and boxes, one text column per image (issue 19).
   static let imageNames = [
@@ -169,6 +173,7 @@ struct MetricCatalogueTests {
     "log_loss", "multiclass_log_loss", "rmse", "rmsle", "mae", "medae", "mape", "smape", "mcrmse",
     "mean_columnwise_rmsle", "levenshtein", "weighted_mae", "rmspe", "balanced_log_loss",
     "kl_divergence", "mean_group_log_mae", "top1_error",
+    "sequence_edit_distance", "haversine_p50_p95", "mean_angular_error",
   ]
 
   @Test func holdsExactlyTheIssuesNames() {

@@ -55,12 +55,10 @@ struct CatalogueLayoutTests {
       "dojo-catalogue-\(id)-\(UUID())")
     let manifests = root.appendingPathComponent("manifests")
     try AtomicFiles.createDirectory(manifests)
-    // The manifest folder and the shared helpers its split script may import.
-    for folder in [id, "_shared"] {
-      try FileManager.default.copyItem(
-        at: repository.appendingPathComponent("manifests/\(folder)"),
-        to: manifests.appendingPathComponent(folder))
-    }
+    // The manifest folder (a split script imports nothing else but Dojo's dojo_split).
+    try FileManager.default.copyItem(
+      at: repository.appendingPathComponent("manifests/\(id)"),
+      to: manifests.appendingPathComponent(id))
     let dir = manifests.appendingPathComponent(id)
     let run = try ProcessRunner.run(
       "/usr/bin/env", ["python3", generator.path, id, dir.path],
