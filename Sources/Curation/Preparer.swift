@@ -13,6 +13,9 @@ public struct PrepareResult: Sendable {
   public var testRows: Int
   /// True when an identical version already existed and nothing was written.
   public var skipped: Bool
+  /// What the curator should know, each with its manifest line (a time cut inside a run
+  /// of equal times); empty when the version was skipped.
+  public var warnings: [String] = []
 }
 
 /// Turns an unpacked competition into a task, by the manifest alone: split the labelled rows,
@@ -83,12 +86,14 @@ public struct Preparer: Sendable {
     defer { try? FileManager.default.removeItem(at: scratch) }
     let version: String
     var plan: SplitPlan?
+    var warnings: [String] = []
     if tableSplit && !Self.hasVersions(taskParent) {
       let hashing = BackgroundJob("dojo-version-hash") { [self, inputs] in
         try versionHash(inputs: inputs, pageMarkdown: pageMarkdown, raw: raw)
       }
       do {
         plan = try planSplit(files: files, scratch: scratch)
+        warnings = plan?.warnings ?? []
       } catch {
         _ = try? hashing.wait()
         throw error
@@ -128,8 +133,9 @@ public struct Preparer: Sendable {
       case .coco:
         (counts, trainTargets) = try writeCocoSplit(files: files, work: work)
       case .csv:
-        (counts, trainTargets) = try writeSplit(
-          try plan ?? planSplit(files: files, scratch: scratch), files: files, work: work)
+        let planned = try plan ?? planSplit(files: files, scratch: scratch)
+        warnings = planned.warnings
+        (counts, trainTargets) = try writeSplit(planned, files: files, work: work)
       }
     }
     plan = nil
@@ -203,7 +209,7 @@ public struct Preparer: Sendable {
     try AtomicFiles.rename(temp, to: taskRoot)
     return PrepareResult(
       layout: layout, version: version, trainRows: counts.train, testRows: counts.test,
-      skipped: false)
+      skipped: false, warnings: warnings)
   }
 
   /// Whether `taskParent` (`curated/<id>`) holds any version of the task.
