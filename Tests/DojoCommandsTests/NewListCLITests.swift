@@ -84,6 +84,36 @@ struct NewListCLITests {
     #expect(bad.stderr.contains("use one of not-fetched, fetched, prepared"))
   }
 
+  @Test func validateRecordsAScratchTaskOnlyWhenAsked() throws {
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let repo = try repository()
+    #expect(
+      try CLI.run(
+        [
+          "unpack", "manifests/titanic-survival/titanic-survival.zip", "--out",
+          "raw/titanic-survival/files",
+        ], cwd: repo
+      ).status == 0)
+    #expect(try CLI.run(["prepare", "manifests/titanic-survival"], cwd: repo).status == 0)
+    #expect(
+      try CLI.run(["prepare", "manifests/titanic-survival", "--out", "scratch"], cwd: repo)
+        .status == 0)
+    // The registry exists: a task under curated/ is recorded, one in scratch/ is not.
+    #expect(try CLI.run(["registry", "list"], cwd: repo).status == 0)
+    let scratch = try #require(
+      try FileManager.default.contentsOfDirectory(
+        atPath: repo.appendingPathComponent("scratch/titanic-survival").path
+      ).first { !$0.hasPrefix(".") })
+    let task = "scratch/titanic-survival/\(scratch)"
+    let quiet = try CLI.run(["validate", task, "--skip-reference"], cwd: repo)
+    #expect(quiet.stderr.contains("not recorded in curated/registry.sqlite"), "\(quiet.stderr)")
+    #expect(quiet.stderr.contains("pass --record"))
+    let asked = try CLI.run(["validate", task, "--skip-reference", "--record"], cwd: repo)
+    #expect(!asked.stderr.contains("not recorded"))
+    let inside = try CLI.run(["validate", "titanic-survival", "--skip-reference"], cwd: repo)
+    #expect(!inside.stderr.contains("not recorded"), "\(inside.stderr)")
+  }
+
   @Test func listsHelpSaysKaggleRulesMustBeAcceptedFirst() throws {
     let r = try CLI.run(["list", "--help"])
     #expect(r.stdout.contains("accept each competition's rules"))
