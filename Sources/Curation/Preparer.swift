@@ -24,8 +24,9 @@ public struct PrepareResult: Sendable {
 /// so an interrupted or refused prepare leaves nothing behind.
 public struct Preparer: Sendable {
   /// Bumped whenever the engine's output for the same inputs changes, so versions change too
-  /// (prepare-2: task.json lists every file with its role and format).
-  public static let engineVersion = "prepare-2"
+  /// (prepare-2: task.json lists every file with its role and format; prepare-3: description.md
+  /// annotates the page's row counts and example ids with the task's own).
+  public static let engineVersion = "prepare-3"
 
   public let loaded: LoadedManifest
   /// The Python interpreter that runs `split.strategy: script` (inside the sandbox).
@@ -175,8 +176,12 @@ public struct Preparer: Sendable {
     try LeakCheck.afterSplit(
       work: work, files: listed, manifest: manifest, idsDisjointBySplit: tableSplit || jsonSplit,
       cocoTestMetadata: manifest.table?.format == .coco ? publicTable(.test, work) : nil)
+    let idIndex = answers.index(of: manifest.answers.id)
+    let testIDs = idIndex.map { Set(answers.strings(column: $0)) } ?? []
     let description = DescriptionWriter(manifest: manifest, format: format)
-      .markdown(page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test)
+      .markdown(
+        page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test,
+        testIDs: testIDs)
     try AtomicFiles.write(description, to: work.description)
 
     let leaderboards =
