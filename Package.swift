@@ -76,6 +76,9 @@ let package = Package(
       dependencies: ["DojoCore", "Ingest", "Curation", "Grading", "Validation", "Registry"],
       swiftSettings: swiftSettings),
     .target(
+      name: "Drafting", dependencies: ["DojoCore", "Tabular", "Grading"],
+      swiftSettings: swiftSettings),
+    .target(
       name: "Runtime",
       dependencies: [
         "DojoCore", "Registry", "Grading", "Sandbox",
@@ -95,6 +98,7 @@ let package = Package(
       dependencies: [
         "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry", "Validation",
         "Pipeline",
+        "Drafting",
         "Runtime",
         "Report",
         "Sandbox",
@@ -128,6 +132,9 @@ let package = Package(
     .testTarget(
       name: "GradingTests", dependencies: ["Grading", "Tabular", "DojoCore"],
       resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DraftingTests", dependencies: ["Drafting", "DojoCore"],
+      swiftSettings: swiftSettings),
     .testTarget(
       name: "RegistryTests", dependencies: ["Registry", "DojoCore"], swiftSettings: swiftSettings),
     .testTarget(

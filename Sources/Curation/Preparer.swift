@@ -13,6 +13,9 @@ public struct PrepareResult: Sendable {
   public var testRows: Int
   /// True when an identical version already existed and nothing was written.
   public var skipped: Bool
+  /// What the curator should know, each with its manifest line (a time cut inside a run
+  /// of equal times); empty when the version was skipped.
+  public var warnings: [String] = []
 }
 
 /// Turns an unpacked competition into a task, by the manifest alone: split the labelled rows,
@@ -21,8 +24,9 @@ public struct PrepareResult: Sendable {
 /// so an interrupted or refused prepare leaves nothing behind.
 public struct Preparer: Sendable {
   /// Bumped whenever the engine's output for the same inputs changes, so versions change too
-  /// (prepare-2: task.json lists every file with its role and format).
-  public static let engineVersion = "prepare-2"
+  /// (prepare-2: task.json lists every file with its role and format; prepare-3: description.md
+  /// annotates the page's row counts and example ids with the task's own).
+  public static let engineVersion = "prepare-3"
 
   public let loaded: LoadedManifest
   /// The Python interpreter that runs `split.strategy: script` (inside the sandbox).
@@ -83,12 +87,14 @@ public struct Preparer: Sendable {
     defer { try? FileManager.default.removeItem(at: scratch) }
     let version: String
     var plan: SplitPlan?
+    var warnings: [String] = []
     if tableSplit && !Self.hasVersions(taskParent) {
       let hashing = BackgroundJob("dojo-version-hash") { [self, inputs] in
         try versionHash(inputs: inputs, pageMarkdown: pageMarkdown, raw: raw)
       }
       do {
         plan = try planSplit(files: files, scratch: scratch)
+        warnings = plan?.warnings ?? []
       } catch {
         _ = try? hashing.wait()
         throw error
@@ -128,8 +134,9 @@ public struct Preparer: Sendable {
       case .coco:
         (counts, trainTargets) = try writeCocoSplit(files: files, work: work)
       case .csv, .parquet:
-        (counts, trainTargets) = try writeSplit(
-          try plan ?? planSplit(files: files, scratch: scratch), files: files, work: work)
+        let planned = try plan ?? planSplit(files: files, scratch: scratch)
+        warnings = planned.warnings
+        (counts, trainTargets) = try writeSplit(planned, files: files, work: work)
       }
     }
     plan = nil
@@ -169,8 +176,12 @@ public struct Preparer: Sendable {
     try LeakCheck.afterSplit(
       work: work, files: listed, manifest: manifest, idsDisjointBySplit: tableSplit || jsonSplit,
       cocoTestMetadata: manifest.table?.format == .coco ? publicTable(.test, work) : nil)
+    let idIndex = answers.index(of: manifest.answers.id)
+    let testIDs = idIndex.map { Set(answers.strings(column: $0)) } ?? []
     let description = DescriptionWriter(manifest: manifest, format: format)
-      .markdown(page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test)
+      .markdown(
+        page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test,
+        testIDs: testIDs)
     try AtomicFiles.write(description, to: work.description)
 
     let leaderboards =
@@ -207,7 +218,7 @@ public struct Preparer: Sendable {
     try AtomicFiles.rename(temp, to: taskRoot)
     return PrepareResult(
       layout: layout, version: version, trainRows: counts.train, testRows: counts.test,
-      skipped: false)
+      skipped: false, warnings: warnings)
   }
 
   /// Whether `taskParent` (`curated/<id>`) holds any version of the task.

@@ -17,6 +17,9 @@ struct SplitPlan: Sendable {
   var scored: [Bool]?
   /// The `public.train_only` column's values, per row.
   var trainOnlyKeys: [String]?
+  /// What the curator should know about the split, with the manifest line (a time cut
+  /// inside a run of equal times).
+  var warnings: [String] = []
 }
 
 extension Preparer {
@@ -85,14 +88,40 @@ extension Preparer {
     // can still be copied without being parsed again.
     let index = try CSVIndex.scan(url, columns: needed)
     try requireUniqueIDs(index.values(of: manifest.answers.id) ?? [], index: index)
-    let sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
+    let sides: [RowSide]
+    do {
+      sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
+    } catch let error as DojoError
+      where error.code == .invalidData || error.code == .invalidManifest
+    {
+      // The data showed what the manifest could not: say which line to change.
+      let key =
+        switch manifest.split.strategy {
+        case .time: "split.time"
+        case .stratified: "split.stratify"
+        case .group: "split.group"
+        default: "split"
+        }
+      throw DojoError(
+        error.code, "\(loaded.location(of: key)): \(error.message)", cause: error)
+    }
+    let targetValues = manifest.answers.sourceColumns.map { index.values(of: $0) ?? [] }
+    // A group_matches column holds groups, not labels.
+    if manifest.answers.groupMatches == nil { try LabelCheck(loaded).check(targetValues) }
+    var warnings: [String] = []
+    if let time = manifest.split.time,
+      let tie = planner.tieAtTimeCut(sides: sides, times: index.values(of: time) ?? [])
+    {
+      warnings.append(
+        "\(loaded.location(of: "split.time")): the time cut falls inside \(tie.before + tie.test) rows at \(time) = \(tie.value): \(tie.before) stay before the cut and \(tie.test) go to test, by file order; choose test_rows or a gap that moves the cut off that time if it matters"
+      )
+    }
     return SplitPlan(
-      source: url, sides: sides,
-      targetValues: manifest.answers.sourceColumns.map { index.values(of: $0) ?? [] },
+      source: url, sides: sides, targetValues: targetValues,
       spans: index.droppingValues(), mediaKeys: mediaColumns.map { index.values(of: $0) ?? [] },
       scored: scoredWhere.map { rule in
         (index.values(of: rule.column) ?? []).map { $0 == rule.value }
-      }, trainOnlyKeys: trainOnly.flatMap { index.values(of: $0.column) })
+      }, trainOnlyKeys: trainOnly.flatMap { index.values(of: $0.column) }, warnings: warnings)
   }
 
   /// Writes a planned split into public train/test and the answers: one copy of every

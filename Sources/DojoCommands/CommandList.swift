@@ -5,6 +5,8 @@ let commandList: [any ParsableCommand.Type] = [
   FetchCommand.self,
   UnpackCommand.self,
   PageCommand.self,
+  NewCommand.self,
+  ListCommand.self,
   ManifestCommand.self,
   CheckCommand.self,
   PrepareCommand.self,

@@ -36,13 +36,15 @@ struct ImportCommand: AsyncParsableCommand {
   @OptionGroup var registry: RegistryOptions
 
   func validate() throws {
-    if ids.isEmpty && !all && !bundled {
-      throw ValidationError("name competition ids, or pass --all or --bundled")
-    }
     if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
   }
 
   func run() async throws {
+    // Checked here, not in validate(): ArgumentParser validates before it reports an unknown
+    // option, so a mistyped --bundled would otherwise hide behind this message.
+    if ids.isEmpty && !all && !bundled {
+      throw DojoError(.invalidArgument, "name competition ids, or pass --all or --bundled")
+    }
     let loaded = try selectManifests()
     let options = ImportOptions(
       raw: URL(fileURLWithPath: raw), curated: URL(fileURLWithPath: curated),

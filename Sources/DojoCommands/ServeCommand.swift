@@ -205,6 +205,20 @@ struct ServeCommand: AsyncParsableCommand {
         maxConnections: maxConnections, stepsPerToken: maxStepsPerToken))
     let host = host
     let display = Self.hostName(host)
+    do {
+      try await serve(server, access: access, host: host, display: display)
+    } catch  where "\(error)".contains("Address already in use") || "\(error)".contains("errno: 98")
+    {
+      throw DojoError(
+        .conflict,
+        "port \(port) on \(host) is in use by another process: stop it, choose another --port, or pass --port 0 to take a free one (the URL is printed)"
+      )
+    }
+  }
+
+  private func serve(
+    _ server: RuntimeServer, access: ServerAccess, host: String, display: String
+  ) async throws {
     try await server.run(host: host, port: port, handleSignals: true) { bound in
       print(
         "dojo serve: listening on http://\(display):\(bound) (sandbox limits held by \(server.manager.limitEnforcement.rawValue))"

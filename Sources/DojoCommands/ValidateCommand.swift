@@ -24,7 +24,9 @@ struct ValidateCommand: ParsableCommand {
       are skipped.
 
       The outcome, passed or failed, is recorded in the registry (for `dojo report`) when \
-      --registry is given or curated/registry.sqlite exists.
+      the task lies under the registry's folder (curated/ for curated/registry.sqlite) and \
+      the registry exists or --registry names it; a task folder elsewhere (a scratch \
+      prepare) is recorded only with --record.
 
       Example:
         dojo validate titanic-survival
@@ -39,6 +41,8 @@ struct ValidateCommand: ParsableCommand {
   @Option(
     help: "Record the outcome in this registry (default: curated/registry.sqlite, if it exists).")
   var registry: String?
+  @Flag(help: "Record the outcome even for a task folder outside the registry's folder.")
+  var record = false
 
   func run() throws {
     let located = try TaskLocator(task)
@@ -55,7 +59,7 @@ struct ValidateCommand: ParsableCommand {
         )
       }
     }
-    try record(report, located: located)
+    try recordOutcome(report, located: located)
     if json {
       FileHandle.standardOutput.write(try StableJSON.encode(report))
     } else {
@@ -66,9 +70,21 @@ struct ValidateCommand: ParsableCommand {
 
   /// Keeps the outcome in the registry for `dojo report`: failing tasks are never
   /// published, so this is the only place they show.
-  func record(_ report: ValidationReport, located: TaskLocator) throws {
+  func recordOutcome(_ report: ValidationReport, located: TaskLocator) throws {
     let path = registry ?? "curated/registry.sqlite"
-    guard registry != nil || FileManager.default.fileExists(atPath: path) else { return }
+    guard record || registry != nil || FileManager.default.fileExists(atPath: path) else {
+      return
+    }
+    let tree = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL
+      .resolvingSymlinksInPath().path
+    let task = located.layout.root.standardizedFileURL.resolvingSymlinksInPath().path
+    guard record || task.hasPrefix(tree.hasSuffix("/") ? tree : tree + "/") else {
+      FileHandle.standardError.write(
+        Data(
+          "validate: not recorded in \(path): \(task) is outside \(tree)/; pass --record to record it\n"
+            .utf8))
+      return
+    }
     let spec = try? JSONDecoder().decode(
       TaskSpec.self, from: Data(contentsOf: located.layout.taskFile))
     let failed = report.checks.first { $0.status == .failed }

@@ -72,6 +72,16 @@ public struct Grader: Sendable {
   /// - Throws: ``DojoError`` `.invalidSubmission` for the submission's faults, `.graderError`
   ///   for everything else.
   public func score(submission: URL) throws -> Double {
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: submission.path, isDirectory: &isFolder),
+      isFolder.boolValue
+    {
+      let inside = submission.appendingPathComponent("submission.csv")
+      throw DojoError(
+        .invalidSubmission,
+        "\(submission.path) is a folder, not a submission file: give the CSV itself"
+          + (FileManager.default.fileExists(atPath: inside.path) ? " (\(inside.path))" : ""))
+    }
     do {
       // The answers and the submission are read and indexed side by side, on two cores.
       let reading = BackgroundJob("dojo-answers") { [self] in try readAnswers() }

@@ -452,6 +452,13 @@ public enum MetricCatalogue {
     return nil
   }
 
+  /// The positive label a binary metric uses when the spec gives none: `1`, `true` or `yes`
+  /// when one of the labels is spelled so, else the greater of exactly two labels; nil when
+  /// neither rule applies (then the spec must say `positive`).
+  public static func defaultPositiveLabel(among labels: Set<String>) -> String? {
+    MetricData.defaultPositiveLabel(among: labels)
+  }
+
   /// `map@3` → (`map@k`, 3).
   private static func shorthand(_ name: String) -> (String, Int)? {
     guard let at = name.firstIndex(of: "@"), let k = Int(name[name.index(after: at)...]) else {

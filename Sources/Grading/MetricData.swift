@@ -116,15 +116,21 @@ public enum MetricData: Sendable {
   }
 
   static func defaultPositive(among labels: Set<String>) throws -> String {
-    for candidate in ["1", "true", "yes"] {
-      if let hit = labels.first(where: { $0.lowercased() == candidate }) { return hit }
-    }
-    if labels.count == 2 { return LabelOrder.sorted(Array(labels))[1] }
+    if let label = defaultPositiveLabel(among: labels) { return label }
     // The labels come from the answers: the message counts them, never quotes them.
     throw DojoError(
       .graderError,
       "cannot tell the positive label among \(labels.count) labels; set positive: in the metric spec"
     )
+  }
+
+  /// The default rule, nil when it cannot tell.
+  static func defaultPositiveLabel(among labels: Set<String>) -> String? {
+    for candidate in ["1", "true", "yes"] {
+      if let hit = labels.first(where: { $0.lowercased() == candidate }) { return hit }
+    }
+    if labels.count == 2 { return LabelOrder.sorted(Array(labels))[1] }
+    return nil
   }
 
   func probabilities() throws -> [BinaryScores] {

@@ -201,6 +201,12 @@ public struct Importer: Sendable {
         .invalidManifest,
         "leaderboard: kaggle needs source: {kaggle: <slug>}; give CSV files instead")
     }
+    return try kaggleLeaderboard(slug: slug, home: home)
+  }
+
+  /// Kaggle's public leaderboard of `slug`, downloaded and unzipped into
+  /// `raw/<id>/leaderboard/` (once), for an import or a draft (`dojo new`).
+  public func kaggleLeaderboard(slug: String, home: URL) throws -> URL {
     let fetcher = Fetcher(environment: options.environment, progress: options.progress)
     let zip = try fetcher.fetch(.kaggle(slug: slug), into: home, leaderboard: true)
     let layout = RawLayout(raw: home.deletingLastPathComponent(), id: home.lastPathComponent)
@@ -211,6 +217,20 @@ public struct Importer: Sendable {
       throw DojoError(.invalidData, "the leaderboard download of \(slug) holds no CSV file")
     }
     return csv
+  }
+
+  /// Fetches `source` into `raw/<id>/` and unpacks it into `raw/<id>/files/`, as an import's
+  /// first two stages do (a damaged archive fetched once more, unchanged work skipped), for
+  /// `dojo new`, which has no manifest yet. Returns the fetch and the unpacked folder.
+  public func stage(_ source: FetchSource, id: String) throws -> (fetched: FetchResult, files: URL)
+  {
+    let layout = RawLayout(raw: options.raw, id: id)
+    let fetcher = Fetcher(environment: options.environment, progress: options.progress)
+    let fetched = try fetcher.fetch(source, into: layout.home)
+    _ = try unpackFetchingAgainIfDamaged(fetched, into: layout.files) {
+      try fetcher.fetch(source, into: layout.home, force: true)
+    }
+    return (fetched, layout.files)
   }
 
   /// Unpacks `fetched`; when unpack reports the archive damaged (a download that was cut or

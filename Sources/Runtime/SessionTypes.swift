@@ -53,11 +53,25 @@ public enum ObservationFormat: String, Codable, Sendable, CaseIterable {
 }
 
 /// What the reward of a graded submission is.
-public enum ScoreMode: String, Codable, Sendable {
+public enum ScoreMode: String, Codable, Sendable, CaseIterable {
   /// HumanRank: the share of the human leaderboard the submission beats (0...1).
   case position
   /// The metric's raw score.
   case raw
+
+  /// A value that is not a mode is refused with the modes that are.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    let text = try container.decode(String.self)
+    guard let mode = ScoreMode(rawValue: text) else {
+      throw DecodingError.dataCorruptedError(
+        in: container,
+        debugDescription:
+          "\"\(text)\" is not a score mode; use one of \(Self.allCases.map(\.rawValue).joined(separator: ", "))"
+      )
+    }
+    self = mode
+  }
 }
 
 /// The options a session was opened with.
