@@ -192,6 +192,8 @@ public struct ManifestDrafter: Sendable {
     case .label, .probability:
       kind = (profiles.first?.distinct ?? 0) == 2 ? .binary : .classes
     case .value, .values, .text: kind = .regression
+    // A metric over named columns (orderings, spans, angles): the data gives no better word.
+    case .columns: kind = .regression
     }
     if kind == .classes || kind == .rankingLists, classes == nil, let p = profiles.first,
       !p.distinctOverflow, p.distinct <= 1_000, p.distinct > 2
