@@ -23,6 +23,9 @@ let package = Package(
     // The server's connection guards are NIO handlers in Hummingbird's HTTP/1 pipeline.
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+    // The runtime's structured log lines and its Prometheus metrics.
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
   ],
   targets: [
     // C libraries: module maps only, each imported by exactly one Swift module.
@@ -56,6 +59,8 @@ let package = Package(
     .target(name: "Tabular", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
     .target(
       name: "Curation", dependencies: ["DojoCore", "Tabular", "Grading", "Sandbox"],
+      // dojo_split.py: the library split scripts import inside the sandbox.
+      resources: [.copy("ScriptSupport/dojo_split.py")],
       swiftSettings: swiftSettings),
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
@@ -78,6 +83,8 @@ let package = Package(
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: swiftSettings),
     .target(
@@ -131,7 +138,9 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport"],
+      dependencies: [
+        "Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport", "Grading",
+      ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RuntimeTests",

@@ -245,7 +245,7 @@ public struct Preparer: Sendable {
     } else {
       // Media and COCO images move into public/: new images behind an unchanged table
       // must give a new version. Their hashes come from unpack's records (`RawRecords`).
-      for folder in [manifest.media?.folder, manifest.table?.images].compactMap({ $0 }) {
+      for folder in manifest.media.map(\.folder) + [manifest.table?.images].compactMap({ $0 }) {
         let prefix = folder.isEmpty ? "" : folder + "/"
         list += files.paths.filter { $0.hasPrefix(prefix) && $0 != RawRecords.fileName }
           .map { ("media " + $0, files.root.appendingPathComponent($0)) }
@@ -290,17 +290,10 @@ public struct Preparer: Sendable {
     }
     if let script = manifest.split.script {
       files.append((script, try loaded.localFile(script, key: "split.script")))
-      // Scripts may share code in `manifests/_shared/`: it shapes their output too.
-      let shared = Self.sharedFolder(of: loaded)
-      let modules = (try? FileTree.relativePaths(under: shared) { !$0.hasSuffix(".py") }) ?? []
-      files += modules.map { ("../_shared/" + $0, shared.appendingPathComponent($0)) }
+      // The library Dojo gives scripts shapes their output too.
+      files.append(("dojo_split.py", try ScriptSupport.moduleURL()))
     }
     return files
-  }
-
-  /// `manifests/_shared/`: the modules split scripts import, beside the manifest's folder.
-  static func sharedFolder(of loaded: LoadedManifest) -> URL {
-    loaded.directory.deletingLastPathComponent().appendingPathComponent("_shared")
   }
 
   func copyExtras(files: RawFiles, work: TaskLayout) throws {

@@ -18,4 +18,5 @@ let commandList: [any ParsableCommand.Type] = [
   TrajectoriesCommand.self,
   ReportCommand.self,
   RankCommand.self,
+  SessionsCommand.self,
 ]

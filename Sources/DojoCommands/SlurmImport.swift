@@ -20,6 +20,8 @@ struct SlurmImport {
   let openRegistry: @Sendable () throws -> Registry
   /// Seconds between two looks at the queue.
   var pollSeconds = 2.0
+  /// Where each element starts (sbatch --chdir): relative paths in its command resolve here.
+  var directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 
   /// Writes the batch script, submits it, and follows the job unless `detach`. Returns the
   /// number of failed competitions (0 when detached).
@@ -32,7 +34,7 @@ struct SlurmImport {
     try AtomicFiles.write(
       Slurm.batchScript(
         name: "dojo-\(kind.rawValue)", ids: ids, resources: resources, logs: logs,
-        directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), command: command),
+        directory: directory, command: command),
       to: script)
     // Taken before sbatch: a validation record of this job is never older.
     let submitted = Self.now()

@@ -29,8 +29,10 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var leaderboard: Leaderboard?
   /// A reference solution that validation runs and checks.
   public var reference: Reference?
-  /// Media files (images, audio) keyed by the id column, moved with their rows by the split.
-  public var media: Media?
+  /// Media files (images, audio) keyed by a column, moved with their rows by the split.
+  /// Media files that travel with their rows; empty when the task has none. The manifest
+  /// writes one mapping, or a list when rows name files in several folders.
+  public var media: [Media]
   /// How `files.train` is read (delimiter, encoding, synthesised ids, row filters); see
   /// TableSpec.swift.
   public var table: Table?
@@ -46,7 +48,7 @@ public struct Manifest: Codable, Sendable, Equatable {
   public init(
     id: String, title: String, source: Source, page: Page? = nil, files: Files, split: Split,
     answers: Answers, metric: MetricSpec, leaderboard: Leaderboard? = nil,
-    reference: Reference? = nil, media: Media? = nil, category: String? = nil,
+    reference: Reference? = nil, media: [Media] = [], category: String? = nil,
     table: Table? = nil, publicFiles: PublicFiles? = nil
   ) {
     self.id = id
@@ -84,7 +86,17 @@ public struct Manifest: Codable, Sendable, Equatable {
     metric = try c.decode(MetricSpec.self, forKey: .metric)
     leaderboard = try c.decodeIfPresent(Leaderboard.self, forKey: .leaderboard)
     reference = try c.decodeIfPresent(Reference.self, forKey: .reference)
-    media = try c.decodeIfPresent(Media.self, forKey: .media)
+    if !c.contains(.media) {
+      media = []
+    } else if let list = try? c.decode([Media].self, forKey: .media) {
+      guard !list.isEmpty else {
+        throw decoder.fail(CodingKeys.media, "is an empty list; remove it")
+      }
+      media = list
+    } else {
+      // One mapping; decoded again for its own error when it is neither.
+      media = [try c.decode(Media.self, forKey: .media)]
+    }
     table = try c.decodeIfPresent(Table.self, forKey: .table)
     publicFiles = try c.decodeIfPresent(PublicFiles.self, forKey: .publicFiles)
     try checkTableKeys(decoder)
@@ -384,18 +396,32 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// train already knows (a recommender's users, whose latest ratings are held out). The
     /// id-in-train leak check then does not apply; every other leak check does.
     public var idsInTrain: Bool
+    /// For matching tasks (which rows show the same product): the column whose equal values
+    /// make rows a match. The one target is then derived, not read: each test row's answer
+    /// is the space-separated ids of the test rows sharing its value, itself included. The
+    /// column stays in public train and leaves the public test table.
+    public var groupMatches: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case id, targets, classes
       case idsInTrain = "ids_in_train"
+      case groupMatches = "group_matches"
     }
 
-    public init(id: String, targets: [String], classes: [String]? = nil, idsInTrain: Bool = false) {
+    public init(
+      id: String, targets: [String], classes: [String]? = nil, idsInTrain: Bool = false,
+      groupMatches: String? = nil
+    ) {
       self.id = id
       self.targets = targets
       self.classes = classes
       self.idsInTrain = idsInTrain
+      self.groupMatches = groupMatches
     }
+
+    /// The labelled table's columns the answers come from: the targets, or the column
+    /// `group_matches` derives the one target from.
+    public var sourceColumns: [String] { groupMatches.map { [$0] } ?? targets }
 
     public init(from decoder: any Decoder) throws {
       try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -415,6 +441,22 @@ public struct Manifest: Codable, Sendable, Equatable {
       }
       classes = try c.decodeIfPresent([String].self, forKey: .classes)
       idsInTrain = try c.decodeIfPresent(Bool.self, forKey: .idsInTrain) ?? false
+      groupMatches = try c.decodeIfPresent(String.self, forKey: .groupMatches)
+      if let groupMatches {
+        if targets.count != 1 {
+          throw decoder.fail(
+            CodingKeys.targets,
+            "must name one column with group_matches: the derived list of matching ids")
+        }
+        if groupMatches == id || groupMatches == targets[0] {
+          throw decoder.fail(
+            CodingKeys.groupMatches,
+            "names \"\(groupMatches)\", which must be a column other than the id and the target")
+        }
+        if classes != nil {
+          throw decoder.fail(CodingKeys.classes, "does not apply to group_matches answers")
+        }
+      }
     }
   }
 
@@ -581,13 +623,27 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var column: String?
     /// The file name, with `{id}` standing for the column's value (default `{id}`).
     public var pattern: String
+    /// The public folders train and test rows' files go to (default `train` and `test`), so
+    /// a task with several kinds of file keeps them apart as the competition did
+    /// (`train_eegs`/`test_eegs` beside `train_spectrograms`/`test_spectrograms`).
+    public var trainFolder: String
+    public var testFolder: String
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case folder, column, pattern }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case folder, column, pattern
+      case trainFolder = "train_folder"
+      case testFolder = "test_folder"
+    }
 
-    public init(folder: String, column: String? = nil, pattern: String = "{id}") {
+    public init(
+      folder: String, column: String? = nil, pattern: String = "{id}",
+      trainFolder: String = "train", testFolder: String = "test"
+    ) {
       self.folder = folder
       self.column = column
       self.pattern = pattern
+      self.trainFolder = trainFolder
+      self.testFolder = testFolder
     }
 
     public init(from decoder: any Decoder) throws {
@@ -596,8 +652,23 @@ public struct Manifest: Codable, Sendable, Equatable {
       folder = try c.decode(String.self, forKey: .folder)
       column = try c.decodeIfPresent(String.self, forKey: .column)
       pattern = try c.decodeIfPresent(String.self, forKey: .pattern) ?? "{id}"
+      trainFolder = try c.decodeIfPresent(String.self, forKey: .trainFolder) ?? "train"
+      testFolder = try c.decodeIfPresent(String.self, forKey: .testFolder) ?? "test"
       if !pattern.contains("{id}") {
         throw decoder.fail(CodingKeys.pattern, "must contain {id}, where the column's value goes")
+      }
+      for (key, name) in [(CodingKeys.trainFolder, trainFolder), (.testFolder, testFolder)] {
+        // One plain folder name directly under public/: never a path out of it.
+        if name.isEmpty || name.contains("/") || name == "." || name == ".." || name.contains("\0")
+          || name.hasPrefix(".")
+        {
+          throw decoder.fail(key, "\"\(name)\" must be one plain folder name inside public/")
+        }
+      }
+      if trainFolder == testFolder {
+        throw decoder.fail(
+          CodingKeys.testFolder,
+          "is \"\(testFolder)\" like train_folder: train and test files must not share a folder")
       }
       try decoder.requireContained(folder, at: [CodingKeys.folder], inside: .archive)
       // The id values are checked where they are read (MediaMover); here, the pattern around

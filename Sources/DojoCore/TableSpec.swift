@@ -414,6 +414,22 @@ extension Manifest {
     }
     let table = self.table ?? Table()
     let id = answers.id
+    if answers.groupMatches != nil {
+      // The answers are derived from one CSV table's rows by the engine's own split.
+      switch split.strategy {
+      case .random, .stratified, .group, .time, .count:
+        if table.format != .csv {
+          throw fail(
+            [K.answers, Answers.CodingKeys.groupMatches],
+            "applies to CSV tables, not table.format \(table.format.rawValue)")
+        }
+      case .provided, .script:
+        throw fail(
+          [K.answers, Answers.CodingKeys.groupMatches],
+          "applies to the engine's own splits (random, stratified, group, time, count), not to strategy \(split.strategy.rawValue)"
+        )
+      }
+    }
     if let rowID = table.rowID, rowID != id {
       throw fail(
         [K.table, T.rowID],
@@ -473,7 +489,7 @@ extension Manifest {
         )
       }
     }
-    if let pattern = media?.pattern, pattern.contains("{id[") {
+    for pattern in media.map(\.pattern) where pattern.contains("{id[") {
       let stripped = pattern.replacing(/\{id\[[0-9]\]\}/, with: "")
       if stripped.contains("{id[") {
         throw fail(
@@ -481,7 +497,7 @@ extension Manifest {
           "may use {id[N]} only with one digit N (the id's N-th character, from 0)")
       }
     }
-    if table.format != .csv && media != nil {
+    if table.format != .csv && !media.isEmpty {
       throw fail(
         [K.media],
         "is not supported with table.format \(table.format.rawValue) (coco moves its own images)")

@@ -38,6 +38,18 @@ public struct MetricParameter: Sendable, Equatable {
     case column = "column name"
     /// `true` or `false` (`normalize: false`).
     case flag = "true or false"
+    /// An image side in pixels (`height: 101`).
+    case side = "whole number from 1 to 1048576"
+    /// A number above 0 (`beta: 0.5`).
+    case positiveNumber = "number above 0"
+    /// A number from 0 to 1 (`both_empty: 1`).
+    case unitNumber = "number from 0 to 1"
+    /// Ascending numbers strictly between 0 and 1 (`iou_thresholds: [0.4]`).
+    case thresholds = "list of ascending numbers between 0 and 1"
+    /// A ``BoxFormat`` name (`box_format: label_score_corners`).
+    case boxFormat = "box format (label_score_corners or score_xywh)"
+    /// A whole number of at least 1, stored by name (`max_detections: 100`).
+    case count = "whole number of at least 1"
   }
   /// The key in the metric spec.
   public let name: String
@@ -70,10 +82,28 @@ public struct MetricParameters: Sendable, Equatable {
   public var confidenceColumn: String?
   /// Whether a distance is divided by the longer length (`normalize`, default true).
   public var normalize: Bool?
+  /// Every image's height and width in pixels (`height`, `width`).
+  public var imageHeight: Int?
+  public var imageWidth: Int?
+  /// Answers columns of per-image heights and widths (`height_column`, `width_column`).
+  public var heightColumn: String?
+  public var widthColumn: String?
+  /// F-beta's beta (`beta`).
+  public var beta: Double?
+  /// An image's score when neither side marks anything (`both_empty`).
+  public var bothEmpty: Double?
+  /// IoU thresholds (`iou_thresholds`).
+  public var iouThresholds: [Double]?
+  /// How prediction strings spell boxes (`box_format`).
+  public var boxFormat: BoxFormat?
+  /// Detections kept per image and category (`max_detections`).
+  public var maxDetections: Int?
 
   /// The answers columns the metric reads besides the scored targets; the submission
   /// leaves them out.
-  public var answerOnlyColumns: [String] { [weightColumn, groupColumn].compactMap { $0 } }
+  public var answerOnlyColumns: [String] {
+    [weightColumn, groupColumn, heightColumn, widthColumn].compactMap { $0 }
+  }
 
   /// Per-column weights as the manifest gives them.
   public enum Weights: Sendable, Equatable {
@@ -199,7 +229,10 @@ public enum MetricCatalogue {
   public static let poolsColumns: Set<String> = ["rmse", "rmsle", "mae"]
 
   /// Every metric, in catalogue order.
-  public static let all: [MetricDefinition] = [
+  public static let all: [MetricDefinition] = tabularMetrics + imageMetrics
+
+  /// The metrics of tables: labels, probabilities, values, rankings and texts.
+  static let tabularMetrics: [MetricDefinition] = [
     entry("accuracy", .label, lower: false, "share of rows whose label is right") { d, _ in
       try Metrics.accuracy(try d.labels())
     },
@@ -486,11 +519,37 @@ public enum MetricCatalogue {
         switch parameter.name {
         case "weight_column": p.weightColumn = s
         case "group_column": p.groupColumn = s
+        case "height_column": p.heightColumn = s
+        case "width_column": p.widthColumn = s
         default: p.confidenceColumn = s
         }
       case .flag:
         guard case .scalar(let s) = value, let b = Bool(s.lowercased()) else { throw wrong }
         p.normalize = b
+      case .side:
+        guard let n = value.integer, n >= 1, n <= ImageSize.maxSide else { throw wrong }
+        if parameter.name == "height" { p.imageHeight = n } else { p.imageWidth = n }
+      case .positiveNumber:
+        guard let x = value.number, x > 0, x.isFinite else { throw wrong }
+        p.beta = x
+      case .unitNumber:
+        guard let x = value.number, x >= 0, x <= 1 else { throw wrong }
+        p.bothEmpty = x
+      case .thresholds:
+        guard case .list(let items) = value, !items.isEmpty, items.count <= 1000 else {
+          throw wrong
+        }
+        let numbers = items.compactMap(\.number)
+        guard numbers.count == items.count, numbers.allSatisfy({ $0 > 0 && $0 < 1 }),
+          zip(numbers, numbers.dropFirst()).allSatisfy({ $0 < $1 })
+        else { throw wrong }
+        p.iouThresholds = numbers
+      case .boxFormat:
+        guard case .scalar(let s) = value, let f = BoxFormat(rawValue: s) else { throw wrong }
+        p.boxFormat = f
+      case .count:
+        guard let n = value.integer, n >= 1 else { throw wrong }
+        p.maxDetections = n
       }
     }
     return ResolvedMetric(definition: definition, parameters: p)

@@ -22,6 +22,9 @@ public enum MetricData: Sendable {
   /// Numeric truth against predictions (every target column's cells pooled), with what the
   /// metric reads besides: answers-only row weights or groups, a submitted confidence.
   case annotated(AnnotatedValues)
+  /// Run-length masks or prediction strings, one image per row, with the submission's lines
+  /// and the answers-only columns (image sizes) the metric reads.
+  case encoded(EncodedRows)
 
   /// Pooled numeric truth and predictions with their per-row annotations, each as long as
   /// `truth` when present.
@@ -456,6 +459,17 @@ extension MetricData {
       let relevant = truth[0].map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
       self = .rankings(truth: relevant, predicted: lists)
     case .text:
+      if MetricCatalogue.readsEncodedRows.contains(name), predictedColumns.count == 1 {
+        var answerColumns: [String: [String]] = [:]
+        for (c, values) in zip(truthColumns.dropFirst(), truth.dropFirst()) {
+          answerColumns[c] = values
+        }
+        self = .encoded(
+          EncodedRows(
+            truth: truth[0], predicted: texts(0), column: predictedColumns[0],
+            lines: submissionLines, answerColumns: answerColumns))
+        return
+      }
       try MetricData.expectOne(name, truthColumns, predictedColumns)
       self = .texts(truth: truth[0], predicted: texts(0))
     }

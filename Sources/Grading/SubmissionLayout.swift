@@ -164,6 +164,9 @@ public enum SubmissionLayout {
       return column
     }
     switch resolved.definition.shape {
+    case .text where MetricCatalogue.readsEncodedRows.contains(resolved.name):
+      // An empty mask, no box, no point: valid for every image, whatever its size.
+      return [""]
     case .label, .text:
       return [mostFrequent(try values(of: columns[0]), count: 1)[0]]
     case .ranking:

@@ -11,8 +11,8 @@ public struct CuratorReport: Sendable {
   public var tasks: [TaskRow]
   public var sessions: [SessionSeries]
   public var agents: [AgentStanding]
-  /// How Elo ratings were computed, for the page and `dojo rank`.
-  public var eloMethod: String
+  /// How ratings were computed, for the page and `dojo rank`.
+  public var ratingMethod: String
 }
 
 /// One task: its last validation, its reference solution, its leaderboard and where the
@@ -67,7 +67,11 @@ extension CuratorReport {
   /// Reads a registry into a report.
   ///
   /// - Throws: ``DojoError`` when the registry cannot be opened.
-  public static func build(registryAt url: URL, now: Date = Date()) throws -> CuratorReport {
+  /// - Parameter excludingAgents: agents left out of the standings, the sessions' plots and
+  ///   the submissions marked on the histograms (stray test runs, say).
+  public static func build(
+    registryAt url: URL, now: Date = Date(), excludingAgents: Set<String> = []
+  ) throws -> CuratorReport {
     let registry = try Registry(at: url)
     let published = Dictionary(
       try registry.latest().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -132,6 +136,7 @@ extension CuratorReport {
     var attempts: [Attempt] = []
     for session in try registry.sessions() {
       let agent = session.agent ?? "unnamed"
+      if excludingAgents.contains(agent) { continue }
       let steps = try registry.steps(session: session.id)
       let points = steps.compactMap { step in step.score.map { (step: step.step, score: $0) } }
       let lowerIsBetter =
@@ -154,7 +159,7 @@ extension CuratorReport {
     return CuratorReport(
       registryPath: url.path, generatedAt: ISO8601DateFormatter().string(from: now),
       tasks: rows.keys.sorted().compactMap { rows[$0] }, sessions: series, agents: standings,
-      eloMethod: AgentStandings.eloMethod)
+      ratingMethod: AgentStandings.ratingMethod)
   }
 }
 

@@ -1,7 +1,8 @@
 internal import DojoCore
 public import Foundation
 internal import Grading
-internal import Registry
+internal import Logging
+public import Registry
 public import Sandbox
 
 /// How the runtime is set up: where the registry and sessions live, how code runs.
@@ -45,10 +46,16 @@ public struct RuntimeConfiguration: Sendable {
 /// sessions run in parallel, each sandboxed run on a thread of its own.
 public actor SessionManager {
   public nonisolated let configuration: RuntimeConfiguration
+  /// What `GET /metrics` serves.
+  public nonisolated let metrics: RuntimeMetrics
+  /// One structured line per step and per session opened, closed or deleted.
+  nonisolated let logger = Logger(label: "dojo.runtime")
   let registry: Registry
   let sandbox: Sandbox
   private var busy: Set<String> = []
   private var graders: [String: Grader] = [:]
+  /// The agent Python's packages and the machine, read once (see ``AgentEnvironment``).
+  private var environmentCache: AgentEnvironment?
 
   /// Opens the registry (applying migrations) and resolves the sandbox.
   ///
@@ -65,6 +72,7 @@ public actor SessionManager {
     // Steps begun by a server that died under them never finished: say so, once.
     try registry.interruptUnfinishedSteps(
       observationJSON: Self.interruptedObservation.jsonText(), at: Clock.stamp())
+    metrics = RuntimeMetrics(openSessions: try registry.sessions().count { $0.closedAt == nil })
   }
 
   /// What a step that a dead server left unfinished shows.
@@ -100,10 +108,11 @@ public actor SessionManager {
     body["id_column"] = .string(spec.idColumn)
     body["targets"] = .array(spec.targets.map(JSONValue.string))
     body["submission_columns"] = .array(spec.submissionColumns.map(JSONValue.string))
+    // The private board when the task has one (what placements use), else the public one.
+    let board = try registry.leaderboard(task.id, version: task.version)
+    let privateSize = board.filter { $0.board == "private" }.count
     body["leaderboard_size"] = .number(
-      Double(
-        try registry.leaderboard(task.id, version: task.version).filter { $0.board == "private" }
-          .count))
+      Double(privateSize > 0 ? privateSize : board.filter { $0.board == "public" }.count))
     return .object(body)
   }
 
@@ -138,7 +147,11 @@ public actor SessionManager {
     if let agent, agent.isEmpty || agent.count > 200 {
       throw DojoError(.invalidArgument, "agent must be a name of 1 to 200 characters")
     }
-    let options = SessionOptions(limits: limits, scoreMode: request.scoreMode ?? .position)
+    let options = SessionOptions(
+      limits: limits, scoreMode: request.scoreMode ?? .position,
+      observationFormat: request.observationFormat ?? .dojo)
+    var state = SessionState()
+    state.openedAt = Self.now()
     let id = UUID().uuidString.lowercased()
     try AtomicFiles.createDirectory(workspace(id))
     try AtomicFiles.createDirectory(workspace(id).appendingPathComponent("output"))
@@ -147,8 +160,15 @@ public actor SessionManager {
       SessionRecord(
         id: id, task: task.id, version: task.version, agent: agent,
         optionsJSON: try JSONValue.encoding(options).jsonText(),
-        stateJSON: try JSONValue.encoding(SessionState()).jsonText(), createdAt: now,
+        stateJSON: try JSONValue.encoding(state).jsonText(), createdAt: now,
         updatedAt: now))
+    metrics.sessionOpened()
+    logger.info(
+      "session opened",
+      metadata: [
+        "session": .string(id), "task": .string(task.id), "version": .string(task.version),
+        "agent": .string(agent ?? "-"),
+      ])
     let observation: JSONValue = .object([
       "session": .string(id), "task": .string(task.id), "version": .string(task.version),
       "title": .string(task.title), "metric": .string(task.metric),
@@ -157,6 +177,9 @@ public actor SessionManager {
       "actions": .array(StepAction.allCases.map { .string($0.rawValue) }),
       "info_types": .array(InfoType.allCases.map { .string($0.rawValue) }),
       "limits": try JSONValue.encoding(limits), "score_mode": .string(options.scoreMode.rawValue),
+      "observation_format": .string(options.observationFormat?.rawValue),
+      "budget": EpisodeBudget(limits: limits, state: state, now: Self.now()).json,
+      "terminated": .bool(false), "truncated": .bool(false),
       "limits_enforced_by": .string(sandbox.limitEnforcement.rawValue),
       "feedback": .string(
         "Session open. Data is read-only at \(Self.dataPath); write submission.csv to \(Self.outputPath)."
@@ -167,24 +190,28 @@ public actor SessionManager {
 
   /// Carries out one step of a session and records it: as started before it runs (so a
   /// server that dies under it leaves it `interrupted`, its number never reused), then with
-  /// its observation once it finished (or failed).
-  public func step(_ id: String, _ request: StepRequest, caller: Caller = .admin) async throws
-    -> StepResult
-  {
-    let record = try openSession(id, caller: caller)
-    let action = try Self.checkArguments(request)
+  /// its observation once it finished (or failed). A session whose episode is over (the agent
+  /// ended it, or a budget ran out) takes no more steps.
+  ///
+  /// - Parameter output: given the run's stdout and stderr as they come (streaming).
+  public func step(
+    _ id: String, _ request: StepRequest, caller: Caller = .admin,
+    output: (@Sendable (Int32, ArraySlice<UInt8>) -> Void)? = nil
+  ) async throws -> StepResult {
+    let (record, action, options, prepared) = try prepareStep(id, request, caller: caller)
+    var state = prepared
     guard busy.insert(id).inserted else {
       throw DojoError(.conflict, "session \(id) is still running a step; wait for its answer")
     }
     defer { busy.remove(id) }
 
-    let options = try JSONDecoder().decode(SessionOptions.self, from: Data(record.optionsJSON.utf8))
-    var state = try JSONDecoder().decode(SessionState.self, from: Data(record.stateJSON.utf8))
     let task = try registry.task(record.task, version: record.version)
     // The highest number ever used, finished or not: an interrupted step keeps its own.
     let number = max(state.steps, try registry.lastStepNumber(session: id)) + 1
     let code = action == .validateCode || action == .executeCode ? request.code : nil
     let started = Clock.stamp()
+    let clock = ContinuousClock.now
+    let budget = EpisodeBudget(limits: options.limits, state: state, now: Self.now())
     try registry.beginStep(
       StepRecord(
         session: id, step: number, action: action.rawValue, code: code,
@@ -196,7 +223,7 @@ public actor SessionManager {
     do {
       outcome = try await perform(
         action, request, session: id, number: number, task: task, options: options,
-        state: &state)
+        budget: budget, output: output, state: &state)
     } catch {
       // Recorded as failed with the error the client gets, then thrown on to it.
       let (_, kind, message) = APIError.classify(error)
@@ -210,19 +237,88 @@ public actor SessionManager {
           observationJSON: failed.jsonText(), reward: 0, score: nil, startedAt: started,
           finishedAt: Clock.stamp()),
         sessionState: try JSONValue.encoding(state).jsonText())
+      let seconds = Self.seconds(since: clock)
+      metrics.step(action: action.rawValue, status: "failed", seconds: seconds)
+      logger.warning(
+        "step failed",
+        metadata: [
+          "session": .string(id), "step": "\(number)", "action": .string(action.rawValue),
+          "error": .string(kind), "seconds": .string(String(format: "%.3f", seconds)),
+        ])
       throw error
     }
+    if action == .submit || (action == .executeCode && request.final == true) {
+      state.terminated = true
+    }
+    let after = EpisodeBudget(limits: options.limits, state: state, now: Self.now())
     outcome.observation["action"] = .string(action.rawValue)
     outcome.observation["step"] = .number(Double(number))
-    let result = StepResult(
-      observation: .object(outcome.observation), reward: outcome.reward, done: false)
+    outcome.observation["terminated"] = .bool(after.terminated)
+    outcome.observation["truncated"] = .bool(after.truncated)
+    outcome.observation["truncated_by"] = after.truncated ? .string(after.exhausted) : .null
+    outcome.observation["budget"] = after.json
+    let stored = JSONValue.object(outcome.observation)
     try registry.finishStep(
       StepRecord(
         session: id, step: number, action: action.rawValue, code: code,
-        observationJSON: result.observation.jsonText(), reward: outcome.reward,
+        observationJSON: stored.jsonText(), reward: outcome.reward,
         score: outcome.score, startedAt: started, finishedAt: Clock.stamp()),
       sessionState: try JSONValue.encoding(state).jsonText())
-    return result
+    let seconds = Self.seconds(since: clock)
+    let status = outcome.observation["status"]?.string ?? "unknown"
+    metrics.step(action: action.rawValue, status: status, seconds: seconds)
+    if let run = outcome.observation["run"] {
+      metrics.sandboxRun(outcome: RuntimeMetrics.outcome(of: run))
+    }
+    logger.info(
+      "step",
+      metadata: [
+        "session": .string(id), "agent": .string(record.agent ?? "-"), "step": "\(number)",
+        "action": .string(action.rawValue), "status": .string(status),
+        "reward": "\(outcome.reward)", "seconds": .string(String(format: "%.3f", seconds)),
+        "terminated": "\(after.terminated)", "truncated": "\(after.truncated)",
+      ])
+    let shown: JSONValue
+    switch options.observationFormat ?? .dojo {
+    case .dojo: shown = stored
+    case .mleDojo:
+      shown = MLEDojoObservation.make(
+        outcome.observation, action: action, state: state,
+        history: (try? registry.steps(session: id)) ?? [])
+    }
+    return StepResult(
+      observation: shown, reward: outcome.reward, terminated: after.terminated,
+      truncated: after.truncated)
+  }
+
+  /// Checks that a step may be taken now (the session is open and the caller's, the
+  /// arguments fit the action, the episode is not over, no step is running), without
+  /// taking it: a streamed step is refused with a plain HTTP error before its stream opens.
+  func checkStep(_ id: String, _ request: StepRequest, caller: Caller) throws {
+    _ = try prepareStep(id, request, caller: caller)
+    if busy.contains(id) {
+      throw DojoError(.conflict, "session \(id) is still running a step; wait for its answer")
+    }
+  }
+
+  private func prepareStep(_ id: String, _ request: StepRequest, caller: Caller) throws -> (
+    SessionRecord, StepAction, SessionOptions, SessionState
+  ) {
+    let record = try openSession(id, caller: caller)
+    let action = try Self.checkArguments(request)
+    let options = try JSONDecoder().decode(SessionOptions.self, from: Data(record.optionsJSON.utf8))
+    var state = try JSONDecoder().decode(SessionState.self, from: Data(record.stateJSON.utf8))
+    state.openedAt = EpisodeBudget.openedAt(state, createdAt: record.createdAt)
+    let budget = EpisodeBudget(limits: options.limits, state: state, now: Self.now())
+    if budget.over { throw budget.refusal(session: id) }
+    return (record, action, options, state)
+  }
+
+  static func now() -> Double { Date().timeIntervalSince1970 }
+
+  static func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = (ContinuousClock.now - start).components
+    return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
   }
 
   /// The action of a step, once its arguments fit it: an argument the action does not take
@@ -239,6 +335,12 @@ public actor SessionManager {
       throw DojoError(
         .invalidArgument,
         "\(action.rawValue) takes no \"code\" argument; only validate_code and execute_code do")
+    }
+    if request.final != nil, action != .executeCode {
+      throw DojoError(
+        .invalidArgument,
+        "\(action.rawValue) takes no \"final\" argument; only execute_code does (submit ends the episode on the best submission)"
+      )
     }
     if request.infoType != nil, action != .requestInfo {
       throw DojoError(
@@ -261,7 +363,8 @@ public actor SessionManager {
   /// Carries out an action whose arguments were checked; updates `state`.
   private func perform(
     _ action: StepAction, _ request: StepRequest, session id: String, number: Int,
-    task: PublishedTask, options: SessionOptions, state: inout SessionState
+    task: PublishedTask, options: SessionOptions, budget: EpisodeBudget, output: OutputSink?,
+    state: inout SessionState
   ) async throws -> (observation: [String: JSONValue], reward: Double, score: Double?) {
     var reward = 0.0
     var score: Double?
@@ -272,23 +375,29 @@ public actor SessionManager {
       let spec = try registry.spec(task.id, version: task.version)
       let details = TaskInfo(
         task: task, spec: spec, publicDirectory: publicDirectory(task), options: options,
-        enforcement: sandbox.limitEnforcement)
+        enforcement: sandbox.limitEnforcement,
+        environment: info == .environment || info == .all
+          ? try await agentEnvironment(options.limits) : .null)
       observation = [
         "info_type": .string(info.rawValue), "info": try details.info(info),
         "status": .string("success"),
       ]
     case .validateCode, .executeCode:
       let text = request.code ?? ""
-      let runner = try await makeRunner(id: id, step: number, task: task, options: options)
+      let runner = try await makeRunner(
+        id: id, step: number, task: task, options: options, budget: budget)
       if action == .validateCode {
-        observation = try await BlockingWork.run("dojo-validate-\(id.prefix(8))") {
-          try runner.validate(code: text)
-        }
-      } else {
-        let outcome = try await BlockingWork.run("dojo-execute-\(id.prefix(8))") {
-          try runner.execute(code: text)
+        let outcome = try await BlockingWork.run("dojo-validate-\(id.prefix(8))") {
+          try runner.validate(code: text, onOutput: output)
         }
         observation = outcome.observation
+        state.cpuUsedS = (state.cpuUsedS ?? 0) + outcome.cpuSeconds
+      } else {
+        let outcome = try await BlockingWork.run("dojo-execute-\(id.prefix(8))") {
+          try runner.execute(code: text, onOutput: output)
+        }
+        observation = outcome.observation
+        state.cpuUsedS = (state.cpuUsedS ?? 0) + outcome.cpuSeconds
         state.currentRawScore = outcome.rawScore
         state.currentPositionScore = outcome.positionScore
         if let raw = outcome.rawScore {
@@ -318,6 +427,18 @@ public actor SessionManager {
       ]
     case .reset:
       observation = try resetWorkspace(id, state: &state)
+    case .submit:
+      let best = state.bestRawScore.map { "score \($0)" } ?? "no valid submission"
+      let rank = state.bestPositionScore.map { ", HumanRank \($0)" } ?? ""
+      observation = [
+        "status": .string("submitted"),
+        "final_raw_score": .number(state.bestRawScore),
+        "final_position_score": .number(state.bestPositionScore),
+        "best_raw_score": .number(state.bestRawScore),
+        "best_position_score": .number(state.bestPositionScore),
+        "feedback": .string(
+          "The episode is over: the best submission (\(best)\(rank)) is the final one."),
+      ]
     }
     return (observation, reward, score)
   }
@@ -389,11 +510,62 @@ public actor SessionManager {
       throw DojoError(.conflict, "session \(id) is running a step; close it once the step answers")
     }
     try registry.closeSession(id, at: Clock.stamp())
+    if record.closedAt == nil {
+      metrics.sessionClosed()
+      logger.info("session closed", metadata: ["session": .string(id)])
+    }
     return .object([
       "session": .string(id), "closed": .bool(true),
       "steps": .number(Double(try registry.steps(session: id).count)),
       "already_closed": .bool(record.closedAt != nil),
     ])
+  }
+
+  /// Deletes a session: its record, every step, and its files (workspace, code,
+  /// submissions). A stray test session stops counting in `dojo rank` and the report.
+  public func remove(_ id: String, caller: Caller = .admin) throws -> JSONValue {
+    let record = try visibleSession(id, caller: caller)
+    if busy.contains(id) {
+      throw DojoError(.conflict, "session \(id) is running a step; delete it once the step answers")
+    }
+    try Self.removeSession(
+      id, registry: registry, sessionsDirectory: configuration.sessionsDirectory)
+    if record.closedAt == nil { metrics.sessionClosed() }
+    logger.info("session deleted", metadata: ["session": .string(id)])
+    return .object(["session": .string(id), "deleted": .bool(true)])
+  }
+
+  /// Deletes session `id` from `registry` and its folder under `sessionsDirectory` (the one
+  /// place both the server and `dojo sessions rm` go through).
+  ///
+  /// - Returns: whether the registry had such a session.
+  /// - Throws: ``DojoError`` `.invalidArgument` for an id that is not a session id (it names
+  ///   a folder), `.io` when the folder cannot be removed.
+  @discardableResult
+  public static func removeSession(_ id: String, registry: Registry, sessionsDirectory: URL)
+    throws -> Bool
+  {
+    guard !id.isEmpty, id.count <= 64,
+      id.unicodeScalars.allSatisfy({ CharacterSet(charactersIn: "0123456789abcdef-").contains($0) })
+    else {
+      throw DojoError(
+        .invalidArgument,
+        "\"\(ClientText.clip(id))\" is not a session id (lower-case hex and dashes, as POST /v1/sessions gave it)"
+      )
+    }
+    let found = try registry.deleteSession(id)
+    let folder = sessionsDirectory.appendingPathComponent(id, isDirectory: true)
+    if FileManager.default.fileExists(atPath: folder.path) {
+      do {
+        try FileManager.default.removeItem(at: folder)
+      } catch {
+        throw DojoError(
+          .io,
+          "session \(id) is gone from the registry but its folder \(folder.path) could not be removed: \(error.localizedDescription); remove it by hand"
+        )
+      }
+    }
+    return found
   }
 
   /// A session's steps as trajectory records, one per step.
@@ -441,9 +613,9 @@ public actor SessionManager {
     TaskLayout(root: URL(fileURLWithPath: task.path)).publicDir
   }
 
-  private func makeRunner(id: String, step: Int, task: PublishedTask, options: SessionOptions)
-    async throws -> StepRunner
-  {
+  private func makeRunner(
+    id: String, step: Int, task: PublishedTask, options: SessionOptions, budget: EpisodeBudget
+  ) async throws -> StepRunner {
     let key = task.id + "@" + task.version
     let grader: Grader
     if let cached = graders[key] {
@@ -467,6 +639,9 @@ public actor SessionManager {
         cpu, ceilings.cpuS ?? LimitCeilings.maxCPUSeconds, LimitCeilings.maxCPUSeconds)
     }
     limits.gpus = min(limits.gpus, ceilings.gpus, LimitCeilings.maxGPUs)
+    // A run never outlasts the episode's time or CPU budget.
+    limits.executionTimeoutS = budget.runWallSeconds(limits.executionTimeoutS)
+    limits.cpuS = budget.runCPUSeconds(limits.cpuS)
     return StepRunner(
       sandbox: sandbox, grader: grader, publicDirectory: publicDirectory(task),
       workspace: workspace(id),
@@ -476,6 +651,22 @@ public actor SessionManager {
         wallSeconds: limits.executionTimeoutS, cpuSeconds: limits.cpuS, memoryMB: limits.memoryMB,
         fileSizeMB: configuration.fileSizeMB, maxProcesses: configuration.maxProcesses,
         outputTailBytes: configuration.outputTailBytes, gpus: limits.gpus))
+  }
+
+  /// What `request_info` `environment` answers: the agent Python's packages, read once per
+  /// server, with the machine's CPUs, memory and GPUs and this session's share of them.
+  private func agentEnvironment(_ limits: SessionLimits) async throws -> JSONValue {
+    let environment: AgentEnvironment
+    if let cached = environmentCache {
+      environment = cached
+    } else {
+      let python = sandbox.python.executable
+      environment = try await BlockingWork.run("dojo-environment") {
+        AgentEnvironment.read(python: python)
+      }
+      environmentCache = environment
+    }
+    return environment.json(limits: limits)
   }
 
   static func historyEntry(_ step: StepRecord) -> JSONValue {

@@ -206,6 +206,44 @@ struct SlurmClusterTests {
     #expect(try tree.executor.status(job: job) == 0)
   }
 
+  /// `dojo validate --executor slurm`: the imported tasks validated again, one element each,
+  /// the summary read from the validations the elements recorded since the job was submitted.
+  @Test func validateRunsOneElementPerTaskAndSumsUpTheirRecords() throws {
+    try TestCluster.up()
+    let tree = SlurmTree()
+    defer { tree.remove() }
+    let ids = ["checked-0", "checked-1"]
+    for id in ids { try writeGeneratedCompetition(id: id, manifests: tree.manifests) }
+    #expect(
+      try tree.executor.submit(
+        ids: ids, command: tree.command, resources: SlurmResources(), detach: false) == 0)
+    var validator = tree.executor
+    validator.kind = .validate
+    validator.directory = tree.root
+    let failed = try validator.submit(
+      ids: ids,
+      command: [
+        CLI.executable.path, "validate", "{id}", "--registry", "{registry}", "--skip-reference",
+      ],
+      resources: SlurmResources(gres: nil), detach: false)
+    #expect(failed == 0, "\(logs(tree, ids))")
+    let files = try FileManager.default.contentsOfDirectory(atPath: tree.logs.path)
+      .filter { $0.hasPrefix("slurm-") && $0.hasSuffix(".json") }.sorted()
+    let jobs = try files.map {
+      try SlurmJobFile.read(
+        job: String($0.dropFirst("slurm-".count).dropLast(".json".count)), logs: tree.logs)
+    }
+    let validation = try #require(jobs.first { $0.command == "validate" })
+    let summary = try validator.summary(validation, try validator.look(validation))
+    #expect(summary.counts == "job \(validation.job): 0 pending, 0 running, 2 done, 0 failed")
+    #expect(summary.table.hasPrefix("task       result  failed check  version"), "\(summary.table)")
+    for id in ids {
+      let log = try String(
+        contentsOf: tree.logs.appendingPathComponent("\(id).log"), encoding: .utf8)
+      #expect(log.contains("== dojo-validate \(id): job \(validation.job)_"), "\(log)")
+    }
+  }
+
   func onlyJob(_ tree: SlurmTree) throws -> String {
     let jobs = try FileManager.default.contentsOfDirectory(atPath: tree.logs.path)
       .filter { $0.hasPrefix("slurm-") && $0.hasSuffix(".json") }

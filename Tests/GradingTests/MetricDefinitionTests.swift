@@ -160,6 +160,11 @@ struct MetricCatalogueTests {
     "rmspe",
     "balanced_log_loss", "kl_divergence", "laplace_log_likelihood", "mean_group_log_mae",
   ]
+  /// Masks and boxes, one text column per image (issue 19).
+  static let imageNames = [
+    "mask_dice", "mask_fbeta", "mask_iou_precision", "box_map", "box_iou_precision",
+    "point_in_box_f1",
+  ]
   static let lowerIsBetter: Set<String> = [
     "log_loss", "multiclass_log_loss", "rmse", "rmsle", "mae", "medae", "mape", "smape", "mcrmse",
     "mean_columnwise_rmsle", "levenshtein", "weighted_mae", "rmspe", "balanced_log_loss",
@@ -167,10 +172,10 @@ struct MetricCatalogueTests {
   ]
 
   @Test func holdsExactlyTheIssuesNames() {
-    #expect(MetricCatalogue.names == Self.issueNames + Self.competitionNames)
+    #expect(MetricCatalogue.names == Self.issueNames + Self.competitionNames + Self.imageNames)
   }
 
-  @Test(arguments: issueNames + competitionNames)
+  @Test(arguments: issueNames + competitionNames + imageNames)
   func directionAndDocumentation(_ name: String) throws {
     let d = try #require(MetricCatalogue.definition(named: name))
     #expect(d.lowerIsBetter == Self.lowerIsBetter.contains(name))

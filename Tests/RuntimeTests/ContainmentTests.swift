@@ -112,7 +112,14 @@ let escapeCases: [EscapeCase] = [
       "import sys\nchunk = 'x' * 1023 + '\\n'\nfor _ in range(102400):\n    sys.stdout.write(chunk)\n"
     },
     check: { observation, _ in
-      #expect(observation["run"]?["stdout_bytes"]?.number == 104_857_600)
+      // Every byte is counted while only the tail is kept. The step has 3 s: on a machine
+      // loaded enough to stop it first, the count is of what was written by then.
+      let written = observation["run"]?["stdout_bytes"]?.number ?? 0
+      if observation["run"]?["timed_out"]?.bool == true {
+        #expect(written > 16 * 1024 && written <= 104_857_600, "\(written)")
+      } else {
+        #expect(written == 104_857_600)
+      }
       #expect((observation["stdout"]?.string?.utf8.count ?? .max) <= 16 * 1024)
     }),
   EscapeCase(

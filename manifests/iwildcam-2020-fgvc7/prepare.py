@@ -16,8 +16,7 @@ import os
 import random
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find, place  # noqa: E402  (shared helpers next to this folder)
+from dojo_split import find, place  # Dojo\'s script library, on the import path in the sandbox
 
 SEED = 0
 TEST_SHARE = 0.22

@@ -1,30 +1,16 @@
-"""File helpers the catalogue's split scripts share: find a file or folder in the unpacked
-archive, place a file (hard link, else copy; never a symbolic link), read a column, write a
-small CSV.
+"""Dojo's library for bespoke split scripts (`split.strategy: script`): find a file or folder
+in the unpacked archive, place a file (hard link, else copy; never a symbolic link), read a
+column, write a small CSV.
 
-This file is part of the version of every task whose script uses it.
+Dojo ships this module and puts it on the script's import path inside the sandbox
+(`from dojo_split import place`); it is not a split engine (splitting is the Swift engine's
+job, declared in the manifest). Its text is part of the version of every script-split task.
 """
 
 import csv
 import os
 import shutil
 import sys
-
-
-def configure(namespace: dict, defaults: dict, settings: dict, required=()) -> tuple:
-    """Sets an engine's configuration from a script's `run(**settings)`: refuses unknown and
-    missing settings, updates the engine's globals, and returns (RAW, OUT) from the command
-    line `prepare.py RAW OUT`."""
-    unknown = set(settings) - set(defaults)
-    if unknown:
-        sys.exit(f"prepare.py: unknown setting(s) {sorted(unknown)}")
-    missing = [k for k in required if settings.get(k) is None]
-    if missing:
-        sys.exit(f"prepare.py: setting(s) {missing} are required")
-    namespace.update(settings)
-    if len(sys.argv) != 3:
-        sys.exit("usage: prepare.py RAW_DIR OUT_DIR")
-    return sys.argv[1], sys.argv[2]
 
 
 def find(raw: str, name: str) -> str:
