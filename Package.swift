@@ -139,7 +139,7 @@ let package = Package(
     .testTarget(
       name: "PipelineTests",
       dependencies: [
-        "Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport", "Grading",
+        "Pipeline", "Registry", "Curation", "Ingest", "DojoCore", "DojoTestSupport", "Grading",
       ],
       swiftSettings: swiftSettings),
     .testTarget(
@@ -147,6 +147,7 @@ let package = Package(
       dependencies: [
         "Runtime", "Registry", "Pipeline", "Curation", "Grading", "Sandbox", "DojoCore", "dojo",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: swiftSettings),
     .testTarget(

@@ -190,7 +190,11 @@ public struct Preparer: Sendable {
       submissionColumns: format.columns, leaderboards: leaderboards, trainRows: counts.train,
       testRows: counts.test,
       files: Dictionary(uniqueKeysWithValues: hashed.map { ($0.path, $0.sha256) }),
-      category: manifest.category, idsInTrain: manifest.answers.idsInTrain ? true : nil)
+      category: manifest.category, idsInTrain: manifest.answers.idsInTrain ? true : nil,
+      unscoredColumns: manifest.submission.flatMap {
+        $0.unscoredColumns.isEmpty ? nil : $0.unscoredColumns
+      },
+      rowsPerId: manifest.submission?.rowsPerId.flatMap { $0 > 1 ? $0 : nil })
     try AtomicFiles.write(
       try TaskFileList.encode(
         spec,

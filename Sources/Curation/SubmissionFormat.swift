@@ -18,6 +18,13 @@ struct SubmissionFormat {
     switch resolved.definition.shape {
     case .classProbabilities where manifest.answers.targets.count > 1:
       classes = manifest.answers.targets  // one-hot answers: the columns are the classes
+    case .label where manifest.answers.openLabels:
+      classes = nil  // an open-ended target: any label may be right, none is listed
+    case .probability where manifest.answers.openLabels,
+      .classProbabilities where manifest.answers.openLabels:
+      throw DojoError(
+        .invalidManifest,
+        "answers.open_labels: \(resolved.name) scores a fixed set of classes; drop open_labels")
     case .label, .probability, .classProbabilities:
       if let declared = manifest.answers.classes {
         classes = declared
@@ -31,6 +38,13 @@ struct SubmissionFormat {
       }
     default:
       classes = manifest.answers.classes
+    }
+    if let perId = manifest.submission?.rowsPerId, perId > 1, resolved.definition.shape != .ranking
+    {
+      throw DojoError(
+        .invalidManifest,
+        "submission.rows_per_id: \(resolved.name) is not a ranked-list metric; several rows per id only make sense for one (map@k, ndcg@k)"
+      )
     }
     columns = try SubmissionLayout.layout(
       for: manifest.metric, answers: manifest.answers, classes: classes)

@@ -9,6 +9,11 @@ struct SessionsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sessions",
     abstract: "List the runtime's sessions, or delete some (stray test runs, say).",
+    discussion: """
+      Example:
+        dojo sessions list --agent smoke-test
+        dojo sessions rm --agent smoke-test --sessions sessions
+      """,
     subcommands: [List.self, Remove.self])
 
   struct List: ParsableCommand {

@@ -38,10 +38,55 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var table: Table?
   /// What the split writes to `public/` (file names, columns left out of the test table).
   public var publicFiles: PublicFiles?
+  /// Unpack limits for one competition's archive, where its published size passes the
+  /// defaults (each absent key keeps the default). Sizes are in GiB.
+  public struct Unpack: Codable, Sendable, Equatable {
+    /// The most entries (files, folders, links) across the archive and the ones inside it.
+    public var maxEntries: Int?
+    /// The largest single file, in GiB.
+    public var maxFileGB: Double?
+    /// The most bytes written in total, in GiB.
+    public var maxTotalGB: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case maxEntries = "max_entries"
+      case maxFileGB = "max_file_gb"
+      case maxTotalGB = "max_total_gb"
+    }
+
+    public init(maxEntries: Int? = nil, maxFileGB: Double? = nil, maxTotalGB: Double? = nil) {
+      self.maxEntries = maxEntries
+      self.maxFileGB = maxFileGB
+      self.maxTotalGB = maxTotalGB
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      maxEntries = try c.decodeIfPresent(Int.self, forKey: .maxEntries)
+      maxFileGB = try c.decodeIfPresent(Double.self, forKey: .maxFileGB)
+      maxTotalGB = try c.decodeIfPresent(Double.self, forKey: .maxTotalGB)
+      if let n = maxEntries, n < 1 {
+        throw decoder.fail(CodingKeys.maxEntries, "must be a whole number of at least 1")
+      }
+      // 8 EiB is Int64's limit in bytes; a size beyond 2^32 GiB cannot be counted.
+      for (key, value) in [(CodingKeys.maxFileGB, maxFileGB), (.maxTotalGB, maxTotalGB)] {
+        if let v = value, !(v > 0 && v < 0x1p32) {
+          throw decoder.fail(key, "must be a number of GiB above 0 (got \(v))")
+        }
+      }
+    }
+  }
+
+  /// The submission's format where the page's differs from the default (unscored columns,
+  /// several rows per id).
+  public var submission: Submission?
+  /// Unpack limits for an archive larger than the defaults allow (`unpack:`).
+  public var unpack: Unpack?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case id, title, category, source, page, files, split, answers, metric, leaderboard, reference
-    case media, table
+    case media, table, submission, unpack
     case publicFiles = "public"
   }
 
@@ -49,8 +94,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     id: String, title: String, source: Source, page: Page? = nil, files: Files, split: Split,
     answers: Answers, metric: MetricSpec, leaderboard: Leaderboard? = nil,
     reference: Reference? = nil, media: [Media] = [], category: String? = nil,
-    table: Table? = nil, publicFiles: PublicFiles? = nil
+    table: Table? = nil, publicFiles: PublicFiles? = nil, submission: Submission? = nil
   ) {
+    self.submission = submission
+    self.unpack = nil
     self.id = id
     self.title = title
     self.category = category
@@ -99,6 +146,16 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
     table = try c.decodeIfPresent(Table.self, forKey: .table)
     publicFiles = try c.decodeIfPresent(PublicFiles.self, forKey: .publicFiles)
+    submission = try c.decodeIfPresent(Submission.self, forKey: .submission)
+    unpack = try c.decodeIfPresent(Unpack.self, forKey: .unpack)
+    if let clash = submission?.unscoredColumns.first(where: {
+      $0 == answers.id || answers.targets.contains($0)
+    }) {
+      throw decoder.fail(
+        CodingKeys.submission,
+        "unscored_columns lists \"\(clash)\", which is the id or a target; list only columns that are not scored"
+      )
+    }
     try checkTableKeys(decoder)
     if files.train.isEmpty && split.strategy != .script {
       throw decoder.fail(
@@ -401,22 +458,40 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// is the space-separated ids of the test rows sharing its value, itself included. The
     /// column stays in public train and leaves the public test table.
     public var groupMatches: String?
+    /// True when the target is open-ended (a normalized text, a sequence's next term, a plan
+    /// code): any label is a valid prediction, so no class list is kept or checked. A fixed
+    /// class list (the default) refuses a label outside it.
+    public var openLabels: Bool
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case id, targets, classes
       case idsInTrain = "ids_in_train"
       case groupMatches = "group_matches"
+      case openLabels = "open_labels"
     }
 
     public init(
       id: String, targets: [String], classes: [String]? = nil, idsInTrain: Bool = false,
-      groupMatches: String? = nil
+      groupMatches: String? = nil,
+      openLabels: Bool = false
     ) {
       self.id = id
       self.targets = targets
       self.classes = classes
       self.idsInTrain = idsInTrain
       self.groupMatches = groupMatches
+      self.openLabels = openLabels
+    }
+
+    /// `open_labels` is written only when set, so manifests without it encode as before.
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(id, forKey: .id)
+      try c.encode(targets, forKey: .targets)
+      try c.encodeIfPresent(classes, forKey: .classes)
+      try c.encode(idsInTrain, forKey: .idsInTrain)
+      try c.encodeIfPresent(groupMatches, forKey: .groupMatches)
+      if openLabels { try c.encode(true, forKey: .openLabels) }
     }
 
     /// The labelled table's columns the answers come from: the targets, or the column
@@ -456,6 +531,47 @@ public struct Manifest: Codable, Sendable, Equatable {
         if classes != nil {
           throw decoder.fail(CodingKeys.classes, "does not apply to group_matches answers")
         }
+      }
+      openLabels = try c.decodeIfPresent(Bool.self, forKey: .openLabels) ?? false
+      if openLabels && classes != nil {
+        throw decoder.fail(
+          CodingKeys.openLabels,
+          "cannot go with classes: an open label set has no class list (drop one of them)")
+      }
+    }
+  }
+
+  /// The submission's format where the page's differs from one row per test id holding
+  /// exactly the scored columns.
+  public struct Submission: Codable, Sendable, Equatable {
+    /// Columns the page's submission format holds that are not scored (Stanford OpenVaccine's
+    /// `deg_pH10` and `deg_50C`); a submission may hold them, and the grader ignores them.
+    public var unscoredColumns: [String]
+    /// For a ranked-list metric: the page lists each prediction on a row of its own, up to
+    /// this many rows per test id, best first (Airbnb's five countries per user). The rows
+    /// of an id are read in file order as one ranked list.
+    public var rowsPerId: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case unscoredColumns = "unscored_columns"
+      case rowsPerId = "rows_per_id"
+    }
+
+    public init(unscoredColumns: [String] = [], rowsPerId: Int? = nil) {
+      self.unscoredColumns = unscoredColumns
+      self.rowsPerId = rowsPerId
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      unscoredColumns = try c.decodeIfPresent([String].self, forKey: .unscoredColumns) ?? []
+      rowsPerId = try c.decodeIfPresent(Int.self, forKey: .rowsPerId)
+      if let n = rowsPerId, n < 1 {
+        throw decoder.fail(CodingKeys.rowsPerId, "must be a whole number of at least 1")
+      }
+      if Set(unscoredColumns).count != unscoredColumns.count || unscoredColumns.contains("") {
+        throw decoder.fail(CodingKeys.unscoredColumns, "must name distinct, non-empty columns")
       }
     }
   }

@@ -384,3 +384,116 @@ extension Metrics {
     }.joined(separator: " ")
   }
 }
+
+/// PASCAL VOC's mean average precision (2010 onwards: the area under the precision envelope
+/// at every recall step), fed one image at a time.
+///
+/// Per category, detections of every image are ranked by confidence; each is a true positive
+/// when the true box of its image it overlaps most has an IoU above the threshold and has not
+/// been taken by a more confident detection (then it is a false positive, whatever the other
+/// boxes). Categories are the true boxes' labels; the score is the mean over categories and
+/// thresholds.
+public struct VOCAveragePrecision: Sendable {
+  public let thresholds: [Double]
+  /// Per category: each detection's confidence and, per threshold, whether it matched.
+  private var scores: [String: [Double]] = [:]
+  private var matches: [String: [[Bool]]] = [:]
+  private var trueCount: [String: Int] = [:]
+
+  public init(thresholds: [Double]) { self.thresholds = thresholds }
+
+  /// Adds one image's true and predicted boxes.
+  public mutating func add(truth: [DetectionBox], predicted: [DetectionBox]) {
+    var truthByLabel: [String: [DetectionBox]] = [:]
+    for b in truth { truthByLabel[b.label, default: []].append(b) }
+    for (label, gts) in truthByLabel { trueCount[label, default: 0] += gts.count }
+    var predictedByLabel: [String: [DetectionBox]] = [:]
+    for b in predicted { predictedByLabel[b.label, default: []].append(b) }
+    for (label, dts) in predictedByLabel {
+      let gts = truthByLabel[label] ?? []
+      // Within an image, the more confident detection takes a box first.
+      let order = dts.indices.sorted {
+        dts[$0].score != dts[$1].score ? dts[$0].score > dts[$1].score : $0 < $1
+      }
+      if matches[label] == nil {
+        matches[label] = [[Bool]](repeating: [], count: thresholds.count)
+      }
+      for (t, threshold) in thresholds.enumerated() {
+        var taken = [Bool](repeating: false, count: gts.count)
+        for d in order {
+          var best = -1.0
+          var m = -1
+          for g in gts.indices {
+            let iou = dts[d].iou(gts[g])
+            if iou > best {
+              best = iou
+              m = g
+            }
+          }
+          var hit = false
+          if m >= 0, best > threshold, !taken[m] {
+            taken[m] = true
+            hit = true
+          }
+          matches[label]![t].append(hit)
+        }
+      }
+      scores[label, default: []] += order.map { dts[$0].score }
+    }
+  }
+
+  /// The mean average precision, or nil when no true box was added.
+  public func value() -> Double? {
+    var sum = 0.0
+    var count = 0
+    for (label, npos) in trueCount where npos > 0 {
+      let s = scores[label] ?? []
+      let order = s.indices.sorted { s[$0] != s[$1] ? s[$0] > s[$1] : $0 < $1 }
+      for t in thresholds.indices {
+        let m = matches[label]?[t] ?? []
+        var recall: [Double] = [0]
+        var precision: [Double] = [0]
+        var tp = 0.0
+        var fp = 0.0
+        for i in order {
+          if m[i] { tp += 1 } else { fp += 1 }
+          recall.append(tp / Double(npos))
+          precision.append(tp / (tp + fp))
+        }
+        recall.append(1)
+        precision.append(0)
+        for i in stride(from: precision.count - 2, through: 0, by: -1) {
+          precision[i] = max(precision[i], precision[i + 1])
+        }
+        var ap = 0.0
+        for i in 1..<recall.count where recall[i] != recall[i - 1] {
+          ap += (recall[i] - recall[i - 1]) * precision[i]
+        }
+        sum += ap
+        count += 1
+      }
+    }
+    return count == 0 ? nil : sum / Double(count)
+  }
+}
+
+extension Metrics {
+  /// PASCAL VOC mean average precision over rows of prediction strings, one image per row.
+  static func vocMeanAveragePrecision(
+    _ rows: EncodedRows, format: BoxFormat, thresholds: [Double]
+  ) throws -> Double {
+    var ap = VOCAveragePrecision(thresholds: thresholds)
+    for i in rows.truth.indices {
+      let truth = try rows.truthValue(i, format.parse)
+      guard case .success(let predicted) = format.parse(rows.predicted[i]) else {
+        throw rows.firstRefusal { format.parse(rows.predicted[$0]) }
+      }
+      ap.add(truth: truth, predicted: predicted)
+    }
+    guard let v = ap.value() else {
+      throw DojoError(
+        .graderError, "mean average precision is undefined: the answers hold no true box")
+    }
+    return v
+  }
+}

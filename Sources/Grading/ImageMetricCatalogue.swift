@@ -25,7 +25,7 @@ extension MetricCatalogue {
     summary: "recall counts beta times as much as precision (0.5 favours precision)")
   static let iouThresholds = MetricParameter(
     name: "iou_thresholds", kind: .thresholds, required: false,
-    summary: "the IoU thresholds averaged over (default 0.5, 0.55, ..., 0.95)")
+    summary: "the IoU thresholds averaged over (default 0.5, 0.55, ..., 0.95; box_voc_map: 0.5)")
   static let boxFormat = MetricParameter(
     name: "box_format", kind: .boxFormat, required: true,
     summary:
@@ -82,6 +82,16 @@ extension MetricCatalogue {
         try d.encodedRows(), format: p.boxFormat ?? .labelScoreCorners,
         thresholds: p.iouThresholds ?? Metrics.iouThresholds50to95,
         maxDetections: p.maxDetections ?? 100)
+    },
+    MetricDefinition(
+      name: "box_voc_map",
+      summary:
+        "PASCAL VOC (2010) mean average precision of boxes at IoU above each threshold (SIIM-COVID19)",
+      shape: .text, lowerIsBetter: false, parameters: [boxFormat, iouThresholds]
+    ) { d, p in
+      try Metrics.vocMeanAveragePrecision(
+        try d.encodedRows(), format: p.boxFormat ?? .labelScoreCorners,
+        thresholds: p.iouThresholds ?? [0.5])
     },
     MetricDefinition(
       name: "box_iou_precision",

@@ -28,8 +28,9 @@ public struct MetricParameter: Sendable, Equatable {
     case label
     /// A whole number of at least 1 (`k: 3`).
     case positiveInteger = "positive integer"
-    /// A number strictly between 0 and 0.5 (`eps: 1e-15`).
-    case epsilon = "number between 0 and 0.5"
+    /// A number strictly between 0 and 0.5 (`eps: 1e-15`), or `auto`: the machine epsilon of
+    /// a double, 2⁻⁵² (scikit-learn's `eps="auto"`, which Kaggle's log-loss pages use).
+    case epsilon = "number between 0 and 0.5, or auto"
     /// A list of column names (`columns: [toxic, obscene]`).
     case columns = "list of column names"
     /// Non-negative numbers per target column, as a list in target order or a map by column.
@@ -98,6 +99,9 @@ public struct MetricParameters: Sendable, Equatable {
   public var boxFormat: BoxFormat?
   /// Detections kept per image and category (`max_detections`).
   public var maxDetections: Int?
+
+  /// `eps: auto`: the gap between 1 and the next double, as NumPy's `finfo(float64).eps`.
+  public static let machineEpsilon = Double.ulpOfOne
 
   /// The answers columns the metric reads besides the scored targets; the submission
   /// leaves them out.
@@ -170,7 +174,8 @@ public enum MetricCatalogue {
     summary: "the positive label (default: 1, true or yes when present, else the greater label)")
   private static let eps = MetricParameter(
     name: "eps", kind: .epsilon, required: false,
-    summary: "probabilities are clipped to [eps, 1-eps] (default 1e-15)")
+    summary:
+      "probabilities are clipped to [eps, 1-eps] (default 1e-15; auto: machine epsilon, 2^-52)")
   private static let columns = MetricParameter(
     name: "columns", kind: .columns, required: false,
     summary: "binary target columns; the score is the mean over them")
@@ -487,6 +492,10 @@ public enum MetricCatalogue {
         guard let n = value.integer, n >= 1 else { throw wrong }
         p.k = n
       case .epsilon:
+        if case .scalar("auto") = value {
+          p.eps = MetricParameters.machineEpsilon
+          continue
+        }
         guard let e = value.number, e > 0, e < 0.5 else { throw wrong }
         p.eps = e
       case .columns:

@@ -108,7 +108,9 @@ public struct Importer: Sendable {
 
       outcome.stage = .unpack
       stageStarted(.unpack)
-      let unpackSkipped = try unpackFetchingAgainIfDamaged(fetched, into: files) {
+      let unpackSkipped = try unpackFetchingAgainIfDamaged(
+        fetched, into: files, limits: loaded.manifest.unpack
+      ) {
         try fetch(loaded, into: home, force: true)
       }
       if unpackSkipped { outcome.skipped.append(.unpack) }
@@ -259,10 +261,11 @@ public struct Importer: Sendable {
   /// source itself is broken, and fetching it a third time would not help. Returns true when
   /// unpacking was skipped.
   func unpackFetchingAgainIfDamaged(
-    _ fetched: FetchResult, into files: URL, refetch: () throws -> FetchResult
+    _ fetched: FetchResult, into files: URL, limits: Manifest.Unpack? = nil,
+    refetch: () throws -> FetchResult
   ) throws -> Bool {
     do {
-      return try unpack(fetched, into: files)
+      return try unpack(fetched, into: files, limits: limits)
     } catch let error as DojoError where error.isDamagedArchive {
       FileHandle.standardError.write(
         Data(
@@ -276,7 +279,7 @@ public struct Importer: Sendable {
       }
       let again = try refetch()
       do {
-        return try unpack(again, into: files)
+        return try unpack(again, into: files, limits: limits)
       } catch let second as DojoError where second.isDamagedArchive {
         throw DojoError(
           .invalidData,
@@ -288,8 +291,11 @@ public struct Importer: Sendable {
   }
 
   /// Unpacks unless `files/` already holds this archive's contents (its stamp names the
-  /// archive's hash). Returns true when skipped.
-  func unpack(_ fetched: FetchResult, into files: URL) throws -> Bool {
+  /// archive's hash). Returns true when skipped. `limits` are the manifest's `unpack:`
+  /// overrides of the default limits.
+  func unpack(_ fetched: FetchResult, into files: URL, limits manifestLimits: Manifest.Unpack?)
+    throws -> Bool
+  {
     let stamp = files.deletingLastPathComponent().appendingPathComponent(
       ".\(files.lastPathComponent).unpacked")
     let expected = "\(fetched.sha256)\n"
@@ -299,7 +305,8 @@ public struct Importer: Sendable {
     {
       return true
     }
-    _ = try Unpacker().unpack(archive: fetched.file, into: files)
+    _ = try Unpacker(limits: UnpackLimits(manifestLimits)).unpack(
+      archive: fetched.file, into: files)
     try AtomicFiles.write(expected, to: stamp)
     return false
   }

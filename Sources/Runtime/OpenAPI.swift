@@ -57,9 +57,10 @@ public enum RuntimeAPI {
             "description": .string("success"),
             "content": .object([
               mediaType(route): .object([
-                "schema": .object([
-                  "type": .string(mediaType(route) == "application/json" ? "object" : "string")
-                ])
+                "schema": OpenAPISchemas.success(route).map(OpenAPISchemas.ref)
+                  ?? .object([
+                    "type": .string(mediaType(route) == "application/json" ? "object" : "string")
+                  ])
               ])
             ]),
           ]),
@@ -119,7 +120,7 @@ public enum RuntimeAPI {
       "paths": .object(paths),
       "security": .array([.object(["bearerToken": .array([])])]),
       "components": .object([
-        "schemas": .object(["Error": errorSchema]),
+        "schemas": .object(OpenAPISchemas.components.merging(["Error": errorSchema]) { a, _ in a }),
         "securitySchemes": .object([
           "bearerToken": .object([
             "type": .string("http"), "scheme": .string("bearer"),

@@ -64,6 +64,27 @@ struct DetectionMetricTests {
     }
   }
 
+  @Test func vocMapIsTheAreaUnderThePrecisionEnvelope() throws {
+    // Ranked over both images: hit (.9), miss (.8), hit (.7); recall 1/2, 1/2, 1 at
+    // precision 1, 1/2, 2/3; the envelope gives 1/2 · 1 + 1/2 · 2/3.
+    let s = try score(
+      "box_voc_map", Self.corners, truth: [["a 1 0 0 10 10", "a 1 20 20 30 30"]],
+      predicted: [["a 0.9 0 0 10 10", "a 0.8 50 50 60 60 a 0.7 20 20 30 30"]])
+    #expect(close(s, 0.5 + 1.0 / 3))
+    // VOC takes the box a detection overlaps most; when a surer detection has it, the second
+    // is a false positive even though another true box would do (COCO would match it): 1/2.
+    let taken = try score(
+      "box_voc_map", Self.corners, truth: [["a 1 0 0 10 10 a 1 0 0 10 9"]],
+      predicted: [["a 0.9 0 0 10 10 a 0.8 0 0 10 10"]])
+    #expect(close(taken, 0.5))
+    // Classes as in SIIM: a study label on the whole image is a box like any other; the mean
+    // is over the true classes ("negative" never predicted scores 0).
+    let study = try score(
+      "box_voc_map", Self.corners, truth: [["typical 1 0 0 1 1", "negative 1 0 0 1 1"]],
+      predicted: [["typical 0.7 0 0 1 1", "typical 0.6 0 0 1 1"]])
+    #expect(close(study, 0.5))
+  }
+
   @Test func wheatPrecisionAveragesTPOverTPFPFNAcrossThresholds() throws {
     let spec: [String: ManifestValue] = [
       "box_format": .scalar("score_xywh"),

@@ -162,7 +162,7 @@ struct MetricCatalogueTests {
   ]
   /// Masks and boxes, one text column per image (issue 19).
   static let imageNames = [
-    "mask_dice", "mask_fbeta", "mask_iou_precision", "box_map", "box_iou_precision",
+    "mask_dice", "mask_fbeta", "mask_iou_precision", "box_map", "box_voc_map", "box_iou_precision",
     "point_in_box_f1",
   ]
   static let lowerIsBetter: Set<String> = [
@@ -217,7 +217,7 @@ struct MetricCatalogueTests {
       expected: "metric map@3: parameter k is 5 but the name says 3; drop one"),
     .init(
       spec: .init(name: "log_loss", parameters: ["eps": .scalar("2")]),
-      expected: "metric log_loss: parameter eps must be a number between 0 and 0.5 (got 2)"),
+      expected: "metric log_loss: parameter eps must be a number between 0 and 0.5, or auto (got 2)"),
     .init(
       spec: .init(name: "roc_auc", parameters: ["columns": .scalar("toxic")]),
       expected: "metric roc_auc: parameter columns must be a list of column names (got toxic)"),

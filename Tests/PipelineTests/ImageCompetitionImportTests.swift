@@ -42,15 +42,12 @@ struct ImageCompetitionImportTests {
       root = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-image-\(UUID())")
       let real = ImageCompetitionImportTests.repository.appendingPathComponent("manifests/\(id)")
       try AtomicFiles.createDirectory(manifestDir)
-      // The leaderboards, a split script if any, and the scripts' shared helpers.
+      // The leaderboards and a split script if any (scripts import only Dojo's dojo_split).
       for name in try FileManager.default.contentsOfDirectory(atPath: real.path)
       where name != "manifest.yaml" {
         try FileManager.default.copyItem(
           at: real.appendingPathComponent(name), to: manifestDir.appendingPathComponent(name))
       }
-      try FileManager.default.copyItem(
-        at: real.deletingLastPathComponent().appendingPathComponent("_shared"),
-        to: manifestDir.deletingLastPathComponent().appendingPathComponent("_shared"))
       var yaml = try String(
         contentsOf: real.appendingPathComponent("manifest.yaml"), encoding: .utf8)
       yaml = yaml.replacingOccurrences(of: "  kaggle: \(id)\n", with: "  url: fixture.zip\n")
@@ -307,5 +304,95 @@ struct ImageCompetitionImportTests {
     let malformed = try Self.submission(dir, header: "image_id,PredictionString") { _ in "14 1 0 0"
     }
     #expect(grader.grade(submission: malformed).error?.kind == .invalidSubmission)
+  }
+  @Test func siimImportsStudiesAndImagesAndGradesBothLevels() throws {
+    let s = try Scratch("siim-covid19-detection")
+    defer { s.remove() }
+    var studies =
+      "id,Negative for Pneumonia,Typical Appearance,Indeterminate Appearance,Atypical Appearance\n"
+    var images = "id,boxes,label,StudyInstanceUID\n"
+    for n in 0..<20 {
+      let uid = String(format: "%02d086460a852", n)
+      studies += "\(uid)_study,\((0..<4).map { $0 == n % 4 ? "1" : "0" }.joined(separator: ","))\n"
+      let image = String(format: "%02da312787f2", n)
+      try s.write(Self.png, "train/\(uid)/series/\(image).dcm")
+      let label = n % 4 == 0 ? "none 1 0 0 1 1" : "opacity 1 \(10 + n) 20 300 400.5"
+      images += "\(image)_image,,\(label),\(uid)\n"
+    }
+    try s.write(studies, "train_study_level.csv")
+    try s.write(images, "train_image_level.csv")
+    try s.write(Self.png, "test/ff0879eb20ed/x/y.dcm")
+    try s.write(
+      "id,PredictionString\nff0879eb20ed_study,negative 1 0 0 1 1\n", "sample_submission.csv")
+
+    let (outcome, registry) = try s.importFixture()
+    #expect(outcome.succeeded, "\(outcome.stage): \(outcome.error ?? "")")
+    let task = try registry.task(s.id)
+    #expect(task.testRows == 4)
+    let dir = URL(fileURLWithPath: task.path)
+    let grader = try Grader(taskDirectory: dir)
+    let sample = try String(
+      contentsOf: dir.appendingPathComponent("public/sample_submission.csv"), encoding: .utf8)
+    let sampleURL = dir.deletingLastPathComponent().appendingPathComponent("sample-\(UUID()).csv")
+    try AtomicFiles.write(sample, to: sampleURL)
+    // The sample's "negative" and "none" guesses: a valid submission, scored below 1.
+    let report = grader.grade(submission: sampleURL)
+    #expect(report.error == nil && (report.score ?? 1) < 1)
+  }
+  @Test func globalWheatImportsThroughItsScriptAndGradesBoxes() throws {
+    let s = try Scratch("global-wheat-detection")
+    defer { s.remove() }
+    var train = "image_id,width,height,bbox,source\n"
+    for n in 0..<20 {
+      let id = String(format: "b6ab7%04d", n)
+      try s.write(Self.png, "train/\(id).jpg")
+      for k in 0...(n % 3) {
+        train += "\(id),1024,1024,\"[\(10 * k + n), 22.5, 56.0, 36.0]\",usask_1\n"
+      }
+    }
+    try s.write(train, "train.csv")
+    try s.write(Self.png, "test/2fd875eaa.jpg")
+    try s.write("image_id,PredictionString\n2fd875eaa,1.0 0 0 50 50\n", "sample_submission.csv")
+
+    let (outcome, registry) = try s.importFixture()
+    #expect(outcome.succeeded, "\(outcome.stage): \(outcome.error ?? "")")
+    let task = try registry.task(s.id)
+    #expect(task.testRows == 4)
+    let grader = try Grader(taskDirectory: URL(fileURLWithPath: task.path))
+    let empty = try Self.submission(
+      URL(fileURLWithPath: task.path), header: "image_id,PredictionString"
+    ) { _ in "" }
+    // No prediction on images with heads: every threshold scores 0.
+    #expect(grader.grade(submission: empty).score == 0)
+  }
+
+  @Test func vesuviusImportsItsTestFragmentAndGradesInkMasks() throws {
+    let s = try Scratch("vesuvius-challenge-ink-detection")
+    defer { s.remove() }
+    // A 10 x 5 ir.png header is all the script reads of it.
+    var header = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13])
+    header += Data("IHDR".utf8) + Data([0, 0, 0, 10, 0, 0, 0, 5, 8, 0, 0, 0, 0, 0, 0, 0, 0])
+    for fragment in ["1", "2", "3"] {
+      try s.write(Self.png, "train/\(fragment)/surface_volume/00.tif")
+      try s.write(Self.png, "train/\(fragment)/mask.png")
+      try s.write(Self.png, "train/\(fragment)/inklabels.png")
+      try s.write(header, "train/\(fragment)/ir.png")
+      try s.write("Id,Predicted\n\(fragment),2 4 20 3\n", "train/\(fragment)/inklabels_rle.csv")
+    }
+    try s.write(Self.png, "test/a/mask.png")
+    try s.write("Id,Predicted\na,1 1 5 1\nb,1 1 5 1\n", "sample_submission.csv")
+
+    let (outcome, registry) = try s.importFixture()
+    #expect(outcome.succeeded, "\(outcome.stage): \(outcome.error ?? "")")
+    let task = try registry.task(s.id)
+    let dir = URL(fileURLWithPath: task.path)
+    let grader = try Grader(taskDirectory: dir)
+    // Truth 7 pixels; predicted 4 of them and 2 others: F0.5 = 1.25·4 / (1.25·4 + 0.25·3 + 2).
+    let half = try Self.submission(dir, header: "Id,Predicted") { _ in "2 4 40 2" }
+    let score = try #require(grader.grade(submission: half).score)
+    #expect(abs(score - 5 / 7.75) < 1e-12)
+    // The fragment is 50 pixels: a run to pixel 51 is refused.
+    let past = try Self.submission(dir, header: "Id,Predicted") { _ in "49 3" }
+    #expect(grader.grade(submission: past).error?.kind == .invalidSubmission)
   }
 }

@@ -506,6 +506,17 @@ extension RuntimeSuites {
       await live.stop()
     }
 
+    @Test func unpinnedAgentRequirementsAreRefusedNamingTheLine() async throws {
+      let file = fixture.root.appendingPathComponent("agent-\(UUID()).txt")
+      try AtomicFiles.write(
+        "# comment\nnumpy==2.4.6\nlightgbm>=4\n", to: file)
+      let (status, output) = try await LiveServer.refusal(
+        fixture.configuration(sessions: fixture.sessionsDirectory()),
+        extraArguments: ["--agent-requirements", file.path])
+      #expect(status == 1)
+      #expect(output.contains("line 3: \"lightgbm>=4\" is not pinned"), "\(output)")
+    }
+
     @Test func strayTestSessionsCanBeExcludedFromRankAndDeleted() async throws {
       let sessions = fixture.sessionsDirectory()
       let live = try await LiveServer.start(fixture.configuration(sessions: sessions))

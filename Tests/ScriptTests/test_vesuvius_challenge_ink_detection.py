@@ -1,5 +1,5 @@
-"""vesuvius-challenge-ink-detection: fragment 3 becomes test fragment "a", its scans public
-without its labels, its run-length mask and ir.png's size the answer."""
+"""vesuvius-challenge-ink-detection: fragments 2 and 3 become test fragments "a" and "b", their
+scans public without their labels, their run-length masks and ir.png's sizes the answers."""
 
 import struct
 import zlib
@@ -28,13 +28,18 @@ def build(raw):
     raw.csv("sample_submission.csv", ["Id", "Predicted"], [["a", "1 1 5 1"], ["b", "1 1 5 1"]])
 
 
-def test_fragment_three_is_the_test_fragment_with_its_mask_and_size(raw, split):
+def test_fragments_two_and_three_are_the_test_fragments_with_their_masks_and_sizes(raw, split):
     build(raw)
     task = split(COMPETITION)
-    assert task.answers == [{"Id": "a", "Predicted": "3 4 20 3", "width": "10", "height": "5"}]
-    assert task.tree("test") == ["test/a/mask.png"] + [f"test/a/surface_volume/{k:02d}.tif" for k in range(3)]
-    assert task.copied("test/a/mask.png", "train/3/mask.png")
-    for fragment in ("1", "2"):
-        assert task.copied(f"train/{fragment}/inklabels.png")
-        assert len(task.tree(f"train/{fragment}")) == 7
-    assert task.sample(["Id", "Predicted"]) == [{"Id": "a", "Predicted": ""}]
+    assert task.answers == [
+        {"Id": "a", "Predicted": "2 4 20 3", "width": "9", "height": "5"},
+        {"Id": "b", "Predicted": "3 4 20 3", "width": "10", "height": "5"},
+    ]
+    for name, fragment in (("a", "2"), ("b", "3")):
+        assert task.tree(f"test/{name}") == [f"test/{name}/mask.png"] + [
+            f"test/{name}/surface_volume/{k:02d}.tif" for k in range(3)
+        ]
+        assert task.copied(f"test/{name}/mask.png", f"train/{fragment}/mask.png")
+    assert task.copied("train/1/inklabels.png")
+    assert len(task.tree("train/1")) == 7 and task.files("train") == ["1"]
+    assert task.sample(["Id", "Predicted"]) == [{"Id": "a", "Predicted": ""}, {"Id": "b", "Predicted": ""}]

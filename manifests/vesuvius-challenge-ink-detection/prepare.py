@@ -2,11 +2,13 @@
 train/3, each a folder of scans (surface_volume/*.tif, mask.png) with its ink labels
 (inklabels.png, inklabels_rle.csv, ir.png).
 
-Dojo runs this as `python3 prepare.py RAW OUT` with RAW read-only. As MLE-bench does,
-fragments 1 and 2 are the training data and fragment 3 the test fragment "a": its scans move
-to public/test/a/ without its labels and infrared photo, and its run-length ink mask (from
-inklabels_rle.csv) is the answer, with the fragment's width and height read from ir.png's
-PNG header.
+Dojo runs this as `python3 prepare.py RAW OUT` with RAW read-only. Fragment 1 is the
+training data; fragments 2 and 3 are the test fragments "a" and "b", as Kaggle's hidden test
+set had two (its sample submission names a and b). MLE-bench keeps fragment 2 for training and
+tests on fragment 3 alone, but a one-row test set leaves Dojo's validation no second row to
+build refused submissions from. Each test fragment's scans move to public/test/<a|b>/ without
+its labels and infrared photo; its run-length ink mask (from inklabels_rle.csv) is the answer,
+with the fragment's width and height read from ir.png's PNG header.
 """
 
 import csv
@@ -14,10 +16,9 @@ import os
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find_dir, place, write_csv  # noqa: E402
+from dojo_split import find_dir, place, write_csv  # Dojo\'s script library, on the import path in the sandbox
 
-TEST_FRAGMENT = "3"
+TEST_FRAGMENTS = {"2": "a", "3": "b"}
 HIDDEN = {"inklabels.png", "inklabels_rle.csv", "ir.png"}
 
 
@@ -45,22 +46,22 @@ def main(raw: str, out: str) -> None:
     private = os.path.join(out, "private")
     os.makedirs(private, exist_ok=True)
     for fragment in sorted(os.listdir(train)):
-        if fragment != TEST_FRAGMENT:
+        if fragment not in TEST_FRAGMENTS:
             copy_tree(os.path.join(train, fragment), os.path.join(public, "train", fragment))
-    test = os.path.join(train, TEST_FRAGMENT)
-    copy_tree(test, os.path.join(public, "test", "a"), skip=HIDDEN)
-    with open(os.path.join(test, "inklabels_rle.csv"), newline="", encoding="utf-8") as f:
-        labels = list(csv.DictReader(f))
-    if len(labels) != 1:
-        sys.exit(f"prepare.py: expected one row in train/{TEST_FRAGMENT}/inklabels_rle.csv, got {len(labels)}")
-    width, height = png_size(os.path.join(test, "ir.png"))
+    answers = []
+    for fragment, name in sorted(TEST_FRAGMENTS.items(), key=lambda kv: kv[1]):
+        test = os.path.join(train, fragment)
+        copy_tree(test, os.path.join(public, "test", name), skip=HIDDEN)
+        with open(os.path.join(test, "inklabels_rle.csv"), newline="", encoding="utf-8") as f:
+            labels = list(csv.DictReader(f))
+        if len(labels) != 1:
+            sys.exit(f"prepare.py: expected one row in train/{fragment}/inklabels_rle.csv, got {len(labels)}")
+        width, height = png_size(os.path.join(test, "ir.png"))
+        answers.append([name, labels[0]["Predicted"], width, height])
+    write_csv(os.path.join(private, "answers.csv"), ["Id", "Predicted", "width", "height"], answers)
     write_csv(
-        os.path.join(private, "answers.csv"),
-        ["Id", "Predicted", "width", "height"],
-        [["a", labels[0]["Predicted"], width, height]],
+        os.path.join(public, "sample_submission.csv"), ["Id", "Predicted"], [[a[0], ""] for a in answers]
     )
-    write_csv(os.path.join(public, "sample_submission.csv"), ["Id", "Predicted"], [["a", ""]])
-
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
