@@ -28,13 +28,23 @@ struct ValidateCommand: ParsableCommand {
       the registry exists or --registry names it; a task folder elsewhere (a scratch \
       prepare) is recorded only with --record.
 
+      --executor slurm validates many task ids as one Slurm job array, one element each \
+      (--gres gpu:1 for reference solutions that need a GPU), with the registry on \
+      PostgreSQL; the same live counts, --detach, --status and --retry-failed as `dojo import \
+      --executor slurm`, the summary read from the validations the elements recorded.
+
       Example:
         dojo validate titanic-survival
         dojo validate curated/titanic-survival/15747d70b12e --json --skip-reference
+        dojo validate titanic-survival olive-oil-regions --executor slurm --gres gpu:1 \
+          --registry "$DOJO_REGISTRY"
       """)
 
-  @Argument(help: "A prepared task folder, or a task id (its newest version under curated/).")
-  var task: String
+  @Argument(
+    help:
+      "A prepared task folder, or a task id (its newest version under curated/); with --executor slurm, task ids."
+  )
+  var tasks: [String] = []
 
   @Flag(help: "Print the report as JSON.") var json = false
   @Flag(help: "Do not run the reference solution.") var skipReference = false
@@ -44,8 +54,25 @@ struct ValidateCommand: ParsableCommand {
   @Flag(help: "Record the outcome even for a task folder outside the registry's folder.")
   var record = false
 
+  @OptionGroup(title: "Slurm") var slurm: SlurmOptions
+
+  func validate() throws {
+    if slurm.status != nil || slurm.retryFailed != nil { return }
+    if slurm.executor == .local && tasks.count != 1 {
+      throw ValidationError("give one task, or --executor slurm to validate many")
+    }
+    if tasks.isEmpty { throw ValidationError("name the task ids to validate") }
+    if slurm.executor == .slurm, let bad = tasks.first(where: { $0.contains("/") || $0.isEmpty }) {
+      throw ValidationError("--executor slurm takes task ids (folders under curated/), not \(bad)")
+    }
+  }
+
   func run() throws {
-    let located = try TaskLocator(task)
+    if slurm.usesSlurm {
+      if try runOnSlurm() > 0 { throw CommandFailed() }
+      return
+    }
+    let located = try TaskLocator(tasks[0])
     let validator = Validator(
       layout: located.layout, manifest: located.manifest, raw: located.raw,
       pageMarkdown: located.page, skipReference: skipReference, python: located.python,
@@ -66,6 +93,22 @@ struct ValidateCommand: ParsableCommand {
       print(report.summary)
     }
     if !report.passed { throw CommandFailed() }
+  }
+
+  /// `--executor slurm`, `--status`, `--retry-failed`; returns the number of tasks that failed.
+  func runOnSlurm() throws -> Int {
+    let path = registry ?? "curated/registry.sqlite"
+    try SlurmOptions.requireSharedRegistry(path)
+    var runner = SlurmImport(
+      logs: URL(fileURLWithPath: "curated/logs").standardizedFileURL, registryURL: path,
+      openRegistry: { try Registry(at: URL(fileURLWithPath: path)) })
+    runner.kind = .validate
+    if let job = slurm.status { return try runner.status(job: job) }
+    if let job = slurm.retryFailed { return try runner.retry(job: job, detach: slurm.detach) }
+    var command = [ImportCommand.executablePath, "validate", "{id}", "--registry", "{registry}"]
+    if skipReference { command.append("--skip-reference") }
+    return try runner.submit(
+      ids: tasks, command: command, resources: slurm.resources, detach: slurm.detach)
   }
 
   /// Keeps the outcome in the registry for `dojo report`: failing tasks are never

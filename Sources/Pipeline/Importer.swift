@@ -2,7 +2,7 @@ internal import Curation
 public import DojoCore
 public import Foundation
 public import Ingest
-internal import Registry
+public import Registry
 internal import Validation
 
 /// The stages of `dojo import`, in order.
@@ -23,6 +23,26 @@ public struct ImportOutcome: Sendable, Codable {
   public var skipped: [ImportStage]
   public var seconds: Double
   public var succeeded: Bool { error == nil }
+
+  public init(
+    id: String, stage: ImportStage, error: String?, version: String?, skipped: [ImportStage],
+    seconds: Double
+  ) {
+    self.id = id
+    self.stage = stage
+    self.error = error
+    self.version = version
+    self.skipped = skipped
+    self.seconds = seconds
+  }
+
+  /// The outcome a node recorded in the registry (an unknown stage name reads as `fetch`).
+  public init(_ record: ImportRecord) {
+    self.init(
+      id: record.task, stage: ImportStage(rawValue: record.stage) ?? .fetch,
+      error: record.succeeded ? nil : (record.error ?? "failed"), version: record.version,
+      skipped: record.skipped.compactMap(ImportStage.init(rawValue:)), seconds: record.seconds)
+  }
 }
 
 /// Where `dojo import` reads and writes.
@@ -41,12 +61,17 @@ public struct ImportOptions: Sendable {
   public var python: String
   /// Where fetch progress goes.
   public var progress: (any FetchProgress)?
+  /// The run each outcome is recorded under in the registry (`local-<uuid>`,
+  /// `slurm-<job id>`); nil records none.
+  public var run: String?
 
   public init(
     raw: URL, curated: URL, registry: URL,
     environment: [String: String] = ProcessInfo.processInfo.environment,
-    skipReference: Bool = false, python: String = "python3", progress: (any FetchProgress)? = nil
+    skipReference: Bool = false, python: String = "python3", progress: (any FetchProgress)? = nil,
+    run: String? = nil
   ) {
+    self.run = run
     self.raw = raw
     self.curated = curated
     self.registry = registry
@@ -144,7 +169,24 @@ public struct Importer: Sendable {
       record(loaded, version: outcome.version, failedStage: outcome.stage, message: error)
     }
     outcome.seconds = Date().timeIntervalSince(start)
+    if let run = options.run { record(outcome, run: run) }
     return outcome
+  }
+
+  /// Keeps the outcome under its run, for the summary of a run imported on other nodes.
+  func record(_ outcome: ImportOutcome, run: String) {
+    do {
+      try Registry(at: options.registry).recordImport(
+        ImportRecord(
+          run: run, task: outcome.id, succeeded: outcome.succeeded, stage: outcome.stage.rawValue,
+          version: outcome.version, skipped: outcome.skipped.map(\.rawValue),
+          seconds: outcome.seconds, error: outcome.error,
+          host: ProcessInfo.processInfo.hostName,
+          recordedAt: ISO8601DateFormatter().string(from: Date())))
+    } catch {
+      FileHandle.standardError.write(
+        Data("warning: cannot record \(outcome.id)'s import in the registry: \(error)\n".utf8))
+    }
   }
 
   /// Keeps a validation's outcome in the registry, passed or not, for `dojo report`. A

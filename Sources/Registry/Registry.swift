@@ -168,6 +168,23 @@ public final class Registry: Sendable {
         ON DELETE CASCADE
     );
     """,
+    // 5: every competition's import outcome, tagged with the run it was part of (see
+    // ImportRecords.swift): a Slurm job's summary is read from here, whichever node imported.
+    """
+    CREATE TABLE import_records (
+      run TEXT NOT NULL,
+      competition_id TEXT NOT NULL,
+      succeeded INTEGER NOT NULL,
+      stage TEXT NOT NULL,
+      version TEXT,
+      skipped TEXT NOT NULL,
+      seconds REAL NOT NULL,
+      error TEXT,
+      host TEXT NOT NULL,
+      recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX import_records_by_run ON import_records(run, competition_id);
+    """,
   ]
 
   /// Opens the registry at `url`, creating it and applying migrations as needed.
