@@ -253,7 +253,7 @@ public enum MetricCatalogue {
   public static let poolsColumns: Set<String> = ["rmse", "rmsle", "mae"]
 
   /// Every metric, in catalogue order.
-  public static let all: [MetricDefinition] = tabularMetrics + imageMetrics + columnEntries
+  public static let all: [MetricDefinition] = tabularMetrics + columnEntries + imageMetrics
 
   /// The metrics of tables: labels, probabilities, values, rankings and texts.
   static let tabularMetrics: [MetricDefinition] = [

@@ -17,7 +17,7 @@ public final class RuntimeMetrics: Sendable {
   init(openSessions: Int) {
     sessionsOpen = registry.makeGauge(
       descriptor: MetricNameDescriptor(
-        namespace: "dojo", metricName: "sessions_open",
+        namespace: "dojo", metricName: "sessions_open", unitName: "",
         helpText: "Sessions opened and neither closed nor deleted"))
     sessionsOpen.set(Double(openSessions))
   }
@@ -26,12 +26,12 @@ public final class RuntimeMetrics: Sendable {
   func step(action: String, status: String, seconds: Double) {
     registry.makeCounter(
       descriptor: MetricNameDescriptor(
-        namespace: "dojo", metricName: "steps_total", helpText: "Steps taken"),
+        namespace: "dojo", metricName: "steps", unitName: "total", helpText: "Steps taken"),
       labels: [("action", action), ("status", status)]
     ).increment()
     registry.makeDurationHistogram(
       descriptor: MetricNameDescriptor(
-        namespace: "dojo", metricName: "step_duration_seconds",
+        namespace: "dojo", metricName: "step_duration", unitName: "seconds",
         helpText: "Wall time of a step, from its request to its answer"),
       labels: [("action", action)], buckets: Self.durationBuckets
     ).record(.nanoseconds(Int64(max(0, seconds) * 1e9)))
@@ -41,7 +41,7 @@ public final class RuntimeMetrics: Sendable {
   func sandboxRun(outcome: String) {
     registry.makeCounter(
       descriptor: MetricNameDescriptor(
-        namespace: "dojo", metricName: "sandbox_runs_total",
+        namespace: "dojo", metricName: "sandbox_runs", unitName: "total",
         helpText: "Sandboxed runs, by how they ended"),
       labels: [("outcome", outcome)]
     ).increment()

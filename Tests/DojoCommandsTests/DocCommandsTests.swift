@@ -48,14 +48,16 @@ enum DocBlocks {
 @Suite("every command in the README and the curator's guide runs", .serialized)
 struct DocCommandsTests {
   static let documents = ["README.md", "docs/curators-guide.md"]
-  static let bundled = ["titanic-survival", "olive-oil-regions", "concrete-strength", "_shared"]
+  static let bundled = ["titanic-survival", "olive-oil-regions", "concrete-strength"]
 
   @Test func onlyBlocksMarkedNoTestAreLeftOutAndTheyAreFew() throws {
     let blocks = try Self.documents.flatMap(DocBlocks.shell)
     let skipped = blocks.filter { !$0.runs }
     #expect(skipped.allSatisfy { $0.info == "sh no-test" }, "\(skipped.map(\.info))")
     #expect(blocks.filter(\.runs).count >= 12)
-    #expect(skipped.count <= 6, "\(skipped.map { "\($0.file):\($0.line)" })")
+    // Six need Kaggle, a running server or the toolchain; two a Slurm cluster with PostgreSQL
+    // or a model server.
+    #expect(skipped.count <= 8, "\(skipped.map { "\($0.file):\($0.line)" })")
   }
 
   @Test func everyShellBlockRunsOnTheBundledCompetitions() throws {
