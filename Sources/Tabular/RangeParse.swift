@@ -102,25 +102,9 @@ enum RangeParse {
     var line = state.line
     var rows = state.rows
     defer { state = Cursor(pos: pos, line: line, rows: rows) }
-    while pos < stop {
-      switch scanner.scan(base, from: pos, limit: count, atEOF: true) {
-      case .blank:
-        line += 1
-        pos = scanner.next
-        continue
-      case .unterminatedQuote:
-        throw RecordScanner.unterminatedQuote(name, line: line)
-      case .needMore:
-        preconditionFailure("the scanner asked for more input at the end of the file")
-      case .record:
-        break
-      }
-      if scanner.highBit,
-        let bad = UTF8Check.firstInvalid(
-          base + scanner.recordStart, scanner.recordEnd - scanner.recordStart)
-      {
-        throw notUTF8(name: name, line: line, byte: base[scanner.recordStart + bad])
-      }
+    while try scanner.nextRecord(
+      base, count: count, stop: stop, pos: &pos, line: &line, name: name)
+    {
       if scanner.count != width {
         throw raggedRow(name: name, line: line, count: scanner.count, width: width)
       }
@@ -158,5 +142,38 @@ enum RangeParse {
   /// A table's bytes, read (never written) by the range threads while the table waits.
   struct SharedBytes: @unchecked Sendable {
     let base: UnsafePointer<UInt8>
+  }
+}
+
+extension RecordScanner {
+  /// Scans a whole file in memory from `pos` to its next record, past blank lines (which
+  /// move `pos` and `line`), and checks the record is terminated and UTF-8. False when no
+  /// record starts before `stop`. The record's fields are then the scanner's.
+  ///
+  /// - Throws: ``DojoError`` for an unterminated quote or bytes that are not UTF-8, naming
+  ///   `name` and the line.
+  mutating func nextRecord(
+    _ base: UnsafePointer<UInt8>, count: Int, stop: Int, pos: inout Int, line: inout Int,
+    name: String
+  ) throws -> Bool {
+    while pos < stop {
+      switch scan(base, from: pos, limit: count, atEOF: true) {
+      case .blank:
+        line += 1
+        pos = next
+        continue
+      case .unterminatedQuote:
+        throw RecordScanner.unterminatedQuote(name, line: line)
+      case .needMore:
+        preconditionFailure("the scanner asked for more input at the end of the file")
+      case .record:
+        break
+      }
+      if highBit, let bad = UTF8Check.firstInvalid(base + recordStart, recordEnd - recordStart) {
+        throw notUTF8(name: name, line: line, byte: base[recordStart + bad])
+      }
+      return true
+    }
+    return false
   }
 }

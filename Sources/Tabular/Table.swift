@@ -209,25 +209,7 @@ public struct Table: Sendable {
     var header: [String] = []
     var recordBytes = 1
     // The header: the first record after any blank lines.
-    while pos < count && width < 0 {
-      switch scanner.scan(base, from: pos, limit: count, atEOF: true) {
-      case .blank:
-        line += 1
-        pos = scanner.next
-        continue
-      case .unterminatedQuote:
-        throw RecordScanner.unterminatedQuote(name, line: line)
-      case .needMore:
-        preconditionFailure("the scanner asked for more input at the end of the file")
-      case .record:
-        break
-      }
-      if scanner.highBit,
-        let bad = UTF8Check.firstInvalid(
-          base + scanner.recordStart, scanner.recordEnd - scanner.recordStart)
-      {
-        throw notUTF8(name: name, line: line, byte: base[scanner.recordStart + bad])
-      }
+    if try scanner.nextRecord(base, count: count, stop: count, pos: &pos, line: &line, name: name) {
       width = scanner.count
       header = (0..<width).map { FieldBytes.string(base, scanner.starts[$0], scanner.ends[$0]) }
       // Sized from the header record's length: a first guess that avoids most regrowth.
