@@ -172,7 +172,9 @@ extension RuntimeSuites {
       try await Task.sleep(for: .milliseconds(700))
       let health = try await client.call("GET", "/v1/health")
       #expect(health.status == 200)
-      #expect(health.seconds < 1)
+      // A server that waited for the step would answer at its 3 s limit, 2.3 s or more after
+      // this request; other suites share the two cores, so the bound leaves room (1.5 s seen).
+      #expect(health.seconds < 2)
       let step = try await attemptStep
       #expect(step.status == 200, "\(step.text)")
       #expect(step.reward == 0)
