@@ -210,23 +210,37 @@ public struct CocoAveragePrecision: Sendable {
 }
 
 extension Metrics {
-  /// COCO mean average precision over rows of prediction strings, one image per row.
-  static func cocoMeanAveragePrecision(
-    _ rows: EncodedRows, format: BoxFormat, thresholds: [Double], maxDetections: Int
-  ) throws -> Double {
-    var ap = CocoAveragePrecision(thresholds: thresholds, maxDetections: maxDetections)
+  /// Each row's true and predicted boxes, in row order; a prediction string that does not
+  /// parse refuses the submission, naming its first bad line.
+  static func eachImage(
+    _ rows: EncodedRows, _ format: BoxFormat,
+    _ body: ([DetectionBox], [DetectionBox]) throws -> Void
+  ) throws {
     for i in rows.truth.indices {
       let truth = try rows.truthValue(i, format.parse)
       guard case .success(let predicted) = format.parse(rows.predicted[i]) else {
         throw rows.firstRefusal { format.parse(rows.predicted[$0]) }
       }
-      ap.add(truth: truth, predicted: predicted)
+      try body(truth, predicted)
     }
-    guard let v = ap.value() else {
+  }
+
+  /// A mean average precision, or the grader error for answers with no true box at all.
+  static func definedMeanAveragePrecision(_ value: Double?) throws -> Double {
+    guard let value else {
       throw DojoError(
         .graderError, "mean average precision is undefined: the answers hold no true box")
     }
-    return v
+    return value
+  }
+
+  /// COCO mean average precision over rows of prediction strings, one image per row.
+  static func cocoMeanAveragePrecision(
+    _ rows: EncodedRows, format: BoxFormat, thresholds: [Double], maxDetections: Int
+  ) throws -> Double {
+    var ap = CocoAveragePrecision(thresholds: thresholds, maxDetections: maxDetections)
+    try eachImage(rows, format) { ap.add(truth: $0, predicted: $1) }
+    return try definedMeanAveragePrecision(ap.value())
   }
 
   /// Global Wheat's score: per image, at each IoU threshold, predictions are taken by
@@ -483,17 +497,7 @@ extension Metrics {
     _ rows: EncodedRows, format: BoxFormat, thresholds: [Double]
   ) throws -> Double {
     var ap = VOCAveragePrecision(thresholds: thresholds)
-    for i in rows.truth.indices {
-      let truth = try rows.truthValue(i, format.parse)
-      guard case .success(let predicted) = format.parse(rows.predicted[i]) else {
-        throw rows.firstRefusal { format.parse(rows.predicted[$0]) }
-      }
-      ap.add(truth: truth, predicted: predicted)
-    }
-    guard let v = ap.value() else {
-      throw DojoError(
-        .graderError, "mean average precision is undefined: the answers hold no true box")
-    }
-    return v
+    try eachImage(rows, format) { ap.add(truth: $0, predicted: $1) }
+    return try definedMeanAveragePrecision(ap.value())
   }
 }

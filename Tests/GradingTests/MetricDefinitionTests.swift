@@ -222,7 +222,8 @@ struct MetricCatalogueTests {
       expected: "metric map@3: parameter k is 5 but the name says 3; drop one"),
     .init(
       spec: .init(name: "log_loss", parameters: ["eps": .scalar("2")]),
-      expected: "metric log_loss: parameter eps must be a number between 0 and 0.5, or auto (got 2)"),
+      expected: "metric log_loss: parameter eps must be a number between 0 and 0.5, or auto (got 2)"
+    ),
     .init(
       spec: .init(name: "roc_auc", parameters: ["columns": .scalar("toxic")]),
       expected: "metric roc_auc: parameter columns must be a list of column names (got toxic)"),
