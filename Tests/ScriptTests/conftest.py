@@ -69,11 +69,21 @@ def _value(text: str):
 
 def manifest_block(competition: str, block: str) -> dict:
     """The `key: value` lines of one top-level block of manifests/<id>/manifest.yaml (the
-    subset of YAML the catalogue's manifests use there: scalars and flow lists)."""
+    subset of YAML the catalogue's manifests use there: scalars and flow lists, which may
+    run over several lines)."""
     path = MANIFESTS / competition / "manifest.yaml"
-    found, inside = {}, False
+    found, inside, pending = {}, False, ""
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        # A flow list over several lines (80 class columns) is read as one line.
+        if pending:
+            pending += " " + line.strip()
+            if "]" not in line:
+                continue
+            line, pending = pending, ""
+        elif line.startswith("  ") and "[" in line and "]" not in line.split(" #")[0]:
+            pending = line
             continue
         if not line.startswith(" "):
             inside = line.rstrip() == f"{block}:"
