@@ -34,10 +34,10 @@ def test_images_split_by_id_across_the_shards_and_answers_are_long(raw, split):
     task = split(COMPETITION)
     label = {r[0]: r for r in rows}
     held = sorted(a["row_id"].removesuffix("_grapheme_root") for a in task.answers
-                  if a["component"] == "grapheme_root")
+                  if a["component_type"] == "grapheme_root")
     assert len(held) == 9 and len(task.answers) == 27
     for answer in task.answers:
-        component = answer["component"]
+        component = answer["component_type"]
         image = answer["row_id"].removesuffix(f"_{component}")
         assert image in label and answer["row_id"] == f"{image}_{component}"
         index = ["grapheme_root", "vowel_diacritic", "consonant_diacritic"].index(component)

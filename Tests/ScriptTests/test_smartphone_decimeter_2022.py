@@ -45,12 +45,12 @@ def test_holds_out_whole_days_and_keeps_their_ground_truth_private(raw, split):
                        f"train/{train_drives[0]}/GooglePixel4/ground_truth.csv")
     assert task.copied(f"test/{test_drives[0]}/GooglePixel4/device_gnss.csv",
                        f"train/{test_drives[0]}/GooglePixel4/device_gnss.csv")
-    trips = {a["tripId"] for a in task.answers}
+    trips = {a["trip"] for a in task.answers}
     assert all(t.split("/")[0] in test_drives for t in trips)
     assert len(task.answers) == 4 * len(trips)
     for answer in task.answers:
         trip, time = answer["id"].rsplit("_", 1)
-        assert trip == answer["tripId"] and time.isdigit()
+        assert trip == answer["trip"] and time.isdigit()
     _, test = task.csv("test.csv")
     assert [r["id"] for r in test] == task.answer_ids()
     assert task.files("metadata") == ["raw_state_bit_map.json"]

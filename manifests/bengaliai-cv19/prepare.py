@@ -8,8 +8,9 @@ test side holds as many images as Kaggle's test.csv has rows, drawn at random (s
 Python's seeded Mersenne Twister draws them). Each shard is read one record batch at a time
 by pyarrow and its rows written to public/train_image_data_<n>.parquet or
 public/test_image_data_<n>.parquet (Kaggle's names), so memory stays bounded by a batch.
-The public test.csv has Kaggle's layout (row_id, image_id, component); the answers hold the
-component beside each target for the grader.
+The public test.csv has Kaggle's layout (row_id, image_id, component); the answers hold a
+copy of the component beside each target for the grader, named component_type (as in
+class_map.csv) because a target column may not share a public column's name.
 """
 
 import csv
@@ -121,7 +122,7 @@ def main(raw: str, out: str) -> None:
         sys.exit(f"prepare.py: train.csv has no label for {empty[:3]}")
     write_csv(os.path.join(public, "test.csv"), ["row_id", "image_id", "component"],
               [[row_id, image, c] for row_id, image, c, _ in long])
-    write_csv(os.path.join(out, "private", "answers.csv"), ["row_id", "target", "component"],
+    write_csv(os.path.join(out, "private", "answers.csv"), ["row_id", "target", "component_type"],
               [[row_id, target, c] for row_id, _, c, target in long])
     write_csv(os.path.join(public, "sample_submission.csv"), ["row_id", "target"],
               [[row_id, 0] for row_id, _, _, _ in long])

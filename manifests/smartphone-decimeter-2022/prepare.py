@@ -6,7 +6,8 @@ Dojo runs this as `python3 prepare.py RAW OUT` with RAW read-only. As MLE-bench 
 days are held out: 10% of the distinct drive dates, at least one (seed 0; Python's seeded
 Mersenne Twister draws them). Every drive of a held-out day moves to public/test/<drive>/
 without its ground_truth.csv files, whose rows become the answers: one row per
-(trip, timestamp), the trip being `<drive>/<phone>`. The other drives move whole to
+(trip, timestamp), the trip being `<drive>/<phone>` (public/test.csv's tripId; the answers'
+copy is named `trip`, since a target may not share a public column's name). The other drives move whole to
 public/train/, and metadata/ is copied as it is.
 """
 
@@ -97,7 +98,7 @@ def main(raw: str, out: str) -> None:
             place(os.path.join(metadata, rel), os.path.join(public, "metadata", rel))
     write_csv(
         os.path.join(out, "private", "answers.csv"),
-        ["id", "LatitudeDegrees", "LongitudeDegrees", "tripId"],
+        ["id", "LatitudeDegrees", "LongitudeDegrees", "trip"],
         [r[:4] for r in answers],
     )
     write_csv(
