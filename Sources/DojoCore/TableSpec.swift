@@ -510,7 +510,9 @@ extension Manifest {
           "may use {id[N]} only with one digit N (the id's N-th character, from 0)")
       }
     }
-    if table.format != .csv && !media.isEmpty {
+    // A Parquet table is converted to CSV before the split, so its rows carry media like a
+    // CSV's (icecube's batch files); COCO moves its own images and JSON records name none.
+    if (table.format == .coco || table.format == .jsonRecords) && !media.isEmpty {
       throw fail(
         [K.media],
         "is not supported with table.format \(table.format.rawValue) (coco moves its own images)")

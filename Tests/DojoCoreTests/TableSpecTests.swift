@@ -78,6 +78,21 @@ struct TableSpecTests {
     #expect(json.publicFiles?.testFields == .kaggle)
   }
 
+  /// A Parquet table is CSV by the time it is split, so its rows carry media files (icecube's
+  /// batch files); JSON records name none, so media with them is still refused.
+  @Test func mediaRidesWithAParquetTableButNotWithJSONRecords() throws {
+    let media = "media:\n  folder: train\n  column: batch_id\n  pattern: \"batch_{id}.parquet\""
+    let m = try ManifestLoader.parse(Self.manifest("table:\n  format: parquet\n" + media))
+    #expect(m.table?.format == .parquet)
+    #expect(m.media.first?.pattern == "batch_{id}.parquet")
+    do {
+      _ = try ManifestLoader.parse(Self.manifest("table:\n  format: json_records\n" + media))
+      Issue.record("media with json_records parsed")
+    } catch let error as DojoError {
+      #expect(error.message.contains("media is not supported with table.format json_records"))
+    }
+  }
+
   struct Refusal: CustomTestStringConvertible, Sendable {
     var name: String
     var keys: String
