@@ -14,6 +14,9 @@ struct CatalogueLayoutTests {
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
   static let generator = repository.appendingPathComponent("scripts/catalogue-fixtures")
+  /// The project's Python environment (scripts/install-deps): the generator writes Parquet
+  /// and MAT members with pyarrow and scipy, and split scripts read them with the same.
+  static let python = repository.appendingPathComponent(".venv/bin/python3").path
 
   /// A manifest imported from its miniature, in a temporary folder of its own.
   struct Imported {
@@ -42,7 +45,7 @@ struct CatalogueLayoutTests {
 
   static func covered() throws -> [String] {
     let run = try ProcessRunner.run(
-      "/usr/bin/env", ["python3", generator.path, "--list"],
+      python, [generator.path, "--list"],
       limits: ProcessLimits(wallSeconds: 60))
     #expect(run.succeeded, "\(run.stderrTail)")
     return run.stdoutTail.split(separator: "\n").map(String.init)
@@ -61,7 +64,7 @@ struct CatalogueLayoutTests {
       to: manifests.appendingPathComponent(id))
     let dir = manifests.appendingPathComponent(id)
     let run = try ProcessRunner.run(
-      "/usr/bin/env", ["python3", generator.path, id, dir.path],
+      python, [generator.path, id, dir.path],
       limits: ProcessLimits(wallSeconds: 120))
     guard run.succeeded else {
       throw DojoError(.internalError, "catalogue-fixtures \(id): \(run.stderrTail)")
@@ -72,7 +75,7 @@ struct CatalogueLayoutTests {
     let options = ImportOptions(
       raw: root.appendingPathComponent("raw"), curated: root.appendingPathComponent("curated"),
       registry: root.appendingPathComponent("curated/registry.sqlite"), environment: [:],
-      skipReference: true)
+      skipReference: true, python: python)
     return Imported(root: root, outcome: Importer(options).run(loaded))
   }
 
@@ -105,6 +108,43 @@ struct CatalogueLayoutTests {
       return !train.isEmpty && !test.isEmpty && train.count + test.count == 30
         ? nil : "raw_content pages: \(train.count) in train, \(test.count) in test"
     },
+    "icecube-neutrinos-in-deep-ice": { imported, id in
+      // Whole batch files reach one side each, with every event of the batch.
+      let train = try imported.files(id, under: "public/train")
+      let test = try imported.files(id, under: "public/test")
+      let answers = try imported.text(id, "private/answers.csv").split(separator: "\n")
+      return !train.isEmpty && !test.isEmpty && train.count + test.count == 10
+        && Set(train).isDisjoint(with: test) && answers.count == 1 + 6 * test.count
+        ? nil : "batches: \(train.count) in train, \(test.count) in test, \(answers.count) lines"
+    },
+    "bengaliai-cv19": { imported, id in
+      // 36 images held out (test.csv's rows), three answer rows each, their pixels in
+      // test_image_data_<n>.parquet.
+      let answers = try imported.text(id, "private/answers.csv").split(separator: "\n")
+      let shards = try imported.files(id, under: "public").filter { $0.hasSuffix(".parquet") }
+      return answers.count == 1 + 3 * 36 && shards.contains("test_image_data_0.parquet")
+        && shards.contains("train_image_data_3.parquet")
+        ? nil : "\(answers.count) answer lines, shards \(shards)"
+    },
+    "freesound-audio-tagging-2019": { imported, id in
+      // 12 of the 60 curated clips held out; the noisy set stays whole.
+      let test = try imported.files(id, under: "public/test")
+      let noisy = try imported.files(id, under: "public/train_noisy")
+      return test.count == 12 && noisy.count == 5
+        ? nil : "\(test.count) test clips, \(noisy.count) noisy clips"
+    },
+    "multi-modal-gesture-recognition": { imported, id in
+      // training4's samples are the test side.
+      let test = try imported.files(id, under: "public/test")
+      return test == ["Sample00010", "Sample00011", "Sample00012"] ? nil : "test samples: \(test)"
+    },
+    "smartphone-decimeter-2022": { imported, id in
+      // The held-out drives reach public/test/ without their ground truth.
+      let test = try imported.task(id).appendingPathComponent("public/test")
+      let files = FileManager.default.enumerator(atPath: test.path)?.allObjects as? [String] ?? []
+      return !files.isEmpty && !files.contains { $0.hasSuffix("ground_truth.csv") }
+        ? nil : "public/test: \(files)"
+    },
     "llm-detect-ai-generated-text": { imported, id in
       // 3 generated essays in 1,378: the stratified test side holds one.
       let answers = try imported.text(id, "private/answers.csv")
@@ -115,7 +155,7 @@ struct CatalogueLayoutTests {
 
   @Test func everyMiniatureImportsEndToEnd() throws {
     let ids = try Self.covered()
-    #expect(ids.count >= 32)
+    #expect(ids.count >= 37)
     let results = Results()
     // One process, the imports side by side (each in its own folder).
     DispatchQueue.concurrentPerform(iterations: ids.count) { i in
