@@ -23,6 +23,7 @@ let package = Package(
     // The server's connection guards are NIO handlers in Hummingbird's HTTP/1 pipeline.
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+    .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
   ],
   targets: [
     // C libraries: module maps only, each imported by exactly one Swift module.
@@ -59,7 +60,11 @@ let package = Package(
       swiftSettings: swiftSettings),
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
-      name: "Registry", dependencies: ["DojoCore", "DojoCSQLite"], swiftSettings: swiftSettings),
+      name: "Registry",
+      dependencies: [
+        "DojoCore", "DojoCSQLite", .product(name: "PostgresNIO", package: "postgres-nio"),
+      ],
+      swiftSettings: swiftSettings),
     .target(
       name: "Sandbox", dependencies: ["DojoCore", "DojoCSeccomp"], swiftSettings: swiftSettings),
     .target(
@@ -122,7 +127,8 @@ let package = Package(
       name: "GradingTests", dependencies: ["Grading", "Tabular", "DojoCore"],
       resources: [.copy("Vectors")], swiftSettings: swiftSettings),
     .testTarget(
-      name: "RegistryTests", dependencies: ["Registry", "DojoCore"], swiftSettings: swiftSettings),
+      name: "RegistryTests", dependencies: ["Registry", "DojoCore", "DojoTestSupport"],
+      swiftSettings: swiftSettings),
     .testTarget(
       name: "SandboxTests", dependencies: ["Sandbox", "DojoCore"], swiftSettings: swiftSettings),
     .testTarget(
@@ -137,6 +143,7 @@ let package = Package(
       name: "RuntimeTests",
       dependencies: [
         "Runtime", "Registry", "Pipeline", "Curation", "Grading", "Sandbox", "DojoCore", "dojo",
+        "DojoTestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
       ],
       swiftSettings: swiftSettings),

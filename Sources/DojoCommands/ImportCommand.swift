@@ -46,7 +46,7 @@ struct ImportCommand: AsyncParsableCommand {
     let loaded = try selectManifests()
     let options = ImportOptions(
       raw: URL(fileURLWithPath: raw), curated: URL(fileURLWithPath: curated),
-      registry: URL(fileURLWithPath: registry.registry), skipReference: skipReference,
+      registry: try registry.url(), skipReference: skipReference,
       python: TaskLocator.python)
     let board = StatusBoard(ids: loaded.map(\.manifest.id))
     let importer = Importer(options)
@@ -89,7 +89,7 @@ struct ImportCommand: AsyncParsableCommand {
         header: ["task", "result", "stage", "version", "skipped", "seconds", "error"], rows: rows))
     let failed = outcomes.filter { !$0.succeeded }.count
     print(
-      "\(outcomes.count - failed) of \(outcomes.count) imported; curated tasks under \(curated)/, registry \(registry.registry)"
+      "\(outcomes.count - failed) of \(outcomes.count) imported; curated tasks under \(curated)/, registry \(registry.shown)"
     )
     if failed > 0 { throw CommandFailed() }
   }

@@ -37,7 +37,9 @@ struct ValidateCommand: ParsableCommand {
   @Flag(help: "Print the report as JSON.") var json = false
   @Flag(help: "Do not run the reference solution.") var skipReference = false
   @Option(
-    help: "Record the outcome in this registry (default: curated/registry.sqlite, if it exists).")
+    help:
+      "Record the outcome in this registry, a SQLite file or a postgres:// URL (default: $DOJO_REGISTRY, else curated/registry.sqlite if it exists)."
+  )
   var registry: String?
 
   func run() throws {
@@ -67,12 +69,13 @@ struct ValidateCommand: ParsableCommand {
   /// Keeps the outcome in the registry for `dojo report`: failing tasks are never
   /// published, so this is the only place they show.
   func record(_ report: ValidationReport, located: TaskLocator) throws {
-    let path = registry ?? "curated/registry.sqlite"
-    guard registry != nil || FileManager.default.fileExists(atPath: path) else { return }
+    let named = RegistryOptions.given(registry)
+    let path = RegistryOptions.resolve(registry)
+    guard named != nil || FileManager.default.fileExists(atPath: path) else { return }
     let spec = try? JSONDecoder().decode(
       TaskSpec.self, from: Data(contentsOf: located.layout.taskFile))
     let failed = report.checks.first { $0.status == .failed }
-    try Registry(at: URL(fileURLWithPath: path)).recordValidation(
+    try Registry(RegistryLocation(parsing: path)).recordValidation(
       ValidationRecord(
         task: report.task, version: report.version,
         title: spec?.title ?? located.manifest?.manifest.title ?? report.task,

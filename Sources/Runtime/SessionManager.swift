@@ -12,6 +12,10 @@ public struct RuntimeConfiguration: Sendable {
   public var sessionsDirectory: URL
   /// How the sandbox is made (bubblewrap, the Python environment, cgroups).
   public var sandbox: SandboxConfiguration
+  /// How long a step's lease on its session lasts unless renewed (it is renewed every third
+  /// of it while the step runs): how soon another replica may carry on a session whose
+  /// replica died mid-step.
+  public var leaseSeconds: Double = 30
   /// Limits of sessions that give none.
   public var defaultLimits: SessionLimits
   /// Most processes and threads alive at once in a run (the cgroup's `pids.max`).
@@ -46,6 +50,8 @@ public struct RuntimeConfiguration: Sendable {
 public actor SessionManager {
   public nonisolated let configuration: RuntimeConfiguration
   let registry: Registry
+  /// This process, as step leases and `/v1/health` name it.
+  nonisolated let replica = ReplicaIdentity.current
   let sandbox: Sandbox
   private var busy: Set<String> = []
   private var graders: [String: Grader] = [:]
@@ -62,7 +68,9 @@ public actor SessionManager {
     // sessions folder; only the sandbox's own user may pass through it (root:dojo-sandbox
     // 0710), to the workspace each run hands it.
     try sandbox.prepareWorkspaceRoot(configuration.sessionsDirectory)
-    // Steps begun by a server that died under them never finished: say so, once.
+    // Steps begun by a server that died under them never finished: say so, once. A step
+    // another replica is running now (its lease is live) is left alone.
+    try registry.releaseLeasesOfGoneReplicas()
     try registry.interruptUnfinishedSteps(
       observationJSON: Self.interruptedObservation.jsonText(), at: Clock.stamp())
   }
@@ -75,6 +83,17 @@ public actor SessionManager {
     ),
   ])
 
+  /// The registry as `/v1/health` shows it (never a password).
+  public nonisolated var registryDescription: String { registry.location.description }
+
+  /// Runs registry work on the registry's own thread: its calls block, and an actor must
+  /// not hold a thread of the cooperative pool while they do.
+  private func db<T: Sendable>(_ body: @escaping @Sendable (Registry) throws -> T) async throws
+    -> T
+  {
+    try await registry.perform(body)
+  }
+
   /// Which mechanism holds memory and processes in this server's runs.
   public nonisolated var limitEnforcement: LimitEnforcement { sandbox.limitEnforcement }
 
@@ -84,16 +103,21 @@ public actor SessionManager {
   // MARK: - Tasks
 
   /// The newest version of every published task.
-  public func tasks() throws -> [JSONValue] {
-    try registry.latest().map(Self.summary)
+  public func tasks() async throws -> [JSONValue] {
+    try await db { try $0.latest() }.map(Self.summary)
   }
 
   /// One task with its versions and submission format (never its host path).
-  public func task(_ id: String, version: String? = nil) throws -> JSONValue {
-    let task = try registry.task(id, version: version)
-    let spec = try registry.spec(task.id, version: task.version)
+  public func task(_ id: String, version: String? = nil) async throws -> JSONValue {
+    let (task, spec, versions, leaderboard) = try await db { registry in
+      let task = try registry.task(id, version: version)
+      return (
+        task, try registry.spec(task.id, version: task.version), try registry.versions(of: id),
+        try registry.leaderboard(task.id, version: task.version)
+      )
+    }
     guard case .object(var body) = Self.summary(task) else { return .null }
-    body["versions"] = .array(try registry.versions(of: id).map { .string($0.version) })
+    body["versions"] = .array(versions.map { .string($0.version) })
     body["train_rows"] = .number(Double(task.trainRows))
     body["test_rows"] = .number(Double(task.testRows))
     body["published_at"] = .string(task.publishedAt)
@@ -101,9 +125,7 @@ public actor SessionManager {
     body["targets"] = .array(spec.targets.map(JSONValue.string))
     body["submission_columns"] = .array(spec.submissionColumns.map(JSONValue.string))
     body["leaderboard_size"] = .number(
-      Double(
-        try registry.leaderboard(task.id, version: task.version).filter { $0.board == "private" }
-          .count))
+      Double(leaderboard.filter { $0.board == "private" }.count))
     return .object(body)
   }
 
@@ -120,10 +142,10 @@ public actor SessionManager {
   ///
   /// An agent's token opens sessions of that agent only; the limits asked for are held to
   /// the server's (see ``LimitCeilings``).
-  func createSession(_ request: CreateSessionRequest, caller: Caller = .admin) throws -> (
+  func createSession(_ request: CreateSessionRequest, caller: Caller = .admin) async throws -> (
     id: String, observation: JSONValue
   ) {
-    let task = try registry.task(request.task, version: request.version)
+    let task = try await db { try $0.task(request.task, version: request.version) }
     let limits = try LimitCeilings.resolve(request.limits, ceilings: configuration.defaultLimits)
     var agent = request.agent
     if case .agent(let name) = caller {
@@ -143,12 +165,12 @@ public actor SessionManager {
     try AtomicFiles.createDirectory(workspace(id))
     try AtomicFiles.createDirectory(workspace(id).appendingPathComponent("output"))
     let now = Clock.stamp()
-    try registry.insertSession(
-      SessionRecord(
-        id: id, task: task.id, version: task.version, agent: agent,
-        optionsJSON: try JSONValue.encoding(options).jsonText(),
-        stateJSON: try JSONValue.encoding(SessionState()).jsonText(), createdAt: now,
-        updatedAt: now))
+    let record = SessionRecord(
+      id: id, task: task.id, version: task.version, agent: agent,
+      optionsJSON: try JSONValue.encoding(options).jsonText(),
+      stateJSON: try JSONValue.encoding(SessionState()).jsonText(), createdAt: now,
+      updatedAt: now)
+    try await db { try $0.insertSession(record) }
     let observation: JSONValue = .object([
       "session": .string(id), "task": .string(task.id), "version": .string(task.version),
       "title": .string(task.title), "metric": .string(task.metric),
@@ -171,25 +193,92 @@ public actor SessionManager {
   public func step(_ id: String, _ request: StepRequest, caller: Caller = .admin) async throws
     -> StepResult
   {
-    let record = try openSession(id, caller: caller)
+    _ = try await openSession(id, caller: caller)
     let action = try Self.checkArguments(request)
     guard busy.insert(id).inserted else {
       throw DojoError(.conflict, "session \(id) is still running a step; wait for its answer")
     }
     defer { busy.remove(id) }
+    // The lease keeps every other replica sharing the registry from stepping this session
+    // until this step is done (or this process died and the lease expired).
+    try await takeLease(id)
+    let heartbeat = renewingLease(id)
+    do {
+      let result = try await leasedStep(id, action, request)
+      heartbeat.cancel()
+      try? await db { [replica] in try $0.releaseLease(session: id, holder: replica) }
+      return result
+    } catch {
+      heartbeat.cancel()
+      try? await db { [replica] in try $0.releaseLease(session: id, holder: replica) }
+      throw error
+    }
+  }
 
+  /// Takes `id`'s step lease for this replica, or refuses with where the session is busy.
+  /// Steps a dead replica left unfinished are marked interrupted once the lease is ours.
+  private func takeLease(_ id: String) async throws {
+    let seconds = configuration.leaseSeconds
+    let observation = Self.interruptedObservation.jsonText()
+    let held = try await db { [replica] registry -> SessionLease? in
+      if let other = try registry.acquireLease(session: id, holder: replica, seconds: seconds) {
+        return other
+      }
+      try registry.interruptUnfinishedSteps(
+        observationJSON: observation, at: Clock.stamp(), session: id)
+      return nil
+    }
+    if let held {
+      throw DojoError(
+        .conflict,
+        "session \(id) is busy: replica \(held.holder.shown) is running a step of it (its lease runs to \(ISO8601DateFormatter().string(from: held.expiresAt))); wait for that step's answer, then step again"
+      )
+    }
+  }
+
+  /// Renews `id`'s lease every third of its length until cancelled.
+  private func renewingLease(_ id: String) -> Task<Void, Never> {
+    let seconds = configuration.leaseSeconds
+    let registry = registry
+    let replica = replica
+    return Task {
+      while !Task.isCancelled {
+        try? await Task.sleep(for: .seconds(seconds / 3))
+        if Task.isCancelled { return }
+        _ = try? await registry.perform {
+          try $0.renewLease(session: id, holder: replica, seconds: seconds)
+        }
+      }
+    }
+  }
+
+  /// A step under the session's lease: its state read from the registry now (another
+  /// replica may have stepped it last), then carried out and recorded.
+  private func leasedStep(_ id: String, _ action: StepAction, _ request: StepRequest)
+    async throws -> StepResult
+  {
+    let (record, task, last) = try await db { registry in
+      guard let record = try registry.session(id) else { throw Self.unknown(id) }
+      return (
+        record, try registry.task(record.task, version: record.version),
+        try registry.lastStepNumber(session: id)
+      )
+    }
+    if record.closedAt != nil {
+      throw DojoError(
+        .conflict, "session \(id) was closed at \(record.closedAt ?? ""); open a new session")
+    }
     let options = try JSONDecoder().decode(SessionOptions.self, from: Data(record.optionsJSON.utf8))
     var state = try JSONDecoder().decode(SessionState.self, from: Data(record.stateJSON.utf8))
-    let task = try registry.task(record.task, version: record.version)
     // The highest number ever used, finished or not: an interrupted step keeps its own.
-    let number = max(state.steps, try registry.lastStepNumber(session: id)) + 1
+    let number = max(state.steps, last) + 1
     let code = action == .validateCode || action == .executeCode ? request.code : nil
     let started = Clock.stamp()
-    try registry.beginStep(
-      StepRecord(
-        session: id, step: number, action: action.rawValue, code: code,
-        observationJSON: JSONValue.object(["status": .string("running")]).jsonText(), reward: 0,
-        score: nil, startedAt: started, finishedAt: ""))
+    let begun = StepRecord(
+      session: id, step: number, action: action.rawValue, code: code,
+      observationJSON: JSONValue.object(["status": .string("running")]).jsonText(), reward: 0,
+      score: nil, startedAt: started, finishedAt: "")
+    try await db { try $0.beginStep(begun) }
     state.steps = number
 
     var outcome: (observation: [String: JSONValue], reward: Double, score: Double?)
@@ -204,24 +293,24 @@ public actor SessionManager {
         "status": .string("failed"), "error": .string(kind), "feedback": .string(message),
         "action": .string(action.rawValue), "step": .number(Double(number)),
       ])
-      try? registry.finishStep(
-        StepRecord(
-          session: id, step: number, action: action.rawValue, code: code,
-          observationJSON: failed.jsonText(), reward: 0, score: nil, startedAt: started,
-          finishedAt: Clock.stamp()),
-        sessionState: try JSONValue.encoding(state).jsonText())
+      let finished = StepRecord(
+        session: id, step: number, action: action.rawValue, code: code,
+        observationJSON: failed.jsonText(), reward: 0, score: nil, startedAt: started,
+        finishedAt: Clock.stamp())
+      let stateJSON = try JSONValue.encoding(state).jsonText()
+      try? await db { try $0.finishStep(finished, sessionState: stateJSON) }
       throw error
     }
     outcome.observation["action"] = .string(action.rawValue)
     outcome.observation["step"] = .number(Double(number))
     let result = StepResult(
       observation: .object(outcome.observation), reward: outcome.reward, done: false)
-    try registry.finishStep(
-      StepRecord(
-        session: id, step: number, action: action.rawValue, code: code,
-        observationJSON: result.observation.jsonText(), reward: outcome.reward,
-        score: outcome.score, startedAt: started, finishedAt: Clock.stamp()),
-      sessionState: try JSONValue.encoding(state).jsonText())
+    let finished = StepRecord(
+      session: id, step: number, action: action.rawValue, code: code,
+      observationJSON: result.observation.jsonText(), reward: outcome.reward,
+      score: outcome.score, startedAt: started, finishedAt: Clock.stamp())
+    let stateJSON = try JSONValue.encoding(state).jsonText()
+    try await db { try $0.finishStep(finished, sessionState: stateJSON) }
     return result
   }
 
@@ -269,7 +358,7 @@ public actor SessionManager {
     switch action {
     case .requestInfo:
       let info = InfoType(rawValue: request.infoType ?? "all") ?? .all
-      let spec = try registry.spec(task.id, version: task.version)
+      let spec = try await db { try $0.spec(task.id, version: task.version) }
       let details = TaskInfo(
         task: task, spec: spec, publicDirectory: publicDirectory(task), options: options,
         enforcement: sandbox.limitEnforcement)
@@ -309,7 +398,7 @@ public actor SessionManager {
         observation["best_position_score"] = .number(state.bestPositionScore)
       }
     case .getHistory:
-      let steps = try registry.steps(session: id)
+      let steps = try await db { try $0.steps(session: id) }
       observation = [
         "status": .string("success"),
         "history": .array(steps.filter { $0.step != number }.map(Self.historyEntry)),
@@ -362,9 +451,9 @@ public actor SessionManager {
   }
 
   /// A session's options, state and every step.
-  public func history(_ id: String, caller: Caller = .admin) throws -> JSONValue {
-    let record = try visibleSession(id, caller: caller)
-    let steps = try registry.steps(session: id)
+  public func history(_ id: String, caller: Caller = .admin) async throws -> JSONValue {
+    let record = try await visibleSession(id, caller: caller)
+    let steps = try await db { try $0.steps(session: id) }
     return .object([
       "session": .string(id), "task": .string(record.task), "version": .string(record.version),
       "agent": .string(record.agent), "created_at": .string(record.createdAt),
@@ -383,23 +472,29 @@ public actor SessionManager {
   }
 
   /// Closes a session: later steps are refused; its history and files stay.
-  public func close(_ id: String, caller: Caller = .admin) throws -> JSONValue {
-    let record = try visibleSession(id, caller: caller)
-    if busy.contains(id) {
+  public func close(_ id: String, caller: Caller = .admin) async throws -> JSONValue {
+    let record = try await visibleSession(id, caller: caller)
+    let lease = try await db { try $0.lease(session: id) }
+    if busy.contains(id)
+      || (lease.map { $0.expiresAt > Date() && $0.holder.token != replica.token } ?? false)
+    {
       throw DojoError(.conflict, "session \(id) is running a step; close it once the step answers")
     }
-    try registry.closeSession(id, at: Clock.stamp())
+    let steps = try await db { registry in
+      try registry.closeSession(id, at: Clock.stamp())
+      return try registry.steps(session: id).count
+    }
     return .object([
       "session": .string(id), "closed": .bool(true),
-      "steps": .number(Double(try registry.steps(session: id).count)),
+      "steps": .number(Double(steps)),
       "already_closed": .bool(record.closedAt != nil),
     ])
   }
 
   /// A session's steps as trajectory records, one per step.
-  public func trajectory(_ id: String, caller: Caller = .admin) throws -> [JSONValue] {
-    let record = try visibleSession(id, caller: caller)
-    return try Trajectories.records(of: record, in: registry)
+  public func trajectory(_ id: String, caller: Caller = .admin) async throws -> [JSONValue] {
+    let record = try await visibleSession(id, caller: caller)
+    return try await db { try Trajectories.records(of: record, in: $0) }
   }
 
   // MARK: - Helpers
@@ -414,14 +509,14 @@ public actor SessionManager {
 
   /// The session, if `caller` may see it. Another agent's session answers exactly as a
   /// session that does not exist (404), so a token learns nothing of others' sessions.
-  private func visibleSession(_ id: String, caller: Caller) throws -> SessionRecord {
-    guard let record = try registry.session(id) else { throw Self.unknown(id) }
+  private func visibleSession(_ id: String, caller: Caller) async throws -> SessionRecord {
+    guard let record = try await db({ try $0.session(id) }) else { throw Self.unknown(id) }
     if case .agent(let name) = caller, record.agent != name { throw Self.unknown(id) }
     return record
   }
 
-  private func openSession(_ id: String, caller: Caller) throws -> SessionRecord {
-    let record = try visibleSession(id, caller: caller)
+  private func openSession(_ id: String, caller: Caller) async throws -> SessionRecord {
+    let record = try await visibleSession(id, caller: caller)
     if record.closedAt != nil {
       throw DojoError(
         .conflict, "session \(id) was closed at \(record.closedAt ?? ""); open a new session")

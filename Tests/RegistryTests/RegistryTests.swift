@@ -31,10 +31,10 @@ struct RegistryTests {
       path: "/curated/\(id)/\(version)")
   }
 
-  @Test func publishesAndReadsBack() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func publishesAndReadsBack(_ backend: Backend) throws {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     #expect(try registry.publish(Self.request(version: "v1")))
     let task = try registry.task("titanic")
     #expect(task.version == "v1")
@@ -45,20 +45,23 @@ struct RegistryTests {
     #expect(try registry.report("titanic", version: "v1") == "{\"passed\":true}")
   }
 
-  @Test func publishingTheSameVersionTwiceIsANoOp() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func publishingTheSameVersionTwiceIsANoOp(_ backend: Backend)
+    throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     #expect(try registry.publish(Self.request(version: "v1")))
     #expect(try !registry.publish(Self.request(version: "v1")))
     #expect(try registry.list().count == 1)
     #expect(try registry.leaderboard("titanic", version: "v1").count == 2)
   }
 
-  @Test func aNewVersionKeepsTheOldAndDiffs() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func aNewVersionKeepsTheOldAndDiffs(_ backend: Backend) throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     try registry.publish(Self.request(version: "v1"), now: Date(timeIntervalSince1970: 1000))
     try registry.publish(
       Self.request(version: "v2", rows: 200, answersHash: "b"),
@@ -72,10 +75,12 @@ struct RegistryTests {
     #expect(diff.files.map(\.change) == ["changed"])
   }
 
-  @Test func unknownTaskOrVersionSaysWhatExists() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func unknownTaskOrVersionSaysWhatExists(_ backend: Backend)
+    throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     try registry.publish(Self.request(version: "v1"))
     #expect(throws: DojoError.self) { try registry.task("nope") }
     do {
@@ -85,37 +90,43 @@ struct RegistryTests {
     }
   }
 
-  @Test func aFailedPublishLeavesTheRegistryAsItWas() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func aFailedPublishLeavesTheRegistryAsItWas(_ backend: Backend)
+    throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     try registry.publish(Self.request(version: "v1"))
-    // A NaN score violates NOT NULL in SQLite (NaN binds as NULL): the insert fails midway,
-    // after the competition and task rows were written in the same transaction.
+    // A check named twice violates skipped_checks' primary key in both backends: the insert
+    // fails midway, after the competition and task rows were written in the same transaction.
     var bad = Self.request(id: "other", version: "v1")
-    bad.leaderboard.append(.init(board: "public", rank: 3, score: .nan))
+    bad.skippedChecks = [
+      SkippedCheck(name: "reference", reason: "a"), SkippedCheck(name: "reference", reason: "b"),
+    ]
     #expect(throws: DojoError.self) { try registry.publish(bad) }
     #expect(try registry.list().map(\.id) == ["titanic"])
     #expect(throws: DojoError.self) { try registry.task("other") }
   }
 
-  @Test func reopeningKeepsDataAndSchema() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+  @Test(arguments: Backend.allCases) func reopeningKeepsDataAndSchema(_ backend: Backend) throws {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
     do {
-      let registry = try Registry(at: url)
+      let registry = try place.open()
       try registry.publish(Self.request(version: "v1"))
     }
-    let again = try Registry(at: url)
+    let again = try place.open()
     #expect(try again.list().count == 1)
     #expect(Registry.schemaVersion >= 1)
   }
 
-  @Test func readersNeverSeeAHalfPublishedTask() async throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let writer = try Registry(at: url)
-    let reader = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func readersNeverSeeAHalfPublishedTask(_ backend: Backend)
+    async throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let writer = try place.open()
+    let reader = try place.open()
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask {
         for i in 0..<40 {
