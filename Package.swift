@@ -24,6 +24,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
     .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+    // The runtime's structured log lines and its Prometheus metrics.
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
   ],
   targets: [
     // C libraries: module maps only, each imported by exactly one Swift module.
@@ -57,6 +60,8 @@ let package = Package(
     .target(name: "Tabular", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
     .target(
       name: "Curation", dependencies: ["DojoCore", "Tabular", "Grading", "Sandbox"],
+      // dojo_split.py: the library split scripts import inside the sandbox.
+      resources: [.copy("ScriptSupport/dojo_split.py")],
       swiftSettings: swiftSettings),
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
@@ -76,6 +81,9 @@ let package = Package(
       dependencies: ["DojoCore", "Ingest", "Curation", "Grading", "Validation", "Registry"],
       swiftSettings: swiftSettings),
     .target(
+      name: "Drafting", dependencies: ["DojoCore", "Tabular", "Grading"],
+      swiftSettings: swiftSettings),
+    .target(
       name: "Runtime",
       dependencies: [
         "DojoCore", "Registry", "Grading", "Sandbox",
@@ -83,6 +91,8 @@ let package = Package(
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: swiftSettings),
     .target(
@@ -93,6 +103,7 @@ let package = Package(
       dependencies: [
         "DojoCore", "Ingest", "Tabular", "Curation", "Grading", "Registry", "Validation",
         "Pipeline",
+        "Drafting",
         "Runtime",
         "Report",
         "Sandbox",
@@ -110,7 +121,7 @@ let package = Package(
       name: "dojo-fuzz", dependencies: ["DojoFuzzTargets"], swiftSettings: swiftSettings),
 
     // A real loopback HTTP server for tests (faults on demand); only test targets use it.
-    .target(name: "DojoTestSupport", swiftSettings: swiftSettings),
+    .target(name: "DojoTestSupport", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
 
     .testTarget(
       name: "DojoCoreTests", dependencies: ["DojoCore"], resources: [.copy("Fixtures")],
@@ -127,6 +138,9 @@ let package = Package(
       name: "GradingTests", dependencies: ["Grading", "Tabular", "DojoCore"],
       resources: [.copy("Vectors")], swiftSettings: swiftSettings),
     .testTarget(
+      name: "DraftingTests", dependencies: ["Drafting", "DojoCore"],
+      swiftSettings: swiftSettings),
+    .testTarget(
       name: "RegistryTests", dependencies: ["Registry", "DojoCore", "DojoTestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
@@ -137,7 +151,9 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "PipelineTests",
-      dependencies: ["Pipeline", "Registry", "Curation", "DojoCore", "DojoTestSupport"],
+      dependencies: [
+        "Pipeline", "Registry", "Curation", "Ingest", "DojoCore", "DojoTestSupport", "Grading",
+      ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "RuntimeTests",
@@ -145,6 +161,7 @@ let package = Package(
         "Runtime", "Registry", "Pipeline", "Curation", "Grading", "Sandbox", "DojoCore", "dojo",
         "DojoTestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: swiftSettings),
     .testTarget(

@@ -8,10 +8,18 @@ struct DescriptionWriter {
   let manifest: Manifest
   let format: SubmissionFormat
 
-  func markdown(page: String?, work: TaskLayout, trainRows: Int, testRows: Int) -> String {
+  func markdown(
+    page: String?, work: TaskLayout, trainRows: Int, testRows: Int, testIDs: Set<String> = []
+  ) -> String {
     var out = ""
     if let page, !page.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-      out += page.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n"
+      let annotated = Self.annotate(
+        page.trimmingCharacters(in: .whitespacesAndNewlines),
+        rows: [
+          manifest.publicTrainName: trainRows, manifest.publicTestName: testRows,
+          "sample_submission.csv": testRows,
+        ], idColumn: manifest.answers.id, testIDs: testIDs)
+      out += annotated + "\n\n"
     } else {
       out += "# \(manifest.title)\n\n"
     }
@@ -44,5 +52,55 @@ struct DescriptionWriter {
     out += "Submit `submission.csv` with the columns \(columns) and one row per test id, "
     out += "in any order.\n"
     return out
+  }
+
+  /// The page with the figures the split changed annotated by the task's own: a line that
+  /// names one of the task's files and a row count gets the task's count beside it, and an
+  /// example submission whose ids are not this task's test ids says so. The page's words are
+  /// kept, so the original stays readable.
+  static func annotate(
+    _ page: String, rows: [String: Int], idColumn: String, testIDs: Set<String>
+  ) -> String {
+    var out: [String] = []
+    var inCode = false
+    var exampleIDs: [String] = []
+    var idIndex: Int?
+    for line in page.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+      if line.hasPrefix("```") {
+        out.append(line)
+        if inCode, !testIDs.isEmpty, !exampleIDs.isEmpty,
+          exampleIDs.contains(where: { !testIDs.contains($0) })
+        {
+          out.append(
+            "\n*(In this task: these \(idColumn) values are the page's example, not this task's test ids; `sample_submission.csv` lists them.)*"
+          )
+        }
+        inCode.toggle()
+        exampleIDs = []
+        idIndex = nil
+        continue
+      }
+      if inCode {
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        if let i = idIndex, i < fields.count, fields[i] != "..." {
+          exampleIDs.append(fields[i])
+        } else if idIndex == nil, let i = fields.firstIndex(of: idColumn) {
+          idIndex = i
+        }
+        out.append(line)
+        continue
+      }
+      var annotated = line
+      for (file, count) in rows.sorted(by: { $0.key < $1.key })
+      where line.contains(file)
+        && line.range(of: #"\d[\d,]*\s+rows"#, options: .regularExpression) != nil
+        && !line.contains("in this task")
+      {
+        annotated += " *(in this task: \(count) rows)*"
+        break
+      }
+      out.append(annotated)
+    }
+    return out.joined(separator: "\n")
   }
 }

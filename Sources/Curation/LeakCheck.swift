@@ -26,8 +26,10 @@ public enum LeakCheck {
         _ = try requireNoTestIDs(in: train, layout: work, idColumn: manifest.answers.id, testIDs)
       }
     }
+    // A matching task's group column is its answers in another form.
+    let hidden = manifest.answers.targets + (manifest.answers.groupMatches.map { [$0] } ?? [])
     for test in files where test.role == .testTable {
-      try requireNoTargets(in: test, layout: work, targets: manifest.answers.targets)
+      try requireNoTargets(in: test, layout: work, targets: hidden)
     }
     if manifest.table?.format == .coco, let test = cocoTestMetadata {
       // COCO test metadata sits inside its image folder, not among the listed tables, and

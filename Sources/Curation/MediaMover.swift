@@ -2,8 +2,8 @@ internal import DojoCore
 internal import Foundation
 
 /// Places each row's media file (image, audio, document) on the row's side of the split:
-/// `public/train/<file>` or `public/test/<file>`, so a test file never lands beside the
-/// train files. Hard links where the file system allows (no copy of gigabytes of images),
+/// `public/train/<file>` or `public/test/<file>` (or the folders `media.train_folder` and
+/// `media.test_folder` name), so a test file never lands beside the train files. Hard links where the file system allows (no copy of gigabytes of images),
 /// copies otherwise; rows on neither side leave their file out.
 ///
 /// A pattern may name sub-folders from the id's characters (`{id[0]}/{id[1]}/{id}.png`); the
@@ -89,8 +89,8 @@ struct MediaMover {
     let source = try files.contained(relative, key: "media")
     let sideName: String
     switch side {
-    case .train: sideName = "train"
-    case .test: sideName = "test"
+    case .train: sideName = media.trainFolder
+    case .test: sideName = media.testFolder
     case .dropped: return
     }
     let dir = publicDir.appendingPathComponent(sideName)

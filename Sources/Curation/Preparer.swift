@@ -13,6 +13,9 @@ public struct PrepareResult: Sendable {
   public var testRows: Int
   /// True when an identical version already existed and nothing was written.
   public var skipped: Bool
+  /// What the curator should know, each with its manifest line (a time cut inside a run
+  /// of equal times); empty when the version was skipped.
+  public var warnings: [String] = []
 }
 
 /// Turns an unpacked competition into a task, by the manifest alone: split the labelled rows,
@@ -21,8 +24,9 @@ public struct PrepareResult: Sendable {
 /// so an interrupted or refused prepare leaves nothing behind.
 public struct Preparer: Sendable {
   /// Bumped whenever the engine's output for the same inputs changes, so versions change too
-  /// (prepare-2: task.json lists every file with its role and format).
-  public static let engineVersion = "prepare-2"
+  /// (prepare-2: task.json lists every file with its role and format; prepare-3: description.md
+  /// annotates the page's row counts and example ids with the task's own).
+  public static let engineVersion = "prepare-3"
 
   public let loaded: LoadedManifest
   /// The Python interpreter that runs `split.strategy: script` (inside the sandbox).
@@ -75,7 +79,7 @@ public struct Preparer: Sendable {
     let taskParent = curated.appendingPathComponent(manifest.id)
     // One labelled file split by planSplit/writeSplit (not a script, not provided test rows).
     // JSON records and COCO metadata are split by their own writers, with the same planner.
-    let jsonSplit = (manifest.table?.format ?? .csv) != .csv
+    let jsonSplit = [.jsonRecords, .coco].contains(manifest.table?.format ?? .csv)
     let tableSplit =
       manifest.split.strategy != .script && manifest.split.strategy != .provided && !jsonSplit
     // The normalised copy of a table that is not plain CSV (``SourceTable``), outside the task.
@@ -83,12 +87,14 @@ public struct Preparer: Sendable {
     defer { try? FileManager.default.removeItem(at: scratch) }
     let version: String
     var plan: SplitPlan?
+    var warnings: [String] = []
     if tableSplit && !Self.hasVersions(taskParent) {
       let hashing = BackgroundJob("dojo-version-hash") { [self, inputs] in
         try versionHash(inputs: inputs, pageMarkdown: pageMarkdown, raw: raw)
       }
       do {
         plan = try planSplit(files: files, scratch: scratch)
+        warnings = plan?.warnings ?? []
       } catch {
         _ = try? hashing.wait()
         throw error
@@ -127,9 +133,10 @@ public struct Preparer: Sendable {
         (counts, trainTargets) = try writeJSONRecordsSplit(files: files, work: work)
       case .coco:
         (counts, trainTargets) = try writeCocoSplit(files: files, work: work)
-      case .csv:
-        (counts, trainTargets) = try writeSplit(
-          try plan ?? planSplit(files: files, scratch: scratch), files: files, work: work)
+      case .csv, .parquet:
+        let planned = try plan ?? planSplit(files: files, scratch: scratch)
+        warnings = planned.warnings
+        (counts, trainTargets) = try writeSplit(planned, files: files, work: work)
       }
     }
     plan = nil
@@ -169,8 +176,12 @@ public struct Preparer: Sendable {
     try LeakCheck.afterSplit(
       work: work, files: listed, manifest: manifest, idsDisjointBySplit: tableSplit || jsonSplit,
       cocoTestMetadata: manifest.table?.format == .coco ? publicTable(.test, work) : nil)
+    let idIndex = answers.index(of: manifest.answers.id)
+    let testIDs = idIndex.map { Set(answers.strings(column: $0)) } ?? []
     let description = DescriptionWriter(manifest: manifest, format: format)
-      .markdown(page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test)
+      .markdown(
+        page: pageMarkdown, work: work, trainRows: counts.train, testRows: counts.test,
+        testIDs: testIDs)
     try AtomicFiles.write(description, to: work.description)
 
     let leaderboards =
@@ -190,7 +201,11 @@ public struct Preparer: Sendable {
       submissionColumns: format.columns, leaderboards: leaderboards, trainRows: counts.train,
       testRows: counts.test,
       files: Dictionary(uniqueKeysWithValues: hashed.map { ($0.path, $0.sha256) }),
-      category: manifest.category, idsInTrain: manifest.answers.idsInTrain ? true : nil)
+      category: manifest.category, idsInTrain: manifest.answers.idsInTrain ? true : nil,
+      unscoredColumns: manifest.submission.flatMap {
+        $0.unscoredColumns.isEmpty ? nil : $0.unscoredColumns
+      },
+      rowsPerId: manifest.submission?.rowsPerId.flatMap { $0 > 1 ? $0 : nil })
     try AtomicFiles.write(
       try TaskFileList.encode(
         spec,
@@ -203,7 +218,7 @@ public struct Preparer: Sendable {
     try AtomicFiles.rename(temp, to: taskRoot)
     return PrepareResult(
       layout: layout, version: version, trainRows: counts.train, testRows: counts.test,
-      skipped: false)
+      skipped: false, warnings: warnings)
   }
 
   /// Whether `taskParent` (`curated/<id>`) holds any version of the task.
@@ -245,7 +260,7 @@ public struct Preparer: Sendable {
     } else {
       // Media and COCO images move into public/: new images behind an unchanged table
       // must give a new version. Their hashes come from unpack's records (`RawRecords`).
-      for folder in [manifest.media?.folder, manifest.table?.images].compactMap({ $0 }) {
+      for folder in manifest.media.map(\.folder) + [manifest.table?.images].compactMap({ $0 }) {
         let prefix = folder.isEmpty ? "" : folder + "/"
         list += files.paths.filter { $0.hasPrefix(prefix) && $0 != RawRecords.fileName }
           .map { ("media " + $0, files.root.appendingPathComponent($0)) }
@@ -290,17 +305,10 @@ public struct Preparer: Sendable {
     }
     if let script = manifest.split.script {
       files.append((script, try loaded.localFile(script, key: "split.script")))
-      // Scripts may share code in `manifests/_shared/`: it shapes their output too.
-      let shared = Self.sharedFolder(of: loaded)
-      let modules = (try? FileTree.relativePaths(under: shared) { !$0.hasSuffix(".py") }) ?? []
-      files += modules.map { ("../_shared/" + $0, shared.appendingPathComponent($0)) }
+      // The library Dojo gives scripts shapes their output too.
+      files.append(("dojo_split.py", try ScriptSupport.moduleURL()))
     }
     return files
-  }
-
-  /// `manifests/_shared/`: the modules split scripts import, beside the manifest's folder.
-  static func sharedFolder(of loaded: LoadedManifest) -> URL {
-    loaded.directory.deletingLastPathComponent().appendingPathComponent("_shared")
   }
 
   func copyExtras(files: RawFiles, work: TaskLayout) throws {

@@ -10,13 +10,14 @@ internal import Tabular
 /// `split.strategy: script`: the manifest's Python file writes `public/` and
 /// `private/answers.csv` itself, inside the same bubblewrap sandbox as reference solutions.
 ///
-/// The contract the catalogue's `prepare.py` files rely on is kept, with sandbox paths:
-/// `python3 <manifests>/<id>/prepare.py RAW OUT`, OUT the working directory, and the shared
-/// modules at `<manifests>/_shared/` beside the script's folder. Inside, RAW is `/raw` (the
-/// unpacked archive, read-only), OUT is `/out` (the task being built, the only writable
-/// folder), the script's own folder and `_shared/` are read-only under `/manifests`, there
-/// is no network, and the code runs as the sandbox's uid within ``Preparer/scriptLimits``.
-/// Nothing else of the host (other manifests' folders, `/root`, `curated/`) exists inside.
+/// The contract the catalogue's `prepare.py` files rely on: `python3 prepare.py RAW OUT`, OUT
+/// the working directory, and Dojo's `dojo_split` library importable (``ScriptSupport``).
+/// Inside, RAW is `/raw` (the unpacked archive, read-only), OUT is `/out` (the task being
+/// built, the only writable folder), the script's own folder is read-only under
+/// `/manifests`, `dojo_split` read-only at `/dojo/python`, there is no network, and the code
+/// runs as the sandbox's uid within ``Preparer/scriptLimits``. Nothing else of the host
+/// (other manifests' folders, `/root`, `curated/`) exists inside, `manifests/_shared/`
+/// included: a script is self-contained but for `dojo_split`.
 ///
 /// What the script leaves is then read as hostile (``ScriptOutput/check(_:script:)``).
 extension Preparer {
@@ -24,7 +25,7 @@ extension Preparer {
   static let scriptRawPath = "/raw"
   /// Where the task being built appears (the second argument and working directory).
   static let scriptOutputPath = "/out"
-  /// Where the script's folder (`/manifests/<id>`) and `_shared/` appear.
+  /// Where the script's folder (`/manifests/<id>`) appears.
   static let scriptManifestsPath = "/manifests"
 
   func runScript(files: RawFiles, work: TaskLayout) throws -> (
@@ -53,7 +54,8 @@ extension Preparer {
     let run = Result {
       try sandbox.run(
         command: command + [Self.scriptRawPath, Self.scriptOutputPath],
-        mounts: try scriptMounts(files: files, work: work), limits: scriptLimits)
+        mounts: try scriptMounts(files: files, work: work), limits: scriptLimits,
+        environment: ["PYTHONPATH": ScriptSupport.folderInSandbox])
     }
     // What the script left is judged as it left it (a setuid bit, a link), before Dojo
     // takes the folders back and normalises their modes.
@@ -103,25 +105,14 @@ extension Preparer {
     return ((train.rowCount, answers.rowCount), complete ? targets : [])
   }
 
-  /// The manifest's folder (`/manifests/<id>`) and, when it exists, `_shared/`, read-only;
+  /// The manifest's folder (`/manifests/<id>`) and Dojo's `dojo_split` library, read-only;
   /// the archive read-only at `/raw`; the task being built read-write at `/out`.
   func scriptMounts(files: RawFiles, work: TaskLayout) throws -> SandboxMounts {
-    var binds = [
-      SandboxMounts.Bind(host: try realFolder(loaded.directory), path: scriptFolderInSandbox)
+    let binds = [
+      SandboxMounts.Bind(host: try realFolder(loaded.directory), path: scriptFolderInSandbox),
+      SandboxMounts.Bind(
+        host: try realFolder(ScriptSupport.folder()), path: ScriptSupport.folderInSandbox),
     ]
-    let shared = Self.sharedFolder(of: loaded)
-    var info = stat()
-    if lstat(shared.path, &info) == 0 {
-      // A link would bind whatever it points at (`/`, say) into the sandbox.
-      guard info.st_mode & S_IFMT == S_IFDIR else {
-        throw DojoError(
-          .invalidManifest,
-          "\(shared.path) is not a folder (a link or a file); split scripts import from a real _shared/ folder beside the manifests"
-        )
-      }
-      binds.append(
-        SandboxMounts.Bind(host: shared, path: Self.scriptManifestsPath + "/_shared"))
-    }
     return SandboxMounts(
       publicDirectory: files.root, workspace: work.root, output: work.root, readOnly: binds,
       dataPath: Self.scriptRawPath, workspacePath: Self.scriptOutputPath,

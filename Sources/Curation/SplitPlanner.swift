@@ -175,6 +175,37 @@ public struct SplitPlanner: Sendable {
     return sides
   }
 
+  /// `YYYY-MM-DD`, optionally followed by a time: text that sorts in time order.
+  static func looksLikeISODate(_ value: String) -> Bool {
+    let b = Array(value.utf8.prefix(10))
+    guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return false }
+    for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(0x30...0x39).contains(b[i]) { return false }
+    return true
+  }
+
+  /// When a time split's cut falls inside a run of equal times: that time and how many of
+  /// its rows land on each side (file order decides which). Nil when the cut is clean or the
+  /// strategy is not time.
+  public func tieAtTimeCut(sides: [RowSide], times: [String]) -> (
+    value: String, before: Int, test: Int
+  )? {
+    guard split.strategy == .time, sides.count == times.count else { return nil }
+    var testTimes = Set<String>()
+    for (i, side) in sides.enumerated() where side == .test { testTimes.insert(times[i]) }
+    // The earliest test time is the only one the cut can split.
+    let numeric = !times.contains { Double($0) == nil }
+    let earliest = testTimes.min { a, b in
+      numeric ? (Double(a) ?? 0) < (Double(b) ?? 0) : a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+    guard let earliest else { return nil }
+    var before = 0
+    var test = 0
+    for (i, value) in times.enumerated() where value == earliest {
+      if sides[i] == .test { test += 1 } else { before += 1 }
+    }
+    return before > 0 ? (earliest, before, test) : nil
+  }
+
   /// Sorts rows by `values` (numbers if every value is one, else text, which orders ISO-8601
   /// dates correctly), sends the latest `testRows` to test and drops `gap` rows before them.
   static func byTime(values: [String], column: String, testRows: Int, gap: Int) throws
@@ -186,6 +217,12 @@ public struct SplitPlanner: Sendable {
       throw DojoError(
         .invalidData,
         "split.time column \"\(column)\" is empty on data row \(bad + 1); every row needs a time")
+    }
+    if !numeric, let bad = values.firstIndex(where: { !Self.looksLikeISODate($0) }) {
+      throw DojoError(
+        .invalidData,
+        "split.time column \"\(column)\" holds \"\(values[bad].prefix(40))\" on data row \(bad + 1), neither a number nor an ISO date (YYYY-MM-DD, optionally with a time); text would be ordered alphabetically, not in time: name a column of numbers or ISO dates, or derive one"
+      )
     }
     var order = Array(values.indices)
     if numeric {

@@ -11,12 +11,15 @@ struct SplitPlan: Sendable {
   var targetValues: [[String]]
   /// The source's index without its values: the row spans the copy pass uses.
   var spans: CSVIndex
-  /// The media column's values, when the manifest has media.
-  var mediaKeys: [String]?
+  /// Each media entry's column values, in the manifest's order (empty without media).
+  var mediaKeys: [[String]]
   /// Per row, whether a test row is scored (`table.scored_where`); nil when all are.
   var scored: [Bool]?
   /// The `public.train_only` column's values, per row.
   var trainOnlyKeys: [String]?
+  /// What the curator should know about the split, with the manifest line (a time cut
+  /// inside a run of equal times).
+  var warnings: [String] = []
 }
 
 extension Preparer {
@@ -28,6 +31,11 @@ extension Preparer {
   ///   CSV (see ``SourceTable``); the caller removes it after the split.
   func planSplit(files: RawFiles, scratch: URL) throws -> SplitPlan {
     var url = try files.one(manifest.files.train, key: "files.train")
+    if manifest.table?.format == .parquet {
+      let converted = scratch.appendingPathComponent("parquet/train.csv")
+      try convertParquet(url, files: files, to: converted)
+      url = converted
+    }
     let source = SourceTable(manifest: manifest)
     if source.needsCopy {
       let copy = scratch.appendingPathComponent("train.csv")
@@ -43,11 +51,11 @@ extension Preparer {
         "split names column \"\(name)\", which \(url.lastPathComponent) does not have (columns: \(header.joined(separator: ", ")))"
       )
     }
-    let mediaColumn = manifest.media.map { $0.column ?? manifest.answers.id }
-    if let mediaColumn, !header.contains(mediaColumn) {
+    let mediaColumns = manifest.media.map { $0.column ?? manifest.answers.id }
+    for column in mediaColumns where !header.contains(column) {
       throw DojoError(
         .invalidManifest,
-        "media.column: \"\(mediaColumn)\" is not a column of \(url.lastPathComponent)")
+        "media.column: \"\(column)\" is not a column of \(url.lastPathComponent)")
     }
     for name in manifest.publicFiles?.drop ?? [] where !header.contains(name) {
       throw DojoError(
@@ -71,8 +79,8 @@ extension Preparer {
     }
     let needed = Array(
       Set(
-        [manifest.answers.id] + manifest.answers.targets + planner.columnsNeeded
-          + (mediaColumn.map { [$0] } ?? []) + (scoredWhere.map { [$0.column] } ?? [])
+        [manifest.answers.id] + manifest.answers.sourceColumns + planner.columnsNeeded
+          + mediaColumns + (scoredWhere.map { [$0.column] } ?? [])
           + (trainOnly.map { [$0.column] } ?? []))
     ).sorted()
     // Only the plan outlives the index: the sides, the target columns and the row spans
@@ -80,14 +88,40 @@ extension Preparer {
     // can still be copied without being parsed again.
     let index = try CSVIndex.scan(url, columns: needed)
     try requireUniqueIDs(index.values(of: manifest.answers.id) ?? [], index: index)
-    let sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
+    let sides: [RowSide]
+    do {
+      sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
+    } catch let error as DojoError
+      where error.code == .invalidData || error.code == .invalidManifest
+    {
+      // The data showed what the manifest could not: say which line to change.
+      let key =
+        switch manifest.split.strategy {
+        case .time: "split.time"
+        case .stratified: "split.stratify"
+        case .group: "split.group"
+        default: "split"
+        }
+      throw DojoError(
+        error.code, "\(loaded.location(of: key)): \(error.message)", cause: error)
+    }
+    let targetValues = manifest.answers.sourceColumns.map { index.values(of: $0) ?? [] }
+    // A group_matches column holds groups, not labels.
+    if manifest.answers.groupMatches == nil { try LabelCheck(loaded).check(targetValues) }
+    var warnings: [String] = []
+    if let time = manifest.split.time,
+      let tie = planner.tieAtTimeCut(sides: sides, times: index.values(of: time) ?? [])
+    {
+      warnings.append(
+        "\(loaded.location(of: "split.time")): the time cut falls inside \(tie.before + tie.test) rows at \(time) = \(tie.value): \(tie.before) stay before the cut and \(tie.test) go to test, by file order; choose test_rows or a gap that moves the cut off that time if it matters"
+      )
+    }
     return SplitPlan(
-      source: url, sides: sides,
-      targetValues: manifest.answers.targets.map { index.values(of: $0) ?? [] },
-      spans: index.droppingValues(), mediaKeys: mediaColumn.flatMap { index.values(of: $0) },
+      source: url, sides: sides, targetValues: targetValues,
+      spans: index.droppingValues(), mediaKeys: mediaColumns.map { index.values(of: $0) ?? [] },
       scored: scoredWhere.map { rule in
         (index.values(of: rule.column) ?? []).map { $0 == rule.value }
-      }, trainOnlyKeys: trainOnly.flatMap { index.values(of: $0.column) })
+      }, trainOnlyKeys: trainOnly.flatMap { index.values(of: $0.column) }, warnings: warnings)
   }
 
   /// Writes a planned split into public train/test and the answers: one copy of every
@@ -96,9 +130,14 @@ extension Preparer {
     (train: Int, test: Int), [[String]]
   ) {
     let sides = plan.sides
-    if let media = manifest.media, let keys = plan.mediaKeys {
+    for (media, keys) in zip(manifest.media, plan.mediaKeys) {
       let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
-      for (row, key) in keys.enumerated() { try mover.place(id: key, side: sides[row]) }
+      // Rows may share a file (several windows of one recording): it is placed once a side.
+      var placed = Set<String>()
+      for (row, key) in keys.enumerated()
+      where placed.insert("\(sides[row].rawValue) \(key)").inserted {
+        try mover.place(id: key, side: sides[row])
+      }
     }
     // Test rows outside `table.scored_where` are shown in the test table but not scored.
     let unscored: UInt8 = 3
@@ -114,7 +153,7 @@ extension Preparer {
         )
       }
     }
-    let hidden = manifest.answers.targets + (manifest.publicFiles?.drop ?? [])
+    let hidden = manifest.answers.sourceColumns + (manifest.publicFiles?.drop ?? [])
     let counts = try CSVSplitter.write(
       source: plan.source, assignments: assignments,
       outputs: [
@@ -124,8 +163,15 @@ extension Preparer {
           columns: .dropping(hidden)),
         SplitOutput(
           url: work.answers, rowClass: RowSide.test.rawValue,
-          columns: .only([manifest.answers.id] + manifest.answers.targets)),
+          columns: .only([manifest.answers.id] + manifest.answers.sourceColumns)),
       ], index: plan.spans)
+    if let group = manifest.answers.groupMatches {
+      // The answers hold each test row's group for now; the matches replace it.
+      try GroupMatches(
+        id: manifest.answers.id, group: group, target: manifest.answers.targets[0]
+      ).derive(answers: work.answers, sample: work.sampleSubmission)
+      return ((counts[0], counts[1]), [])
+    }
     if let trainOnly = manifest.publicFiles?.trainOnly, let keys = plan.trainOnlyKeys {
       var train = Set<String>()
       for (row, key) in keys.enumerated() where sides[row] == .train { train.insert(key) }
@@ -222,10 +268,12 @@ extension Preparer {
         "answers.id: column \"\(manifest.answers.id)\" is not in \(key) \(file) (columns: \(listing))"
       )
     }
-    for name in manifest.answers.targets where !header.contains(name) {
+    let sourceKey =
+      manifest.answers.groupMatches == nil ? "answers.targets" : "answers.group_matches"
+    for name in manifest.answers.sourceColumns where !header.contains(name) {
       throw DojoError(
         .invalidManifest,
-        "answers.targets: column \"\(name)\" is not in \(key) \(file) (columns: \(listing))")
+        "\(sourceKey): column \"\(name)\" is not in \(key) \(file) (columns: \(listing))")
     }
   }
 

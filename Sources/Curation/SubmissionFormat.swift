@@ -11,13 +11,25 @@ struct SubmissionFormat {
   let classes: [String]?
   let lowerIsBetter: Bool
   let defaults: [String]
+  /// The metric spec and its targets: some metrics' sample rows are each answers row's own.
+  let metric: Manifest.MetricSpec
+  let targets: [String]
 
   init(manifest: Manifest, answers: Table, trainTargets: [[String]]) throws {
+    metric = manifest.metric
+    targets = manifest.answers.targets
     let resolved = try MetricCatalogue.resolve(manifest.metric)
     lowerIsBetter = manifest.metric.lowerIsBetter ?? resolved.definition.lowerIsBetter
     switch resolved.definition.shape {
     case .classProbabilities where manifest.answers.targets.count > 1:
       classes = manifest.answers.targets  // one-hot answers: the columns are the classes
+    case .label where manifest.answers.openLabels:
+      classes = nil  // an open-ended target: any label may be right, none is listed
+    case .probability where manifest.answers.openLabels,
+      .classProbabilities where manifest.answers.openLabels:
+      throw DojoError(
+        .invalidManifest,
+        "answers.open_labels: \(resolved.name) scores a fixed set of classes; drop open_labels")
     case .label, .probability, .classProbabilities:
       if let declared = manifest.answers.classes {
         classes = declared
@@ -31,6 +43,13 @@ struct SubmissionFormat {
       }
     default:
       classes = manifest.answers.classes
+    }
+    if let perId = manifest.submission?.rowsPerId, perId > 1, resolved.definition.shape != .ranking
+    {
+      throw DojoError(
+        .invalidManifest,
+        "submission.rows_per_id: \(resolved.name) is not a ranked-list metric; several rows per id only make sense for one (map@k, ndcg@k)"
+      )
     }
     columns = try SubmissionLayout.layout(
       for: manifest.metric, answers: manifest.answers, classes: classes)
@@ -55,8 +74,15 @@ struct SubmissionFormat {
       )
     }
     let sink = try RowSink(url: url, header: [idColumn] + columns)
+    // An ordering metric's row lists the row's own items (sorted, which tells nothing).
+    let ownRows =
+      targets.count == 1 && SubmissionLayout.rowDefault(for: metric, answers: [""]) != nil
+      ? answers.index(of: targets[0]) : nil
     for row in 0..<answers.rowCount {
-      try sink.append([answers.string(row: row, column: idIndex)] + defaults)
+      let own = ownRows.flatMap {
+        SubmissionLayout.rowDefault(for: metric, answers: [answers.string(row: row, column: $0)])
+      }
+      try sink.append([answers.string(row: row, column: idIndex)] + (own ?? defaults))
     }
     try sink.finish()
   }

@@ -31,11 +31,12 @@ struct CheckCommand: ParsableCommand {
   )
   var catalog: String?
 
-  func validate() throws {
-    if ids.isEmpty && !all { throw ValidationError("name competition ids, or pass --all") }
-  }
-
   func run() throws {
+    // Checked here, not in validate(): ArgumentParser validates before it reports an unknown
+    // option, so a mistyped --all would otherwise hide behind this message.
+    if ids.isEmpty && !all {
+      throw DojoError(.invalidArgument, "name competition ids, or pass --all")
+    }
     let root = URL(fileURLWithPath: manifests)
     var names = ids
     if all {

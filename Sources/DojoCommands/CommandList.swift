@@ -5,6 +5,8 @@ let commandList: [any ParsableCommand.Type] = [
   FetchCommand.self,
   UnpackCommand.self,
   PageCommand.self,
+  NewCommand.self,
+  ListCommand.self,
   ManifestCommand.self,
   CheckCommand.self,
   PrepareCommand.self,
@@ -18,4 +20,5 @@ let commandList: [any ParsableCommand.Type] = [
   TrajectoriesCommand.self,
   ReportCommand.self,
   RankCommand.self,
+  SessionsCommand.self,
 ]

@@ -50,7 +50,7 @@ struct FetchCommand: ParsableCommand {
   @Option(
     name: .long,
     help: "The largest file accepted, in bytes (default: 200 GiB); a larger one is an error.")
-  var maxBytes: Int64 = Fetcher.defaultMaxBytes
+  var maxBytes: Int64?
 
   @Flag(name: .long, help: "Download again even when the file is already present.")
   var force = false
@@ -59,13 +59,16 @@ struct FetchCommand: ParsableCommand {
     guard timeout > 0, timeout <= 86_400 else {
       throw ValidationError("--timeout must be between 1 and 86400 seconds")
     }
-    guard maxBytes > 0 else { throw ValidationError("--max-bytes must be a positive number") }
+    guard (maxBytes ?? 1) > 0 else {
+      throw ValidationError("--max-bytes must be a positive number")
+    }
   }
 
   func run() throws {
     let parsed = try FetchSource(parsing: source)
     let options = Fetcher.Options(
-      connectTimeout: min(timeout, 30), stallTimeout: timeout, maxBytes: maxBytes)
+      connectTimeout: min(timeout, 30), stallTimeout: timeout,
+      maxBytes: maxBytes ?? Fetcher.defaultMaxBytes)
     let fetcher = Fetcher(
       environment: ProcessInfo.processInfo.environment, progress: ConsoleFetchProgress(),
       options: options)

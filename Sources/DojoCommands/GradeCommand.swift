@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import DojoCore
 internal import Foundation
 internal import Grading
+internal import Registry
 
 /// `dojo grade TASK_DIR SUBMISSION`: check and score a submission, place it on the leaderboard.
 struct GradeCommand: ParsableCommand {
@@ -14,11 +15,15 @@ struct GradeCommand: ParsableCommand {
       score on the human leaderboard (rank, HumanRank, above median, medals). An invalid \
       submission is a report too (exit 0); a grader error exits 1.
 
+      TASK is a prepared task folder, or a task id: its newest published version in the \
+      registry (else its newest version under curated/).
+
       Example:
+        dojo grade titanic-survival submission.csv
         dojo grade curated/titanic-survival/1a2b3c submission.csv --json
       """)
 
-  @Argument(help: "The prepared task folder (holding public/ and private/).")
+  @Argument(help: "A prepared task folder (holding public/ and private/), or a task id.")
   var taskDirectory: String
 
   @Argument(help: "The submission CSV.")
@@ -27,8 +32,10 @@ struct GradeCommand: ParsableCommand {
   @Flag(help: "Print the report as JSON.")
   var json = false
 
+  @OptionGroup var registry: RegistryOptions
+
   func run() throws {
-    let taskURL = URL(fileURLWithPath: taskDirectory)
+    let taskURL = try Self.locate(taskDirectory, registry: try registry.location())
     let report: GradeReport
     do {
       report = try Grader(taskDirectory: taskURL)
@@ -49,6 +56,47 @@ struct GradeCommand: ParsableCommand {
     print(GradeCommand.text(report), terminator: "")
   }
 
+  /// A task folder as given, else the newest published version of a task id (else its
+  /// newest prepared version under the registry's folder).
+  /// A PostgreSQL registry has no folder: its relative task paths and the fallback are
+  /// under curated/.
+  static func locate(_ argument: String, registry: RegistryLocation) throws -> URL {
+    let folder = URL(fileURLWithPath: argument)
+    if FileManager.default.fileExists(atPath: TaskLayout(root: folder).taskFile.path) {
+      return folder
+    }
+    let registryFolder: URL
+    let exists: Bool
+    switch registry {
+    case .sqlite(let path):
+      registryFolder = URL(fileURLWithPath: path).deletingLastPathComponent()
+      exists = FileManager.default.fileExists(atPath: path)
+    case .postgres:
+      registryFolder = URL(fileURLWithPath: "curated", isDirectory: true)
+      exists = true
+    }
+    if exists, let task = try? Registry(registry).task(argument) {
+      let path = URL(fileURLWithPath: task.path, relativeTo: registryFolder)
+      if FileManager.default.fileExists(atPath: TaskLayout(root: path).taskFile.path) {
+        return path
+      }
+      if FileManager.default.fileExists(
+        atPath: TaskLayout(root: URL(fileURLWithPath: task.path)).taskFile.path)
+      {
+        return URL(fileURLWithPath: task.path)
+      }
+    }
+    if let latest = TaskLayout.latest(
+      id: argument, curated: registryFolder)
+    {
+      return latest.root
+    }
+    throw DojoError(
+      .notFound,
+      "\(argument) is neither a prepared task folder nor a task id published in \(registry); give the folder (curated/<id>/<version>) or publish the task first"
+    )
+  }
+
   /// The report for people.
   static func text(_ r: GradeReport) -> String {
     var out = "task: \(r.task)\n"
@@ -59,7 +107,12 @@ struct GradeCommand: ParsableCommand {
     out += "score: \(score) (\(r.lowerIsBetter ? "lower" : "higher") is better)\n"
     guard let p = r.placement else { return out + "leaderboard: none\n" }
     let medal = p.gold ? "gold" : p.silver ? "silver" : p.bronze ? "bronze" : "none"
-    out += "rank: \(p.rank) of \(p.leaderboardSize)\n"
+    // The submission takes a place among the board's entries: below all N of them it is
+    // rank N + 1, which "of N" would misstate.
+    out +=
+      p.rank > p.leaderboardSize
+      ? "rank: \(p.rank), below all \(p.leaderboardSize) leaderboard entries\n"
+      : "rank: \(p.rank) among \(p.leaderboardSize) leaderboard entries\n"
     out += "human rank: \(p.humanRank) (share of entries beaten or tied)\n"
     out += "above median: \(p.aboveMedian ? "yes" : "no")\n"
     out += "medal: \(medal)\n"

@@ -14,12 +14,25 @@ struct ImportCommand: AsyncParsableCommand {
       Each competition runs its stages in order and is reported with a live line on a \
       terminal; a failure in one is reported with its stage and never stops the others. \
       Stages whose inputs are unchanged are skipped, so importing again takes seconds. \
-      --bundled imports the competitions whose archive ships in manifests/ (offline).
+      --bundled imports the competitions whose archive ships in manifests/ (offline). \
+      Each competition's work runs on a thread of its own: --jobs N means N at once.
+
+      --executor slurm submits one Slurm job array instead, one element per competition, \
+      each running `dojo import <id>` on its node with raw/, curated/ and manifests/ on the \
+      shared filesystem and the registry on PostgreSQL (a SQLite file is refused: it corrupts \
+      over a network filesystem). The registry URL reaches the nodes through sbatch's \
+      environment as DOJO_REGISTRY, never in a file. Live counts show while the array runs, \
+      then the summary, read from the registry's import records; --detach prints the job id \
+      and returns, --status JOB shows the summary later, --retry-failed JOB submits the \
+      failed elements again. Each element's log is curated/logs/<id>.log.
 
       Example:
         dojo import --bundled
         DOJO_KAGGLE_URL=http://127.0.0.1:8911 dojo import --all --jobs 2
         dojo import titanic-survival diamond-prices --skip-reference
+        eval "$(scripts/cluster-up)"
+        dojo import --bundled --executor slurm --registry "$DOJO_REGISTRY" --max-parallel 8
+        dojo import --status 42 --registry "$DOJO_REGISTRY"
       """)
 
   @Argument(help: "Competition ids (folders under manifests/).")
@@ -34,20 +47,29 @@ struct ImportCommand: AsyncParsableCommand {
   @Option(help: "The raw folder.") var raw = "raw"
   @Option(help: "The curated folder.") var curated = "curated"
   @OptionGroup var registry: RegistryOptions
+  @OptionGroup(title: "Slurm") var slurm: SlurmOptions
+  @Option(help: .hidden) var run: String?
 
   func validate() throws {
-    if ids.isEmpty && !all && !bundled {
-      throw ValidationError("name competition ids, or pass --all or --bundled")
-    }
     if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
   }
 
   func run() async throws {
+    // Checked here, not in validate(): ArgumentParser validates before it reports an unknown
+    // option, so a mistyped --bundled would otherwise hide behind this message.
+    if ids.isEmpty && !all && !bundled && slurm.status == nil && slurm.retryFailed == nil {
+      throw DojoError(.invalidArgument, "name competition ids, or pass --all or --bundled")
+    }
+    if slurm.usesSlurm {
+      let failed = try await BackgroundJob<Int>.value("slurm") { try runOnSlurm() }
+      if failed > 0 { throw CommandFailed() }
+      return
+    }
     let loaded = try selectManifests()
     let options = ImportOptions(
       raw: URL(fileURLWithPath: raw), curated: URL(fileURLWithPath: curated),
       registry: try registry.url(), skipReference: skipReference,
-      python: TaskLocator.python)
+      python: TaskLocator.python, run: run ?? "local-\(UUID().uuidString.lowercased())")
     let board = StatusBoard(ids: loaded.map(\.manifest.id))
     let importer = Importer(options)
     var outcomes: [ImportOutcome] = []
@@ -57,8 +79,12 @@ struct ImportCommand: AsyncParsableCommand {
         let item = loaded[next]
         next += 1
         group.addTask {
-          let outcome = importer.run(item) { stage in
-            board.update(item.manifest.id, "\(stage.rawValue)...")
+          // The import blocks (curl, libarchive, SQLite, processes): on a thread of its own,
+          // so --jobs N runs N at once instead of as many as the cooperative pool has cores.
+          let outcome = await Self.offPool(item.manifest.id) {
+            importer.run(item) { stage in
+              board.update(item.manifest.id, "\(stage.rawValue)...")
+            }
           }
           board.update(
             item.manifest.id,
@@ -77,21 +103,80 @@ struct ImportCommand: AsyncParsableCommand {
     board.finish()
     let order = Dictionary(uniqueKeysWithValues: loaded.enumerated().map { ($1.manifest.id, $0) })
     outcomes.sort { order[$0.id, default: 0] < order[$1.id, default: 0] }
-    let rows = outcomes.map { o in
-      [
-        o.id, o.succeeded ? "ok" : "failed", o.stage.rawValue, o.version ?? "-",
-        o.skipped.isEmpty ? "-" : o.skipped.map(\.rawValue).joined(separator: ","),
-        String(format: "%.1f", o.seconds), o.error ?? "",
-      ]
-    }
-    print(
-      TextTable.render(
-        header: ["task", "result", "stage", "version", "skipped", "seconds", "error"], rows: rows))
+    print(Self.summaryTable(outcomes.map(Self.summaryRow)))
     let failed = outcomes.filter { !$0.succeeded }.count
     print(
       "\(outcomes.count - failed) of \(outcomes.count) imported; curated tasks under \(curated)/, registry \(registry.shown)"
     )
     if failed > 0 { throw CommandFailed() }
+  }
+
+  /// One competition's row of the summary table, local or from a Slurm element's record.
+  static func summaryRow(_ o: ImportOutcome) -> [String] {
+    [
+      o.id, o.succeeded ? "ok" : "failed", o.stage.rawValue, o.version ?? "-",
+      o.skipped.isEmpty ? "-" : o.skipped.map(\.rawValue).joined(separator: ","),
+      String(format: "%.1f", o.seconds), o.error ?? "",
+    ]
+  }
+
+  /// The summary table every import ends with.
+  static func summaryTable(_ rows: [[String]]) -> String {
+    TextTable.render(
+      header: ["task", "result", "stage", "version", "skipped", "seconds", "error"], rows: rows)
+  }
+
+  /// `body` on a thread of its own; the importer never throws, it reports.
+  static func offPool(_ id: String, _ body: @escaping @Sendable () -> ImportOutcome) async
+    -> ImportOutcome
+  {
+    do {
+      return try await BackgroundJob<ImportOutcome>.value("import \(id)", body)
+    } catch {
+      return ImportOutcome(
+        id: id, stage: .fetch, error: "\(error)", version: nil, skipped: [], seconds: 0)
+    }
+  }
+
+  /// `--executor slurm`, `--status`, `--retry-failed`; returns the number of failed
+  /// competitions.
+  func runOnSlurm() throws -> Int {
+    try SlurmOptions.requireSharedRegistry(registry.value)
+    let curatedURL = URL(fileURLWithPath: curated).standardizedFileURL
+    let options = registry
+    let runner = SlurmImport(
+      logs: curatedURL.appendingPathComponent("logs"), registryURL: registry.value,
+      openRegistry: { try options.open() })
+    if let job = slurm.status { return try runner.status(job: job) }
+    if let job = slurm.retryFailed { return try runner.retry(job: job, detach: slurm.detach) }
+    let ids = try selectManifests().map(\.manifest.id)
+    if ids.isEmpty { throw DojoError(.notFound, "no competition to import") }
+    return try runner.submit(
+      ids: ids,
+      command: Self.elementCommand(
+        executable: Self.executablePath, manifests: manifests, raw: raw, curated: curated,
+        skipReference: skipReference),
+      resources: slurm.resources, detach: slurm.detach)
+  }
+
+  /// What each array element runs: this import of its one competition, every folder absolute
+  /// (the node starts elsewhere), the registry and run from the element's environment.
+  static func elementCommand(
+    executable: String, manifests: String, raw: String, curated: String, skipReference: Bool
+  ) -> [String] {
+    func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+    var command = [
+      executable, "import", "{id}", "--manifests", absolute(manifests), "--raw", absolute(raw),
+      "--curated", absolute(curated), "--registry", "{registry}", "--run", "{run}",
+    ]
+    if skipReference { command.append("--skip-reference") }
+    return command
+  }
+
+  /// This dojo's own path, which each node runs (it must be on the shared filesystem).
+  static var executablePath: String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
   }
 
   func selectManifests() throws -> [LoadedManifest] {

@@ -27,7 +27,7 @@ struct PrepareCommand: ParsableCommand {
   @Option(help: "The unpacked archive (default: raw/<id>/files).")
   var raw: String?
 
-  @Option(help: "The curated root; the task goes to <out>/<id>/<version> (default: curated).")
+  @Option(help: "The curated root; the task goes to <out>/<id>/<version>.")
   var out: String = "curated"
 
   @Option(help: "The competition page as Markdown (default: raw/<id>/page.md if present).")
@@ -55,9 +55,12 @@ struct PrepareCommand: ParsableCommand {
     let board =
       leaderboard.map { URL(fileURLWithPath: $0) }
       ?? downloads.leaderboard
-    let result = try Preparer(loaded).prepare(
+    let result = try Preparer(loaded, python: TaskLocator.python).prepare(
       raw: rawDir, curated: URL(fileURLWithPath: out), pageMarkdown: markdown, force: force,
       kaggleLeaderboard: board)
+    for warning in result.warnings {
+      FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+    }
     let verb = result.skipped ? "unchanged" : "prepared"
     print(
       "\(verb) \(id) \(result.version): \(result.trainRows) train rows, \(result.testRows) test rows -> \(result.layout.root.path)"

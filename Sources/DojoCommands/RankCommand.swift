@@ -8,16 +8,19 @@ internal import Report
 struct RankCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rank",
-    abstract: "Rank the agents that ran sessions: medals, HumanRank and Elo.",
+    abstract: "Rank the agents that ran sessions: a Bradley–Terry rating, medals and HumanRank.",
     discussion: """
-      Per agent (the sessions' `agent` label): tasks attempted, valid submissions, mean \
-      HumanRank of its best submission per task, gold, silver, bronze, any-medal and \
-      above-median counts (as MLE-bench aggregates them), and an Elo rating from \
-      head-to-head comparisons of best scores on shared tasks (as MLE-Dojo ranks models).
+      Per agent (the sessions' `agent` label): a Bradley–Terry rating fitted over every task \
+      any two agents both attempted (best valid scores compared; the order of sessions plays \
+      no part) with a 95% bootstrap interval over the tasks, then tasks attempted, valid \
+      submissions, mean HumanRank of its best submission per task, gold, silver, bronze, \
+      any-medal and above-median counts (as MLE-bench aggregates them). Equal ratings share \
+      a rank. --exclude-agent leaves an agent out (stray test sessions); `dojo sessions rm` \
+      deletes sessions for good.
 
       Example:
         dojo rank
-        dojo rank --registry /srv/dojo/registry.sqlite --json
+        dojo rank --registry /srv/dojo/registry.sqlite --exclude-agent smoke-test --json
       """)
 
   @OptionGroup var registry: RegistryOptions
@@ -25,8 +28,12 @@ struct RankCommand: ParsableCommand {
   @Flag(help: "Print the standings as JSON.")
   var json = false
 
+  @Option(name: .customLong("exclude-agent"), help: "An agent to leave out; repeatable.")
+  var excludedAgents: [String] = []
+
   func run() throws {
-    var report = try CuratorReport.build(registry: try registry.openExisting())
+    var report = try CuratorReport.build(
+      registry: try registry.openExisting(), excludingAgents: Set(excludedAgents))
     if json {
       FileHandle.standardOutput.write(try StableJSON.encode(report.agents))
       return
@@ -40,6 +47,6 @@ struct RankCommand: ParsableCommand {
       report.agents[i].agent = TerminalText.escape(report.agents[i].agent)
     }
     print(report.rankTable())
-    print(report.eloMethod)
+    print(report.ratingMethod)
   }
 }

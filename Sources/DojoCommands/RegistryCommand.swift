@@ -61,18 +61,45 @@ struct RegistryOptions: ParsableArguments {
   }
 }
 
-/// `dojo registry list|show|diff`: read the registry of published tasks.
+/// `dojo registry list|show|diff|remove`: read the registry of published tasks, or take one out.
 struct RegistryCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "registry",
-    abstract: "Read the registry of published tasks.",
+    abstract: "Read the registry of published tasks, or remove a task or version.",
     discussion: """
       Example:
         dojo registry list
         dojo registry show titanic-survival --json
         dojo registry diff titanic-survival 15747d70b12e 0c1d2e3f4a5b
+        dojo registry remove titanic-survival@15747d70b12e
       """,
-    subcommands: [List.self, Show.self, Diff.self])
+    subcommands: [List.self, Show.self, Diff.self, Remove.self])
+
+  struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Remove a published task (every version) or one version from the registry.",
+      discussion: """
+        ID removes every version of the task; ID@VERSION one version. Its leaderboard, \
+        skipped checks and validation records go with it; sessions run on it stay. The \
+        files under curated/ are left as they are.
+
+        Example:
+          dojo registry remove titanic-survival@15747d70b12e
+        """)
+    @OptionGroup var options: RegistryOptions
+    @Argument(help: "ID or ID@VERSION.") var task: String
+
+    func run() throws {
+      let parts = task.split(separator: "@", maxSplits: 1).map(String.init)
+      guard let id = parts.first, !id.isEmpty, parts.count == 1 || !parts[1].isEmpty else {
+        throw DojoError(.invalidArgument, "\(task) is not ID or ID@VERSION")
+      }
+      let removed = try options.openExisting().remove(
+        id, version: parts.count == 2 ? parts[1] : nil)
+      print(
+        "removed \(id) version\(removed.count == 1 ? "" : "s") \(removed.joined(separator: ", "))")
+    }
+  }
 
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(

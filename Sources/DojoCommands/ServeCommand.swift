@@ -26,7 +26,10 @@ struct ServeCommand: AsyncParsableCommand {
       application/json (else 415).
 
       --timeout, --memory, --cpu-s and --gpus are ceilings: a session may ask for less, never \
-      more (more is a 400 naming the ceiling). A request's head and body must arrive within \
+      more (more is a 400 naming the ceiling). So are the episode's budget, --max-steps, \
+      --time-budget (wall seconds from the session's opening) and --cpu-budget (sandbox CPU \
+      seconds over all its runs): once one runs out, the step that used it up answers \
+      `truncated: true` and later steps are refused (409). A request's head and body must arrive within \
       --header-timeout of its first byte, an idle connection is closed after --idle-timeout, \
       at most --max-connections are open, and one token runs at most --max-steps-per-token steps at \
       once (more answer 429 with Retry-After).
@@ -51,6 +54,17 @@ struct ServeCommand: AsyncParsableCommand {
     help: "The Python for agent code (default: the project's .venv when set up, else python3).")
   var python: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Pinned requirements (NAME==VERSION lines) of the agent environment, built into its own venv at start.",
+      discussion:
+        "The venv (--agent-venv) is built from /usr/bin/python3 once and reused while the file is unchanged; agent code then runs with it instead of --python."
+    ))
+  var agentRequirements: String?
+
+  @Option(help: "Where --agent-requirements builds its venv.")
+  var agentVenv: String = ".venv-agent"
+
   @Option(help: "Wall-time limit of a run, in seconds: the default and the ceiling.")
   var timeout: Double = 600
 
@@ -62,6 +76,21 @@ struct ServeCommand: AsyncParsableCommand {
 
   @Option(help: "GPUs a session may ask for, at most.")
   var gpus: Int = 0
+
+  @Option(help: "Steps an episode may take: the default and the ceiling (none if unset).")
+  var maxSteps: Int?
+
+  @Option(
+    help:
+      "Wall seconds an episode may last from its opening: the default and the ceiling (none if unset)."
+  )
+  var timeBudget: Double?
+
+  @Option(
+    help:
+      "Sandbox CPU seconds an episode may use over all its runs: the default and the ceiling (none if unset)."
+  )
+  var cpuBudget: Double?
 
   @Option(help: "Most processes and threads alive at once in a run.")
   var maxProcesses: Int = 1024
@@ -118,6 +147,15 @@ struct ServeCommand: AsyncParsableCommand {
     guard (0...64).contains(gpus) else {
       throw DojoError(.invalidArgument, "--gpus must be 0 to 64, not \(gpus)")
     }
+    if let maxSteps, !(1...1_000_000).contains(maxSteps) {
+      throw DojoError(.invalidArgument, "--max-steps must be 1 to 1000000, not \(maxSteps)")
+    }
+    for (name, value) in [("--time-budget", timeBudget), ("--cpu-budget", cpuBudget)] {
+      if let value, !(value > 0 && value <= 30 * 24 * 3600) {
+        throw DojoError(
+          .invalidArgument, "\(name) must be above 0 and at most 2592000 s (30 days), not \(value)")
+      }
+    }
     guard (0.1...3600).contains(headerTimeout), (0.1...86400).contains(idleTimeout),
       (1...100_000).contains(maxConnections), (1...1000).contains(maxStepsPerToken),
       (1...3600).contains(leaseSeconds)
@@ -132,13 +170,33 @@ struct ServeCommand: AsyncParsableCommand {
     }
     let available = Sandbox.isAvailable()
     guard available.available else { throw DojoError(.sandbox, available.reason) }
+    if agentRequirements != nil, python != nil {
+      throw DojoError(
+        .invalidArgument,
+        "--python and --agent-requirements both name the agent's Python; give one of them")
+    }
+    var agentPython: String?
+    if let agentRequirements {
+      let folder = URL(fileURLWithPath: agentVenv, isDirectory: true).standardizedFileURL
+      // pip runs for minutes: on a thread of its own, off Swift's cooperative pool.
+      agentPython = try await withCheckedThrowingContinuation { continuation in
+        Thread {
+          continuation.resume(
+            with: Result {
+              try AgentVenv.prepare(
+                requirements: URL(fileURLWithPath: agentRequirements), at: folder)
+            })
+        }.start()
+      }
+    }
     let sessionsDirectory = URL(fileURLWithPath: sessions, isDirectory: true)
     var configuration = RuntimeConfiguration(
       registry: try registry.url(),
       sessionsDirectory: sessionsDirectory,
-      sandbox: SandboxConfiguration(python: python ?? TaskLocator.python),
+      sandbox: SandboxConfiguration(python: agentPython ?? python ?? TaskLocator.python),
       defaultLimits: SessionLimits(
-        executionTimeoutS: timeout, memoryMB: memory, cpuS: cpuS, gpus: gpus),
+        executionTimeoutS: timeout, memoryMB: memory, cpuS: cpuS, gpus: gpus, maxSteps: maxSteps,
+        timeBudgetS: timeBudget, cpuBudgetS: cpuBudget),
       maxProcesses: maxProcesses, fileSizeMB: maxFileMB)
     configuration.leaseSeconds = leaseSeconds
     // The sessions folder is made first: the token file is kept beside it.
@@ -157,6 +215,20 @@ struct ServeCommand: AsyncParsableCommand {
         maxConnections: maxConnections, stepsPerToken: maxStepsPerToken))
     let host = host
     let display = Self.hostName(host)
+    do {
+      try await serve(server, access: access, host: host, display: display)
+    } catch  where "\(error)".contains("Address already in use") || "\(error)".contains("errno: 98")
+    {
+      throw DojoError(
+        .conflict,
+        "port \(port) on \(host) is in use by another process: stop it, choose another --port, or pass --port 0 to take a free one (the URL is printed)"
+      )
+    }
+  }
+
+  private func serve(
+    _ server: RuntimeServer, access: ServerAccess, host: String, display: String
+  ) async throws {
     try await server.run(host: host, port: port, handleSignals: true) { bound in
       print(
         "dojo serve: listening on http://\(display):\(bound) (sandbox limits held by \(server.manager.limitEnforcement.rawValue))"

@@ -27,16 +27,16 @@ struct UnpackCommand: ParsableCommand {
   var out: String
 
   @Option(help: "Refuse a file larger than this (bytes, or with K/M/G/T suffix).")
-  var maxEntrySize: String = "20G"
+  var maxEntrySize: String = "128G"
 
   @Option(help: "Refuse an archive unpacking to more than this in total (bytes or K/M/G/T).")
-  var maxTotalSize: String = "100G"
+  var maxTotalSize: String = "1T"
 
   @Option(help: "Refuse an archive whose output is more than this many times its size.")
   var maxRatio: Double = 200
 
   @Option(help: "Refuse an archive with more entries than this.")
-  var maxEntries: Int = 1_000_000
+  var maxEntries: Int = 8_000_000
 
   @Option(help: "How many levels of archives inside archives to open.")
   var maxDepth: Int = 3

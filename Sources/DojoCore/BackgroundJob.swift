@@ -32,3 +32,17 @@ public final class BackgroundJob<Value: Sendable>: Sendable {
     return try result.withLock { $0! }.get()
   }
 }
+
+extension BackgroundJob {
+  /// Runs `body` on a thread of its own and awaits its value, so blocking work (C libraries,
+  /// processes, file I/O) never holds one of Swift concurrency's few cooperative threads:
+  /// N of these run N at once whatever the core count.
+  public static func value(
+    _ name: String, _ body: @escaping @Sendable () throws -> Value
+  ) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+      // The job owns the thread; the continuation is resumed from it, never joined.
+      _ = BackgroundJob<Void>(name) { continuation.resume(with: Result { try body() }) }
+    }
+  }
+}

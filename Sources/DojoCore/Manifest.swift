@@ -29,26 +29,75 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var leaderboard: Leaderboard?
   /// A reference solution that validation runs and checks.
   public var reference: Reference?
-  /// Media files (images, audio) keyed by the id column, moved with their rows by the split.
-  public var media: Media?
+  /// Media files (images, audio) keyed by a column, moved with their rows by the split.
+  /// Media files that travel with their rows; empty when the task has none. The manifest
+  /// writes one mapping, or a list when rows name files in several folders.
+  public var media: [Media]
   /// How `files.train` is read (delimiter, encoding, synthesised ids, row filters); see
   /// TableSpec.swift.
   public var table: Table?
   /// What the split writes to `public/` (file names, columns left out of the test table).
   public var publicFiles: PublicFiles?
+  /// Unpack limits for one competition's archive, where its published size passes the
+  /// defaults (each absent key keeps the default). Sizes are in GiB.
+  public struct Unpack: Codable, Sendable, Equatable {
+    /// The most entries (files, folders, links) across the archive and the ones inside it.
+    public var maxEntries: Int?
+    /// The largest single file, in GiB.
+    public var maxFileGB: Double?
+    /// The most bytes written in total, in GiB.
+    public var maxTotalGB: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case maxEntries = "max_entries"
+      case maxFileGB = "max_file_gb"
+      case maxTotalGB = "max_total_gb"
+    }
+
+    public init(maxEntries: Int? = nil, maxFileGB: Double? = nil, maxTotalGB: Double? = nil) {
+      self.maxEntries = maxEntries
+      self.maxFileGB = maxFileGB
+      self.maxTotalGB = maxTotalGB
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      maxEntries = try c.decodeIfPresent(Int.self, forKey: .maxEntries)
+      maxFileGB = try c.decodeIfPresent(Double.self, forKey: .maxFileGB)
+      maxTotalGB = try c.decodeIfPresent(Double.self, forKey: .maxTotalGB)
+      if let n = maxEntries, n < 1 {
+        throw decoder.fail(CodingKeys.maxEntries, "must be a whole number of at least 1")
+      }
+      // 8 EiB is Int64's limit in bytes; a size beyond 2^32 GiB cannot be counted.
+      for (key, value) in [(CodingKeys.maxFileGB, maxFileGB), (.maxTotalGB, maxTotalGB)] {
+        if let v = value, !(v > 0 && v < 0x1p32) {
+          throw decoder.fail(key, "must be a number of GiB above 0 (got \(v))")
+        }
+      }
+    }
+  }
+
+  /// The submission's format where the page's differs from the default (unscored columns,
+  /// several rows per id).
+  public var submission: Submission?
+  /// Unpack limits for an archive larger than the defaults allow (`unpack:`).
+  public var unpack: Unpack?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case id, title, category, source, page, files, split, answers, metric, leaderboard, reference
-    case media, table
+    case media, table, submission, unpack
     case publicFiles = "public"
   }
 
   public init(
     id: String, title: String, source: Source, page: Page? = nil, files: Files, split: Split,
     answers: Answers, metric: MetricSpec, leaderboard: Leaderboard? = nil,
-    reference: Reference? = nil, media: Media? = nil, category: String? = nil,
-    table: Table? = nil, publicFiles: PublicFiles? = nil
+    reference: Reference? = nil, media: [Media] = [], category: String? = nil,
+    table: Table? = nil, publicFiles: PublicFiles? = nil, submission: Submission? = nil
   ) {
+    self.submission = submission
+    self.unpack = nil
     self.id = id
     self.title = title
     self.category = category
@@ -84,9 +133,29 @@ public struct Manifest: Codable, Sendable, Equatable {
     metric = try c.decode(MetricSpec.self, forKey: .metric)
     leaderboard = try c.decodeIfPresent(Leaderboard.self, forKey: .leaderboard)
     reference = try c.decodeIfPresent(Reference.self, forKey: .reference)
-    media = try c.decodeIfPresent(Media.self, forKey: .media)
+    if !c.contains(.media) {
+      media = []
+    } else if let list = try? c.decode([Media].self, forKey: .media) {
+      guard !list.isEmpty else {
+        throw decoder.fail(CodingKeys.media, "is an empty list; remove it")
+      }
+      media = list
+    } else {
+      // One mapping; decoded again for its own error when it is neither.
+      media = [try c.decode(Media.self, forKey: .media)]
+    }
     table = try c.decodeIfPresent(Table.self, forKey: .table)
     publicFiles = try c.decodeIfPresent(PublicFiles.self, forKey: .publicFiles)
+    submission = try c.decodeIfPresent(Submission.self, forKey: .submission)
+    unpack = try c.decodeIfPresent(Unpack.self, forKey: .unpack)
+    if let clash = submission?.unscoredColumns.first(where: {
+      $0 == answers.id || answers.targets.contains($0)
+    }) {
+      throw decoder.fail(
+        CodingKeys.submission,
+        "unscored_columns lists \"\(clash)\", which is the id or a target; list only columns that are not scored"
+      )
+    }
     try checkTableKeys(decoder)
     if files.train.isEmpty && split.strategy != .script {
       throw decoder.fail(
@@ -384,18 +453,50 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// train already knows (a recommender's users, whose latest ratings are held out). The
     /// id-in-train leak check then does not apply; every other leak check does.
     public var idsInTrain: Bool
+    /// For matching tasks (which rows show the same product): the column whose equal values
+    /// make rows a match. The one target is then derived, not read: each test row's answer
+    /// is the space-separated ids of the test rows sharing its value, itself included. The
+    /// column stays in public train and leaves the public test table.
+    public var groupMatches: String?
+    /// True when the target is open-ended (a normalized text, a sequence's next term, a plan
+    /// code): any label is a valid prediction, so no class list is kept or checked. A fixed
+    /// class list (the default) refuses a label outside it.
+    public var openLabels: Bool
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case id, targets, classes
       case idsInTrain = "ids_in_train"
+      case groupMatches = "group_matches"
+      case openLabels = "open_labels"
     }
 
-    public init(id: String, targets: [String], classes: [String]? = nil, idsInTrain: Bool = false) {
+    public init(
+      id: String, targets: [String], classes: [String]? = nil, idsInTrain: Bool = false,
+      groupMatches: String? = nil,
+      openLabels: Bool = false
+    ) {
       self.id = id
       self.targets = targets
       self.classes = classes
       self.idsInTrain = idsInTrain
+      self.groupMatches = groupMatches
+      self.openLabels = openLabels
     }
+
+    /// `open_labels` is written only when set, so manifests without it encode as before.
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(id, forKey: .id)
+      try c.encode(targets, forKey: .targets)
+      try c.encodeIfPresent(classes, forKey: .classes)
+      try c.encode(idsInTrain, forKey: .idsInTrain)
+      try c.encodeIfPresent(groupMatches, forKey: .groupMatches)
+      if openLabels { try c.encode(true, forKey: .openLabels) }
+    }
+
+    /// The labelled table's columns the answers come from: the targets, or the column
+    /// `group_matches` derives the one target from.
+    public var sourceColumns: [String] { groupMatches.map { [$0] } ?? targets }
 
     public init(from decoder: any Decoder) throws {
       try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -415,6 +516,63 @@ public struct Manifest: Codable, Sendable, Equatable {
       }
       classes = try c.decodeIfPresent([String].self, forKey: .classes)
       idsInTrain = try c.decodeIfPresent(Bool.self, forKey: .idsInTrain) ?? false
+      groupMatches = try c.decodeIfPresent(String.self, forKey: .groupMatches)
+      if let groupMatches {
+        if targets.count != 1 {
+          throw decoder.fail(
+            CodingKeys.targets,
+            "must name one column with group_matches: the derived list of matching ids")
+        }
+        if groupMatches == id || groupMatches == targets[0] {
+          throw decoder.fail(
+            CodingKeys.groupMatches,
+            "names \"\(groupMatches)\", which must be a column other than the id and the target")
+        }
+        if classes != nil {
+          throw decoder.fail(CodingKeys.classes, "does not apply to group_matches answers")
+        }
+      }
+      openLabels = try c.decodeIfPresent(Bool.self, forKey: .openLabels) ?? false
+      if openLabels && classes != nil {
+        throw decoder.fail(
+          CodingKeys.openLabels,
+          "cannot go with classes: an open label set has no class list (drop one of them)")
+      }
+    }
+  }
+
+  /// The submission's format where the page's differs from one row per test id holding
+  /// exactly the scored columns.
+  public struct Submission: Codable, Sendable, Equatable {
+    /// Columns the page's submission format holds that are not scored (Stanford OpenVaccine's
+    /// `deg_pH10` and `deg_50C`); a submission may hold them, and the grader ignores them.
+    public var unscoredColumns: [String]
+    /// For a ranked-list metric: the page lists each prediction on a row of its own, up to
+    /// this many rows per test id, best first (Airbnb's five countries per user). The rows
+    /// of an id are read in file order as one ranked list.
+    public var rowsPerId: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case unscoredColumns = "unscored_columns"
+      case rowsPerId = "rows_per_id"
+    }
+
+    public init(unscoredColumns: [String] = [], rowsPerId: Int? = nil) {
+      self.unscoredColumns = unscoredColumns
+      self.rowsPerId = rowsPerId
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      unscoredColumns = try c.decodeIfPresent([String].self, forKey: .unscoredColumns) ?? []
+      rowsPerId = try c.decodeIfPresent(Int.self, forKey: .rowsPerId)
+      if let n = rowsPerId, n < 1 {
+        throw decoder.fail(CodingKeys.rowsPerId, "must be a whole number of at least 1")
+      }
+      if Set(unscoredColumns).count != unscoredColumns.count || unscoredColumns.contains("") {
+        throw decoder.fail(CodingKeys.unscoredColumns, "must name distinct, non-empty columns")
+      }
     }
   }
 
@@ -581,13 +739,27 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var column: String?
     /// The file name, with `{id}` standing for the column's value (default `{id}`).
     public var pattern: String
+    /// The public folders train and test rows' files go to (default `train` and `test`), so
+    /// a task with several kinds of file keeps them apart as the competition did
+    /// (`train_eegs`/`test_eegs` beside `train_spectrograms`/`test_spectrograms`).
+    public var trainFolder: String
+    public var testFolder: String
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case folder, column, pattern }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case folder, column, pattern
+      case trainFolder = "train_folder"
+      case testFolder = "test_folder"
+    }
 
-    public init(folder: String, column: String? = nil, pattern: String = "{id}") {
+    public init(
+      folder: String, column: String? = nil, pattern: String = "{id}",
+      trainFolder: String = "train", testFolder: String = "test"
+    ) {
       self.folder = folder
       self.column = column
       self.pattern = pattern
+      self.trainFolder = trainFolder
+      self.testFolder = testFolder
     }
 
     public init(from decoder: any Decoder) throws {
@@ -596,8 +768,23 @@ public struct Manifest: Codable, Sendable, Equatable {
       folder = try c.decode(String.self, forKey: .folder)
       column = try c.decodeIfPresent(String.self, forKey: .column)
       pattern = try c.decodeIfPresent(String.self, forKey: .pattern) ?? "{id}"
+      trainFolder = try c.decodeIfPresent(String.self, forKey: .trainFolder) ?? "train"
+      testFolder = try c.decodeIfPresent(String.self, forKey: .testFolder) ?? "test"
       if !pattern.contains("{id}") {
         throw decoder.fail(CodingKeys.pattern, "must contain {id}, where the column's value goes")
+      }
+      for (key, name) in [(CodingKeys.trainFolder, trainFolder), (.testFolder, testFolder)] {
+        // One plain folder name directly under public/: never a path out of it.
+        if name.isEmpty || name.contains("/") || name == "." || name == ".." || name.contains("\0")
+          || name.hasPrefix(".")
+        {
+          throw decoder.fail(key, "\"\(name)\" must be one plain folder name inside public/")
+        }
+      }
+      if trainFolder == testFolder {
+        throw decoder.fail(
+          CodingKeys.testFolder,
+          "is \"\(testFolder)\" like train_folder: train and test files must not share a folder")
       }
       try decoder.requireContained(folder, at: [CodingKeys.folder], inside: .archive)
       // The id values are checked where they are read (MediaMover); here, the pattern around

@@ -135,7 +135,7 @@ public enum ManifestLoader {
     return DojoError(.invalidManifest, "\(name):\(line): \(subject) \(message)")
   }
 
-  private static func child(of node: Node, _ key: any CodingKey) -> Node? {
+  fileprivate static func child(of node: Node, _ key: any CodingKey) -> Node? {
     if let mapping = node.mapping {
       for (k, v) in mapping where k.string == key.stringValue {
         // A key's own line is where a reader looks for it; the value may start lower.
@@ -191,5 +191,25 @@ extension Node {
     case .alias:
       return self
     }
+  }
+}
+
+extension LoadedManifest {
+  /// `path/manifest.yaml:LINE` of a key path (`split.time`, `metric.positive`), for problems
+  /// that only the data reveals, after the manifest loaded; the file alone when the key is
+  /// not written (a default).
+  public func location(of keyPath: String) -> String {
+    guard let text = try? String(contentsOf: file, encoding: .utf8),
+      var node = try? Yams.compose(yaml: text)
+    else { return file.path }
+    var line: Int?
+    for key in keyPath.split(separator: ".") {
+      guard let next = ManifestLoader.child(of: node, AnyKey(stringValue: String(key))) else {
+        return line.map { "\(file.path):\($0)" } ?? file.path
+      }
+      node = next
+      line = next.mark?.line ?? line
+    }
+    return line.map { "\(file.path):\($0)" } ?? file.path
   }
 }

@@ -17,6 +17,9 @@ extension Manifest {
       /// A COCO-style metadata file (`images`, `annotations`, `categories`): one row per
       /// image, labelled by its annotation's `category_id`; images move with their rows.
       case coco
+      /// An Apache Parquet file, converted to CSV by pyarrow in the sandbox before the split;
+      /// every other `table:` key then applies as to a CSV (the dialect keys do not).
+      case parquet
     }
     /// How quote characters are read.
     public enum Quoting: String, Codable, Sendable, CaseIterable {
@@ -227,7 +230,17 @@ extension Manifest {
       if format != .coco && images != nil {
         throw decoder.fail(CodingKeys.images, "applies only to format coco")
       }
-      if format != .csv {
+      if format == .parquet {
+        // A Parquet file has typed columns, no dialect; the converter writes plain UTF-8 CSV.
+        let dialect: [(CodingKeys, Bool)] = [
+          (.delimiter, c.contains(.delimiter)), (.quoting, c.contains(.quoting)),
+          (.escape, escape != nil), (.encoding, c.contains(.encoding)),
+        ]
+        for (key, present) in dialect where present {
+          throw decoder.fail(key, "does not apply to format parquet (it has no text dialect)")
+        }
+      }
+      if format != .csv && format != .parquet {
         // JSON has neither a delimiter nor a header to rename; its rows are split as they are.
         let textOnly: [(CodingKeys, Bool)] = [
           (.delimiter, c.contains(.delimiter)), (.quoting, c.contains(.quoting)),
@@ -414,6 +427,22 @@ extension Manifest {
     }
     let table = self.table ?? Table()
     let id = answers.id
+    if answers.groupMatches != nil {
+      // The answers are derived from one CSV table's rows by the engine's own split.
+      switch split.strategy {
+      case .random, .stratified, .group, .time, .count:
+        if table.format != .csv {
+          throw fail(
+            [K.answers, Answers.CodingKeys.groupMatches],
+            "applies to CSV tables, not table.format \(table.format.rawValue)")
+        }
+      case .provided, .script:
+        throw fail(
+          [K.answers, Answers.CodingKeys.groupMatches],
+          "applies to the engine's own splits (random, stratified, group, time, count), not to strategy \(split.strategy.rawValue)"
+        )
+      }
+    }
     if let rowID = table.rowID, rowID != id {
       throw fail(
         [K.table, T.rowID],
@@ -473,7 +502,7 @@ extension Manifest {
         )
       }
     }
-    if let pattern = media?.pattern, pattern.contains("{id[") {
+    for pattern in media.map(\.pattern) where pattern.contains("{id[") {
       let stripped = pattern.replacing(/\{id\[[0-9]\]\}/, with: "")
       if stripped.contains("{id[") {
         throw fail(
@@ -481,7 +510,7 @@ extension Manifest {
           "may use {id[N]} only with one digit N (the id's N-th character, from 0)")
       }
     }
-    if table.format != .csv && media != nil {
+    if table.format != .csv && !media.isEmpty {
       throw fail(
         [K.media],
         "is not supported with table.format \(table.format.rawValue) (coco moves its own images)")

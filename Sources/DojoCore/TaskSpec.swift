@@ -33,6 +33,12 @@ public struct TaskSpec: Codable, Sendable, Equatable {
   /// True when test ids appear in public train by design (`answers.ids_in_train`); absent
   /// otherwise.
   public var idsInTrain: Bool?
+  /// Columns a submission may hold besides ``submissionColumns`` that are never scored
+  /// (`submission.unscored_columns`); absent when there are none.
+  public var unscoredColumns: [String]?
+  /// How many rows a test id may have, each one item of its ranked list in file order
+  /// (`submission.rows_per_id`); absent means one.
+  public var rowsPerId: Int?
 
   enum CodingKeys: String, CodingKey {
     case id, version, title, category, metric, targets, classes, answers, leaderboards, files
@@ -42,6 +48,8 @@ public struct TaskSpec: Codable, Sendable, Equatable {
     case trainRows = "train_rows"
     case testRows = "test_rows"
     case idsInTrain = "ids_in_train"
+    case unscoredColumns = "unscored_columns"
+    case rowsPerId = "rows_per_id"
   }
 
   public init(
@@ -49,9 +57,11 @@ public struct TaskSpec: Codable, Sendable, Equatable {
     idColumn: String, targets: [String], classes: [String]?, submissionColumns: [String],
     answers: String = "answers.csv", leaderboards: [String] = [], trainRows: Int = 0,
     testRows: Int = 0, files: [String: String] = [:], category: String? = nil,
-    idsInTrain: Bool? = nil
+    idsInTrain: Bool? = nil, unscoredColumns: [String]? = nil, rowsPerId: Int? = nil
   ) {
     self.idsInTrain = idsInTrain
+    self.unscoredColumns = unscoredColumns
+    self.rowsPerId = rowsPerId
     self.category = category
     self.id = id
     self.version = version

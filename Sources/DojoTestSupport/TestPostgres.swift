@@ -1,3 +1,4 @@
+internal import DojoCore
 internal import Foundation
 import Synchronization
 
@@ -80,7 +81,7 @@ public final class TestPostgres: Sendable {
     let target =
       database.map { url.replacingOccurrences(of: "/dojo?", with: "/\($0)?") } ?? url
     return try Self.run(
-      "/usr/lib/postgresql/15/bin/psql",
+      try Self.binary("psql"),
       ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA", "-d", target, "-c", sql],
       environment: environment)
   }
@@ -107,28 +108,37 @@ public final class TestPostgres: Sendable {
       environment: ["DOJO_PG_DIR": folder])
   }
 
+  /// Runs a program to its end and returns its stdout. ProcessRunner, not Foundation's
+  /// Process: postgres-up leaves a server running, and Foundation on Linux learns that a child
+  /// ended from a socket the child inherits, which a daemon that kept it would hold open.
   static func run(_ executable: String, _ arguments: [String], environment: [String: String])
     throws -> String
   {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let output = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
+    let outcome = try ProcessRunner.run(
+      executable, arguments,
+      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+      limits: ProcessLimits(wallSeconds: 180, outputTailBytes: 1 << 20))
+    guard outcome.succeeded else {
       throw TestPostgresError(
         message:
-          "\(executable) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(String(decoding: errors, as: UTF8.self))"
+          "\(executable) \(arguments.joined(separator: " ")) \(outcome.summary): \(outcome.stderrTail)"
       )
     }
-    return String(decoding: output, as: UTF8.self)
+    return outcome.stdoutTail
+  }
+
+  /// A PostgreSQL client program from Debian's folders (/usr/lib/postgresql/<major>/bin,
+  /// 15 first), as scripts/postgres-up finds the server's.
+  public static func binary(_ name: String) throws -> String {
+    let root = "/usr/lib/postgresql"
+    let majors = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+      .sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }
+    for major in ["15"] + majors {
+      let path = "\(root)/\(major)/bin/\(name)"
+      if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    throw TestPostgresError(
+      message: "no \(name) in \(root)/*/bin; install Debian's postgresql (scripts/install-deps)")
   }
 
   static func repositoryRoot(from file: String) -> URL {

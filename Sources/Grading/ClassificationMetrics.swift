@@ -226,7 +226,7 @@ public enum Metrics {
     let negatives = n - positives
     guard positives > 0, negatives > 0 else {
       throw undefined(
-        "roc_auc is undefined: only one class (\(positives > 0 ? "positive" : "negative")) is present in the answers"
+        "roc_auc is undefined: only one class is present in the answers"
       )
     }
     // AUC counts, for every positive, the negatives scored below it (ties count half):

@@ -135,7 +135,7 @@ extension Metrics {
     for i in 0..<n {
       let total = truth.reduce(0) { $0 + $1[i] }
       guard total > 0 else {
-        throw undefined("kl_divergence: answers row \(i + 2) sums to \(total); it needs votes")
+        throw undefined("kl_divergence: answers row \(i + 2) holds no votes; it needs some")
       }
       for j in truth.indices where truth[j][i] != 0 {
         let y = truth[j][i] / total

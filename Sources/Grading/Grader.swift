@@ -72,6 +72,16 @@ public struct Grader: Sendable {
   /// - Throws: ``DojoError`` `.invalidSubmission` for the submission's faults, `.graderError`
   ///   for everything else.
   public func score(submission: URL) throws -> Double {
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: submission.path, isDirectory: &isFolder),
+      isFolder.boolValue
+    {
+      let inside = submission.appendingPathComponent("submission.csv")
+      throw DojoError(
+        .invalidSubmission,
+        "\(submission.path) is a folder, not a submission file: give the CSV itself"
+          + (FileManager.default.fileExists(atPath: inside.path) ? " (\(inside.path))" : ""))
+    }
     do {
       // The answers and the submission are read and indexed side by side, on two cores.
       let reading = BackgroundJob("dojo-answers") { [self] in try readAnswers() }
@@ -144,7 +154,12 @@ public struct Grader: Sendable {
     do {
       table = try Table.read(answersURL)
     } catch let error as DojoError {
-      throw DojoError(.graderError, "answers: \(error.message)")
+      // The reader's message may quote an answers cell; agents read this message, so it
+      // names the file only and keeps the reader's error as the cause.
+      throw DojoError(
+        .graderError,
+        "answers \(answersURL.lastPathComponent) cannot be read as a table; prepare the task again",
+        cause: error)
     }
     guard let id = table.index(of: task.idColumn) else {
       throw DojoError(
@@ -251,19 +266,35 @@ public struct Grader: Sendable {
         "row 1: \(what) \"\(missing)\" is missing (the header is \(sub.header.map { "\"\($0)\"" }.joined(separator: ", ")); the submission holds \(quotedExpected))"
       )
     }
-    let extra = sub.header.filter { !expected.contains($0) }
+    // The page's own format may hold columns that are never scored: they may be present.
+    let unscored = task.unscoredColumns ?? []
+    let extra = sub.header.filter { !expected.contains($0) && !unscored.contains($0) }
     if !extra.isEmpty {
+      let may =
+        unscored.isEmpty
+        ? "" : " (and may hold \(unscored.map { "\"\($0)\"" }.joined(separator: ", ")), not scored)"
       throw DojoError(
         .invalidSubmission,
-        "row 1: unexpected column\(extra.count == 1 ? "" : "s") \(extra.map { "\"\($0)\"" }.joined(separator: ", ")); the submission holds exactly \(quotedExpected)"
+        "row 1: unexpected column\(extra.count == 1 ? "" : "s") \(extra.map { "\"\($0)\"" }.joined(separator: ", ")); the submission holds exactly \(quotedExpected)\(may)"
       )
     }
 
-    // The join: each answer row gets exactly one submission row.
+    // The join: each answer row gets exactly one submission row, or up to `rowsPerId` rows
+    // when the page lists a ranked prediction per row (their cells then join in file order).
     let idColumn = sub.index(of: task.idColumn)!
     let n = answers.table.rowCount
+    let perId = max(1, task.rowsPerId ?? 1)
+    guard perId == 1 || metric.definition.shape == .ranking else {
+      throw DojoError(
+        .graderError,
+        "task \(task.id): rows_per_id \(perId) needs a ranked-list metric, not \(metric.name); prepare again"
+      )
+    }
     var submissionRow = [Int](repeating: -1, count: n)
     var answerRow = [Int](repeating: -1, count: sub.rowCount)
+    // Answer row → the submission rows after its first, in file order (rows_per_id only).
+    var laterRows: [Int: [Int]] = [:]
+    var laterCount = 0
     var index = answers.index
     guard sub.rowCount < Int(Int32.max) / 2 else {
       throw DojoError(.invalidSubmission, "the submission has too many rows (\(sub.rowCount))")
@@ -286,15 +317,25 @@ public struct Grader: Sendable {
           "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" is not an id of the test set"
         )
       case .taken(let first):
+        let a = answerRow[first]
+        if perId > 1, a >= 0, laterRows[a, default: []].count + 1 < perId {
+          laterRows[a, default: []].append(row)
+          answerRow[row] = a
+          laterCount += 1
+          continue
+        }
         let id = sub.string(row: row, column: idColumn)
+        let rule =
+          perId > 1 ? "each id goes on at most \(perId) rows" : "each id goes on one row"
         throw DojoError(
           .invalidSubmission,
-          "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" appears again (first on row \(sub.line(ofRow: first))); each id goes on one row"
+          "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" appears again (first on row \(sub.line(ofRow: first))); \(rule)"
         )
       }
     }
-    if sub.rowCount < n, let first = submissionRow.firstIndex(of: -1) {
-      let missing = n - sub.rowCount
+    let distinctIds = sub.rowCount - laterCount
+    if distinctIds < n, let first = submissionRow.firstIndex(of: -1) {
+      let missing = n - distinctIds
       throw DojoError(
         .invalidSubmission,
         "column \"\(task.idColumn)\": \(missing) test id\(missing == 1 ? " is" : "s are") missing, first \"\(answers.table.string(row: first, column: answers.id))\"; the submission needs one row per test id (\(n))"
@@ -303,18 +344,25 @@ public struct Grader: Sendable {
 
     // Every answer row has exactly one submission row now: `answerRow` is a permutation,
     // which the scatter below relies on to fill every cell.
-    guard sub.rowCount == n else {
-      throw DojoError(.graderError, "the join left \(sub.rowCount) rows for \(n) answers")
+    guard distinctIds == n else {
+      throw DojoError(.graderError, "the join left \(distinctIds) rows for \(n) answers")
     }
     // Cells are read in file order and scattered into answers order: reading a shuffled
     // submission in answers order would miss the cache on nearly every cell of a large file.
     let columnIndex = columns.map { sub.index(of: $0)! }
     let order = answerRow
+    let later = laterRows
+    let firstRow = submissionRow
     let cells = PredictedCells(
       texts: { j in
         var out = [String](repeating: "", count: n)
-        for row in 0..<sub.rowCount {
+        for row in 0..<sub.rowCount where firstRow[order[row]] == row {
           out[order[row]] = sub.string(row: row, column: columnIndex[j])
+        }
+        // An id's further rows extend its ranked list, best first as the file orders them.
+        for (a, rows) in later {
+          let items = [out[a]] + rows.map { sub.string(row: $0, column: columnIndex[j]) }
+          out[a] = items.filter { !$0.isEmpty }.joined(separator: " ")
         }
         return out
       },

@@ -18,6 +18,10 @@ public enum MetricShape: String, Sendable, CaseIterable {
   case ranking
   /// Free text against free text (Jaccard, Levenshtein).
   case text
+  /// The named answers and submission columns as text, for metrics that read several columns
+  /// their own way (orderings, spans, directions, subgroups); each checks its cells and names
+  /// the offending row. The submission holds the targets that are not answers-only columns.
+  case columns
 }
 
 /// One parameter a metric accepts in its manifest spec.
@@ -28,8 +32,9 @@ public struct MetricParameter: Sendable, Equatable {
     case label
     /// A whole number of at least 1 (`k: 3`).
     case positiveInteger = "positive integer"
-    /// A number strictly between 0 and 0.5 (`eps: 1e-15`).
-    case epsilon = "number between 0 and 0.5"
+    /// A number strictly between 0 and 0.5 (`eps: 1e-15`), or `auto`: the machine epsilon of
+    /// a double, 2⁻⁵² (scikit-learn's `eps="auto"`, which Kaggle's log-loss pages use).
+    case epsilon = "number between 0 and 0.5, or auto"
     /// A list of column names (`columns: [toxic, obscene]`).
     case columns = "list of column names"
     /// Non-negative numbers per target column, as a list in target order or a map by column.
@@ -38,6 +43,26 @@ public struct MetricParameter: Sendable, Equatable {
     case column = "column name"
     /// `true` or `false` (`normalize: false`).
     case flag = "true or false"
+    /// An image side in pixels (`height: 101`).
+    case side = "whole number from 1 to 1048576"
+    /// A number above 0 (`beta: 0.5`).
+    case positiveNumber = "number above 0"
+    /// A number from 0 to 1 (`both_empty: 1`).
+    case unitNumber = "number from 0 to 1"
+    /// Ascending numbers strictly between 0 and 1 (`iou_thresholds: [0.4]`).
+    case thresholds = "list of ascending numbers between 0 and 1"
+    /// A ``BoxFormat`` name (`box_format: label_score_corners`).
+    case boxFormat = "box format (label_score_corners or score_xywh)"
+    /// A whole number of at least 1, stored by name (`max_detections: 100`).
+    case count = "whole number of at least 1"
+    /// One answers column the submission leaves out (`filter_column: min_ANNmuon`).
+    case answerColumn = "answers column name"
+    /// Answers columns the submission leaves out (`subgroups: [male, female]`).
+    case answerColumns = "list of answers column names"
+    /// A finite number (`filter_above: 0.4`).
+    case number = "number"
+    /// A list of finite numbers (`tpr_bands: [0, 0.4, 1]`).
+    case numbers = "list of numbers"
   }
   /// The key in the metric spec.
   public let name: String
@@ -70,10 +95,35 @@ public struct MetricParameters: Sendable, Equatable {
   public var confidenceColumn: String?
   /// Whether a distance is divided by the longer length (`normalize`, default true).
   public var normalize: Bool?
+  /// Every image's height and width in pixels (`height`, `width`).
+  public var imageHeight: Int?
+  public var imageWidth: Int?
+  /// Answers columns of per-image heights and widths (`height_column`, `width_column`).
+  public var heightColumn: String?
+  public var widthColumn: String?
+  /// F-beta's beta (`beta`).
+  public var beta: Double?
+  /// An image's score when neither side marks anything (`both_empty`).
+  public var bothEmpty: Double?
+  /// IoU thresholds (`iou_thresholds`).
+  public var iouThresholds: [Double]?
+  /// How prediction strings spell boxes (`box_format`).
+  public var boxFormat: BoxFormat?
+  /// Detections kept per image and category (`max_detections`).
+  public var maxDetections: Int?
+
+  /// `eps: auto`: the gap between 1 and the next double, as NumPy's `finfo(float64).eps`.
+  public static let machineEpsilon = Double.ulpOfOne
+  /// Every parameter as the spec gives it, once checked against its kind; metrics of the
+  /// ``MetricShape/columns`` shape read theirs from here.
+  public var raw: [String: ManifestValue] = [:]
 
   /// The answers columns the metric reads besides the scored targets; the submission
   /// leaves them out.
-  public var answerOnlyColumns: [String] { [weightColumn, groupColumn].compactMap { $0 } }
+  public var answerOnlyColumns: [String] {
+    [weightColumn, groupColumn, heightColumn, widthColumn].compactMap { $0 }
+      + columnMetricAnswerColumns
+  }
 
   /// Per-column weights as the manifest gives them.
   public enum Weights: Sendable, Equatable {
@@ -107,6 +157,9 @@ public struct MetricDefinition: Sendable {
   /// The parameters it accepts.
   public let parameters: [MetricParameter]
   let compute: @Sendable (MetricData, MetricParameters) throws -> Double
+  /// Checks the parameters together (band edges against their weights), beyond each one's
+  /// kind; throws `.invalidManifest`.
+  var checkParameters: (@Sendable (MetricParameters) throws -> Void)? = nil
 }
 
 /// A metric spec resolved against the catalogue: the entry plus checked parameters.
@@ -140,7 +193,8 @@ public enum MetricCatalogue {
     summary: "the positive label (default: 1, true or yes when present, else the greater label)")
   private static let eps = MetricParameter(
     name: "eps", kind: .epsilon, required: false,
-    summary: "probabilities are clipped to [eps, 1-eps] (default 1e-15)")
+    summary:
+      "probabilities are clipped to [eps, 1-eps] (default 1e-15; auto: machine epsilon, 2^-52)")
   private static let columns = MetricParameter(
     name: "columns", kind: .columns, required: false,
     summary: "binary target columns; the score is the mean over them")
@@ -199,7 +253,10 @@ public enum MetricCatalogue {
   public static let poolsColumns: Set<String> = ["rmse", "rmsle", "mae"]
 
   /// Every metric, in catalogue order.
-  public static let all: [MetricDefinition] = [
+  public static let all: [MetricDefinition] = tabularMetrics + columnEntries + imageMetrics
+
+  /// The metrics of tables: labels, probabilities, values, rankings and texts.
+  static let tabularMetrics: [MetricDefinition] = [
     entry("accuracy", .label, lower: false, "share of rows whose label is right") { d, _ in
       try Metrics.accuracy(try d.labels())
     },
@@ -395,6 +452,13 @@ public enum MetricCatalogue {
     return nil
   }
 
+  /// The positive label a binary metric uses when the spec gives none: `1`, `true` or `yes`
+  /// when one of the labels is spelled so, else the greater of exactly two labels; nil when
+  /// neither rule applies (then the spec must say `positive`).
+  public static func defaultPositiveLabel(among labels: Set<String>) -> String? {
+    MetricData.defaultPositiveLabel(among: labels)
+  }
+
   /// `map@3` → (`map@k`, 3).
   private static func shorthand(_ name: String) -> (String, Int)? {
     guard let at = name.firstIndex(of: "@"), let k = Int(name[name.index(after: at)...]) else {
@@ -433,6 +497,7 @@ public enum MetricCatalogue {
         "metric \(definition.name): unknown parameter \"\(unknown)\" (it takes \(list))")
     }
     var p = MetricParameters()
+    p.raw = raw
     for parameter in definition.parameters {
       guard let value = raw[parameter.name] else {
         if parameter.required {
@@ -454,6 +519,10 @@ public enum MetricCatalogue {
         guard let n = value.integer, n >= 1 else { throw wrong }
         p.k = n
       case .epsilon:
+        if case .scalar("auto") = value {
+          p.eps = MetricParameters.machineEpsilon
+          continue
+        }
         guard let e = value.number, e > 0, e < 0.5 else { throw wrong }
         p.eps = e
       case .columns:
@@ -486,13 +555,52 @@ public enum MetricCatalogue {
         switch parameter.name {
         case "weight_column": p.weightColumn = s
         case "group_column": p.groupColumn = s
+        case "height_column": p.heightColumn = s
+        case "width_column": p.widthColumn = s
         default: p.confidenceColumn = s
         }
       case .flag:
         guard case .scalar(let s) = value, let b = Bool(s.lowercased()) else { throw wrong }
         p.normalize = b
+      case .side:
+        guard let n = value.integer, n >= 1, n <= ImageSize.maxSide else { throw wrong }
+        if parameter.name == "height" { p.imageHeight = n } else { p.imageWidth = n }
+      case .positiveNumber:
+        guard let x = value.number, x > 0, x.isFinite else { throw wrong }
+        p.beta = x
+      case .unitNumber:
+        guard let x = value.number, x >= 0, x <= 1 else { throw wrong }
+        p.bothEmpty = x
+      case .thresholds:
+        guard case .list(let items) = value, !items.isEmpty, items.count <= 1000 else {
+          throw wrong
+        }
+        let numbers = items.compactMap(\.number)
+        guard numbers.count == items.count, numbers.allSatisfy({ $0 > 0 && $0 < 1 }),
+          zip(numbers, numbers.dropFirst()).allSatisfy({ $0 < $1 })
+        else { throw wrong }
+        p.iouThresholds = numbers
+      case .boxFormat:
+        guard case .scalar(let s) = value, let f = BoxFormat(rawValue: s) else { throw wrong }
+        p.boxFormat = f
+      case .count:
+        guard let n = value.integer, n >= 1 else { throw wrong }
+        p.maxDetections = n
+      case .answerColumn:
+        guard case .scalar(let s) = value, !s.isEmpty else { throw wrong }
+      case .answerColumns:
+        guard case .list(let items) = value, !items.isEmpty,
+          items.allSatisfy({ ($0.scalarText ?? "").isEmpty == false })
+        else { throw wrong }
+      case .number:
+        guard value.number?.isFinite == true else { throw wrong }
+      case .numbers:
+        guard case .list(let items) = value, !items.isEmpty,
+          items.allSatisfy({ $0.number?.isFinite == true })
+        else { throw wrong }
       }
     }
+    try definition.checkParameters?(p)
     return ResolvedMetric(definition: definition, parameters: p)
   }
 }

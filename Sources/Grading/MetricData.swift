@@ -22,6 +22,11 @@ public enum MetricData: Sendable {
   /// Numeric truth against predictions (every target column's cells pooled), with what the
   /// metric reads besides: answers-only row weights or groups, a submitted confidence.
   case annotated(AnnotatedValues)
+  /// Run-length masks or prediction strings, one image per row, with the submission's lines
+  /// and the answers-only columns (image sizes) the metric reads.
+  case encoded(EncodedRows)
+  /// The named columns of a ``MetricShape/columns`` metric, with the submission's lines.
+  case columns(NamedColumns)
 
   /// Pooled numeric truth and predictions with their per-row annotations, each as long as
   /// `truth` when present.
@@ -104,15 +109,28 @@ public enum MetricData: Sendable {
     return try MetricData.defaultPositive(among: seen)
   }
 
+  /// Why a predicted label is refused: it names how many classes there are, never which, since
+  /// the class list may hold labels that only the answers have.
+  static func unknownLabel(_ count: Int) -> String {
+    "is not one of the task's \(count) classes; predict a label as the training data spells it"
+  }
+
   static func defaultPositive(among labels: Set<String>) throws -> String {
+    if let label = defaultPositiveLabel(among: labels) { return label }
+    // The labels come from the answers: the message counts them, never quotes them.
+    throw DojoError(
+      .graderError,
+      "cannot tell the positive label among \(labels.count) labels; set positive: in the metric spec"
+    )
+  }
+
+  /// The default rule, nil when it cannot tell.
+  static func defaultPositiveLabel(among labels: Set<String>) -> String? {
     for candidate in ["1", "true", "yes"] {
       if let hit = labels.first(where: { $0.lowercased() == candidate }) { return hit }
     }
     if labels.count == 2 { return LabelOrder.sorted(Array(labels))[1] }
-    throw DojoError(
-      .graderError,
-      "cannot tell the positive label among \(LabelOrder.sorted(Array(labels)).joined(separator: ", ")); set positive: in the metric spec"
-    )
+    return nil
   }
 
   func probabilities() throws -> [BinaryScores] {
@@ -326,15 +344,15 @@ extension MetricData {
     case .label:
       try MetricData.expectOne(name, truthColumns, predictedColumns)
       if let classes {
+        // The class list may hold labels only the answers have: no message quotes it.
         let known = Set(classes)
-        let list = classes.joined(separator: ", ")
         try checker.check(texts(0), column: predictedColumns[0]) { v in
-          known.contains(v) ? nil : "is not one of \(list)"
+          known.contains(v) ? nil : MetricData.unknownLabel(classes.count)
         }
         if let bad = truth[0].firstIndex(where: { !known.contains($0) }) {
           throw DojoError(
             .graderError,
-            "answers row \(bad + 2): column \"\(truthColumns[0])\": \"\(truth[0][bad])\" is not one of the task's classes"
+            "answers row \(bad + 2): column \"\(truthColumns[0])\" holds a label that is not one of the task's classes; prepare again"
           )
         }
       }
@@ -353,7 +371,7 @@ extension MetricData {
         if labels.count > 1 {
           throw DojoError(
             .graderError,
-            "\(name) needs a binary target but answers column \"\(truthColumns[j])\" holds \(LabelOrder.sorted(Array(labels)).prefix(5).joined(separator: ", ")) besides \(positive)"
+            "\(name) needs a binary target but answers column \"\(truthColumns[j])\" holds \(labels.count) labels besides the positive one"
           )
         }
         columns.append(BinaryScores(truth: truth[j].map { $0 == positive }, scores: scores))
@@ -388,7 +406,7 @@ extension MetricData {
         guard let k = index[label] else {
           throw DojoError(
             .graderError,
-            "answers row \(i + 2): class \"\(label)\" has no probability column; the task's classes miss it"
+            "answers row \(i + 2): its class has no probability column; the task's classes miss it; prepare again"
           )
         }
         truthIndex[i] = k
@@ -450,14 +468,33 @@ extension MetricData {
         let known = Set(classes)
         try checker.check(indices: rows, column: predictedColumns[0]) { i in
           guard let bad = lists[i].first(where: { !known.contains($0) }) else { return nil }
-          return "\"\(bad)\" is not one of \(classes.joined(separator: ", "))"
+          return "\"\(bad)\" \(MetricData.unknownLabel(classes.count))"
         }
       }
       let relevant = truth[0].map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
       self = .rankings(truth: relevant, predicted: lists)
     case .text:
+      if MetricCatalogue.readsEncodedRows.contains(name), predictedColumns.count == 1 {
+        var answerColumns: [String: [String]] = [:]
+        for (c, values) in zip(truthColumns.dropFirst(), truth.dropFirst()) {
+          answerColumns[c] = values
+        }
+        self = .encoded(
+          EncodedRows(
+            truth: truth[0], predicted: texts(0), column: predictedColumns[0],
+            lines: submissionLines, answerColumns: answerColumns))
+        return
+      }
       try MetricData.expectOne(name, truthColumns, predictedColumns)
       self = .texts(truth: truth[0], predicted: texts(0))
+    case .columns:
+      self = .columns(
+        NamedColumns(
+          truth: Dictionary(zip(truthColumns, truth), uniquingKeysWith: { a, _ in a }),
+          predicted: Dictionary(
+            predictedColumns.indices.map { (predictedColumns[$0], texts($0)) },
+            uniquingKeysWith: { a, _ in a }),
+          submissionColumns: predictedColumns, rows: rows, checker: checker))
     }
   }
 
@@ -488,8 +525,7 @@ extension MetricData {
       let weights = try answerNumbers(try answerColumn(w), column: w, log: false)
       if let bad = weights.firstIndex(where: { $0 < 0 }) {
         throw DojoError(
-          .graderError,
-          "answers row \(bad + 2): column \"\(w)\": weight \(weights[bad]) is negative")
+          .graderError, "answers row \(bad + 2): column \"\(w)\": the weight is negative")
       }
       values.weights = Array([[Double]](repeating: weights, count: copies).joined())
     }
@@ -524,7 +560,7 @@ extension MetricData {
       guard let v = ValueChecker.parse(text), v.isFinite, !log || v > -1 else {
         throw DojoError(
           .graderError,
-          "answers row \(i + 2): column \"\(name)\": \"\(text)\" is not a usable number for this metric"
+          "answers row \(i + 2): column \"\(name)\" holds no usable number for this metric; prepare again"
         )
       }
       out[i] = v

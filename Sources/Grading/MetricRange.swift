@@ -38,9 +38,19 @@ public struct MetricRange: Sendable, Equatable {
       "precision", "recall", "map@k", "ndcg@k", "jaccard", "levenshtein", "multilabel_f1_micro",
       "multilabel_f1_samples", "top1_error":
       return .unit
+    case "mask_dice", "mask_fbeta", "mask_iou_precision", "box_map", "box_voc_map",
+      "box_iou_precision",
+      "point_in_box_f1":
+      return .unit
     case "mcc", "qwk", "spearman", "pearson", "kendall_tau", "normalized_gini",
       "mean_columnwise_spearman":
       return .signedUnit
+    case "weighted_auc", "bias_auc", "hierarchical_macro_recall", "lwlrap", "span_micro_f1":
+      return .unit
+    case "kendall_tau_orderings", "mean_spearman_orderings":
+      return .signedUnit
+    case "mean_angular_error":
+      return MetricRange(lower: 0, upper: .pi)
     case "laplace_log_likelihood":
       return MetricRange(
         lower: -.infinity, upper: -log(2.0.squareRoot() * Metrics.laplaceMinimumConfidence))

@@ -57,6 +57,9 @@ extension Grader {
           let votes = truth.map { ValueChecker.parse(table.string(row: row, column: $0)) ?? 0 }
           let total = votes.reduce(0, +)
           fields += votes.map { SubmissionLayout.format(total > 0 ? $0 / total : 0) }
+        case .text where metric.name == "point_in_box_f1":
+          // The answers hold boxes; the perfect prediction is each box's centre.
+          fields.append(try Metrics.boxCentres(table.string(row: row, column: truth[0]), row: row))
         default:
           // Scored targets as the answers hold them; a confidence column at its best value.
           fields += columns.map { column in

@@ -86,6 +86,8 @@ public enum SubmissionLayout {
       return try single(metric, targets)
     case .values:
       return targets
+    case .columns:
+      return targets
     case .probability:
       guard let columns = metric.parameters.columns else { return targets }
       if let stray = columns.first(where: { !targets.contains($0) }) {
@@ -164,6 +166,9 @@ public enum SubmissionLayout {
       return column
     }
     switch resolved.definition.shape {
+    case .text where MetricCatalogue.readsEncodedRows.contains(resolved.name):
+      // An empty mask, no box, no point: valid for every image, whatever its size.
+      return [""]
     case .label, .text:
       return [mostFrequent(try values(of: columns[0]), count: 1)[0]]
     case .ranking:
@@ -209,6 +214,8 @@ public enum SubmissionLayout {
         throw DojoError(.invalidData, "every training row's votes sum to 0; no default exists")
       }
       return shares.map { format($0 / Double(counted)) }
+    case .columns:
+      return try columns.map { try columnDefault(column: $0, values(of: $0)) }
     case .value, .values:
       return try columns.map { column in
         if column == resolved.parameters.confidenceColumn {

@@ -2,7 +2,7 @@ internal import Curation
 public import DojoCore
 public import Foundation
 public import Ingest
-internal import Registry
+public import Registry
 internal import Validation
 
 /// The stages of `dojo import`, in order.
@@ -23,6 +23,26 @@ public struct ImportOutcome: Sendable, Codable {
   public var skipped: [ImportStage]
   public var seconds: Double
   public var succeeded: Bool { error == nil }
+
+  public init(
+    id: String, stage: ImportStage, error: String?, version: String?, skipped: [ImportStage],
+    seconds: Double
+  ) {
+    self.id = id
+    self.stage = stage
+    self.error = error
+    self.version = version
+    self.skipped = skipped
+    self.seconds = seconds
+  }
+
+  /// The outcome a node recorded in the registry (an unknown stage name reads as `fetch`).
+  public init(_ record: ImportRecord) {
+    self.init(
+      id: record.task, stage: ImportStage(rawValue: record.stage) ?? .fetch,
+      error: record.succeeded ? nil : (record.error ?? "failed"), version: record.version,
+      skipped: record.skipped.compactMap(ImportStage.init(rawValue:)), seconds: record.seconds)
+  }
 }
 
 /// Where `dojo import` reads and writes.
@@ -41,12 +61,17 @@ public struct ImportOptions: Sendable {
   public var python: String
   /// Where fetch progress goes.
   public var progress: (any FetchProgress)?
+  /// The run each outcome is recorded under in the registry (`local-<uuid>`,
+  /// `slurm-<job id>`); nil records none.
+  public var run: String?
 
   public init(
     raw: URL, curated: URL, registry: URL,
     environment: [String: String] = ProcessInfo.processInfo.environment,
-    skipReference: Bool = false, python: String = "python3", progress: (any FetchProgress)? = nil
+    skipReference: Bool = false, python: String = "python3", progress: (any FetchProgress)? = nil,
+    run: String? = nil
   ) {
+    self.run = run
     self.raw = raw
     self.curated = curated
     self.registry = registry
@@ -83,7 +108,9 @@ public struct Importer: Sendable {
 
       outcome.stage = .unpack
       stageStarted(.unpack)
-      let unpackSkipped = try unpackFetchingAgainIfDamaged(fetched, into: files) {
+      let unpackSkipped = try unpackFetchingAgainIfDamaged(
+        fetched, into: files, limits: loaded.manifest.unpack
+      ) {
         try fetch(loaded, into: home, force: true)
       }
       if unpackSkipped { outcome.skipped.append(.unpack) }
@@ -96,7 +123,7 @@ public struct Importer: Sendable {
       outcome.stage = .prepare
       stageStarted(.prepare)
       let board = try kaggleLeaderboard(loaded, home: home)
-      let prepared = try Preparer(loaded).prepare(
+      let prepared = try Preparer(loaded, python: options.python).prepare(
         raw: files, curated: options.curated, pageMarkdown: page, kaggleLeaderboard: board)
       outcome.version = prepared.version
       if prepared.skipped { outcome.skipped.append(.prepare) }
@@ -142,7 +169,24 @@ public struct Importer: Sendable {
       record(loaded, version: outcome.version, failedStage: outcome.stage, message: error)
     }
     outcome.seconds = Date().timeIntervalSince(start)
+    if let run = options.run { record(outcome, run: run) }
     return outcome
+  }
+
+  /// Keeps the outcome under its run, for the summary of a run imported on other nodes.
+  func record(_ outcome: ImportOutcome, run: String) {
+    do {
+      try Registry(at: options.registry).recordImport(
+        ImportRecord(
+          run: run, task: outcome.id, succeeded: outcome.succeeded, stage: outcome.stage.rawValue,
+          version: outcome.version, skipped: outcome.skipped.map(\.rawValue),
+          seconds: outcome.seconds, error: outcome.error,
+          host: ProcessInfo.processInfo.hostName,
+          recordedAt: ISO8601DateFormatter().string(from: Date())))
+    } catch {
+      FileHandle.standardError.write(
+        Data("warning: cannot record \(outcome.id)'s import in the registry: \(error)\n".utf8))
+    }
   }
 
   /// Keeps a validation's outcome in the registry, passed or not, for `dojo report`. A
@@ -199,6 +243,12 @@ public struct Importer: Sendable {
         .invalidManifest,
         "leaderboard: kaggle needs source: {kaggle: <slug>}; give CSV files instead")
     }
+    return try kaggleLeaderboard(slug: slug, home: home)
+  }
+
+  /// Kaggle's public leaderboard of `slug`, downloaded and unzipped into
+  /// `raw/<id>/leaderboard/` (once), for an import or a draft (`dojo new`).
+  public func kaggleLeaderboard(slug: String, home: URL) throws -> URL {
     let fetcher = Fetcher(environment: options.environment, progress: options.progress)
     let zip = try fetcher.fetch(.kaggle(slug: slug), into: home, leaderboard: true)
     let layout = RawLayout(raw: home.deletingLastPathComponent(), id: home.lastPathComponent)
@@ -211,16 +261,31 @@ public struct Importer: Sendable {
     return csv
   }
 
+  /// Fetches `source` into `raw/<id>/` and unpacks it into `raw/<id>/files/`, as an import's
+  /// first two stages do (a damaged archive fetched once more, unchanged work skipped), for
+  /// `dojo new`, which has no manifest yet. Returns the fetch and the unpacked folder.
+  public func stage(_ source: FetchSource, id: String) throws -> (fetched: FetchResult, files: URL)
+  {
+    let layout = RawLayout(raw: options.raw, id: id)
+    let fetcher = Fetcher(environment: options.environment, progress: options.progress)
+    let fetched = try fetcher.fetch(source, into: layout.home)
+    _ = try unpackFetchingAgainIfDamaged(fetched, into: layout.files) {
+      try fetcher.fetch(source, into: layout.home, force: true)
+    }
+    return (fetched, layout.files)
+  }
+
   /// Unpacks `fetched`; when unpack reports the archive damaged (a download that was cut or
   /// corrupted: see ``DojoError/isDamagedArchive``), deletes it, fetches it once more with
   /// `refetch` and unpacks that. A second damaged archive is an error naming the file: the
   /// source itself is broken, and fetching it a third time would not help. Returns true when
   /// unpacking was skipped.
   func unpackFetchingAgainIfDamaged(
-    _ fetched: FetchResult, into files: URL, refetch: () throws -> FetchResult
+    _ fetched: FetchResult, into files: URL, limits: Manifest.Unpack? = nil,
+    refetch: () throws -> FetchResult
   ) throws -> Bool {
     do {
-      return try unpack(fetched, into: files)
+      return try unpack(fetched, into: files, limits: limits)
     } catch let error as DojoError where error.isDamagedArchive {
       FileHandle.standardError.write(
         Data(
@@ -234,7 +299,7 @@ public struct Importer: Sendable {
       }
       let again = try refetch()
       do {
-        return try unpack(again, into: files)
+        return try unpack(again, into: files, limits: limits)
       } catch let second as DojoError where second.isDamagedArchive {
         throw DojoError(
           .invalidData,
@@ -246,8 +311,11 @@ public struct Importer: Sendable {
   }
 
   /// Unpacks unless `files/` already holds this archive's contents (its stamp names the
-  /// archive's hash). Returns true when skipped.
-  func unpack(_ fetched: FetchResult, into files: URL) throws -> Bool {
+  /// archive's hash). Returns true when skipped. `limits` are the manifest's `unpack:`
+  /// overrides of the default limits.
+  func unpack(_ fetched: FetchResult, into files: URL, limits manifestLimits: Manifest.Unpack?)
+    throws -> Bool
+  {
     let stamp = files.deletingLastPathComponent().appendingPathComponent(
       ".\(files.lastPathComponent).unpacked")
     let expected = "\(fetched.sha256)\n"
@@ -257,7 +325,8 @@ public struct Importer: Sendable {
     {
       return true
     }
-    _ = try Unpacker().unpack(archive: fetched.file, into: files)
+    _ = try Unpacker(limits: UnpackLimits(manifestLimits)).unpack(
+      archive: fetched.file, into: files)
     try AtomicFiles.write(expected, to: stamp)
     return false
   }

@@ -272,7 +272,43 @@ public final class Registry: Sendable {
       );
       """
     ),
-    // 5: who is running a step of a session now (see SessionLeases.swift): replicas of the
+    // 5: every competition's import outcome, tagged with the run it was part of (see
+    // ImportRecords.swift): a Slurm job's summary is read from here, whichever node imported.
+    // SQLite orders them by its implicit rowid; PostgreSQL numbers them in `seq`.
+    (
+      """
+      CREATE TABLE import_records (
+        run TEXT NOT NULL,
+        competition_id TEXT NOT NULL,
+        succeeded INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        version TEXT,
+        skipped TEXT NOT NULL,
+        seconds REAL NOT NULL,
+        error TEXT,
+        host TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX import_records_by_run ON import_records(run, competition_id);
+      """,
+      """
+      CREATE TABLE import_records (
+        seq BIGSERIAL PRIMARY KEY,
+        run TEXT NOT NULL,
+        competition_id TEXT NOT NULL,
+        succeeded BIGINT NOT NULL,
+        stage TEXT NOT NULL,
+        version TEXT,
+        skipped TEXT NOT NULL,
+        seconds DOUBLE PRECISION NOT NULL,
+        error TEXT,
+        host TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX import_records_by_run ON import_records(run, competition_id);
+      """
+    ),
+    // 6: who is running a step of a session now (see SessionLeases.swift): replicas of the
     // runtime that share a registry never run two steps of one session at once.
     (
       """

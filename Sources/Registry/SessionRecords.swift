@@ -180,6 +180,19 @@ extension Registry {
       [.text(stamp), .text(stamp), .text(id)])
   }
 
+  /// Deletes a session and every step it took, in one transaction.
+  ///
+  /// - Returns: whether there was such a session.
+  @discardableResult
+  public func deleteSession(_ id: String) throws -> Bool {
+    try db.transaction {
+      let found = try session(id) != nil
+      try db.query("DELETE FROM session_steps WHERE session_id = ?", [.text(id)])
+      try db.query("DELETE FROM sessions WHERE id = ?", [.text(id)])
+      return found
+    }
+  }
+
   /// One session, or nil.
   public func session(_ id: String) throws -> SessionRecord? {
     try db.query(Self.selectSession + " WHERE id = ?", [.text(id)]).first.map(Self.sessionRecord)

@@ -180,7 +180,8 @@ extension CuratorReport {
     var html = "<section><h2>Agents</h2>"
     if agents.isEmpty { return html + "<p class=\"muted\">No agent has run yet.</p></section>\n" }
     let headers = [
-      ("agent", "agent", false), ("elo", "Elo", true), ("tasks", "tasks attempted", true),
+      ("rank", "#", true), ("agent", "agent", false), ("rating", "rating", true),
+      ("rating_ci", "95% interval", false), ("tasks", "tasks attempted", true),
       ("valid", "valid submissions", true), ("human_rank", "mean HumanRank", true),
       ("gold", "gold", true), ("silver", "silver", true), ("bronze", "bronze", true),
       ("any_medal", "any medal", true), ("above_median", "above median", true),
@@ -195,8 +196,10 @@ extension CuratorReport {
         a.tasksAttempted == 0
           ? "\(n)" : "\(n) (\(String(format: "%.0f", 100 * Double(n) / Double(a.tasksAttempted)))%)"
       }
-      html += "<tr><td>\(HTML.escape(a.agent))</td>"
-      html += Self.numberCell(a.elo, text: String(format: "%.0f", a.elo))
+      html += "<tr>" + Self.numberCell(Double(a.rank), text: "\(a.rank)")
+      html += "<td>\(HTML.escape(a.agent))</td>"
+      html += Self.numberCell(a.rating, text: String(format: "%.0f", a.rating))
+      html += "<td>\(String(format: "%.0f–%.0f", a.ratingLow, a.ratingHigh))</td>"
       html += Self.numberCell(Double(a.tasksAttempted), text: "\(a.tasksAttempted)")
       html += Self.numberCell(Double(a.validSubmissions), text: "\(a.validSubmissions)")
       html += Self.numberCell(a.meanHumanRank, text: String(format: "%.3f", a.meanHumanRank))
@@ -205,7 +208,7 @@ extension CuratorReport {
       }
       html += "</tr>"
     }
-    html += "</tbody></table><p class=\"muted\">\(HTML.escape(eloMethod))</p></section>\n"
+    html += "</tbody></table><p class=\"muted\">\(HTML.escape(ratingMethod))</p></section>\n"
     return html
   }
 

@@ -11,8 +11,8 @@ public struct CuratorReport: Sendable {
   public var tasks: [TaskRow]
   public var sessions: [SessionSeries]
   public var agents: [AgentStanding]
-  /// How Elo ratings were computed, for the page and `dojo rank`.
-  public var eloMethod: String
+  /// How ratings were computed, for the page and `dojo rank`.
+  public var ratingMethod: String
 }
 
 /// One task: its last validation, its reference solution, its leaderboard and where the
@@ -67,14 +67,20 @@ extension CuratorReport {
   /// Reads a registry into a report.
   ///
   /// - Throws: ``DojoError`` when the registry cannot be opened.
-  public static func build(registryAt url: URL, now: Date = Date()) throws -> CuratorReport {
-    try build(registry: try Registry(at: url), now: now)
+  /// - Parameter excludingAgents: agents left out of the standings, the sessions' plots and
+  ///   the submissions marked on the histograms (stray test runs, say).
+  public static func build(
+    registryAt url: URL, now: Date = Date(), excludingAgents: Set<String> = []
+  ) throws -> CuratorReport {
+    try build(registry: try Registry(at: url), now: now, excludingAgents: excludingAgents)
   }
 
   /// Reads an open registry into a report.
   ///
   /// - Throws: ``DojoError`` when the registry cannot be read.
-  public static func build(registry: Registry, now: Date = Date()) throws -> CuratorReport {
+  public static func build(
+    registry: Registry, now: Date = Date(), excludingAgents: Set<String> = []
+  ) throws -> CuratorReport {
     let published = Dictionary(
       try registry.latest().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     let validations = Dictionary(
@@ -138,6 +144,7 @@ extension CuratorReport {
     var attempts: [Attempt] = []
     for session in try registry.sessions() {
       let agent = session.agent ?? "unnamed"
+      if excludingAgents.contains(agent) { continue }
       let steps = try registry.steps(session: session.id)
       let points = steps.compactMap { step in step.score.map { (step: step.step, score: $0) } }
       let lowerIsBetter =
@@ -161,7 +168,7 @@ extension CuratorReport {
       registryPath: registry.location.description,
       generatedAt: ISO8601DateFormatter().string(from: now),
       tasks: rows.keys.sorted().compactMap { rows[$0] }, sessions: series, agents: standings,
-      eloMethod: AgentStandings.eloMethod)
+      ratingMethod: AgentStandings.ratingMethod)
   }
 }
 

@@ -8,9 +8,6 @@ enum BlockingWork {
   static func run<T: Sendable>(
     _ name: String, _ body: @escaping @Sendable () throws -> T
   ) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-      // BackgroundJob owns the thread; the continuation is resumed from it, never joined.
-      _ = BackgroundJob(name) { continuation.resume(with: Result { try body() }) }
-    }
+    try await BackgroundJob<T>.value(name, body)
   }
 }

@@ -11,6 +11,8 @@ enum LimitCeilings {
   static let maxWallSeconds = Double(7 * 24 * 3600)
   static let maxGPUs = 64
   static let minMemoryMB = 32
+  static let maxSteps = 1_000_000
+  static let maxBudgetSeconds = Double(30 * 24 * 3600)
 
   /// The session's limits: the server's, lowered where the client asked for less.
   ///
@@ -48,7 +50,38 @@ enum LimitCeilings {
       let ceiling = min(ceilings.gpus, maxGPUs)
       limits.gpus = try whole(gpus, "gpus", unit: "", range: 0...ceiling, option: "--gpus")
     }
+    if let steps = given.maxSteps {
+      let ceiling = min(ceilings.maxSteps ?? maxSteps, maxSteps)
+      limits.maxSteps = try whole(
+        steps, "max_steps", unit: "steps", range: 1...ceiling, option: "--max-steps")
+    }
+    if let time = given.timeBudgetS {
+      limits.timeBudgetS = try seconds(
+        time, "time_budget_s", ceiling: ceilings.timeBudgetS, option: "--time-budget")
+    }
+    if let cpu = given.cpuBudgetS {
+      limits.cpuBudgetS = try seconds(
+        cpu, "cpu_budget_s", ceiling: ceilings.cpuBudgetS, option: "--cpu-budget")
+    }
     return limits
+  }
+
+  /// A positive number of seconds at most `ceiling` (or the absolute bound without one).
+  private static func seconds(_ value: Double, _ name: String, ceiling: Double?, option: String)
+    throws -> Double
+  {
+    let bound = min(ceiling ?? maxBudgetSeconds, maxBudgetSeconds)
+    guard value.isFinite, value > 0 else {
+      throw DojoError(
+        .invalidArgument, "limits.\(name) must be a positive number of seconds, not \(value)")
+    }
+    guard value <= bound else {
+      throw DojoError(
+        .invalidArgument,
+        "limits.\(name) \(value) is above this server's ceiling of \(bound) s (dojo serve \(option)); ask for \(bound) or less"
+      )
+    }
+    return value
   }
 
   /// A whole number in `range`, checked while still a double (so 1e300 never traps).

@@ -30,11 +30,18 @@ public enum RuntimeAPI {
       method: "GET", path: "/v1/sessions/{sid}/history", summary: "Every step of a session",
       success: 200),
     .init(
-      method: "DELETE", path: "/v1/sessions/{sid}", summary: "Close a session (history is kept)",
-      success: 200),
+      method: "POST", path: "/v1/sessions/{sid}/close",
+      summary: "Close a session: no more steps; its history is kept", success: 200),
+    .init(
+      method: "DELETE", path: "/v1/sessions/{sid}",
+      summary: "Delete a session: its record, steps and files", success: 200),
     .init(
       method: "GET", path: "/v1/sessions/{sid}/trajectory",
       summary: "The session's steps as JSON lines for training", success: 200),
+    .init(
+      method: "GET", path: "/metrics",
+      summary: "Prometheus metrics: steps, step durations, sandbox outcomes, sessions open",
+      success: 200),
     .init(method: "GET", path: "/openapi.json", summary: "This document", success: 200),
   ]
 
@@ -49,12 +56,12 @@ public enum RuntimeAPI {
           String(route.success): .object([
             "description": .string("success"),
             "content": .object([
-              route.path.hasSuffix("/trajectory") ? "application/x-ndjson" : "application/json":
-                .object([
-                  "schema": .object([
-                    "type": .string(route.path.hasSuffix("/trajectory") ? "string" : "object")
+              mediaType(route): .object([
+                "schema": OpenAPISchemas.success(route).map(OpenAPISchemas.ref)
+                  ?? .object([
+                    "type": .string(mediaType(route) == "application/json" ? "object" : "string")
                   ])
-                ])
+              ])
             ]),
           ]),
           "default": .object([
@@ -113,7 +120,7 @@ public enum RuntimeAPI {
       "paths": .object(paths),
       "security": .array([.object(["bearerToken": .array([])])]),
       "components": .object([
-        "schemas": .object(["Error": errorSchema]),
+        "schemas": .object(OpenAPISchemas.components.merging(["Error": errorSchema]) { a, _ in a }),
         "securitySchemes": .object([
           "bearerToken": .object([
             "type": .string("http"), "scheme": .string("bearer"),
@@ -155,6 +162,13 @@ public enum RuntimeAPI {
     return responses
   }
 
+  /// What a route's success answer is: JSON, JSON lines (a trajectory) or Prometheus text.
+  private static func mediaType(_ route: APIRoute) -> String {
+    if route.path.hasSuffix("/trajectory") { return "application/x-ndjson" }
+    if route.path == "/metrics" { return "text/plain" }
+    return "application/json"
+  }
+
   private static func operationID(_ route: APIRoute) -> String {
     route.method.lowercased()
       + route.path.split(separator: "/").map { part in
@@ -192,7 +206,12 @@ public enum RuntimeAPI {
               "memory_mb": type("integer", ["minimum": .number(32)]),
               "cpu_s": type("integer", ["minimum": .number(1)]),
               "gpus": type("integer", ["minimum": .number(0)]),
+              "max_steps": type("integer", ["minimum": .number(1)]),
+              "time_budget_s": type("number", ["exclusiveMinimum": .number(0)]),
+              "cpu_budget_s": type("number", ["exclusiveMinimum": .number(0)]),
             ], closed: true),
+          "observation_format": type(
+            "string", ["enum": .array(ObservationFormat.allCases.map { .string($0.rawValue) })]),
         ], required: ["task"], closed: true)
     case ("POST", "/v1/sessions/{sid}/step"):
       return object(
@@ -200,6 +219,7 @@ public enum RuntimeAPI {
           "action": type(
             "string", ["enum": .array(StepAction.allCases.map { .string($0.rawValue) })]),
           "code": type("string"),
+          "final": type("boolean"),
           "info_type": type(
             "string", ["enum": .array(InfoType.allCases.map { .string($0.rawValue) })]),
         ], required: ["action"], closed: true)

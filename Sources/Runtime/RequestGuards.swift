@@ -192,6 +192,14 @@ final class StepSlots: Sendable {
 
   /// Runs `body` in one of `caller`'s slots, or refuses with a 429 when all are taken.
   func run<T: Sendable>(_ caller: Caller, _ body: () async throws -> T) async throws -> T {
+    try take(caller)
+    defer { release(caller) }
+    return try await body()
+  }
+
+  /// Takes one of `caller`'s slots (a streamed step holds it past its handler's return), or
+  /// refuses with a 429 when all are taken; ``release(_:)`` gives it back.
+  func take(_ caller: Caller) throws {
     let taken = running.withLock { counts -> Bool in
       guard counts[caller, default: 0] < limit else { return false }
       counts[caller, default: 0] += 1
@@ -204,8 +212,10 @@ final class StepSlots: Sendable {
           "\(caller.name) already has \(limit) steps running, the most one token may (dojo serve --max-steps-per-token); wait for one to answer",
         headers: [.retryAfter: "2"])
     }
-    defer { running.withLock { $0[caller, default: 1] -= 1 } }
-    return try await body()
+  }
+
+  func release(_ caller: Caller) {
+    running.withLock { $0[caller, default: 1] -= 1 }
   }
 }
 

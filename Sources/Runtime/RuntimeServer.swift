@@ -2,6 +2,7 @@ internal import DojoCore
 internal import Foundation
 public import Hummingbird
 internal import HummingbirdCore
+internal import Logging
 internal import NIOCore
 internal import Registry
 internal import Sandbox
@@ -33,6 +34,7 @@ public struct RuntimeServer: Sendable {
   /// The router with every route of the API, the JSON error middleware and the access checks.
   public func router() -> Router<RuntimeRequestContext> {
     let router = Router(context: RuntimeRequestContext.self)
+    router.add(middleware: RequestLog(logger: Logger(label: "dojo.http")))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AccessMiddleware(access: access, port: port))
     let manager = manager
@@ -73,6 +75,10 @@ public struct RuntimeServer: Sendable {
       let caller = try context.requireCaller()
       let id = try context.parameters.require("sid")
       let body = try await JSONResponse.decode(StepRequest.self, from: request, limit: limit)
+      if ServerSentEvents.wanted(accept: request.headers[.accept]) {
+        return try await Self.streamedStep(
+          id, body, caller: caller, manager: manager, slots: slots)
+      }
       return try await slots.run(caller) {
         JSONResponse.make(try await manager.step(id, body, caller: caller))
       }
@@ -82,9 +88,14 @@ public struct RuntimeServer: Sendable {
         try await manager.history(
           try context.parameters.require("sid"), caller: try context.requireCaller()))
     }
-    router.delete("/v1/sessions/{sid}") { _, context -> Response in
+    router.post("/v1/sessions/{sid}/close") { _, context -> Response in
       JSONResponse.make(
         try await manager.close(
+          try context.parameters.require("sid"), caller: try context.requireCaller()))
+    }
+    router.delete("/v1/sessions/{sid}") { _, context -> Response in
+      JSONResponse.make(
+        try await manager.remove(
           try context.parameters.require("sid"), caller: try context.requireCaller()))
     }
     router.get("/v1/sessions/{sid}/trajectory") { _, context -> Response in
@@ -96,10 +107,79 @@ public struct RuntimeServer: Sendable {
         status: .ok, headers: [.contentType: "application/x-ndjson"],
         body: ResponseBody(byteBuffer: buffer))
     }
+    router.get("/metrics") { _, _ -> Response in
+      Response(
+        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: manager.metrics.text())))
+    }
     router.get("/openapi.json") { _, _ -> Response in
       JSONResponse.make(RuntimeAPI.openAPIDocument())
     }
     return router
+  }
+
+  /// One structured log line per request: method, path, status, milliseconds, and who called.
+  struct RequestLog: RouterMiddleware {
+    let logger: Logger
+
+    func handle(
+      _ request: Request, context: RuntimeRequestContext,
+      next: (Request, RuntimeRequestContext) async throws -> Response
+    ) async throws -> Response {
+      let start = ContinuousClock.now
+      var status = "500"
+      defer {
+        let elapsed = (ContinuousClock.now - start).components
+        let ms = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+        logger.info(
+          "request",
+          metadata: [
+            "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+            "status": .string(status), "ms": .string(String(format: "%.1f", ms)),
+          ])
+      }
+      let response = try await next(request, context)
+      status = String(response.status.code)
+      return response
+    }
+  }
+
+  /// A step answered as server-sent events: its output as the run writes it, then the
+  /// observation. What would refuse the step (an unknown or ended session, bad arguments,
+  /// the token's step cap) is refused first, as a plain JSON error with its status.
+  static func streamedStep(
+    _ id: String, _ body: StepRequest, caller: Caller, manager: SessionManager, slots: StepSlots
+  ) async throws -> Response {
+    try await manager.checkStep(id, body, caller: caller)
+    try slots.take(caller)
+    let (events, sink) = AsyncStream<ByteBuffer>.makeStream()
+    let output = OutputEvents()
+    // The step runs to its end and is recorded even if the client goes away mid-stream.
+    Task {
+      defer { slots.release(caller) }
+      do {
+        let result = try await manager.step(id, body, caller: caller) { fd, bytes in
+          if let event = output.event(fd, bytes) { sink.yield(event) }
+        }
+        for event in output.flush() { sink.yield(event) }
+        sink.yield(ServerSentEvents.event("observation", try JSONValue.encoding(result)))
+      } catch {
+        for event in output.flush() { sink.yield(event) }
+        let (_, kind, message) = APIError.classify(error)
+        sink.yield(
+          ServerSentEvents.event(
+            "error",
+            .object(["error": .object(["kind": .string(kind), "message": .string(message)])])))
+      }
+      sink.finish()
+    }
+    return Response(
+      status: .ok,
+      headers: [.contentType: ServerSentEvents.contentType, .cacheControl: "no-store"],
+      body: ResponseBody { writer in
+        for await event in events { try await writer.write(event) }
+        try await writer.finish(nil)
+      })
   }
 
   /// Serves on `host:port` until the task is cancelled (or, with `handleSignals`, until

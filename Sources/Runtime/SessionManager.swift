@@ -1,12 +1,14 @@
 internal import DojoCore
 public import Foundation
 internal import Grading
-internal import Registry
+internal import Logging
+public import Registry
 public import Sandbox
 
 /// How the runtime is set up: where the registry and sessions live, how code runs.
 public struct RuntimeConfiguration: Sendable {
-  /// The registry file (published tasks; sessions and their steps are stored there too).
+  /// The registry (published tasks; sessions and their steps are stored there too): a
+  /// SQLite file URL, or a `postgres://` URL that several replicas share.
   public var registry: URL
   /// Where each session keeps its workspace and every code file and submission.
   public var sessionsDirectory: URL
@@ -47,14 +49,26 @@ public struct RuntimeConfiguration: Sendable {
 /// manager on the same files carries on where the last one stopped. Steps of one session
 /// run one at a time (a second one at once is refused as a conflict); steps of different
 /// sessions run in parallel, each sandboxed run on a thread of its own.
+///
+/// Replicas (several servers on one PostgreSQL registry and one sessions folder) serve any
+/// session: a step holds a lease on its session in the registry, so no two replicas run
+/// steps of one session at once, and a replica that died mid-step lets go when its lease
+/// expires. Registry calls block, so they run on the registry's own thread
+/// (``Registry/perform(_:)``), never on the actor's cooperative-pool thread.
 public actor SessionManager {
   public nonisolated let configuration: RuntimeConfiguration
+  /// What `GET /metrics` serves.
+  public nonisolated let metrics: RuntimeMetrics
+  /// One structured line per step and per session opened, closed or deleted.
+  nonisolated let logger = Logger(label: "dojo.runtime")
   let registry: Registry
   /// This process, as step leases and `/v1/health` name it.
-  nonisolated let replica = ReplicaIdentity.current
+  public nonisolated let replica = ReplicaIdentity.current
   let sandbox: Sandbox
   private var busy: Set<String> = []
   private var graders: [String: Grader] = [:]
+  /// The agent Python's packages and the machine, read once (see ``AgentEnvironment``).
+  private var environmentCache: AgentEnvironment?
 
   /// Opens the registry (applying migrations) and resolves the sandbox.
   ///
@@ -73,6 +87,7 @@ public actor SessionManager {
     try registry.releaseLeasesOfGoneReplicas()
     try registry.interruptUnfinishedSteps(
       observationJSON: Self.interruptedObservation.jsonText(), at: Clock.stamp())
+    metrics = RuntimeMetrics(openSessions: try registry.sessions().count { $0.closedAt == nil })
   }
 
   /// What a step that a dead server left unfinished shows.
@@ -109,7 +124,7 @@ public actor SessionManager {
 
   /// One task with its versions and submission format (never its host path).
   public func task(_ id: String, version: String? = nil) async throws -> JSONValue {
-    let (task, spec, versions, leaderboard) = try await db { registry in
+    let (task, spec, versions, board) = try await db { registry in
       let task = try registry.task(id, version: version)
       return (
         task, try registry.spec(task.id, version: task.version), try registry.versions(of: id),
@@ -124,8 +139,10 @@ public actor SessionManager {
     body["id_column"] = .string(spec.idColumn)
     body["targets"] = .array(spec.targets.map(JSONValue.string))
     body["submission_columns"] = .array(spec.submissionColumns.map(JSONValue.string))
+    // The private board when the task has one (what placements use), else the public one.
+    let privateSize = board.filter { $0.board == "private" }.count
     body["leaderboard_size"] = .number(
-      Double(leaderboard.filter { $0.board == "private" }.count))
+      Double(privateSize > 0 ? privateSize : board.filter { $0.board == "public" }.count))
     return .object(body)
   }
 
@@ -160,7 +177,11 @@ public actor SessionManager {
     if let agent, agent.isEmpty || agent.count > 200 {
       throw DojoError(.invalidArgument, "agent must be a name of 1 to 200 characters")
     }
-    let options = SessionOptions(limits: limits, scoreMode: request.scoreMode ?? .position)
+    let options = SessionOptions(
+      limits: limits, scoreMode: request.scoreMode ?? .position,
+      observationFormat: request.observationFormat ?? .dojo)
+    var state = SessionState()
+    state.openedAt = Self.now()
     let id = UUID().uuidString.lowercased()
     try AtomicFiles.createDirectory(workspace(id))
     try AtomicFiles.createDirectory(workspace(id).appendingPathComponent("output"))
@@ -168,9 +189,15 @@ public actor SessionManager {
     let record = SessionRecord(
       id: id, task: task.id, version: task.version, agent: agent,
       optionsJSON: try JSONValue.encoding(options).jsonText(),
-      stateJSON: try JSONValue.encoding(SessionState()).jsonText(), createdAt: now,
-      updatedAt: now)
+      stateJSON: try JSONValue.encoding(state).jsonText(), createdAt: now, updatedAt: now)
     try await db { try $0.insertSession(record) }
+    metrics.sessionOpened()
+    logger.info(
+      "session opened",
+      metadata: [
+        "session": .string(id), "task": .string(task.id), "version": .string(task.version),
+        "agent": .string(agent ?? "-"),
+      ])
     let observation: JSONValue = .object([
       "session": .string(id), "task": .string(task.id), "version": .string(task.version),
       "title": .string(task.title), "metric": .string(task.metric),
@@ -179,6 +206,9 @@ public actor SessionManager {
       "actions": .array(StepAction.allCases.map { .string($0.rawValue) }),
       "info_types": .array(InfoType.allCases.map { .string($0.rawValue) }),
       "limits": try JSONValue.encoding(limits), "score_mode": .string(options.scoreMode.rawValue),
+      "observation_format": .string(options.observationFormat?.rawValue),
+      "budget": EpisodeBudget(limits: limits, state: state, now: Self.now()).json,
+      "terminated": .bool(false), "truncated": .bool(false),
       "limits_enforced_by": .string(sandbox.limitEnforcement.rawValue),
       "feedback": .string(
         "Session open. Data is read-only at \(Self.dataPath); write submission.csv to \(Self.outputPath)."
@@ -189,12 +219,15 @@ public actor SessionManager {
 
   /// Carries out one step of a session and records it: as started before it runs (so a
   /// server that dies under it leaves it `interrupted`, its number never reused), then with
-  /// its observation once it finished (or failed).
-  public func step(_ id: String, _ request: StepRequest, caller: Caller = .admin) async throws
-    -> StepResult
-  {
-    _ = try await openSession(id, caller: caller)
-    let action = try Self.checkArguments(request)
+  /// its observation once it finished (or failed). A session whose episode is over (the agent
+  /// ended it, or a budget ran out) takes no more steps.
+  ///
+  /// - Parameter output: given the run's stdout and stderr as they come (streaming).
+  public func step(
+    _ id: String, _ request: StepRequest, caller: Caller = .admin,
+    output: (@Sendable (Int32, ArraySlice<UInt8>) -> Void)? = nil
+  ) async throws -> StepResult {
+    _ = try await prepareStep(id, request, caller: caller)
     guard busy.insert(id).inserted else {
       throw DojoError(.conflict, "session \(id) is still running a step; wait for its answer")
     }
@@ -204,7 +237,7 @@ public actor SessionManager {
     try await takeLease(id)
     let heartbeat = renewingLease(id)
     do {
-      let result = try await leasedStep(id, action, request)
+      let result = try await leasedStep(id, request, caller: caller, output: output)
       heartbeat.cancel()
       try? await db { [replica] in try $0.releaseLease(session: id, holder: replica) }
       return result
@@ -228,12 +261,24 @@ public actor SessionManager {
         observationJSON: observation, at: Clock.stamp(), session: id)
       return nil
     }
-    if let held {
-      throw DojoError(
-        .conflict,
-        "session \(id) is busy: replica \(held.holder.shown) is running a step of it (its lease runs to \(ISO8601DateFormatter().string(from: held.expiresAt))); wait for that step's answer, then step again"
-      )
-    }
+    if let held { throw Self.busyElsewhere(id, held) }
+  }
+
+  /// The refusal of a step while another replica runs one of the same session.
+  static func busyElsewhere(_ id: String, _ lease: SessionLease) -> DojoError {
+    DojoError(
+      .conflict,
+      "session \(id) is busy: replica \(lease.holder.shown) is running a step of it (its lease runs to \(ISO8601DateFormatter().string(from: lease.expiresAt))); wait for that step's answer, then step again"
+    )
+  }
+
+  /// Another replica's live lease on `id`, if any.
+  private func leaseElsewhere(_ id: String) async throws -> SessionLease? {
+    let lease = try await db { try $0.lease(session: id) }
+    guard let lease, lease.expiresAt > Date(), lease.holder.token != replica.token,
+      !lease.holder.isGone
+    else { return nil }
+    return lease
   }
 
   /// Renews `id`'s lease every third of its length until cancelled.
@@ -252,28 +297,26 @@ public actor SessionManager {
     }
   }
 
-  /// A step under the session's lease: its state read from the registry now (another
-  /// replica may have stepped it last), then carried out and recorded.
-  private func leasedStep(_ id: String, _ action: StepAction, _ request: StepRequest)
-    async throws -> StepResult
-  {
-    let (record, task, last) = try await db { registry in
-      guard let record = try registry.session(id) else { throw Self.unknown(id) }
-      return (
-        record, try registry.task(record.task, version: record.version),
+  /// A step under the session's lease: the session's state is read from the registry again
+  /// now (another replica may have stepped it last), then the step is carried out and
+  /// recorded.
+  private func leasedStep(
+    _ id: String, _ request: StepRequest, caller: Caller, output: OutputSink?
+  ) async throws -> StepResult {
+    let (record, action, options, prepared) = try await prepareStep(id, request, caller: caller)
+    var state = prepared
+    let (task, last) = try await db { registry in
+      (
+        try registry.task(record.task, version: record.version),
         try registry.lastStepNumber(session: id)
       )
     }
-    if record.closedAt != nil {
-      throw DojoError(
-        .conflict, "session \(id) was closed at \(record.closedAt ?? ""); open a new session")
-    }
-    let options = try JSONDecoder().decode(SessionOptions.self, from: Data(record.optionsJSON.utf8))
-    var state = try JSONDecoder().decode(SessionState.self, from: Data(record.stateJSON.utf8))
     // The highest number ever used, finished or not: an interrupted step keeps its own.
     let number = max(state.steps, last) + 1
     let code = action == .validateCode || action == .executeCode ? request.code : nil
     let started = Clock.stamp()
+    let clock = ContinuousClock.now
+    let budget = EpisodeBudget(limits: options.limits, state: state, now: Self.now())
     let begun = StepRecord(
       session: id, step: number, action: action.rawValue, code: code,
       observationJSON: JSONValue.object(["status": .string("running")]).jsonText(), reward: 0,
@@ -285,7 +328,7 @@ public actor SessionManager {
     do {
       outcome = try await perform(
         action, request, session: id, number: number, task: task, options: options,
-        state: &state)
+        budget: budget, output: output, state: &state)
     } catch {
       // Recorded as failed with the error the client gets, then thrown on to it.
       let (_, kind, message) = APIError.classify(error)
@@ -299,19 +342,89 @@ public actor SessionManager {
         finishedAt: Clock.stamp())
       let stateJSON = try JSONValue.encoding(state).jsonText()
       try? await db { try $0.finishStep(finished, sessionState: stateJSON) }
+      let seconds = Self.seconds(since: clock)
+      metrics.step(action: action.rawValue, status: "failed", seconds: seconds)
+      logger.warning(
+        "step failed",
+        metadata: [
+          "session": .string(id), "step": "\(number)", "action": .string(action.rawValue),
+          "error": .string(kind), "seconds": .string(String(format: "%.3f", seconds)),
+        ])
       throw error
     }
+    if action == .submit || (action == .executeCode && request.final == true) {
+      state.terminated = true
+    }
+    let after = EpisodeBudget(limits: options.limits, state: state, now: Self.now())
     outcome.observation["action"] = .string(action.rawValue)
     outcome.observation["step"] = .number(Double(number))
-    let result = StepResult(
-      observation: .object(outcome.observation), reward: outcome.reward, done: false)
+    outcome.observation["terminated"] = .bool(after.terminated)
+    outcome.observation["truncated"] = .bool(after.truncated)
+    outcome.observation["truncated_by"] = after.truncated ? .string(after.exhausted) : .null
+    outcome.observation["budget"] = after.json
+    let stored = JSONValue.object(outcome.observation)
     let finished = StepRecord(
       session: id, step: number, action: action.rawValue, code: code,
-      observationJSON: result.observation.jsonText(), reward: outcome.reward,
+      observationJSON: stored.jsonText(), reward: outcome.reward,
       score: outcome.score, startedAt: started, finishedAt: Clock.stamp())
     let stateJSON = try JSONValue.encoding(state).jsonText()
     try await db { try $0.finishStep(finished, sessionState: stateJSON) }
-    return result
+    let seconds = Self.seconds(since: clock)
+    let status = outcome.observation["status"]?.string ?? "unknown"
+    metrics.step(action: action.rawValue, status: status, seconds: seconds)
+    if let run = outcome.observation["run"] {
+      metrics.sandboxRun(outcome: RuntimeMetrics.outcome(of: run))
+    }
+    logger.info(
+      "step",
+      metadata: [
+        "session": .string(id), "agent": .string(record.agent ?? "-"), "step": "\(number)",
+        "action": .string(action.rawValue), "status": .string(status),
+        "reward": "\(outcome.reward)", "seconds": .string(String(format: "%.3f", seconds)),
+        "terminated": "\(after.terminated)", "truncated": "\(after.truncated)",
+      ])
+    let shown: JSONValue
+    switch options.observationFormat ?? .dojo {
+    case .dojo: shown = stored
+    case .mleDojo:
+      let history = (try? await db { try $0.steps(session: id) }) ?? []
+      shown = MLEDojoObservation.make(
+        outcome.observation, action: action, state: state, history: history)
+    }
+    return StepResult(
+      observation: shown, reward: outcome.reward, terminated: after.terminated,
+      truncated: after.truncated)
+  }
+
+  /// Checks that a step may be taken now (the session is open and the caller's, the
+  /// arguments fit the action, the episode is not over, no step is running), without
+  /// taking it: a streamed step is refused with a plain HTTP error before its stream opens.
+  func checkStep(_ id: String, _ request: StepRequest, caller: Caller) async throws {
+    _ = try await prepareStep(id, request, caller: caller)
+    if busy.contains(id) {
+      throw DojoError(.conflict, "session \(id) is still running a step; wait for its answer")
+    }
+    if let lease = try await leaseElsewhere(id) { throw Self.busyElsewhere(id, lease) }
+  }
+
+  private func prepareStep(_ id: String, _ request: StepRequest, caller: Caller) async throws
+    -> (SessionRecord, StepAction, SessionOptions, SessionState)
+  {
+    let record = try await openSession(id, caller: caller)
+    let action = try Self.checkArguments(request)
+    let options = try JSONDecoder().decode(SessionOptions.self, from: Data(record.optionsJSON.utf8))
+    var state = try JSONDecoder().decode(SessionState.self, from: Data(record.stateJSON.utf8))
+    state.openedAt = EpisodeBudget.openedAt(state, createdAt: record.createdAt)
+    let budget = EpisodeBudget(limits: options.limits, state: state, now: Self.now())
+    if budget.over { throw budget.refusal(session: id) }
+    return (record, action, options, state)
+  }
+
+  static func now() -> Double { Date().timeIntervalSince1970 }
+
+  static func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = (ContinuousClock.now - start).components
+    return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
   }
 
   /// The action of a step, once its arguments fit it: an argument the action does not take
@@ -328,6 +441,12 @@ public actor SessionManager {
       throw DojoError(
         .invalidArgument,
         "\(action.rawValue) takes no \"code\" argument; only validate_code and execute_code do")
+    }
+    if request.final != nil, action != .executeCode {
+      throw DojoError(
+        .invalidArgument,
+        "\(action.rawValue) takes no \"final\" argument; only execute_code does (submit ends the episode on the best submission)"
+      )
     }
     if request.infoType != nil, action != .requestInfo {
       throw DojoError(
@@ -350,7 +469,8 @@ public actor SessionManager {
   /// Carries out an action whose arguments were checked; updates `state`.
   private func perform(
     _ action: StepAction, _ request: StepRequest, session id: String, number: Int,
-    task: PublishedTask, options: SessionOptions, state: inout SessionState
+    task: PublishedTask, options: SessionOptions, budget: EpisodeBudget, output: OutputSink?,
+    state: inout SessionState
   ) async throws -> (observation: [String: JSONValue], reward: Double, score: Double?) {
     var reward = 0.0
     var score: Double?
@@ -361,23 +481,29 @@ public actor SessionManager {
       let spec = try await db { try $0.spec(task.id, version: task.version) }
       let details = TaskInfo(
         task: task, spec: spec, publicDirectory: publicDirectory(task), options: options,
-        enforcement: sandbox.limitEnforcement)
+        enforcement: sandbox.limitEnforcement,
+        environment: info == .environment || info == .all
+          ? try await agentEnvironment(options.limits) : .null)
       observation = [
         "info_type": .string(info.rawValue), "info": try details.info(info),
         "status": .string("success"),
       ]
     case .validateCode, .executeCode:
       let text = request.code ?? ""
-      let runner = try await makeRunner(id: id, step: number, task: task, options: options)
+      let runner = try await makeRunner(
+        id: id, step: number, task: task, options: options, budget: budget)
       if action == .validateCode {
-        observation = try await BlockingWork.run("dojo-validate-\(id.prefix(8))") {
-          try runner.validate(code: text)
-        }
-      } else {
-        let outcome = try await BlockingWork.run("dojo-execute-\(id.prefix(8))") {
-          try runner.execute(code: text)
+        let outcome = try await BlockingWork.run("dojo-validate-\(id.prefix(8))") {
+          try runner.validate(code: text, onOutput: output)
         }
         observation = outcome.observation
+        state.cpuUsedS = (state.cpuUsedS ?? 0) + outcome.cpuSeconds
+      } else {
+        let outcome = try await BlockingWork.run("dojo-execute-\(id.prefix(8))") {
+          try runner.execute(code: text, onOutput: output)
+        }
+        observation = outcome.observation
+        state.cpuUsedS = (state.cpuUsedS ?? 0) + outcome.cpuSeconds
         state.currentRawScore = outcome.rawScore
         state.currentPositionScore = outcome.positionScore
         if let raw = outcome.rawScore {
@@ -407,6 +533,18 @@ public actor SessionManager {
       ]
     case .reset:
       observation = try resetWorkspace(id, state: &state)
+    case .submit:
+      let best = state.bestRawScore.map { "score \($0)" } ?? "no valid submission"
+      let rank = state.bestPositionScore.map { ", HumanRank \($0)" } ?? ""
+      observation = [
+        "status": .string("submitted"),
+        "final_raw_score": .number(state.bestRawScore),
+        "final_position_score": .number(state.bestPositionScore),
+        "best_raw_score": .number(state.bestRawScore),
+        "best_position_score": .number(state.bestPositionScore),
+        "feedback": .string(
+          "The episode is over: the best submission (\(best)\(rank)) is the final one."),
+      ]
     }
     return (observation, reward, score)
   }
@@ -474,21 +612,71 @@ public actor SessionManager {
   /// Closes a session: later steps are refused; its history and files stay.
   public func close(_ id: String, caller: Caller = .admin) async throws -> JSONValue {
     let record = try await visibleSession(id, caller: caller)
-    let lease = try await db { try $0.lease(session: id) }
-    if busy.contains(id)
-      || (lease.map { $0.expiresAt > Date() && $0.holder.token != replica.token } ?? false)
-    {
+    let elsewhere = try await leaseElsewhere(id)
+    if busy.contains(id) || elsewhere != nil {
       throw DojoError(.conflict, "session \(id) is running a step; close it once the step answers")
     }
     let steps = try await db { registry in
       try registry.closeSession(id, at: Clock.stamp())
       return try registry.steps(session: id).count
     }
+    if record.closedAt == nil {
+      metrics.sessionClosed()
+      logger.info("session closed", metadata: ["session": .string(id)])
+    }
     return .object([
       "session": .string(id), "closed": .bool(true),
       "steps": .number(Double(steps)),
       "already_closed": .bool(record.closedAt != nil),
     ])
+  }
+
+  /// Deletes a session: its record, every step, and its files (workspace, code,
+  /// submissions). A stray test session stops counting in `dojo rank` and the report.
+  public func remove(_ id: String, caller: Caller = .admin) async throws -> JSONValue {
+    let record = try await visibleSession(id, caller: caller)
+    let elsewhere = try await leaseElsewhere(id)
+    if busy.contains(id) || elsewhere != nil {
+      throw DojoError(.conflict, "session \(id) is running a step; delete it once the step answers")
+    }
+    let folder = configuration.sessionsDirectory
+    _ = try await db { try Self.removeSession(id, registry: $0, sessionsDirectory: folder) }
+    if record.closedAt == nil { metrics.sessionClosed() }
+    logger.info("session deleted", metadata: ["session": .string(id)])
+    return .object(["session": .string(id), "deleted": .bool(true)])
+  }
+
+  /// Deletes session `id` from `registry` and its folder under `sessionsDirectory` (the one
+  /// place both the server and `dojo sessions rm` go through).
+  ///
+  /// - Returns: whether the registry had such a session.
+  /// - Throws: ``DojoError`` `.invalidArgument` for an id that is not a session id (it names
+  ///   a folder), `.io` when the folder cannot be removed.
+  @discardableResult
+  public static func removeSession(_ id: String, registry: Registry, sessionsDirectory: URL)
+    throws -> Bool
+  {
+    guard !id.isEmpty, id.count <= 64,
+      id.unicodeScalars.allSatisfy({ CharacterSet(charactersIn: "0123456789abcdef-").contains($0) })
+    else {
+      throw DojoError(
+        .invalidArgument,
+        "\"\(ClientText.clip(id))\" is not a session id (lower-case hex and dashes, as POST /v1/sessions gave it)"
+      )
+    }
+    let found = try registry.deleteSession(id)
+    let folder = sessionsDirectory.appendingPathComponent(id, isDirectory: true)
+    if FileManager.default.fileExists(atPath: folder.path) {
+      do {
+        try FileManager.default.removeItem(at: folder)
+      } catch {
+        throw DojoError(
+          .io,
+          "session \(id) is gone from the registry but its folder \(folder.path) could not be removed: \(error.localizedDescription); remove it by hand"
+        )
+      }
+    }
+    return found
   }
 
   /// A session's steps as trajectory records, one per step.
@@ -536,9 +724,9 @@ public actor SessionManager {
     TaskLayout(root: URL(fileURLWithPath: task.path)).publicDir
   }
 
-  private func makeRunner(id: String, step: Int, task: PublishedTask, options: SessionOptions)
-    async throws -> StepRunner
-  {
+  private func makeRunner(
+    id: String, step: Int, task: PublishedTask, options: SessionOptions, budget: EpisodeBudget
+  ) async throws -> StepRunner {
     let key = task.id + "@" + task.version
     let grader: Grader
     if let cached = graders[key] {
@@ -562,6 +750,9 @@ public actor SessionManager {
         cpu, ceilings.cpuS ?? LimitCeilings.maxCPUSeconds, LimitCeilings.maxCPUSeconds)
     }
     limits.gpus = min(limits.gpus, ceilings.gpus, LimitCeilings.maxGPUs)
+    // A run never outlasts the episode's time or CPU budget.
+    limits.executionTimeoutS = budget.runWallSeconds(limits.executionTimeoutS)
+    limits.cpuS = budget.runCPUSeconds(limits.cpuS)
     return StepRunner(
       sandbox: sandbox, grader: grader, publicDirectory: publicDirectory(task),
       workspace: workspace(id),
@@ -571,6 +762,22 @@ public actor SessionManager {
         wallSeconds: limits.executionTimeoutS, cpuSeconds: limits.cpuS, memoryMB: limits.memoryMB,
         fileSizeMB: configuration.fileSizeMB, maxProcesses: configuration.maxProcesses,
         outputTailBytes: configuration.outputTailBytes, gpus: limits.gpus))
+  }
+
+  /// What `request_info` `environment` answers: the agent Python's packages, read once per
+  /// server, with the machine's CPUs, memory and GPUs and this session's share of them.
+  private func agentEnvironment(_ limits: SessionLimits) async throws -> JSONValue {
+    let environment: AgentEnvironment
+    if let cached = environmentCache {
+      environment = cached
+    } else {
+      let python = sandbox.python.executable
+      environment = try await BlockingWork.run("dojo-environment") {
+        AgentEnvironment.read(python: python)
+      }
+      environmentCache = environment
+    }
+    return environment.json(limits: limits)
   }
 
   static func historyEntry(_ step: StepRecord) -> JSONValue {

@@ -11,14 +11,25 @@ public struct SessionLimits: Codable, Sendable, Equatable {
   public var cpuS: Int?
   /// GPUs passed through.
   public var gpus: Int
+  /// The episode's budget: most steps a session may take (none: unbounded).
+  public var maxSteps: Int?
+  /// Wall seconds from the session's opening after which it takes no more steps.
+  public var timeBudgetS: Double?
+  /// Sandbox CPU seconds, summed over every run of the session, after which it takes no more
+  /// steps.
+  public var cpuBudgetS: Double?
 
   public init(
-    executionTimeoutS: Double = 600, memoryMB: Int? = 4096, cpuS: Int? = nil, gpus: Int = 0
+    executionTimeoutS: Double = 600, memoryMB: Int? = 4096, cpuS: Int? = nil, gpus: Int = 0,
+    maxSteps: Int? = nil, timeBudgetS: Double? = nil, cpuBudgetS: Double? = nil
   ) {
     self.executionTimeoutS = executionTimeoutS
     self.memoryMB = memoryMB
     self.cpuS = cpuS
     self.gpus = gpus
+    self.maxSteps = maxSteps
+    self.timeBudgetS = timeBudgetS
+    self.cpuBudgetS = cpuBudgetS
   }
 
   enum CodingKeys: String, CodingKey {
@@ -26,25 +37,54 @@ public struct SessionLimits: Codable, Sendable, Equatable {
     case memoryMB = "memory_mb"
     case cpuS = "cpu_s"
     case gpus
+    case maxSteps = "max_steps"
+    case timeBudgetS = "time_budget_s"
+    case cpuBudgetS = "cpu_budget_s"
   }
 }
 
+/// How observations are shaped for a session.
+public enum ObservationFormat: String, Codable, Sendable, CaseIterable {
+  /// Dojo's own: the action's fields at the top level (`status`, `feedback`, `stdout`, ...).
+  case dojo
+  /// MLE-Dojo's `KaggleEnvironment` shape: `action_status`, `feedback` by mode, the scores,
+  /// `history_summary`, and Dojo's own observation under `raw_result`.
+  case mleDojo = "mle_dojo"
+}
+
 /// What the reward of a graded submission is.
-public enum ScoreMode: String, Codable, Sendable {
+public enum ScoreMode: String, Codable, Sendable, CaseIterable {
   /// HumanRank: the share of the human leaderboard the submission beats (0...1).
   case position
   /// The metric's raw score.
   case raw
+
+  /// A value that is not a mode is refused with the modes that are.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    let text = try container.decode(String.self)
+    guard let mode = ScoreMode(rawValue: text) else {
+      throw DecodingError.dataCorruptedError(
+        in: container,
+        debugDescription:
+          "\"\(text)\" is not a score mode; use one of \(Self.allCases.map(\.rawValue).joined(separator: ", "))"
+      )
+    }
+    self = mode
+  }
 }
 
 /// The options a session was opened with.
 struct SessionOptions: Codable, Sendable, Equatable {
   var limits: SessionLimits
   var scoreMode: ScoreMode
+  /// Absent in sessions stored before formats existed: Dojo's own.
+  var observationFormat: ObservationFormat?
 
   enum CodingKeys: String, CodingKey {
     case limits
     case scoreMode = "score_mode"
+    case observationFormat = "observation_format"
   }
 }
 
@@ -57,13 +97,21 @@ struct SessionState: Codable, Sendable, Equatable {
   var currentPositionScore: Double?
   var bestRawScore: Double?
   var bestPositionScore: Double?
+  /// When the session opened (seconds since 1970): the time budget counts from here.
+  var openedAt: Double?
+  /// Sandbox CPU seconds used by every run so far.
+  var cpuUsedS: Double?
+  /// Set once the agent ended the episode itself (`submit`, or `execute_code` with `final`).
+  var terminated: Bool?
 
   enum CodingKeys: String, CodingKey {
-    case steps, generation
+    case steps, generation, terminated
     case currentRawScore = "current_raw_score"
     case currentPositionScore = "current_position_score"
     case bestRawScore = "best_raw_score"
     case bestPositionScore = "best_position_score"
+    case openedAt = "opened_at"
+    case cpuUsedS = "cpu_used_s"
   }
 }
 
@@ -76,11 +124,17 @@ struct CreateSessionRequest: Decodable, Sendable {
     var memoryMB: Double?
     var cpuS: Double?
     var gpus: Double?
+    var maxSteps: Double?
+    var timeBudgetS: Double?
+    var cpuBudgetS: Double?
     enum CodingKeys: String, CodingKey, CaseIterable {
       case executionTimeoutS = "execution_timeout_s"
       case memoryMB = "memory_mb"
       case cpuS = "cpu_s"
       case gpus
+      case maxSteps = "max_steps"
+      case timeBudgetS = "time_budget_s"
+      case cpuBudgetS = "cpu_budget_s"
     }
 
     init(from decoder: any Decoder) throws {
@@ -90,6 +144,9 @@ struct CreateSessionRequest: Decodable, Sendable {
       memoryMB = try c.decodeIfPresent(Double.self, forKey: .memoryMB)
       cpuS = try c.decodeIfPresent(Double.self, forKey: .cpuS)
       gpus = try c.decodeIfPresent(Double.self, forKey: .gpus)
+      maxSteps = try c.decodeIfPresent(Double.self, forKey: .maxSteps)
+      timeBudgetS = try c.decodeIfPresent(Double.self, forKey: .timeBudgetS)
+      cpuBudgetS = try c.decodeIfPresent(Double.self, forKey: .cpuBudgetS)
     }
   }
   var task: String
@@ -97,10 +154,12 @@ struct CreateSessionRequest: Decodable, Sendable {
   var agent: String?
   var limits: Limits?
   var scoreMode: ScoreMode?
+  var observationFormat: ObservationFormat?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case task, version, agent, limits
     case scoreMode = "score_mode"
+    case observationFormat = "observation_format"
   }
 
   init(from decoder: any Decoder) throws {
@@ -111,6 +170,8 @@ struct CreateSessionRequest: Decodable, Sendable {
     agent = try c.decodeIfPresent(String.self, forKey: .agent)
     limits = try c.decodeIfPresent(Limits.self, forKey: .limits)
     scoreMode = try c.decodeIfPresent(ScoreMode.self, forKey: .scoreMode)
+    observationFormat = try c.decodeIfPresent(
+      ObservationFormat.self, forKey: .observationFormat)
   }
 }
 
@@ -119,15 +180,18 @@ public struct StepRequest: Decodable, Sendable {
   public var action: String
   public var code: String?
   public var infoType: String?
+  /// `execute_code` only: this run's submission is the agent's final one; the episode ends.
+  public var final: Bool?
 
-  public init(action: String, code: String? = nil, infoType: String? = nil) {
+  public init(action: String, code: String? = nil, infoType: String? = nil, final: Bool? = nil) {
     self.action = action
     self.code = code
     self.infoType = infoType
+    self.final = final
   }
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case action, code
+    case action, code, final
     case infoType = "info_type"
   }
 
@@ -137,6 +201,7 @@ public struct StepRequest: Decodable, Sendable {
     action = try c.decode(String.self, forKey: .action)
     code = try c.decodeIfPresent(String.self, forKey: .code)
     infoType = try c.decodeIfPresent(String.self, forKey: .infoType)
+    final = try c.decodeIfPresent(Bool.self, forKey: .final)
   }
 }
 
@@ -175,11 +240,29 @@ enum ClientText {
   }
 }
 
-/// What a step returns: `{"observation", "reward", "done"}`.
+/// What a step returns: `{"observation", "reward", "terminated", "truncated", "done"}`.
 public struct StepResult: Sendable, Encodable {
   public var observation: JSONValue
   public var reward: Double
-  public var done: Bool
+  /// The agent ended the episode (`submit`, or a final `execute_code`).
+  public var terminated: Bool
+  /// A budget of the episode ran out (steps, wall time or CPU time).
+  public var truncated: Bool
+  /// Either: no further step will be taken (Gym's old single flag).
+  public var done: Bool { terminated || truncated }
+
+  enum CodingKeys: String, CodingKey {
+    case observation, reward, terminated, truncated, done
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(observation, forKey: .observation)
+    try c.encode(reward, forKey: .reward)
+    try c.encode(terminated, forKey: .terminated)
+    try c.encode(truncated, forKey: .truncated)
+    try c.encode(done, forKey: .done)
+  }
 }
 
 /// The actions a step may take, as MLE-Dojo names them.
@@ -189,6 +272,8 @@ public enum StepAction: String, CaseIterable, Sendable {
   case executeCode = "execute_code"
   case getHistory = "get_history"
   case reset
+  /// Ends the episode: the best submission so far is the agent's final one.
+  case submit
 }
 
 /// What `request_info` can ask for.
@@ -200,6 +285,8 @@ public enum InfoType: String, CaseIterable, Sendable {
   case outputPath = "output_path"
   case name
   case metadata
+  /// The packages, CPU, memory and GPUs agent code runs with.
+  case environment
   case all
 }
 

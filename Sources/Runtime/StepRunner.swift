@@ -10,7 +10,12 @@ struct ExecutionOutcome: Sendable {
   var rawScore: Double?
   /// Its HumanRank, when the task has a leaderboard.
   var positionScore: Double?
+  /// Sandbox CPU seconds the step's runs used (counted against the session's CPU budget).
+  var cpuSeconds: Double = 0
 }
+
+/// Where a step's output goes as it is produced (1: stdout, 2: stderr), for streaming.
+typealias OutputSink = @Sendable (Int32, ArraySlice<UInt8>) -> Void
 
 /// Runs one step's code in the sandbox and grades what it wrote, outside the sandbox.
 ///
@@ -34,7 +39,7 @@ struct StepRunner: Sendable {
   var submission: URL { output.appendingPathComponent("submission.csv") }
 
   /// Syntax check, then a run; never grades.
-  func validate(code: String) throws -> [String: JSONValue] {
+  func validate(code: String, onOutput: OutputSink? = nil) throws -> ExecutionOutcome {
     try keep(code)
     try secureOutputFolder()
     try AtomicFiles.write(Data(code.utf8), to: workspace.appendingPathComponent("main.py"))
@@ -46,12 +51,14 @@ struct StepRunner: Sendable {
         SessionManager.workspacePath + "/main.py",
       ], mounts: mounts, limits: checkLimits)
     if !check.succeeded {
-      return [
-        "status": .string("syntax_error"), "syntax_ok": .bool(false),
-        "error": .string(check.stderrTail), "feedback": .string(lastLine(check.stderrTail)),
-      ]
+      return ExecutionOutcome(
+        observation: [
+          "status": .string("syntax_error"), "syntax_ok": .bool(false),
+          "error": .string(check.stderrTail), "feedback": .string(lastLine(check.stderrTail)),
+        ], cpuSeconds: check.cpuSeconds)
     }
-    let run = try sandbox.runPython(code: code, mounts: mounts, limits: limits)
+    let run = try sandbox.runPython(
+      code: code, mounts: mounts, limits: limits, onOutput: onOutput)
     var observation = runObservation(run)
     observation["syntax_ok"] = .bool(true)
     observation["submission_written"] = .bool(isRegularFile(submission))
@@ -60,16 +67,17 @@ struct StepRunner: Sendable {
       run.succeeded
         ? "The code ran without error (validate_code never grades)."
         : run.summary + failureDetail(run))
-    return observation
+    return ExecutionOutcome(observation: observation, cpuSeconds: check.cpuSeconds + run.cpuSeconds)
   }
 
   /// Runs the code; if it wrote `submission.csv` in the output folder, grades it.
-  func execute(code: String) throws -> ExecutionOutcome {
+  func execute(code: String, onOutput: OutputSink? = nil) throws -> ExecutionOutcome {
     try keep(code)
     try secureOutputFolder()
     // Only a submission written by this run counts.
     try? FileManager.default.removeItem(at: submission)
-    let run = try sandbox.runPython(code: code, mounts: mounts, limits: limits)
+    let run = try sandbox.runPython(
+      code: code, mounts: mounts, limits: limits, onOutput: onOutput)
     var observation = runObservation(run)
     guard let kept = try takeSubmission() else {
       observation["status"] = .string(run.succeeded ? "no_submission" : "error")
@@ -79,7 +87,7 @@ struct StepRunner: Sendable {
         run.succeeded
           ? "The code ran but wrote no \(SessionManager.outputPath)/submission.csv; nothing was graded."
           : run.summary + failureDetail(run))
-      return ExecutionOutcome(observation: observation)
+      return ExecutionOutcome(observation: observation, cpuSeconds: run.cpuSeconds)
     }
     let report = grader.grade(submission: kept)
     observation["submission"] = .string("submission.csv")
@@ -89,13 +97,15 @@ struct StepRunner: Sendable {
       observation["status"] = .string("success")
       observation["feedback"] = .string(
         "Graded: \(report.task) score \(score)" + (rank.map { ", HumanRank \($0)" } ?? ""))
-      return ExecutionOutcome(observation: observation, rawScore: score, positionScore: rank)
+      return ExecutionOutcome(
+        observation: observation, rawScore: score, positionScore: rank,
+        cpuSeconds: run.cpuSeconds)
     }
     let failure = report.error
     observation["status"] = .string(failure?.kind.rawValue ?? "invalid_submission")
     observation["error"] = .string(failure?.message)
     observation["feedback"] = .string(failure?.message ?? "the submission has no score")
-    return ExecutionOutcome(observation: observation)
+    return ExecutionOutcome(observation: observation, cpuSeconds: run.cpuSeconds)
   }
 
   // MARK: - Pieces
@@ -160,6 +170,7 @@ struct StepRunner: Sendable {
         "stdout_bytes": .number(Double(run.process.stdoutBytes)),
         "stderr_bytes": .number(Double(run.process.stderrBytes)),
         "seconds": .number(run.process.seconds), "summary": .string(run.summary),
+        "cpu_seconds": .number((run.cpuSeconds * 1000).rounded() / 1000),
         "peak_memory_bytes": .number(run.peakMemoryBytes.map(Double.init)),
         "limits_enforced_by": .string(run.limitsEnforcedBy.rawValue),
       ]),

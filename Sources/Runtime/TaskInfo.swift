@@ -10,6 +10,8 @@ struct TaskInfo {
   let publicDirectory: URL
   let options: SessionOptions
   let enforcement: LimitEnforcement
+  /// The agent environment's description (``AgentEnvironment``), read only when asked for.
+  let environment: JSONValue
 
   func info(_ type: InfoType) throws -> JSONValue {
     switch type {
@@ -36,6 +38,8 @@ struct TaskInfo {
         "score_mode": .string(options.scoreMode.rawValue),
         "limits_enforced_by": .string(enforcement.rawValue),
       ])
+    case .environment:
+      return environment
     case .all:
       var all: [String: JSONValue] = [:]
       for type in InfoType.allCases where type != .all { all[type.rawValue] = try info(type) }

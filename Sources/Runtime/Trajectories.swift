@@ -9,12 +9,18 @@ public enum Trajectories {
   public static func records(of session: SessionRecord, in registry: Registry) throws -> [JSONValue]
   {
     try registry.steps(session: session.id).map { step in
-      .object([
+      let observation = (try? JSONValue.parse(step.observationJSON)) ?? .null
+      return .object([
         "task": .string(session.task), "version": .string(session.version),
         "agent": .string(session.agent), "session": .string(session.id),
         "step": .number(Double(step.step)),
-        "action": .object(["type": .string(step.action), "code": .string(step.code)]),
-        "observation": (try? JSONValue.parse(step.observationJSON)) ?? .null,
+        "action": .object([
+          "type": .string(step.action), "code": .string(step.code),
+          // request_info's argument, kept in its observation.
+          "info_type": step.action == StepAction.requestInfo.rawValue
+            ? (observation["info_type"] ?? .null) : .null,
+        ]),
+        "observation": observation,
         "reward": .number(step.reward), "score": .number(step.score),
         "started_at": .string(step.startedAt), "finished_at": .string(step.finishedAt),
       ])

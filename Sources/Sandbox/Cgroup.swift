@@ -262,6 +262,8 @@ struct RunCgroup: Sendable {
     var memoryLimitHits = 0
     var peakMemoryBytes: Int?
     var processLimitHits = 0
+    /// CPU seconds of every process of the group (cgroup v2's `cpu.stat`).
+    var cpuSeconds: Double?
   }
 
   func statistics() -> Statistics {
@@ -280,6 +282,7 @@ struct RunCgroup: Sendable {
       stats.memoryLimitHits = events["max"] ?? 0
       stats.peakMemoryBytes = Self.number(group + "/memory.peak")
       stats.processLimitHits = Self.keyed(group + "/pids.events")["max"] ?? 0
+      stats.cpuSeconds = Self.keyed(group + "/cpu.stat")["usage_usec"].map { Double($0) / 1e6 }
     }
     return stats
   }

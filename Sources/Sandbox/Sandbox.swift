@@ -280,7 +280,8 @@ public struct Sandbox: Sendable {
   ///   refusing to start).
   public func run(
     command: [String], mounts: SandboxMounts, limits: SandboxLimits,
-    environment: [String: String] = [:]
+    environment: [String: String] = [:],
+    onOutput: ((Int32, ArraySlice<UInt8>) -> Void)? = nil
   ) throws -> SandboxOutcome {
     guard !command.isEmpty else {
       throw DojoError(.invalidArgument, "the sandbox needs a command to run")
@@ -314,11 +315,11 @@ public struct Sandbox: Sendable {
     let raw = try ProcessRunner.spawnCollecting(
       argv: argv, environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
       wallSeconds: limits.wallSeconds, outputTailBytes: limits.outputTailBytes,
-      displayName: "the sandbox"
-    ) { pid in
-      kill(-pid, SIGKILL)
-      cgroup?.killAll()
-    }
+      displayName: "the sandbox",
+      killTree: { pid in
+        kill(-pid, SIGKILL)
+        cgroup?.killAll()
+      }, onOutput: onOutput)
     if let failure = setupFailure(raw) { throw failure }
 
     var process = raw
@@ -337,7 +338,7 @@ public struct Sandbox: Sendable {
       process: process, outOfMemory: oom,
       processLimitHit: stats.processLimitHits > 0, peakMemoryBytes: stats.peakMemoryBytes,
       limitsEnforcedBy: limitEnforcement, gpus: Array(0..<limits.gpus),
-      cgroupName: cgroup?.name)
+      cgroupName: cgroup?.name, cpuSeconds: stats.cpuSeconds)
   }
 
   /// Writes `code` to `fileName` in the workspace and runs it with the sandbox's Python.
@@ -346,7 +347,8 @@ public struct Sandbox: Sendable {
   ///   ``run(command:mounts:limits:environment:)``.
   public func runPython(
     code: String, fileName: String = "main.py", arguments: [String] = [], mounts: SandboxMounts,
-    limits: SandboxLimits, environment: [String: String] = [:]
+    limits: SandboxLimits, environment: [String: String] = [:],
+    onOutput: ((Int32, ArraySlice<UInt8>) -> Void)? = nil
   ) throws -> SandboxOutcome {
     guard !fileName.isEmpty, !fileName.contains("/"), fileName != "..", fileName != "." else {
       throw DojoError(.invalidArgument, "the script's file name \(fileName) must be a plain name")
@@ -358,7 +360,7 @@ public struct Sandbox: Sendable {
     if hostIdentity.isDedicated { _ = lchown(file.path, hostIdentity.uid, hostIdentity.gid) }
     return try run(
       command: [python.executable, "-u", mounts.workspacePath + "/" + fileName] + arguments,
-      mounts: mounts, limits: limits, environment: environment)
+      mounts: mounts, limits: limits, environment: environment, onOutput: onOutput)
   }
 
   // MARK: - Set-up

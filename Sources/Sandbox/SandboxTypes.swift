@@ -125,12 +125,17 @@ public struct SandboxOutcome: Sendable, Equatable {
   /// the rlimit fallback. Names are unique per run, so a caller can check that its own run
   /// left nothing behind while other runs of the same process are still going.
   public var cgroupName: String?
+  /// CPU seconds the whole run used: the cgroup's count where there is one, else what
+  /// wait4 reported for the process tree.
+  public var cpuSeconds: Double
 
   public init(
     process: ProcessOutcome, outOfMemory: Bool, processLimitHit: Bool, peakMemoryBytes: Int?,
-    limitsEnforcedBy: LimitEnforcement, gpus: [Int], cgroupName: String? = nil
+    limitsEnforcedBy: LimitEnforcement, gpus: [Int], cgroupName: String? = nil,
+    cpuSeconds: Double? = nil
   ) {
     self.cgroupName = cgroupName
+    self.cpuSeconds = cpuSeconds ?? process.cpuSeconds
     self.process = process
     self.outOfMemory = outOfMemory
     self.processLimitHit = processLimitHit

@@ -25,12 +25,12 @@ public enum CSVNumber {
   /// Parses a field as a `Double`, agreeing with `Double(String)` on the text once
   /// surrounding ASCII spaces and tabs are trimmed.
   ///
-  /// Plain decimals with at most 19 significant digits and a power of ten within ±22 (±27
-  /// on x86-64) are parsed here, by operations that round exactly once; everything else
-  /// (`nan`, `inf`, long mantissas, large exponents, the rare exact-midpoint case) is handed
-  /// to `Double(String)` itself, so the two never disagree. Only what pandas' `read_csv`
-  /// reads as a float is a number: hex floats (`0x22`), which `Double(String)` would take, are
-  /// not.
+  /// Plain decimals are parsed here and correctly rounded (Clinger's exact path, then
+  /// Eisel–Lemire); only what those cannot decide (`nan`, `inf`, a mantissa of more than 19
+  /// digits whose truncation is ambiguous, a product too close to a rounding boundary) is
+  /// handed to `Double(String)` itself, so the two never disagree. Only what pandas'
+  /// `read_csv` reads as a float is a number: hex floats (`0x22`), which `Double(String)`
+  /// would take, are not.
   ///
   /// - Returns: nil when the field is empty, blank or not a number.
   public static func double(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
@@ -90,7 +90,13 @@ public enum CSVNumber {
     return i == end
   }
 
-  /// The exact fast path; nil means "not handled here", not "not a number".
+  /// The fast paths; nil means "not decided here", not "not a number".
+  ///
+  /// Up to 19 significant digits are kept in a 64-bit mantissa; later digits only move the
+  /// decimal exponent (integer part) and, when not all zero, mark the mantissa truncated.
+  /// Then: Clinger's exact path when the mantissa and the power of ten are both exact
+  /// Doubles (one rounding), else Eisel–Lemire; a truncated mantissa is decided only when
+  /// rounding it and its successor give the same Double, as the exact value lies between.
   @inline(__always)
   private static func fastDouble(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
     var i = start
@@ -104,15 +110,20 @@ public enum CSVNumber {
     var mantissa: UInt64 = 0
     var digits = 0
     var sawDigit = false
+    var truncated = false
     var exponent = 0
     while i < end {
       let d = p[i] &- 0x30
       if d >= 10 { break }
       sawDigit = true
-      if mantissa != 0 || d != 0 {
-        if digits >= 19 { return nil }
-        mantissa = mantissa &* 10 &+ UInt64(d)
-        digits += 1
+      if digits < 19 {
+        if mantissa != 0 || d != 0 {
+          mantissa = mantissa &* 10 &+ UInt64(d)
+          digits += 1
+        }
+      } else {
+        exponent += 1
+        truncated = truncated || d != 0
       }
       i += 1
     }
@@ -122,12 +133,15 @@ public enum CSVNumber {
         let d = p[i] &- 0x30
         if d >= 10 { break }
         sawDigit = true
-        if mantissa != 0 || d != 0 {
-          if digits >= 19 { return nil }
-          mantissa = mantissa &* 10 &+ UInt64(d)
-          digits += 1
+        if digits < 19 {
+          if mantissa != 0 || d != 0 {
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            digits += 1
+          }
+          exponent -= 1
+        } else {
+          truncated = truncated || d != 0
         }
-        exponent -= 1
         i += 1
       }
     }
@@ -154,34 +168,21 @@ public enum CSVNumber {
     }
     guard i == end else { return nil }
     if mantissa == 0 { return negative ? -0.0 : 0.0 }
-    if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
+    if !truncated && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
       var value = Double(mantissa)
       value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
       return negative ? -value : value
     }
-    #if arch(x86_64)
-      // Up to 19 digits (17-digit shortest round-trip floats are common in CSVs): the
-      // mantissa and 10^k (k <= 27) are exact in Float80, so one operation rounds once to 64
-      // bits; rounding that to a Double is correct unless the 64-bit result sits exactly on
-      // a midpoint between two Doubles (its 11 extra bits are 100...0), which is left to the
-      // general parser.
-      guard exponent >= -27 && exponent <= 27 else { return nil }
-      let m = Float80(mantissa)
-      let wide = exponent < 0 ? m / widePowersOfTen[-exponent] : m * widePowersOfTen[exponent]
-      guard wide.significandBitPattern & 0x7FF != 0x400 else { return nil }
-      let value = Double(wide)
-      return negative ? -value : value
-    #else
+    guard var value = EiselLemire.double(mantissa: mantissa, exponent: exponent) else {
       return nil
-    #endif
+    }
+    if truncated {
+      // 19 nines plus one is 10^19, still below 2^64.
+      guard let above = EiselLemire.double(mantissa: mantissa + 1, exponent: exponent),
+        above.bitPattern == value.bitPattern
+      else { return nil }
+    }
+    if negative { value = -value }
+    return value
   }
-
-  #if arch(x86_64)
-    /// 10^0 ... 10^27, exact in Float80 (5^27 < 2^64), built by exact multiplications.
-    private static let widePowersOfTen: [Float80] = {
-      var powers: [Float80] = [1]
-      for _ in 1...27 { powers.append(powers[powers.count - 1] * 10) }
-      return powers
-    }()
-  #endif
 }

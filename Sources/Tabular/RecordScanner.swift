@@ -358,7 +358,20 @@ struct LineMap: Sendable {
   /// Notes that data row `row` starts on `line`; rows must be noted in order.
   @inline(__always)
   mutating func note(row: Int, line: Int) {
-    let offset = line - row - 2
+    note(row: row, offset: line - row - 2)
+  }
+
+  /// Appends the rows of `other`, a map of rows scanned on their own (numbered from 0, lines
+  /// from 2), as data rows from `base` on whose offsets all shift by `offset`.
+  mutating func append(_ other: LineMap, fromRow base: Int, offset: Int) {
+    if other.rows.first != 0 { note(row: base, offset: offset) }
+    for (row, shift) in zip(other.rows, other.offsets) {
+      note(row: base + row, offset: offset + shift)
+    }
+  }
+
+  @inline(__always)
+  private mutating func note(row: Int, offset: Int) {
     if offset != current {
       rows.append(row)
       offsets.append(offset)

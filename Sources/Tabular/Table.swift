@@ -147,11 +147,20 @@ public struct Table: Sendable {
       count += n
     }
     return try build(
-      buffer: buffer, capacity: capacity, count: count, name: name, encoding: encoding)
+      buffer: buffer, capacity: capacity, count: count, name: name, encoding: encoding,
+      ranges: nil)
   }
 
   /// Parses CSV bytes; `name` is used in error messages.
   public static func parse(_ data: Data, name: String, encoding: CSVEncoding = .utf8) throws
+    -> Table
+  {
+    try parse(data, name: name, encoding: encoding, ranges: nil)
+  }
+
+  /// Parses CSV bytes in `ranges` byte ranges (nil: one per core for large inputs); tests
+  /// force several ranges on small inputs to compare them with one.
+  static func parse(_ data: Data, name: String, encoding: CSVEncoding, ranges: Int?) throws
     -> Table
   {
     let capacity = max(data.count, 1)
@@ -162,13 +171,14 @@ public struct Table: Sendable {
       }
     }
     return try build(
-      buffer: buffer, capacity: capacity, count: data.count, name: name, encoding: encoding)
+      buffer: buffer, capacity: capacity, count: data.count, name: name, encoding: encoding,
+      ranges: ranges)
   }
 
   /// Indexes a buffer it takes ownership of (it is freed on error too).
   private static func build(
     buffer: UnsafeMutablePointer<UInt8>, capacity: Int, count: Int, name: String,
-    encoding: CSVEncoding
+    encoding: CSVEncoding, ranges: Int?
   ) throws -> Table {
     var buffer = buffer
     var capacity = capacity
@@ -197,50 +207,27 @@ public struct Table: Sendable {
     var line = 1
     var width = -1
     var header: [String] = []
-    var lines = LineMap()
-    var rows = 0  // records so far, the header included
-    while pos < count {
-      switch scanner.scan(base, from: pos, limit: count, atEOF: true) {
-      case .blank:
-        line += 1
-        pos = scanner.next
-        continue
-      case .unterminatedQuote:
-        throw RecordScanner.unterminatedQuote(name, line: line)
-      case .needMore:
-        preconditionFailure("the scanner asked for more input at the end of the file")
-      case .record:
-        break
-      }
-      if scanner.highBit,
-        let bad = UTF8Check.firstInvalid(
-          base + scanner.recordStart, scanner.recordEnd - scanner.recordStart)
-      {
-        throw notUTF8(name: name, line: line, byte: base[scanner.recordStart + bad])
-      }
-      let fieldCount = scanner.count
-      if width < 0 {
-        width = fieldCount
-        header = (0..<fieldCount).map {
-          FieldBytes.string(base, scanner.starts[$0], scanner.ends[$0])
-        }
-        // Sized from the header record's length: a first guess that avoids most regrowth.
-        storage.reserve(rows: count / max(scanner.next - pos, 1) + 16, width: width)
-      } else if fieldCount != width {
-        throw raggedRow(name: name, line: line, count: fieldCount, width: width)
-      } else {
-        lines.note(row: rows - 1, line: line)
-      }
+    var recordBytes = 1
+    // The header: the first record after any blank lines.
+    if try scanner.nextRecord(base, count: count, stop: count, pos: &pos, line: &line, name: name) {
+      width = scanner.count
+      header = (0..<width).map { FieldBytes.string(base, scanner.starts[$0], scanner.ends[$0]) }
+      // Sized from the header record's length: a first guess that avoids most regrowth.
+      recordBytes = max(scanner.next - pos, 1)
+      storage.reserve(rows: count / recordBytes + 16, width: width)
       storage.append(scanner)
-      rows += 1
       line += 1 + scanner.innerNewlines
       pos = scanner.next
     }
     guard width > 0 else {
       throw DojoError(.invalidData, "\(name): is empty; expected a header line")
     }
+    var lines = LineMap()
+    let rows = try RangeParse.rows(
+      base, count: count, from: pos, line: line, width: width, recordBytes: recordBytes,
+      storage: storage, lines: &lines, name: name, ranges: ranges)
     storage.lines = lines
-    return Table(header: header, name: name, rowCount: rows - 1, storage: storage)
+    return Table(header: header, name: name, rowCount: rows, storage: storage)
   }
 }
 
@@ -262,16 +249,21 @@ final class TableStorage: @unchecked Sendable {
   private(set) var width = 0
   var lines = LineMap()
 
-  init(bytes: UnsafeMutablePointer<UInt8>, capacity: Int, count: Int) {
+  /// Whether `bytes` is this storage's to free: a range parsed on another thread indexes
+  /// bytes its table owns.
+  private let ownsBytes: Bool
+
+  init(bytes: UnsafeMutablePointer<UInt8>, capacity: Int, count: Int, ownsBytes: Bool = true) {
     self.bytes = bytes
     self.capacity = capacity
     self.count = count
+    self.ownsBytes = ownsBytes
     fieldStarts = .allocate(capacity: 0)
     recordEnds = .allocate(capacity: 0)
   }
 
   deinit {
-    PageBuffer.deallocate(bytes, capacity)
+    if ownsBytes { PageBuffer.deallocate(bytes, capacity) }
     fieldStarts.deallocate()
     recordEnds.deallocate()
   }
@@ -302,6 +294,18 @@ final class TableStorage: @unchecked Sendable {
     for i in 0..<width { row[i] = UInt32(truncatingIfNeeded: scanner.starts[i]) }
     recordEnds[records] = UInt32(truncatingIfNeeded: scanner.recordEnd)
     records += 1
+  }
+
+  /// The number of records appended so far (the header included, in a table's storage).
+  var recordCount: Int { records }
+
+  /// Appends every record of `other` (of the same width, over the same bytes).
+  func append(contentsOf other: TableStorage) {
+    guard other.records > 0 else { return }
+    if records + other.records > rowCapacity { resize(records + other.records) }
+    (fieldStarts + records * width).update(from: other.fieldStarts, count: other.records * width)
+    (recordEnds + records).update(from: other.recordEnds, count: other.records)
+    records += other.records
   }
 
   /// The raw bounds (quotes included) of a data field.

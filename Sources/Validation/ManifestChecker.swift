@@ -68,14 +68,16 @@ public struct ManifestChecker: Sendable {
     if let t = split.time, m.answers.targets.contains(t) {
       problems.append("split.time names the target column \"\(t)\"")
     }
-    if let media = m.media, let c = media.column, m.answers.targets.contains(c) {
-      problems.append("media.column names the target column \"\(c)\"")
+    for media in m.media {
+      if let c = media.column, m.answers.targets.contains(c) {
+        problems.append("media.column names the target column \"\(c)\"")
+      }
     }
     // A script split writes the task itself: the declarative keys would be silently
     // ignored, so a manifest that sets them is refused rather than published without them.
     if split.strategy == .script {
       let ignored = [
-        ("media", m.media != nil), ("table", m.table != nil), ("public", m.publicFiles != nil),
+        ("media", !m.media.isEmpty), ("table", m.table != nil), ("public", m.publicFiles != nil),
       ].filter(\.1).map(\.0)
       // A files.train that only has to exist (the sample submission named to satisfy the
       // key) says nothing true: a script split goes without it.

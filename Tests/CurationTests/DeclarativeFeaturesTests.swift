@@ -303,6 +303,144 @@ struct DeclarativeFeaturesTests {
     }
   }
 
+  /// hms-harmful-brain-activity-classification's layout: rows name an EEG and a spectrogram,
+  /// several rows share one recording, and each kind goes to its own folders per side.
+  @Test func severalMediaFoldersEachReachTheirSideOnceWhenRowsShareAFile() throws {
+    var text = "label_id,eeg_id,spectrogram_id,expert_consensus,label\n"
+    var files: [String: String] = [:]
+    for i in 0..<30 {
+      let spectrogram = 700 + i / 3  // three rows per spectrogram, one EEG per spectrogram
+      text += "\(i),\(900 + i / 3),\(spectrogram),c\(i % 2),\(i % 2 == 0 ? "a" : "b")\n"
+      files["train_eegs/\(900 + i / 3).parquet"] = "eeg \(i / 3)"
+      files["train_spectrograms/\(spectrogram).parquet"] = "spectrogram \(i / 3)"
+    }
+    files["train.csv"] = text
+    let f = try Self.competition(
+      Self.manifest(
+        split: "  strategy: group\n  test_fraction: 0.2\n  seed: 0\n  group: spectrogram_id",
+        keys: """
+          public:
+            drop: [expert_consensus]
+          media:
+            - { folder: train_eegs, column: eeg_id, pattern: "{id}.parquet", train_folder: train_eegs, test_folder: test_eegs }
+            - { folder: train_spectrograms, column: spectrogram_id, pattern: "{id}.parquet", train_folder: train_spectrograms, test_folder: test_spectrograms }
+          """, id: "label_id"), files)
+    defer { f.remove() }
+    let layout = try f.prepare().layout
+    #expect(try !Table.read(layout.test).header.contains("expert_consensus"))
+    let fm = FileManager.default
+    for (side, table) in [("train", layout.train), ("test", layout.test)] {
+      let other = side == "train" ? "test" : "train"
+      for (kind, column) in [("eegs", "eeg_id"), ("spectrograms", "spectrogram_id")] {
+        let ids = Set(try Self.column(table, column))
+        #expect(!ids.isEmpty)
+        let folder = layout.publicDir.appendingPathComponent("\(side)_\(kind)")
+        #expect(
+          Set(try fm.contentsOfDirectory(atPath: folder.path)) == Set(ids.map { $0 + ".parquet" }))
+        for id in ids {
+          #expect(!fm.fileExists(atPath: "\(layout.publicDir.path)/\(other)_\(kind)/\(id).parquet"))
+        }
+      }
+    }
+    #expect(!fm.fileExists(atPath: layout.publicDir.path + "/train"))
+  }
+
+  @Test(arguments: [
+    (
+      "train_folder: ../up",
+      "media.train_folder \"../up\" must be one plain folder name inside public/"
+    ),
+    ("test_folder: train", "media.test_folder is \"train\" like train_folder"),
+    ("test_folder: .hidden", "media.test_folder \".hidden\" must be one plain folder name"),
+  ])
+  func mediaFoldersThatLeavePublicOrCollideAreRefusedAtLoad(key: String, message: String) throws {
+    let text = Self.manifest(keys: "media:\n  folder: images\n  \(key)")
+    let error = try #require(throws: DojoError.self) { try ManifestLoader.parse(text) }
+    #expect(error.message.contains(message), "\(error.message)")
+  }
+
+  @Test func anEmptyMediaListIsRefusedAtLoad() throws {
+    let error = try #require(throws: DojoError.self) {
+      try ManifestLoader.parse(Self.manifest(keys: "media: []"))
+    }
+    #expect(error.message.contains("media is an empty list"), "\(error.message)")
+  }
+
+  /// shopee-product-matching's layout: each answer is the test postings of its group.
+  @Test func groupMatchesDerivesEachAnswerFromTheTestRowsOfItsGroup() throws {
+    var text = "posting_id,image,title,label_group\n"
+    var files: [String: String] = [:]
+    for i in 0..<40 {
+      // Groups of four postings; two postings of a group share an image.
+      text += "p\(i),img\(i / 2).jpg,title \(i),\(1000 + i / 4)\n"
+      files["train_images/img\(i / 2).jpg"] = "jpeg \(i / 2)"
+    }
+    files["train.csv"] = text
+    let f = try Self.competition(
+      Self.manifest(
+        split: "  strategy: random\n  test_fraction: 0.5\n  seed: 42",
+        keys: """
+          media:
+            folder: train_images
+            column: image
+            train_folder: train_images
+            test_folder: test_images
+          """, id: "posting_id", metric: "multilabel_f1_samples"
+      ).replacingOccurrences(
+        of: "targets: [label]", with: "targets: [matches]\n  group_matches: label_group"),
+      files)
+    defer { f.remove() }
+    let layout = try f.prepare().layout
+    // The group column stays in train and leaves the test table.
+    #expect(try Table.read(layout.train).header.contains("label_group"))
+    #expect(try Table.read(layout.test).header == ["posting_id", "image", "title"])
+    let testIDs = try Self.column(layout.test, "posting_id")
+    #expect(testIDs.count == 20)
+    let group = { (id: String) in 1000 + Int(id.dropFirst())! / 4 }
+    let answers = try Table.read(layout.answers)
+    #expect(answers.header == ["posting_id", "matches"])
+    for row in 0..<answers.rowCount {
+      let id = answers.string(row: row, column: 0)
+      let expected = testIDs.filter { group($0) == group(id) }.sorted()
+      #expect(answers.string(row: row, column: 1) == expected.joined(separator: " "))
+    }
+    for image in try Self.column(layout.test, "image") {
+      #expect(
+        FileManager.default.fileExists(atPath: layout.publicDir.path + "/test_images/" + image))
+    }
+    let sample = try Table.read(layout.sampleSubmission)
+    #expect(sample.header == ["posting_id", "matches"])
+    #expect(
+      (0..<sample.rowCount).allSatisfy {
+        sample.string(row: $0, column: 0) == sample.string(row: $0, column: 1)
+      })
+    #expect(
+      try Self.column(layout.sampleSubmission, "posting_id")
+        == Self.column(layout.answers, "posting_id"))
+  }
+
+  @Test(arguments: [
+    (
+      "  targets: [a, b]\n  group_matches: g",
+      "answers.targets must name one column with group_matches"
+    ),
+    ("  targets: [m]\n  group_matches: id", "answers.group_matches names \"id\""),
+  ])
+  func groupMatchesWithoutOneDerivedTargetIsRefusedAtLoad(answers: String, message: String) throws {
+    let text = Self.manifest().replacingOccurrences(of: "  targets: [label]", with: answers)
+    let error = try #require(throws: DojoError.self) { try ManifestLoader.parse(text) }
+    #expect(error.message.contains(message), "\(error.message)")
+  }
+
+  @Test func groupMatchesUnderAScriptSplitIsRefusedAtLoad() throws {
+    let text = Self.manifest(split: "  strategy: script\n  script: prepare.py")
+      .replacingOccurrences(of: "targets: [label]", with: "targets: [m]\n  group_matches: g")
+    let error = try #require(throws: DojoError.self) { try ManifestLoader.parse(text) }
+    #expect(
+      error.message.contains("answers.group_matches applies to the engine's own splits"),
+      "\(error.message)")
+  }
+
   @Test func mediaPatternWithATwoDigitIndexIsRefusedAtLoad() throws {
     let text = Self.manifest(keys: "media:\n  folder: train\n  pattern: \"{id[12]}/{id}.png\"")
     let error = try #require(throws: DojoError.self) { try ManifestLoader.parse(text) }

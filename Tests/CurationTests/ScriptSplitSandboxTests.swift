@@ -9,9 +9,10 @@ import Testing
   import Glibc
 #endif
 
-/// A catalogue laid out as the real one: `manifests/<id>/` with its split script,
-/// `manifests/_shared/` with a module the script imports, a sibling manifest with private
-/// data, and the unpacked archive in `raw/`.
+/// A catalogue laid out as the real one: `manifests/<id>/` with its split script, which
+/// imports Dojo's `dojo_split`, a sibling manifest with private data, an old-style
+/// `manifests/_shared/` module (which the sandbox no longer shows), and the unpacked archive
+/// in `raw/`.
 struct ScriptCatalogue {
   let root: URL
   var manifests: URL { root.appendingPathComponent("manifests") }
@@ -27,8 +28,7 @@ struct ScriptCatalogue {
   static func script(before: String = "", after: String = "") -> String {
     """
     import json, os, socket, sys
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-    import helper  # manifests/_shared/helper.py
+    import dojo_split  # Dojo's script library, on the import path in the sandbox
     raw, out = sys.argv[1], sys.argv[2]
     \(before)
     os.makedirs(os.path.join(out, "public"), exist_ok=True)
@@ -80,7 +80,7 @@ struct ScriptSplitSandboxTests {
     let server = try LoopbackHTTPServer { _ in .init(status: 200, body: Data("answers".utf8)) }
     defer { server.stop() }
     let attack = """
-      facts = {"argv": sys.argv[1:], "cwd": os.getcwd(), "uid": os.getuid(), "shared": helper.VALUE}
+      facts = {"argv": sys.argv[1:], "cwd": os.getcwd(), "uid": os.getuid(), "library": dojo_split.__file__}
       def attempt(name, action):
           try:
               facts[name] = "allowed: " + repr(action())[:200]
@@ -102,6 +102,7 @@ struct ScriptSplitSandboxTests {
       attempt("list_root", lambda: sorted(os.listdir("/root")))
       attempt("read_sibling", lambda: open(os.path.join(here, "..", "other", "private.csv")).read())
       attempt("read_sibling_host_path", lambda: open(SIBLING).read())
+      attempt("read_shared", lambda: open(os.path.join(here, "..", "_shared", "helper.py")).read())
       """
     // The catalogue first, for its host paths; then the attacking script.
     let catalogue = try ScriptCatalogue(script: "")
@@ -123,7 +124,7 @@ struct ScriptSplitSandboxTests {
     // The contract the catalogue's scripts rely on, with the sandbox's paths.
     #expect(facts["argv"] as? [String] == ["/raw", "/out"])
     #expect(facts["cwd"] as? String == "/out")
-    #expect(facts["shared"] as? String == "shared")
+    #expect(facts["library"] as? String == "/dojo/python/dojo_split.py")
     #expect(facts["uid"] as? Int == SandboxConfiguration().uid)
     #expect((facts["uid"] as? Int) != 0)
     // No network: the loopback server the test started saw nothing.
@@ -146,6 +147,7 @@ struct ScriptSplitSandboxTests {
     }
     #expect((facts["read_sibling"] as? String)?.hasPrefix("refused") == true, "\(facts)")
     #expect((facts["read_sibling_host_path"] as? String)?.hasPrefix("refused") == true)
+    #expect((facts["read_shared"] as? String)?.hasPrefix("refused") == true, "\(facts)")
   }
 
   struct HostileOutput: CustomTestStringConvertible, Sendable {

@@ -108,8 +108,11 @@ struct TableSpecTests {
       name: "unsupported encoding", keys: "table:\n  encoding: cp1252",
       expected: "manifest.yaml:17: table.encoding must be one of utf-8, latin-1 (got \"cp1252\")"),
     Refusal(
-      name: "unknown format", keys: "table:\n  format: parquet",
+      name: "unknown format", keys: "table:\n  format: feather",
       expected: "manifest.yaml:17: table.format must be one of csv, json_records"),
+    Refusal(
+      name: "parquet with a text dialect", keys: "table:\n  format: parquet\n  delimiter: \";\"",
+      expected: "manifest.yaml:18: table.delimiter does not apply to format parquet"),
     Refusal(
       name: "row id that is not the answers' id", keys: "table:\n  row_id: row",
       expected: "manifest.yaml:17: table.row_id \"row\" must be the answers' id"),

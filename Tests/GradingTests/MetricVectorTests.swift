@@ -66,6 +66,9 @@ struct MetricVectorTests {
       "rmsle", "mae", "medae", "mape", "r2", "mcrmse", "mean_columnwise_rmsle", "ndcg@1",
       "ndcg@3", "ndcg@5", "spearman", "pearson", "kendall_tau", "multilabel_f1_micro",
       "multilabel_f1_samples", "mean_columnwise_spearman", "balanced_log_loss", "kl_divergence",
+      "kendall_tau_orderings", "mean_spearman_orderings", "weighted_auc", "sequence_edit_distance",
+      "bias_auc", "haversine_p50_p95", "hierarchical_macro_recall", "lwlrap",
+      "mean_angular_error", "span_micro_f1",
     ]
     #expect(metrics == expected)
     #expect(VectorCase.all.count > 400)

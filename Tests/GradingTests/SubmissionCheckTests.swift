@@ -139,10 +139,14 @@ let refusals: [ErrorCase] = [
   ErrorCase(
     name: "unknown label, first in file order",
     submission: "id,survived\n6,perhaps\n1,yes\n2,no\n3,maybe\n4,yes\n5,no\n",
-    expected: "row 2: column \"survived\": \"perhaps\" is not one of no, yes"),
+    expected:
+      "row 2: column \"survived\": \"perhaps\" is not one of the task's 2 classes; predict a label as the training data spells it"
+  ),
   ErrorCase(
     name: "label case matters", submission: "id,survived\n1,Yes\n2,no\n3,no\n4,yes\n5,no\n6,yes\n",
-    expected: "row 2: column \"survived\": \"Yes\" is not one of no, yes"),
+    expected:
+      "row 2: column \"survived\": \"Yes\" is not one of the task's 2 classes; predict a label as the training data spells it"
+  ),
   ErrorCase(
     name: "not a number", task: .probability,
     submission: "id,survived\n1,high\n2,0.1\n3,0.2\n4,0.8\n5,0.3\n6,0.7\n",
@@ -185,7 +189,9 @@ let refusals: [ErrorCase] = [
   ErrorCase(
     name: "ranked item not a class", task: .ranking,
     submission: "id,species\n1,a b c\n2,b zzz a\n3,c\n",
-    expected: "row 3: column \"species\": \"zzz\" is not one of a, b, c, d, e"),
+    expected:
+      "row 3: column \"species\": \"zzz\" is not one of the task's 5 classes; predict a label as the training data spells it"
+  ),
 ]
 
 @Suite("Submission checks")

@@ -10,7 +10,8 @@ struct TaskFixture {
 
   init(
     metric: Manifest.MetricSpec, lowerIsBetter: Bool? = nil, targets: [String],
-    classes: [String]?, answers: String, leaderboards: [String] = [], idColumn: String = "id"
+    classes: [String]?, answers: String, leaderboards: [String] = [], idColumn: String = "id",
+    submission: Manifest.Submission? = nil
   ) throws {
     root = FileManager.default.temporaryDirectory
       .appendingPathComponent("dojo-grading-\(UUID().uuidString)")
@@ -29,7 +30,9 @@ struct TaskFixture {
     spec = TaskSpec(
       id: "fixture", version: "v1", title: "Fixture", metric: metric,
       lowerIsBetter: lowerIsBetter ?? resolved.definition.lowerIsBetter, idColumn: idColumn,
-      targets: targets, classes: classes, submissionColumns: columns, leaderboards: names)
+      targets: targets, classes: classes, submissionColumns: columns, leaderboards: names,
+      unscoredColumns: submission.flatMap { $0.unscoredColumns.isEmpty ? nil : $0.unscoredColumns },
+      rowsPerId: submission?.rowsPerId)
     try JSONEncoder().encode(spec).write(to: privateDir.appendingPathComponent("task.json"))
     try Data(answers.utf8).write(to: privateDir.appendingPathComponent("answers.csv"))
   }
@@ -48,4 +51,21 @@ struct TaskFixture {
   func grader() throws -> Grader { try Grader(taskDirectory: root) }
 
   func remove() { try? FileManager.default.removeItem(at: root) }
+}
+
+extension TaskFixture {
+  /// A task graded as the repository's manifest `id` says: its metric spec, targets, declared
+  /// classes and submission format, over hand-written answers.
+  init(catalogue id: String, answers: String, classes: [String]? = nil) throws {
+    let manifest = try ManifestLoader.load(TaskFixture.manifests.appendingPathComponent(id))
+      .manifest
+    try self.init(
+      metric: manifest.metric, targets: manifest.answers.targets,
+      classes: classes ?? manifest.answers.classes, answers: answers,
+      idColumn: manifest.answers.id, submission: manifest.submission)
+  }
+
+  /// The repository's `manifests/` folder.
+  static let manifests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("manifests")
 }

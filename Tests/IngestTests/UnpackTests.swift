@@ -283,6 +283,9 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
     let testGz = try scratch.archive("test.csv.gz", [.file("x", "id\n9\n")], .gz)
     let seven = try scratch.archive("img.7z", [.file("img/1.txt", "one")], .sevenZip)
     let clash = try scratch.archive("more.zip", [.file("notes.txt", "inner notes")], .zip)
+    // iWildCam 2019's train_images.zip: the images loose at the archive's root.
+    let images = try scratch.archive(
+      "train_images.zip", [.file("a1.jpg", "one"), .file("b2.jpg", "two")], .zip)
     let top = try scratch.archive(
       "competition.zip",
       [
@@ -292,21 +295,26 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
         .file("media/img.7z", Data(contentsOf: seven)),
         .file("notes.txt", "outer notes"),
         .file("more.zip", Data(contentsOf: clash)),
+        .file("train_images.zip", Data(contentsOf: images)),
       ], .zip)
     let report = try Unpacker().unpack(archive: top, into: scratch.out)
+    // One file or one folder opens in place; several loose entries (extra.tar.gz, the
+    // images) open in a folder named after their archive, as unzipping by hand would.
     #expect(
       report.files.map(\.path) == [
-        "data/a.csv", "data/b/c.csv", "data/test.csv", "media/img/1.txt", "more/notes.txt",
-        "notes.txt", "train.csv",
+        "data/extra/a.csv", "data/extra/b/c.csv", "data/test.csv", "media/img/1.txt",
+        "more/notes.txt", "notes.txt", "train.csv", "train_images/a1.jpg", "train_images/b2.jpg",
       ])
-    #expect(report.nestedArchives == 5)
+    #expect(report.nestedArchives == 6)
     #expect(try scratch.read("train.csv") == Data("id,y\n1,0\n".utf8))
     #expect(try scratch.read("data/test.csv") == Data("id\n9\n".utf8))
     #expect(try scratch.read("more/notes.txt") == Data("inner notes".utf8))
     #expect(try scratch.read("notes.txt") == Data("outer notes".utf8))
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.out.path)
     #expect(
-      leftovers.sorted() == [".manifest.json", "data", "media", "more", "notes.txt", "train.csv"])
+      leftovers.sorted() == [
+        ".manifest.json", "data", "media", "more", "notes.txt", "train.csv", "train_images",
+      ])
   }
 
   @Test func bytesAreUntouched() throws {

@@ -95,7 +95,7 @@ struct SharedRegistryTests {
     // A psql session holds leaderboard_entries locked, so the publish stops midway: after
     // its competition and task_versions rows, before its leaderboard.
     let locker = Process()
-    locker.executableURL = URL(fileURLWithPath: "/usr/lib/postgresql/15/bin/psql")
+    locker.executableURL = URL(fileURLWithPath: try TestPostgres.binary("psql"))
     locker.arguments = [
       "-X", "-q", "-tA", "-d",
       server.url.replacingOccurrences(of: "/dojo?", with: "/\(database)?"),

@@ -64,8 +64,8 @@ struct BrowserTests {
     let f = try ReportFixture()
     defer { f.remove() }
     let page = try Self.page(f).absoluteString
-    // Agents come best Elo first; sorted by Elo ascending, agent-b leads.
-    let byElo = try Self.browse(page + "#sort=agents:elo", ["--dump-dom"], scratch: f.root)
+    // Agents come best rating first; sorted by rating ascending, agent-b leads.
+    let byElo = try Self.browse(page + "#sort=agents:rating", ["--dump-dom"], scratch: f.root)
     let agents = try #require(byElo.stdoutTail.components(separatedBy: "<table id=\"agents\"").last)
     let a = try #require(agents.range(of: "agent-a")).lowerBound
     let b = try #require(agents.range(of: "agent-b")).lowerBound

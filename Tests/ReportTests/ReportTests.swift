@@ -155,17 +155,66 @@ struct ReportTests {
     #expect([b.gold, b.silver, b.bronze, b.anyMedal, b.aboveMedian] == [Int]([0, 0, 1, 1, 1]))
   }
 
-  @Test func eloFollowsTheGamesByHand() throws {
+  @Test func theBradleyTerryFitSolvesItsLikelihoodEquations() throws {
     let f = try ReportFixture()
     defer { f.remove() }
     let agents = try CuratorReport.build(registryAt: f.registryURL).agents
-    // alpha: a (0.92) beats b (0.80) at equal ratings: a 1016, b 984. beta: a (1.5) beats b
-    // (no valid score): expected 1 / (1 + 10^((984 - 1016) / 400)) = 0.5459219; a gains
-    // 32 × 0.4540781 = 14.530498.
-    let expectedA = 1016 + 32 * (1 - 1 / (1 + pow(10, -32.0 / 400)))
-    #expect(abs(agents[0].elo - expectedA) < 1e-9)
-    #expect(abs(agents[0].elo - 1030.530498) < 1e-6)
-    #expect(abs(agents[0].elo + agents[1].elo - 2000) < 1e-9)
+    // a beats b on alpha (0.92 vs 0.80) and on beta (1.5 vs none). With each agent's virtual
+    // tie against strength 1, the maximum-likelihood strengths solve
+    //   pa = 2.5 / (2 / (pa + pb) + 1 / (pa + 1)),  pb = 0.5 / (2 / (pa + pb) + 1 / (pb + 1)).
+    // Solved here by a fixed-point iteration of their own, then put on the shown scale.
+    var (pa, pb) = (1.0, 1.0)
+    for _ in 0..<100_000 {
+      let na = 2.5 / (2 / (pa + pb) + 1 / (pa + 1))
+      let nb = 0.5 / (2 / (na + pb) + 1 / (pb + 1))
+      (pa, pb) = (na, nb)
+    }
+    let gap = 400 * log10(pa / pb)
+    #expect(agents.map(\.agent) == ["agent-a", "agent-b"])
+    #expect(abs((agents[0].rating - agents[1].rating) - gap) < 1e-6)
+    #expect(abs(agents[0].rating + agents[1].rating - 2000) < 1e-9)
+    #expect(agents.map(\.rank) == [1, 2])
+    for a in agents { #expect(a.ratingLow <= a.rating + 1e-9 && a.rating <= a.ratingHigh + 1e-9) }
+  }
+
+  @Test func ratingsDoNotDependOnTheOrderOfSessionsAndTiesStayTies() {
+    // c and d have the same results everywhere: equal ratings, one shared rank, whatever
+    // order the sessions come in (Elo's sequential updates would split them).
+    let attempts = [
+      Attempt(agent: "c", task: "t1", scores: [0.9]),
+      Attempt(agent: "d", task: "t1", scores: [0.9]),
+      Attempt(agent: "e", task: "t1", scores: [0.5]),
+      Attempt(agent: "c", task: "t2", scores: [0.4]),
+      Attempt(agent: "d", task: "t2", scores: [0.4]),
+      Attempt(agent: "e", task: "t2", scores: [0.7]),
+      Attempt(agent: "c", task: "t4", scores: [0.3]),
+      Attempt(agent: "d", task: "t4", scores: [0.3]),
+      Attempt(agent: "e", task: "t4", scores: [0.1]),
+      Attempt(agent: "e", task: "t3", scores: [0.2]), Attempt(agent: "c", task: "t3", scores: []),
+    ]
+    let compute = { (list: [Attempt]) in
+      AgentStandings.compute(attempts: list, place: { _, _ in nil }, lowerIsBetter: { _ in false })
+    }
+    let forward = compute(attempts)
+    let backward = compute(attempts.reversed())
+    #expect(forward == backward)
+    let byName = Dictionary(uniqueKeysWithValues: forward.map { ($0.agent, $0) })
+    // Against e, c wins t1 and t4 and loses t2 and t3; d wins t1 and t4 and loses t2 (it
+    // skipped t3); c and d tie wherever both played. d is above c; without t3 they tie.
+    #expect(byName["c"]!.rating < byName["d"]!.rating)
+    let tied = compute(attempts.filter { $0.task != "t3" })
+    #expect(tied[0].rating == tied[1].rating || abs(tied[0].rating - tied[1].rating) < 1e-6)
+    #expect(tied.filter { $0.agent == "c" || $0.agent == "d" }.map(\.rank) == [1, 1])
+    #expect(tied.first { $0.agent == "e" }?.rank == 3)
+  }
+
+  @Test func anExcludedAgentLeavesTheStandings() throws {
+    let f = try ReportFixture()
+    defer { f.remove() }
+    let report = try CuratorReport.build(registryAt: f.registryURL, excludingAgents: ["agent-b"])
+    #expect(report.agents.map(\.agent) == ["agent-a"])
+    #expect(report.agents[0].rating == 1000)
+    #expect(report.sessions.allSatisfy { $0.agent == "agent-a" })
   }
 
   @Test(
@@ -201,7 +250,10 @@ struct ReportTests {
     let lines = try CuratorReport.build(registryAt: f.registryURL).rankTable()
       .split(separator: "\n")
     #expect(lines.count == 3)
-    #expect(lines[1].contains("agent-a") && lines[1].contains("1031"))
-    #expect(lines[2].contains("agent-b") && lines[2].contains("969"))
+    let agents = try CuratorReport.build(registryAt: f.registryURL).agents
+    #expect(
+      lines[1].contains("agent-a") && lines[1].contains(String(format: "%.0f", agents[0].rating)))
+    #expect(
+      lines[2].contains("agent-b") && lines[2].contains(String(format: "%.0f", agents[1].rating)))
   }
 }

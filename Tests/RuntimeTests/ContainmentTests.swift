@@ -112,7 +112,14 @@ let escapeCases: [EscapeCase] = [
       "import sys\nchunk = 'x' * 1023 + '\\n'\nfor _ in range(102400):\n    sys.stdout.write(chunk)\n"
     },
     check: { observation, _ in
-      #expect(observation["run"]?["stdout_bytes"]?.number == 104_857_600)
+      // Every byte is counted while only the tail is kept. The step has 3 s: on a machine
+      // loaded enough to stop it first, the count is of what was written by then.
+      let written = observation["run"]?["stdout_bytes"]?.number ?? 0
+      if observation["run"]?["timed_out"]?.bool == true {
+        #expect(written > 16 * 1024 && written <= 104_857_600, "\(written)")
+      } else {
+        #expect(written == 104_857_600)
+      }
       #expect((observation["stdout"]?.string?.utf8.count ?? .max) <= 16 * 1024)
     }),
   EscapeCase(
@@ -165,7 +172,9 @@ extension RuntimeSuites {
       try await Task.sleep(for: .milliseconds(700))
       let health = try await client.call("GET", "/v1/health")
       #expect(health.status == 200)
-      #expect(health.seconds < 1)
+      // A server that waited for the step would answer at its 3 s limit, 2.3 s or more after
+      // this request; other suites share the two cores, so the bound leaves room (1.5 s seen).
+      #expect(health.seconds < 2)
       let step = try await attemptStep
       #expect(step.status == 200, "\(step.text)")
       #expect(step.reward == 0)

@@ -134,11 +134,13 @@ extension RuntimeSuites {
       #expect(first["task"]?.string == fixture.id)
       #expect(first["agent"]?.string == "episode")
       #expect(first["action"]?["type"]?.string == "execute_code")
+      let asked = try JSONDecoder().decode(JSONValue.self, from: Data(lines[0].utf8))
+      #expect(asked["action"]?["info_type"]?.string == "all")
       #expect(first["reward"]?.number == rank)
       #expect(first["score"]?.number == report.score)
 
       // Closing keeps the history and refuses further steps.
-      let closed = try await client.call("DELETE", "/v1/sessions/\(sid)")
+      let closed = try await client.call("POST", "/v1/sessions/\(sid)/close", .object([:]))
       #expect(closed.status == 200)
       let refused = try await client.step(sid, "get_history")
       #expect(refused.status == 409)
@@ -152,7 +154,39 @@ extension RuntimeSuites {
       #expect(written.steps >= 12)
       let exported = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
       #expect(exported.count == written.steps)
+
+      // Deleting removes the session, its steps and its files.
+      let deleted = try await client.call("DELETE", "/v1/sessions/\(sid)")
+      #expect(deleted.status == 200)
+      #expect(deleted["deleted"]?.bool == true)
+      #expect(try await client.call("GET", "/v1/sessions/\(sid)/history").status == 404)
+      #expect(try Registry(at: fixture.registry).steps(session: sid).isEmpty)
+      #expect(!FileManager.default.fileExists(atPath: sessions.appendingPathComponent(sid).path))
       await live.stop()
+    }
+
+    @Test func metricsAndLogLinesRecordRequestsAndSteps() async throws {
+      let live = try await LiveServer.start(
+        fixture.configuration(sessions: fixture.sessionsDirectory()))
+      let sid = try await live.client.open(agent: "metrics")
+      _ = try await live.client.step(sid, "request_info", infoType: "name")
+      _ = try await live.client.step(sid, "execute_code", code: "print(1)")
+      let metrics = try await live.client.call("GET", "/metrics")
+      #expect(metrics.status == 200)
+      #expect(metrics.text.contains(#"dojo_steps_total{action="request_info",status="success"} 1"#))
+      #expect(
+        metrics.text.contains(#"dojo_steps_total{action="execute_code",status="no_submission"} 1"#))
+      #expect(metrics.text.contains(#"dojo_sandbox_runs_total{outcome="ok"} 1"#))
+      #expect(metrics.text.contains(#"dojo_step_duration_seconds_bucket{action="execute_code""#))
+      #expect(metrics.text.contains("dojo_sessions_open 1"), "\(metrics.text)")
+      let anonymous = try await APIClient(port: live.port, token: nil).call("GET", "/metrics")
+      #expect(anonymous.status == 401)
+      await live.stop()
+      let log = try String(contentsOf: live.log, encoding: .utf8)
+      #expect(log.contains("path=/v1/sessions/\(sid)/step"), "\(log.suffix(2000))")
+      #expect(log.contains("status=200"))
+      #expect(log.contains("action=execute_code") && log.contains("session=\(sid)"))
+      #expect(log.contains("status=401"))
     }
 
     @Test func rawScoreMode() async throws {

@@ -23,6 +23,8 @@ extension RuntimeSuites {
         TaskLayout(root: fixture.taskPath), to: registry, allowSkipped: ["reference"])
       var configuration = fixture.configuration(sessions: fixture.sessionsDirectory())
       configuration.registry = try #require(URL(string: url))
+      // The long step must still run when its replica is killed.
+      configuration.defaultLimits.executionTimeoutS = 120
       let token = LiveServer.randomToken()
       let lease = ["--lease-seconds", "3"]
       let a = try await LiveServer.start(configuration, token: token, extraArguments: lease)
@@ -46,12 +48,16 @@ extension RuntimeSuites {
       #expect(first.status == 200, "\(first.text)")
       let reward = try #require(first.reward)
 
-      // A long step on a: b is told the session is busy, and where.
+      // A long step on a: b is told the session is busy, and where. (The marker names the
+      // step's sleeping process on the host.)
       let marker = "dojo-replica-\(UUID().uuidString.prefix(8))"
       let pending = Task {
         try? await a.client.step(
           sid, "execute_code",
-          code: "import time\ntime.sleep(60)  # \(marker)\n")
+          code: """
+            import subprocess, sys
+            subprocess.run([sys.executable, "-c", "import time; time.sleep(90)  # \(marker)"])
+            """)
       }
       let deadline = Date().addingTimeInterval(20)
       while hostProcesses(containing: marker).isEmpty, Date() < deadline {
@@ -78,9 +84,10 @@ extension RuntimeSuites {
       #expect(next.observation["best_position_score"]?.number == reward)
       let history = try await b.client.call("GET", "/v1/sessions/\(sid)/history")
       let steps = try #require(history["steps"]?.array)
+      // The third step wrote no submission: it ran, and says so.
       #expect(
         steps.map { $0["observation"]?["status"]?.string ?? "" } == [
-          "success", "interrupted", "success",
+          "success", "interrupted", "no_submission",
         ])
       await b.stop()
     }

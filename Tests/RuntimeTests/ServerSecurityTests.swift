@@ -290,6 +290,7 @@ extension RuntimeSuites {
           "POST", "/v1/sessions/\(sid)/step",
           JSONValue.object(["action": .string("execute_code"), "code": .string("print(1)")])
         ),
+        ("POST", "/v1/sessions/\(sid)/close", JSONValue.object([:])),
         ("DELETE", "/v1/sessions/\(sid)", nil),
       ] as [(String, String, JSONValue?)] {
         let answer = try await asBob.call(method, path, body)
@@ -503,6 +504,48 @@ extension RuntimeSuites {
       #expect(second.observation["status"]?.string == "reset")
       #expect(!FileManager.default.fileExists(atPath: stuck))
       await live.stop()
+    }
+
+    @Test func unpinnedAgentRequirementsAreRefusedNamingTheLine() async throws {
+      let file = fixture.root.appendingPathComponent("agent-\(UUID()).txt")
+      try AtomicFiles.write(
+        "# comment\nnumpy==2.4.6\nlightgbm>=4\n", to: file)
+      let (status, output) = try await LiveServer.refusal(
+        fixture.configuration(sessions: fixture.sessionsDirectory()),
+        extraArguments: ["--agent-requirements", file.path])
+      #expect(status == 1)
+      #expect(output.contains("line 3: \"lightgbm>=4\" is not pinned"), "\(output)")
+    }
+
+    @Test func strayTestSessionsCanBeExcludedFromRankAndDeleted() async throws {
+      let sessions = fixture.sessionsDirectory()
+      let live = try await LiveServer.start(fixture.configuration(sessions: sessions))
+      let stray = "stray-\(UUID().uuidString.prefix(6))"
+      let sid = try await live.client.open(agent: stray)
+      _ = try await live.client.step(sid, "execute_code", code: constantSubmission("b"))
+      await live.stop()
+      let registry = fixture.registry.path
+
+      let all = try await runDojo(["rank", "--registry", registry, "--json"])
+      #expect(all.succeeded && all.stdoutTail.contains(stray), "\(all.stderrTail)")
+      let excluded = try await runDojo([
+        "rank", "--registry", registry, "--json", "--exclude-agent", stray,
+      ])
+      #expect(excluded.succeeded && !excluded.stdoutTail.contains(stray))
+
+      let listed = try await runDojo(["sessions", "list", "--registry", registry, "--agent", stray])
+      #expect(listed.stdoutTail.contains(sid))
+      let removed = try await runDojo([
+        "sessions", "rm", "--registry", registry, "--sessions", sessions.path, "--agent", stray,
+      ])
+      #expect(removed.succeeded && removed.stdoutTail.contains("deleted session \(sid)"))
+      #expect(try Registry(at: fixture.registry).sessions(agent: stray).isEmpty)
+      #expect(!FileManager.default.fileExists(atPath: sessions.appendingPathComponent(sid).path))
+      // An id that is no session id (it would name another folder) is refused.
+      let hostile = try await runDojo([
+        "sessions", "rm", "--registry", registry, "--sessions", sessions.path, "../etc",
+      ])
+      #expect(hostile.exitCode == 1 && hostile.stderrTail.contains("is not a session id"))
     }
 
     @Test func rankAndTrajectoriesPrintAgentNamesEscaped() async throws {

@@ -3,7 +3,8 @@
 Each test builds a miniature of the competition's unpacked archive with the `raw` fixture,
 then calls `split(<id>)`, which runs the script as Dojo's Preparer does
 (Sources/Curation/Preparer.swift, `runScript`): `python prepare.py RAW OUT`, the working
-directory OUT, OUT/public/ and OUT/private/ created beforehand, the environment inherited.
+directory OUT, OUT/public/ and OUT/private/ created beforehand, the environment inherited
+with Dojo's script library (`dojo_split`, Sources/Curation/ScriptSupport) on PYTHONPATH.
 It runs the script twice, with different PYTHONHASHSEED values, and checks what every script
 split promises before the test checks what its own manifest promises:
 
@@ -33,6 +34,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFESTS = REPO / "manifests"
+# The library Dojo mounts at /dojo/python in the sandbox and puts on the import path.
+SCRIPT_LIBRARY = REPO / "Sources" / "Curation" / "ScriptSupport"
 # A script split on a miniature takes well under a second; this only stops a hang.
 TIMEOUT_SECONDS = 60
 
@@ -203,7 +206,12 @@ def run_script(competition: str, raw: Path, out: Path, hash_seed: str) -> None:
     (out / "public").mkdir(parents=True)
     (out / "private").mkdir()
     script = MANIFESTS / competition / "prepare.py"
-    env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONDONTWRITEBYTECODE="1")
+    env = dict(
+        os.environ,
+        PYTHONHASHSEED=hash_seed,
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONPATH=str(SCRIPT_LIBRARY),
+    )
     done = subprocess.run(
         [sys.executable, str(script), str(raw.resolve()), str(out.resolve())],
         cwd=out,

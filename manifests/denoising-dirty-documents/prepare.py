@@ -17,8 +17,7 @@ import struct
 import sys
 import zlib
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import place  # noqa: E402  (shared helpers, next to this manifest folder)
+from dojo_split import place  # Dojo\'s script library, on the import path in the sandbox
 
 SEED = 0
 TEST_FRACTION = 0.2

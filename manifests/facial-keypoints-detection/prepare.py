@@ -15,8 +15,7 @@ import os
 import random
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find, write_csv  # noqa: E402  (shared helpers next to this folder)
+from dojo_split import find, write_csv  # Dojo\'s script library, on the import path in the sandbox
 
 SEED = 42
 TRAIN_ROWS = 5266  # MLE-Dojo keeps 5266 images for training (Kaggle's 7049 minus 1783)

@@ -14,8 +14,7 @@ import os
 import shutil
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find, place  # noqa: E402  (shared helpers next to this folder)
+from dojo_split import find, place  # Dojo\'s script library, on the import path in the sandbox
 
 DAYS = 7  # MLE-bench holds out the last seven days
 K = 12  # the sample submission lists the twelve best-selling articles before the cut

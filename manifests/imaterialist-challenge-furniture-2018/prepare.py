@@ -15,8 +15,7 @@ import random
 import shutil
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find  # noqa: E402  (shared helpers, next to this manifest folder)
+from dojo_split import find  # Dojo\'s script library, on the import path in the sandbox
 
 TEST_FRACTION = 0.0657
 SEED = 42

@@ -16,8 +16,7 @@ import random
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find  # noqa: E402  (shared helpers next to this folder)
+from dojo_split import find  # Dojo\'s script library, on the import path in the sandbox
 
 SEED = 0
 FOLDER = os.path.join("timit_11", "timit_11")

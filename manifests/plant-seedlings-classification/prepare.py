@@ -10,8 +10,7 @@ import os
 import random
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find_dir, place, write_csv  # noqa: E402  (shared helpers next to this folder)
+from dojo_split import find_dir, place, write_csv  # Dojo\'s script library, on the import path in the sandbox
 
 SEED = 0
 TEST_FRACTION = 0.14  # MLE-bench: Kaggle's 794 test images / (4750 + 794)

@@ -14,8 +14,7 @@ import os
 import random
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find, place  # noqa: E402  (shared helpers, next to this manifest folder)
+from dojo_split import find, place  # Dojo\'s script library, on the import path in the sandbox
 
 SCORED = ["reactivity", "deg_Mg_pH10", "deg_Mg_50C"]
 LABELS = ["reactivity", "deg_Mg_pH10", "deg_pH10", "deg_Mg_50C", "deg_50C"]

@@ -11,8 +11,7 @@ import sys
 
 import re
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find_dir, place, write_csv  # noqa: E402  (shared helpers next to this folder)
+from dojo_split import find_dir, place, write_csv  # Dojo\'s script library, on the import path in the sandbox
 
 
 def main(raw: str, out: str) -> None:

@@ -9,8 +9,7 @@ Twister (whose sequence Python pins); media files are hard-linked where possible
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find_dir, place, write_csv  # noqa: E402  (shared helpers next to this folder)
+from dojo_split import find_dir, place, write_csv  # Dojo\'s script library, on the import path in the sandbox
 
 CLASSES = ["ALB", "BET", "DOL", "LAG", "NoF", "OTHER", "SHARK", "YFT"]
 TRAIN_SHARE = 0.8  # MLE-Dojo keeps the first 80% of each class folder for training

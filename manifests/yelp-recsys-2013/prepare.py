@@ -17,8 +17,7 @@ import random
 import shutil
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "_shared"))
-from split_files import find  # noqa: E402  (shared helpers next to this folder)
+from dojo_split import find  # Dojo\'s script library, on the import path in the sandbox
 
 SEED = 42
 SIDE_FILES = ["yelp_training_set_business.json", "yelp_training_set_user.json", "yelp_training_set_checkin.json"]

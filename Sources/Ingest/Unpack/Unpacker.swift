@@ -25,8 +25,12 @@ public struct Unpacker: Sendable {
   /// `dir/.manifest.json` listing every file with its size and SHA-256.
   ///
   /// Archives found inside (`train.csv.zip`, `images.tar.gz`, `test.csv.gz`) are replaced by
-  /// their contents in the folder that held them; when those contents would clash with files
-  /// already there, they go into a folder named after the archive's stem instead.
+  /// their contents in the folder that held them when those contents are one file or one
+  /// folder; an archive holding several loose entries at its root (images, or `train.csv` and
+  /// `test.csv`), or contents that would clash with files already there, opens in a folder
+  /// named after the archive's stem instead (`train_images.zip` → `train_images/`). A lone
+  /// compressed file (`train.gz`) is named by its stem (`train`), whatever name the gzip
+  /// header records.
   ///
   /// - Parameters:
   ///   - archive: The archive file.
@@ -162,18 +166,22 @@ private struct Run {
 
       unlink(archiveURL.path)
       tree.files.removeValue(forKey: rel)
-      if Self.fits(inner, at: folder, in: tree) {
+      // One file or one folder (`train.csv.zip` → `train.csv`, `train.zip` → `train/...`)
+      // opens in place; several loose entries (`train_images.zip` holding the images at its
+      // root) open in a folder named after the archive, as unzipping it by hand would.
+      let loose = Self.topLevelNames(of: inner).count > 1
+      if !loose && Self.fits(inner, at: folder, in: tree) {
         try Self.move(inner, from: staging, to: folder, into: &tree, root: root)
       } else {
-        // The contents clash with their neighbours: keep them apart, in a folder named after
-        // the archive (which is deeper, so symlink targets checked above stay inside).
+        // In a folder named after the archive (which is deeper, so symlink targets checked
+        // above stay inside): its loose entries, or contents that clash with their neighbours.
         let apart = folder + [kind.stem]
         let apartRel = apart.joined(separator: "/")
         guard Self.isFree(apartRel, in: tree) else {
           throw DojoError(
             .conflict,
-            "cannot open \(innerLabel) in place: its files clash with files next to it and "
-              + "'\(apartRel)' exists too; unpack that archive by hand")
+            "cannot open \(innerLabel) in a folder of its own: '\(apartRel)' exists next to it "
+              + "and its files would mix with that folder's; unpack that archive by hand")
         }
         var withFolder = ExtractedTree()
         withFolder.directories.insert(kind.stem)
@@ -188,6 +196,20 @@ private struct Run {
         try Self.move(withFolder, from: staging, to: folder, into: &tree, root: root)
       }
     }
+  }
+
+  /// The distinct first path components of a tree's files, links and folders.
+  private static func topLevelNames(of tree: ExtractedTree) -> Set<String> {
+    var names: Set<String> = []
+    // Stops at two names: a tree of millions of images is not walked to learn it has many.
+    func add(_ path: String) -> Bool {
+      names.insert(String(path.prefix { $0 != "/" }))
+      return names.count > 1
+    }
+    for path in tree.files.keys where add(path) { return names }
+    for path in tree.symlinks.keys where add(path) { return names }
+    for path in tree.directories where add(path) { return names }
+    return names
   }
 
   /// A fresh hidden folder inside the scratch folder.
