@@ -21,7 +21,8 @@ public final class TestPostgres: Sendable {
   public let host: String
   public let port: Int
   public let user: String
-  let folder: String
+  /// The server's folder (DOJO_PG_DIR): scripts that call postgres-up with it find it up.
+  public let folder: String
   let repository: URL
 
   private static let started = Mutex<Result<TestPostgres, any Error>?>(nil)

@@ -147,4 +147,64 @@ struct RegistryTests {
     }
     #expect(try reader.list().count == 40)
   }
+
+  /// Import records (migration 5) on both backends: each competition's newest record of a
+  /// run is its outcome, whichever order the nodes wrote them in; other runs stay apart.
+  @Test(arguments: Backend.allCases) func aRunsImportRecordsAreTheNewestOfEachCompetition(
+    _ backend: Backend
+  ) throws {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
+    func record(_ run: String, _ task: String, _ succeeded: Bool, _ stage: String) -> ImportRecord {
+      ImportRecord(
+        run: run, task: task, succeeded: succeeded, stage: stage,
+        version: succeeded ? "v1" : nil, skipped: succeeded ? ["fetch", "unpack"] : [],
+        seconds: 1.5, error: succeeded ? nil : "HTTP 404", host: "node-\(task)",
+        recordedAt: "2026-11-30T12:00:00Z")
+    }
+    try registry.recordImport(record("slurm-7", "b", false, "fetch"))
+    try registry.recordImport(record("slurm-7", "a", true, "publish"))
+    try registry.recordImport(record("slurm-8", "b", false, "fetch"))
+    try registry.recordImport(record("slurm-7", "b", true, "publish"))
+    let records = try place.open().importRecords(run: "slurm-7")
+    #expect(
+      records == [record("slurm-7", "a", true, "publish"), record("slurm-7", "b", true, "publish")])
+    #expect(try registry.importRecords(run: "slurm-8").map(\.succeeded) == [false])
+    #expect(try registry.importRecords(run: "slurm-9").isEmpty)
+  }
+
+  /// Sessions, their steps and validation records read back the same on both backends.
+  @Test(arguments: Backend.allCases) func sessionsStepsAndValidationsReadBack(_ backend: Backend)
+    throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
+    try registry.insertSession(
+      SessionRecord(
+        id: "s1", task: "titanic", version: "v1", agent: "aide", optionsJSON: "{}",
+        stateJSON: "{}", createdAt: "t0", updatedAt: "t0"))
+    try registry.beginStep(
+      StepRecord(
+        session: "s1", step: 1, action: "execute_code", code: "print(1)",
+        observationJSON: "{}", reward: 0, score: nil, startedAt: "t1", finishedAt: ""))
+    try registry.finishStep(
+      StepRecord(
+        session: "s1", step: 1, action: "execute_code", code: "print(1)",
+        observationJSON: "{\"status\":\"success\"}", reward: 0.25, score: 0.8, startedAt: "t1",
+        finishedAt: "t2"), sessionState: "{\"steps\":1}")
+    try registry.recordValidation(
+      ValidationRecord(
+        task: "titanic", version: "v1", title: "Titanic", metric: "accuracy", passed: false,
+        failedCheck: "leak", message: "a test id is in train", recordedAt: "t3"))
+    let again = try place.open()
+    #expect(try again.sessions(agent: "aide").map(\.id) == ["s1"])
+    #expect(try again.session("s1")?.stateJSON == "{\"steps\":1}")
+    let steps = try again.steps(session: "s1")
+    #expect(steps.map(\.reward) == [0.25])
+    #expect(steps.map(\.score) == [0.8])
+    #expect(steps.first?.code == "print(1)")
+    #expect(try again.latestValidations().map(\.failedCheck) == ["leak"])
+  }
 }
