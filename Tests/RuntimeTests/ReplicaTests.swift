@@ -91,5 +91,42 @@ extension RuntimeSuites {
         ])
       await b.stop()
     }
+
+    /// A replica on another node died mid-step: its lease (here written as that replica left
+    /// it, with a step begun and never finished) keeps the session busy, naming that node,
+    /// until it expires; then the next step, on this replica, marks the dead one interrupted
+    /// and carries on.
+    @Test func aLeaseOfAReplicaOnAnotherNodeHoldsTheSessionUntilItExpires() async throws {
+      let server = try TestPostgres.shared()
+      let url = try server.withPassword(try server.createDatabase())
+      let registry = try Registry(RegistryLocation(parsing: url))
+      try Publisher.publish(
+        TaskLayout(root: fixture.taskPath), to: registry, allowSkipped: ["reference"])
+      var configuration = fixture.configuration(sessions: fixture.sessionsDirectory())
+      configuration.registry = try #require(URL(string: url))
+      let live = try await LiveServer.start(
+        configuration, token: LiveServer.randomToken(), extraArguments: ["--lease-seconds", "3"])
+      let sid = try await live.client.open(agent: "replicas")
+      let elsewhere = ReplicaIdentity(host: "gpu-node-7.example", pid: 4242, token: "dead")
+      #expect(try registry.acquireLease(session: sid, holder: elsewhere, seconds: 4) == nil)
+      try registry.beginStep(
+        StepRecord(
+          session: sid, step: 1, action: "execute_code", code: "import time",
+          observationJSON: "{\"status\":\"running\"}", reward: 0, score: nil,
+          startedAt: "2026-11-30T12:00:00Z", finishedAt: ""))
+
+      let busy = try await live.client.step(sid, "get_history")
+      #expect(busy.status == 409, "\(busy.text)")
+      #expect(busy.text.contains("gpu-node-7.example:4242"), "\(busy.text)")
+      try await Task.sleep(for: .seconds(5))
+      let next = try await live.client.step(sid, "get_history")
+      #expect(next.status == 200, "\(next.text)")
+      #expect(next.observation["step"]?.number == 2, "number 1 belongs to the dead replica's step")
+      let steps = try registry.steps(session: sid)
+      #expect(steps.map(\.step) == [1, 2])
+      #expect(steps.first?.observationJSON.contains("interrupted") == true)
+      #expect(try registry.lease(session: sid) == nil, "released once the step answered")
+      await live.stop()
+    }
   }
 }
