@@ -23,6 +23,7 @@ let package = Package(
     // The server's connection guards are NIO handlers in Hummingbird's HTTP/1 pipeline.
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+    .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     // The runtime's structured log lines and its Prometheus metrics.
     .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
@@ -64,7 +65,11 @@ let package = Package(
       swiftSettings: swiftSettings),
     .target(name: "Grading", dependencies: ["DojoCore", "Tabular"], swiftSettings: swiftSettings),
     .target(
-      name: "Registry", dependencies: ["DojoCore", "DojoCSQLite"], swiftSettings: swiftSettings),
+      name: "Registry",
+      dependencies: [
+        "DojoCore", "DojoCSQLite", .product(name: "PostgresNIO", package: "postgres-nio"),
+      ],
+      swiftSettings: swiftSettings),
     .target(
       name: "Sandbox", dependencies: ["DojoCore", "DojoCSeccomp"], swiftSettings: swiftSettings),
     .target(
@@ -116,7 +121,7 @@ let package = Package(
       name: "dojo-fuzz", dependencies: ["DojoFuzzTargets"], swiftSettings: swiftSettings),
 
     // A real loopback HTTP server for tests (faults on demand); only test targets use it.
-    .target(name: "DojoTestSupport", swiftSettings: swiftSettings),
+    .target(name: "DojoTestSupport", dependencies: ["DojoCore"], swiftSettings: swiftSettings),
 
     .testTarget(
       name: "DojoCoreTests", dependencies: ["DojoCore"], resources: [.copy("Fixtures")],
@@ -136,7 +141,8 @@ let package = Package(
       name: "DraftingTests", dependencies: ["Drafting", "DojoCore"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "RegistryTests", dependencies: ["Registry", "DojoCore"], swiftSettings: swiftSettings),
+      name: "RegistryTests", dependencies: ["Registry", "DojoCore", "DojoTestSupport"],
+      swiftSettings: swiftSettings),
     .testTarget(
       name: "SandboxTests", dependencies: ["Sandbox", "DojoCore"], swiftSettings: swiftSettings),
     .testTarget(
@@ -153,6 +159,7 @@ let package = Package(
       name: "RuntimeTests",
       dependencies: [
         "Runtime", "Registry", "Pipeline", "Curation", "Grading", "Sandbox", "DojoCore", "dojo",
+        "DojoTestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
       ],

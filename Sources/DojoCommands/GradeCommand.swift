@@ -35,7 +35,7 @@ struct GradeCommand: ParsableCommand {
   @OptionGroup var registry: RegistryOptions
 
   func run() throws {
-    let taskURL = try Self.locate(taskDirectory, registry: registry.registry)
+    let taskURL = try Self.locate(taskDirectory, registry: try registry.location())
     let report: GradeReport
     do {
       report = try Grader(taskDirectory: taskURL)
@@ -58,17 +58,25 @@ struct GradeCommand: ParsableCommand {
 
   /// A task folder as given, else the newest published version of a task id (else its
   /// newest prepared version under the registry's folder).
-  static func locate(_ argument: String, registry: String) throws -> URL {
+  /// A PostgreSQL registry has no folder: its relative task paths and the fallback are
+  /// under curated/.
+  static func locate(_ argument: String, registry: RegistryLocation) throws -> URL {
     let folder = URL(fileURLWithPath: argument)
     if FileManager.default.fileExists(atPath: TaskLayout(root: folder).taskFile.path) {
       return folder
     }
-    let registryFile = URL(fileURLWithPath: registry)
-    if FileManager.default.fileExists(atPath: registryFile.path),
-      let task = try? Registry(at: registryFile).task(argument)
-    {
-      let path = URL(
-        fileURLWithPath: task.path, relativeTo: registryFile.deletingLastPathComponent())
+    let registryFolder: URL
+    let exists: Bool
+    switch registry {
+    case .sqlite(let path):
+      registryFolder = URL(fileURLWithPath: path).deletingLastPathComponent()
+      exists = FileManager.default.fileExists(atPath: path)
+    case .postgres:
+      registryFolder = URL(fileURLWithPath: "curated", isDirectory: true)
+      exists = true
+    }
+    if exists, let task = try? Registry(registry).task(argument) {
+      let path = URL(fileURLWithPath: task.path, relativeTo: registryFolder)
       if FileManager.default.fileExists(atPath: TaskLayout(root: path).taskFile.path) {
         return path
       }
@@ -79,7 +87,7 @@ struct GradeCommand: ParsableCommand {
       }
     }
     if let latest = TaskLayout.latest(
-      id: argument, curated: registryFile.deletingLastPathComponent())
+      id: argument, curated: registryFolder)
     {
       return latest.root
     }

@@ -68,7 +68,7 @@ struct ImportCommand: AsyncParsableCommand {
     let loaded = try selectManifests()
     let options = ImportOptions(
       raw: URL(fileURLWithPath: raw), curated: URL(fileURLWithPath: curated),
-      registry: URL(fileURLWithPath: registry.registry), skipReference: skipReference,
+      registry: try registry.url(), skipReference: skipReference,
       python: TaskLocator.python, run: run ?? "local-\(UUID().uuidString.lowercased())")
     let board = StatusBoard(ids: loaded.map(\.manifest.id))
     let importer = Importer(options)
@@ -106,7 +106,7 @@ struct ImportCommand: AsyncParsableCommand {
     print(Self.summaryTable(outcomes.map(Self.summaryRow)))
     let failed = outcomes.filter { !$0.succeeded }.count
     print(
-      "\(outcomes.count - failed) of \(outcomes.count) imported; curated tasks under \(curated)/, registry \(registry.registry)"
+      "\(outcomes.count - failed) of \(outcomes.count) imported; curated tasks under \(curated)/, registry \(registry.shown)"
     )
     if failed > 0 { throw CommandFailed() }
   }
@@ -141,11 +141,11 @@ struct ImportCommand: AsyncParsableCommand {
   /// `--executor slurm`, `--status`, `--retry-failed`; returns the number of failed
   /// competitions.
   func runOnSlurm() throws -> Int {
-    try SlurmOptions.requireSharedRegistry(registry.registry)
+    try SlurmOptions.requireSharedRegistry(registry.value)
     let curatedURL = URL(fileURLWithPath: curated).standardizedFileURL
     let options = registry
     let runner = SlurmImport(
-      logs: curatedURL.appendingPathComponent("logs"), registryURL: registry.registry,
+      logs: curatedURL.appendingPathComponent("logs"), registryURL: registry.value,
       openRegistry: { try options.open() })
     if let job = slurm.status { return try runner.status(job: job) }
     if let job = slurm.retryFailed { return try runner.retry(job: job, detach: slurm.detach) }

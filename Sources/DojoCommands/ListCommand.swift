@@ -49,7 +49,7 @@ struct ListCommand: ParsableCommand {
   func run() throws {
     let catalogue = Catalogue(
       manifests: URL(fileURLWithPath: manifests), raw: URL(fileURLWithPath: raw),
-      curated: URL(fileURLWithPath: curated), registry: URL(fileURLWithPath: registry.registry))
+      curated: URL(fileURLWithPath: curated), registry: try registry.url())
     let wanted = status?.lowercased().replacingOccurrences(of: "-", with: " ")
     let entries = try catalogue.entries().filter { e in
       (category == nil || e.category?.lowercased() == category?.lowercased())

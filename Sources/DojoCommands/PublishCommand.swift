@@ -4,7 +4,7 @@ internal import DojoCore
 internal import Foundation
 internal import Pipeline
 
-/// `dojo publish TASK_DIR|ID`: a validated task into the registry.
+/// `dojo publish TASK_DIR|ID...`: validated tasks into the registry.
 struct PublishCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "publish",
@@ -19,10 +19,12 @@ struct PublishCommand: ParsableCommand {
         dojo publish titanic-survival
         dojo publish curated/titanic-survival/15747d70b12e --registry /srv/dojo/registry.sqlite
         dojo publish titanic-survival --allow-skipped reference
+        dojo publish titanic-survival spaceship-titanic --registry postgres://dojo@db.example.org/dojo
       """)
 
-  @Argument(help: "A prepared task folder, or a task id (its newest version under curated/).")
-  var task: String
+  @Argument(
+    help: "Prepared task folders, or task ids (their newest version under curated/), one or more.")
+  var tasks: [String]
 
   @OptionGroup var registry: RegistryOptions
 
@@ -31,13 +33,24 @@ struct PublishCommand: ParsableCommand {
     help: "Publish although the report skipped this check (repeatable; recorded).")
   var allowSkipped: [String] = []
 
+  func validate() throws {
+    if tasks.isEmpty { throw ValidationError("name a task folder or a task id to publish") }
+  }
+
   func run() throws {
-    let located = try TaskLocator(task)
-    let wrote = try Publisher.publish(
-      located.layout, to: try registry.open(), manifestSHA256: located.manifest?.sha256,
-      allowSkipped: Set(allowSkipped))
-    let name =
-      "\(located.layout.root.deletingLastPathComponent().lastPathComponent) \(located.layout.root.lastPathComponent)"
-    print(wrote ? "published \(name) to \(registry.registry)" : "\(name) is already published")
+    let opened = try registry.open()
+    for task in tasks {
+      let located = try TaskLocator(task)
+      let wrote = try Publisher.publish(
+        located.layout, to: opened, manifestSHA256: located.manifest?.sha256,
+        allowSkipped: Set(allowSkipped))
+      let name =
+        "\(located.layout.root.deletingLastPathComponent().lastPathComponent) \(located.layout.root.lastPathComponent)"
+      // Of two publishers of one version at once, one writes it; the other lands here.
+      print(
+        wrote
+          ? "published \(name) to \(registry.shown)"
+          : "\(name) is already published in \(registry.shown); nothing written")
+    }
   }
 }

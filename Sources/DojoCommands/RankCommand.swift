@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import DojoCore
 internal import Foundation
+internal import Registry
 internal import Report
 
 /// `dojo rank`: the agents' standings, as `dojo report` shows them, in the terminal.
@@ -31,15 +32,14 @@ struct RankCommand: ParsableCommand {
   var excludedAgents: [String] = []
 
   func run() throws {
-    try requireRegistry(registry.registry)
     var report = try CuratorReport.build(
-      registryAt: URL(fileURLWithPath: registry.registry), excludingAgents: Set(excludedAgents))
+      registry: try registry.openExisting(), excludingAgents: Set(excludedAgents))
     if json {
       FileHandle.standardOutput.write(try StableJSON.encode(report.agents))
       return
     }
     guard !report.agents.isEmpty else {
-      print("no agent has run a session in \(TerminalText.escape(registry.registry)) yet")
+      print("no agent has run a session in \(TerminalText.escape(registry.shown)) yet")
       return
     }
     // Agent names come from clients: escape sequences in them must not reach the terminal.

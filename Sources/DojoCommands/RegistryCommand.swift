@@ -5,10 +5,60 @@ internal import Registry
 
 /// Options shared by every command that reads or writes the registry.
 struct RegistryOptions: ParsableArguments {
-  @Option(name: .long, help: "The registry file.")
-  var registry: String = "curated/registry.sqlite"
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The registry: a SQLite file, or postgres://user[:password]@host[:port]/db[?sslmode=disable|prefer|require].",
+      discussion:
+        "Default: $DOJO_REGISTRY, else curated/registry.sqlite. A PostgreSQL password may also come from PGPASSWORD or ~/.pgpass."
+    ))
+  var registry: String?
 
-  func open() throws -> Registry { try Registry(at: URL(fileURLWithPath: registry)) }
+  /// What was given: `--registry`, else `DOJO_REGISTRY`, else the default file.
+  var value: String { Self.resolve(registry) }
+
+  /// `--registry`, else a non-empty `DOJO_REGISTRY`, else curated/registry.sqlite.
+  static func resolve(_ option: String?) -> String {
+    option ?? given(nil) ?? "curated/registry.sqlite"
+  }
+
+  /// `option`, else a non-empty `DOJO_REGISTRY`: a registry the user named.
+  static func given(_ option: String?) -> String? {
+    option ?? ProcessInfo.processInfo.environment["DOJO_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 }
+  }
+
+  func location() throws -> RegistryLocation { try RegistryLocation(parsing: value) }
+
+  /// The registry as a URL, for the libraries that take one (a file URL or the
+  /// `postgres://` URL as given).
+  func url() throws -> URL {
+    switch try location() {
+    case .sqlite(let path): return URL(fileURLWithPath: path)
+    case .postgres:
+      guard let url = URL(string: value) else {
+        throw DojoError(.invalidArgument, "registry \(try location()) is not a valid URL")
+      }
+      return url
+    }
+  }
+
+  /// The registry as messages show it: never with a password.
+  var shown: String { (try? location().description) ?? "(an invalid registry URL)" }
+
+  func open() throws -> Registry { try Registry(location()) }
+
+  /// Opens a registry that must already hold something: a SQLite path that does not exist
+  /// is refused rather than created empty.
+  func openExisting() throws -> Registry {
+    let location = try location()
+    if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+      throw DojoError(
+        .notFound,
+        "no registry at \(path); run `dojo import` (or `dojo publish`) first, or pass --registry FILE|URL"
+      )
+    }
+    return try Registry(location)
+  }
 }
 
 /// `dojo registry list|show|diff|remove`: read the registry of published tasks, or take one out.
@@ -44,11 +94,8 @@ struct RegistryCommand: ParsableCommand {
       guard let id = parts.first, !id.isEmpty, parts.count == 1 || !parts[1].isEmpty else {
         throw DojoError(.invalidArgument, "\(task) is not ID or ID@VERSION")
       }
-      guard FileManager.default.fileExists(atPath: options.registry) else {
-        throw DojoError(
-          .notFound, "no registry at \(options.registry); pass --registry FILE")
-      }
-      let removed = try options.open().remove(id, version: parts.count == 2 ? parts[1] : nil)
+      let removed = try options.openExisting().remove(
+        id, version: parts.count == 2 ? parts[1] : nil)
       print(
         "removed \(id) version\(removed.count == 1 ? "" : "s") \(removed.joined(separator: ", "))")
     }

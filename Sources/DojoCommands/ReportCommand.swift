@@ -1,6 +1,7 @@
 internal import ArgumentParser
 internal import DojoCore
 internal import Foundation
+internal import Registry
 internal import Report
 
 /// `dojo report`: the state of the benchmark as one self-contained HTML page.
@@ -26,22 +27,11 @@ struct ReportCommand: ParsableCommand {
   var out: String = "report.html"
 
   func run() throws {
-    try requireRegistry(registry.registry)
-    let report = try CuratorReport.build(registryAt: URL(fileURLWithPath: registry.registry))
+    let report = try CuratorReport.build(registry: try registry.openExisting())
     try AtomicFiles.write(report.html(), to: URL(fileURLWithPath: out))
     let s = report.summary
     print(
       "wrote \(out): \(s.tasks) tasks (\(s.published) published, \(s.failed) failing), \(report.sessions.count) sessions, \(report.agents.count) agents"
-    )
-  }
-}
-
-/// Refuses a registry path that does not exist rather than creating an empty one.
-func requireRegistry(_ path: String) throws {
-  guard FileManager.default.fileExists(atPath: path) else {
-    throw DojoError(
-      .notFound,
-      "no registry at \(path); run `dojo import` (or `dojo publish`) first, or pass --registry FILE"
     )
   }
 }

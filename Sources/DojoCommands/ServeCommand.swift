@@ -124,6 +124,14 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Most steps one token may have running at once (more answer 429).")
   var maxStepsPerToken: Int = 4
 
+  @Option(
+    help: ArgumentHelp(
+      "Seconds a step's lease on its session lasts unless renewed.",
+      discussion:
+        "Replicas sharing a registry never step one session at once; a replica that dies mid-step holds its sessions this long."
+    ))
+  var leaseSeconds: Double = 30
+
   func run() async throws {
     guard maxProcesses >= 8, maxFileMB >= 1, maxFileMB <= 1 << 30, timeout > 0,
       timeout <= 7 * 24 * 3600, memory >= 32, memory <= 16 << 20
@@ -149,11 +157,12 @@ struct ServeCommand: AsyncParsableCommand {
       }
     }
     guard (0.1...3600).contains(headerTimeout), (0.1...86400).contains(idleTimeout),
-      (1...100_000).contains(maxConnections), (1...1000).contains(maxStepsPerToken)
+      (1...100_000).contains(maxConnections), (1...1000).contains(maxStepsPerToken),
+      (1...3600).contains(leaseSeconds)
     else {
       throw DojoError(
         .invalidArgument,
-        "--header-timeout must be 0.1 to 3600 s, --idle-timeout 0.1 to 86400 s, --max-connections 1 to 100000 and --max-steps-per-token 1 to 1000"
+        "--header-timeout must be 0.1 to 3600 s, --idle-timeout 0.1 to 86400 s, --max-connections 1 to 100000, --max-steps-per-token 1 to 1000 and --lease-seconds 1 to 3600"
       )
     }
     guard (0...65535).contains(port) else {
@@ -181,14 +190,15 @@ struct ServeCommand: AsyncParsableCommand {
       }
     }
     let sessionsDirectory = URL(fileURLWithPath: sessions, isDirectory: true)
-    let configuration = RuntimeConfiguration(
-      registry: URL(fileURLWithPath: registry.registry),
+    var configuration = RuntimeConfiguration(
+      registry: try registry.url(),
       sessionsDirectory: sessionsDirectory,
       sandbox: SandboxConfiguration(python: agentPython ?? python ?? TaskLocator.python),
       defaultLimits: SessionLimits(
         executionTimeoutS: timeout, memoryMB: memory, cpuS: cpuS, gpus: gpus, maxSteps: maxSteps,
         timeBudgetS: timeBudget, cpuBudgetS: cpuBudget),
       maxProcesses: maxProcesses, fileSizeMB: maxFileMB)
+    configuration.leaseSeconds = leaseSeconds
     // The sessions folder is made first: the token file is kept beside it.
     try AtomicFiles.createDirectory(sessionsDirectory)
     let access = ServerAccess(

@@ -87,7 +87,7 @@ struct SessionsCommand: ParsableCommand {
       if !missing.isEmpty {
         throw DojoError(
           .notFound,
-          "no session \(missing.map(TerminalText.escape).joined(separator: ", ")) in \(registry.registry); `dojo sessions list` shows them"
+          "no session \(missing.map(TerminalText.escape).joined(separator: ", ")) in \(registry.shown); `dojo sessions list` shows them"
         )
       }
     }

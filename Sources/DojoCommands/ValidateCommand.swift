@@ -49,7 +49,9 @@ struct ValidateCommand: ParsableCommand {
   @Flag(help: "Print the report as JSON.") var json = false
   @Flag(help: "Do not run the reference solution.") var skipReference = false
   @Option(
-    help: "Record the outcome in this registry (default: curated/registry.sqlite, if it exists).")
+    help:
+      "Record the outcome in this registry, a SQLite file or a postgres:// URL (default: $DOJO_REGISTRY, else curated/registry.sqlite if it exists)."
+  )
   var registry: String?
   @Flag(help: "Record the outcome even for a task folder outside the registry's folder.")
   var record = false
@@ -97,11 +99,11 @@ struct ValidateCommand: ParsableCommand {
 
   /// `--executor slurm`, `--status`, `--retry-failed`; returns the number of tasks that failed.
   func runOnSlurm() throws -> Int {
-    let path = registry ?? "curated/registry.sqlite"
+    let path = RegistryOptions.resolve(registry)
     try SlurmOptions.requireSharedRegistry(path)
     var runner = SlurmImport(
       logs: URL(fileURLWithPath: "curated/logs").standardizedFileURL, registryURL: path,
-      openRegistry: { try Registry(at: URL(fileURLWithPath: path)) })
+      openRegistry: { try Registry(RegistryLocation(parsing: path)) })
     runner.kind = .validate
     if let job = slurm.status { return try runner.status(job: job) }
     if let job = slurm.retryFailed { return try runner.retry(job: job, detach: slurm.detach) }
@@ -114,24 +116,29 @@ struct ValidateCommand: ParsableCommand {
   /// Keeps the outcome in the registry for `dojo report`: failing tasks are never
   /// published, so this is the only place they show.
   func recordOutcome(_ report: ValidationReport, located: TaskLocator) throws {
-    let path = registry ?? "curated/registry.sqlite"
-    guard record || registry != nil || FileManager.default.fileExists(atPath: path) else {
-      return
-    }
-    let tree = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL
-      .resolvingSymlinksInPath().path
-    let task = located.layout.root.standardizedFileURL.resolvingSymlinksInPath().path
-    guard record || task.hasPrefix(tree.hasSuffix("/") ? tree : tree + "/") else {
-      FileHandle.standardError.write(
-        Data(
-          "validate: not recorded in \(path): \(task) is outside \(tree)/; pass --record to record it\n"
-            .utf8))
-      return
+    let named = RegistryOptions.given(registry)
+    let location = try RegistryLocation(parsing: RegistryOptions.resolve(registry))
+    // A SQLite file records only the tasks of its own curated tree (unless told otherwise);
+    // a PostgreSQL registry has no folder, so whatever it is named for records.
+    if case .sqlite(let path) = location {
+      guard record || named != nil || FileManager.default.fileExists(atPath: path) else {
+        return
+      }
+      let tree = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL
+        .resolvingSymlinksInPath().path
+      let task = located.layout.root.standardizedFileURL.resolvingSymlinksInPath().path
+      guard record || task.hasPrefix(tree.hasSuffix("/") ? tree : tree + "/") else {
+        FileHandle.standardError.write(
+          Data(
+            "validate: not recorded in \(path): \(task) is outside \(tree)/; pass --record to record it\n"
+              .utf8))
+        return
+      }
     }
     let spec = try? JSONDecoder().decode(
       TaskSpec.self, from: Data(contentsOf: located.layout.taskFile))
     let failed = report.checks.first { $0.status == .failed }
-    try Registry(at: URL(fileURLWithPath: path)).recordValidation(
+    try Registry(location).recordValidation(
       ValidationRecord(
         task: report.task, version: report.version,
         title: spec?.title ?? located.manifest?.manifest.title ?? report.task,

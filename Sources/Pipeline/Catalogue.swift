@@ -50,8 +50,9 @@ public struct Catalogue: Sendable {
   public func entries() throws -> [CatalogueEntry] {
     var published: Set<String> = []
     var validations: [String: ValidationRecord] = [:]
-    // Reading the registry must not create one: only an existing file is opened.
-    if FileManager.default.fileExists(atPath: registry.path) {
+    // Reading the registry must not create one: only an existing file is opened (a
+    // PostgreSQL registry is a server's database, always there to read).
+    if !registry.isFileURL || FileManager.default.fileExists(atPath: registry.path) {
       let opened = try Registry(at: registry)
       published = Set(try opened.latest().map(\.id))
       for record in try opened.latestValidations() { validations[record.task] = record }

@@ -46,19 +46,21 @@ extension Registry {
       """,
       [
         .text(record.run), .text(record.task), .integer(record.succeeded ? 1 : 0),
-        .text(record.stage), record.version.map(SQLiteValue.text) ?? .null,
+        .text(record.stage), record.version.map(SQLValue.text) ?? .null,
         .text(record.skipped.joined(separator: ",")),
         .real(record.seconds.isFinite ? record.seconds : 0),
-        record.error.map(SQLiteValue.text) ?? .null, .text(record.host), .text(record.recordedAt),
+        record.error.map(SQLValue.text) ?? .null, .text(record.host), .text(record.recordedAt),
       ])
   }
 
   /// The newest record of each competition imported in `run`, by competition id.
   public func importRecords(run: String) throws -> [ImportRecord] {
-    try db.query(
+    // The order of arrival: SQLite's implicit rowid, PostgreSQL's `seq` (migration 5).
+    let order = db.dialect == .sqlite ? "rowid" : "seq"
+    return try db.query(
       """
       SELECT r.* FROM import_records r
-      WHERE r.run = ? AND r.rowid = (SELECT MAX(rowid) FROM import_records s
+      WHERE r.run = ? AND r.\(order) = (SELECT MAX(\(order)) FROM import_records s
                                      WHERE s.run = r.run AND s.competition_id = r.competition_id)
       ORDER BY r.competition_id
       """, [.text(run)]

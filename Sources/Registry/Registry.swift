@@ -67,148 +67,351 @@ public struct PublishRequest: Sendable {
   }
 }
 
-/// The versioned registry of curated tasks: one SQLite file (WAL mode, foreign keys on, a
-/// schema version with migrations). Publishing is one transaction, so readers never see a
-/// half-published task. The runtime reads only this.
+/// The versioned registry of curated tasks, on either backend: a SQLite file (WAL mode,
+/// foreign keys on) for one machine, or a PostgreSQL database that many machines share. The
+/// same numbered migrations build both, each applied once and recorded in the database.
+/// Publishing is one transaction, so readers never see a half-published task. The runtime
+/// reads only this.
+///
+/// Calls block the calling thread; async callers use ``perform(_:)``, which runs them on the
+/// registry's own thread.
 public final class Registry: Sendable {
-  let db: SQLiteDatabase
+  let db: RegistryStore
+  /// Where the registry is.
+  public let location: RegistryLocation
 
   /// The schema version this build writes.
   public static let schemaVersion = migrations.count
 
-  /// Each migration takes the schema from version i to i+1. Never edit a shipped one: add.
-  static let migrations: [String] = [
-    """
-    CREATE TABLE competitions (
-      id TEXT PRIMARY KEY,
-      title TEXT NOT NULL,
-      first_published_at TEXT NOT NULL
-    );
-    CREATE TABLE task_versions (
-      competition_id TEXT NOT NULL REFERENCES competitions(id),
-      version TEXT NOT NULL,
-      title TEXT NOT NULL,
-      metric_name TEXT NOT NULL,
-      lower_is_better INTEGER NOT NULL,
-      manifest_sha256 TEXT,
-      task_json TEXT NOT NULL,
-      checksums_json TEXT NOT NULL,
-      report_json TEXT,
-      path TEXT NOT NULL,
-      train_rows INTEGER NOT NULL,
-      test_rows INTEGER NOT NULL,
-      published_at TEXT NOT NULL,
-      PRIMARY KEY (competition_id, version)
-    );
-    CREATE TABLE leaderboard_entries (
-      competition_id TEXT NOT NULL,
-      version TEXT NOT NULL,
-      board TEXT NOT NULL,
-      rank INTEGER NOT NULL,
-      score REAL NOT NULL,
-      FOREIGN KEY (competition_id, version) REFERENCES task_versions(competition_id, version)
-        ON DELETE CASCADE
-    );
-    CREATE INDEX leaderboard_by_task ON leaderboard_entries(competition_id, version, board);
-    """,
+  /// Each migration takes the schema from version i to i+1, in each backend's SQL (the same
+  /// tables, columns and keys; PostgreSQL's integers are BIGINT, its reals DOUBLE
+  /// PRECISION). Never edit a shipped one: add.
+  static let migrations: [(sqlite: String, postgres: String)] = [
+    (
+      """
+      CREATE TABLE competitions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        first_published_at TEXT NOT NULL
+      );
+      CREATE TABLE task_versions (
+        competition_id TEXT NOT NULL REFERENCES competitions(id),
+        version TEXT NOT NULL,
+        title TEXT NOT NULL,
+        metric_name TEXT NOT NULL,
+        lower_is_better INTEGER NOT NULL,
+        manifest_sha256 TEXT,
+        task_json TEXT NOT NULL,
+        checksums_json TEXT NOT NULL,
+        report_json TEXT,
+        path TEXT NOT NULL,
+        train_rows INTEGER NOT NULL,
+        test_rows INTEGER NOT NULL,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (competition_id, version)
+      );
+      CREATE TABLE leaderboard_entries (
+        competition_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        board TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        score REAL NOT NULL,
+        FOREIGN KEY (competition_id, version) REFERENCES task_versions(competition_id, version)
+          ON DELETE CASCADE
+      );
+      CREATE INDEX leaderboard_by_task ON leaderboard_entries(competition_id, version, board);
+      """,
+      """
+      CREATE TABLE competitions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        first_published_at TEXT NOT NULL
+      );
+      CREATE TABLE task_versions (
+        competition_id TEXT NOT NULL REFERENCES competitions(id),
+        version TEXT NOT NULL,
+        title TEXT NOT NULL,
+        metric_name TEXT NOT NULL,
+        lower_is_better BIGINT NOT NULL,
+        manifest_sha256 TEXT,
+        task_json TEXT NOT NULL,
+        checksums_json TEXT NOT NULL,
+        report_json TEXT,
+        path TEXT NOT NULL,
+        train_rows BIGINT NOT NULL,
+        test_rows BIGINT NOT NULL,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (competition_id, version)
+      );
+      CREATE TABLE leaderboard_entries (
+        competition_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        board TEXT NOT NULL,
+        rank BIGINT NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        FOREIGN KEY (competition_id, version) REFERENCES task_versions(competition_id, version)
+          ON DELETE CASCADE
+      );
+      CREATE INDEX leaderboard_by_task ON leaderboard_entries(competition_id, version, board);
+      """
+    ),
     // 2: the runtime's sessions and every step they took (see SessionRecords.swift).
-    """
-    CREATE TABLE sessions (
-      id TEXT PRIMARY KEY,
-      competition_id TEXT NOT NULL,
-      version TEXT NOT NULL,
-      agent TEXT,
-      options_json TEXT NOT NULL,
-      state_json TEXT NOT NULL,
-      created_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL,
-      closed_at TEXT
-    );
-    CREATE INDEX sessions_by_task ON sessions(competition_id, version);
-    CREATE TABLE session_steps (
-      session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-      step INTEGER NOT NULL,
-      action TEXT NOT NULL,
-      code TEXT,
-      observation_json TEXT NOT NULL,
-      reward REAL NOT NULL,
-      score REAL,
-      started_at TEXT NOT NULL,
-      finished_at TEXT NOT NULL,
-      PRIMARY KEY (session_id, step)
-    );
-    """,
+    (
+      """
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        competition_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        agent TEXT,
+        options_json TEXT NOT NULL,
+        state_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        closed_at TEXT
+      );
+      CREATE INDEX sessions_by_task ON sessions(competition_id, version);
+      CREATE TABLE session_steps (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        code TEXT,
+        observation_json TEXT NOT NULL,
+        reward REAL NOT NULL,
+        score REAL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, step)
+      );
+      """,
+      """
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        competition_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        agent TEXT,
+        options_json TEXT NOT NULL,
+        state_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        closed_at TEXT
+      );
+      CREATE INDEX sessions_by_task ON sessions(competition_id, version);
+      CREATE TABLE session_steps (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        step BIGINT NOT NULL,
+        action TEXT NOT NULL,
+        code TEXT,
+        observation_json TEXT NOT NULL,
+        reward DOUBLE PRECISION NOT NULL,
+        score DOUBLE PRECISION,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, step)
+      );
+      """
+    ),
     // 3: every validation and import outcome, passed or failed (see ValidationRecords.swift):
-    // failing tasks are never published, yet curators need to see them.
-    """
-    CREATE TABLE validations (
-      competition_id TEXT NOT NULL,
-      version TEXT,
-      title TEXT NOT NULL,
-      category TEXT,
-      metric_name TEXT,
-      passed INTEGER NOT NULL,
-      failed_check TEXT,
-      message TEXT,
-      report_json TEXT,
-      recorded_at TEXT NOT NULL
-    );
-    CREATE INDEX validations_by_task ON validations(competition_id);
-    """,
+    // failing tasks are never published, yet curators need to see them. SQLite orders them
+    // by its implicit rowid; PostgreSQL has none, so it numbers them in `seq`.
+    (
+      """
+      CREATE TABLE validations (
+        competition_id TEXT NOT NULL,
+        version TEXT,
+        title TEXT NOT NULL,
+        category TEXT,
+        metric_name TEXT,
+        passed INTEGER NOT NULL,
+        failed_check TEXT,
+        message TEXT,
+        report_json TEXT,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX validations_by_task ON validations(competition_id);
+      """,
+      """
+      CREATE TABLE validations (
+        seq BIGSERIAL PRIMARY KEY,
+        competition_id TEXT NOT NULL,
+        version TEXT,
+        title TEXT NOT NULL,
+        category TEXT,
+        metric_name TEXT,
+        passed BIGINT NOT NULL,
+        failed_check TEXT,
+        message TEXT,
+        report_json TEXT,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX validations_by_task ON validations(competition_id);
+      """
+    ),
     // 4: the validation checks a version was published without (see ValidationRecords.swift):
     // a skipped check is never a pass, so what was allowed to be missing is kept.
-    """
-    CREATE TABLE skipped_checks (
-      competition_id TEXT NOT NULL,
-      version TEXT NOT NULL,
-      check_name TEXT NOT NULL,
-      reason TEXT NOT NULL,
-      PRIMARY KEY (competition_id, version, check_name),
-      FOREIGN KEY (competition_id, version) REFERENCES task_versions(competition_id, version)
-        ON DELETE CASCADE
-    );
-    """,
+    (
+      """
+      CREATE TABLE skipped_checks (
+        competition_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        check_name TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (competition_id, version, check_name),
+        FOREIGN KEY (competition_id, version) REFERENCES task_versions(competition_id, version)
+          ON DELETE CASCADE
+      );
+      """,
+      """
+      CREATE TABLE skipped_checks (
+        competition_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        check_name TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (competition_id, version, check_name),
+        FOREIGN KEY (competition_id, version) REFERENCES task_versions(competition_id, version)
+          ON DELETE CASCADE
+      );
+      """
+    ),
     // 5: every competition's import outcome, tagged with the run it was part of (see
     // ImportRecords.swift): a Slurm job's summary is read from here, whichever node imported.
-    """
-    CREATE TABLE import_records (
-      run TEXT NOT NULL,
-      competition_id TEXT NOT NULL,
-      succeeded INTEGER NOT NULL,
-      stage TEXT NOT NULL,
-      version TEXT,
-      skipped TEXT NOT NULL,
-      seconds REAL NOT NULL,
-      error TEXT,
-      host TEXT NOT NULL,
-      recorded_at TEXT NOT NULL
-    );
-    CREATE INDEX import_records_by_run ON import_records(run, competition_id);
-    """,
+    // SQLite orders them by its implicit rowid; PostgreSQL numbers them in `seq`.
+    (
+      """
+      CREATE TABLE import_records (
+        run TEXT NOT NULL,
+        competition_id TEXT NOT NULL,
+        succeeded INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        version TEXT,
+        skipped TEXT NOT NULL,
+        seconds REAL NOT NULL,
+        error TEXT,
+        host TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX import_records_by_run ON import_records(run, competition_id);
+      """,
+      """
+      CREATE TABLE import_records (
+        seq BIGSERIAL PRIMARY KEY,
+        run TEXT NOT NULL,
+        competition_id TEXT NOT NULL,
+        succeeded BIGINT NOT NULL,
+        stage TEXT NOT NULL,
+        version TEXT,
+        skipped TEXT NOT NULL,
+        seconds DOUBLE PRECISION NOT NULL,
+        error TEXT,
+        host TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX import_records_by_run ON import_records(run, competition_id);
+      """
+    ),
+    // 6: who is running a step of a session now (see SessionLeases.swift): replicas of the
+    // runtime that share a registry never run two steps of one session at once.
+    (
+      """
+      CREATE TABLE session_leases (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        holder TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        acquired_at TEXT NOT NULL,
+        expires_at REAL NOT NULL
+      );
+      """,
+      """
+      CREATE TABLE session_leases (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        holder TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid BIGINT NOT NULL,
+        acquired_at TEXT NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL
+      );
+      """
+    ),
   ]
 
-  /// Opens the registry at `url`, creating it and applying migrations as needed.
+  /// Opens the registry at `url`: a file URL is a SQLite file (created, with its folder, if
+  /// needed), a `postgres://` URL a PostgreSQL database. Migrations are applied as needed.
   ///
-  /// - Throws: ``DojoError`` `.io` if it cannot be opened, `.conflict` if it was written by a
-  ///   newer Dojo.
-  public init(at url: URL) throws {
-    try AtomicFiles.createDirectory(url.deletingLastPathComponent())
-    db = try SQLiteDatabase(path: url.path)
+  /// - Throws: ``DojoError`` `.io` if it cannot be opened or reached, `.conflict` if it was
+  ///   written by a newer Dojo.
+  public convenience init(at url: URL) throws {
+    try self.init(try RegistryLocation(url))
+  }
+
+  /// Opens the registry at `location`, applying migrations as needed.
+  ///
+  /// - Throws: ``DojoError`` `.io` if it cannot be opened or reached (in one line naming the
+  ///   location without a password), `.conflict` if it was written by a newer Dojo.
+  public init(_ location: RegistryLocation) throws {
+    self.location = location
+    switch location {
+    case .sqlite(let path):
+      try AtomicFiles.createDirectory(URL(fileURLWithPath: path).deletingLastPathComponent())
+      db = RegistryStore(try SQLiteDatabase(path: path))
+    case .postgres(let postgres):
+      db = RegistryStore(try PostgresDatabase(postgres))
+    }
     try migrate()
   }
 
+  /// Runs `body` with this registry on the registry's own thread, for async callers: the
+  /// blocking calls it makes never hold a thread of Swift's cooperative pool.
+  public func perform<T: Sendable>(_ body: @escaping @Sendable (Registry) throws -> T)
+    async throws -> T
+  {
+    try await db.perform { try body(self) }
+  }
+
+  /// Applies the migrations this database has not had, in one transaction. SQLite records
+  /// the version in `PRAGMA user_version`; PostgreSQL in `dojo_schema_migrations`, behind an
+  /// advisory lock so that replicas starting at once apply each migration once. The lock is
+  /// taken before the transaction begins: a SERIALIZABLE transaction's snapshot would
+  /// otherwise predate the migrations of the replica it waited for.
   private func migrate() throws {
+    if db.dialect == .postgres {
+      try db.query("SELECT true AS locked FROM pg_advisory_lock(7106041)")
+    }
+    defer {
+      if db.dialect == .postgres {
+        _ = try? db.query("SELECT pg_advisory_unlock(7106041) AS unlocked")
+      }
+    }
     try db.transaction {
-      let current = Int(try db.query("PRAGMA user_version").first?["user_version"].integer ?? 0)
+      let current: Int
+      switch db.dialect {
+      case .sqlite:
+        current = Int(try db.query("PRAGMA user_version").first?["user_version"].integer ?? 0)
+      case .postgres:
+        try db.execute(
+          "CREATE TABLE IF NOT EXISTS dojo_schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        current = Int(
+          try db.query("SELECT MAX(version) AS version FROM dojo_schema_migrations").first?[
+            "version"
+          ].integer ?? 0)
+      }
       if current > Self.schemaVersion {
         throw DojoError(
           .conflict,
-          "registry \(db.path) has schema version \(current), newer than this Dojo's \(Self.schemaVersion); upgrade Dojo"
+          "registry \(db.shownLocation) has schema version \(current), newer than this Dojo's \(Self.schemaVersion); upgrade Dojo"
         )
       }
       for version in current..<Self.schemaVersion {
-        try db.execute(Self.migrations[version])
-        try db.execute("PRAGMA user_version = \(version + 1)")
+        switch db.dialect {
+        case .sqlite:
+          try db.execute(Self.migrations[version].sqlite)
+          try db.execute("PRAGMA user_version = \(version + 1)")
+        case .postgres:
+          try db.execute(Self.migrations[version].postgres)
+          try db.query(
+            "INSERT INTO dojo_schema_migrations (version, applied_at) VALUES (?, ?)",
+            [.integer(Int64(version + 1)), .text(ISO8601DateFormatter().string(from: Date()))])
+        }
       }
     }
   }
@@ -238,8 +441,8 @@ public final class Registry: Sendable {
         [
           .text(spec.id), .text(spec.version), .text(spec.title), .text(spec.metric.name),
           .integer(spec.lowerIsBetter ? 1 : 0),
-          request.manifestSHA256.map(SQLiteValue.text) ?? .null,
-          .text(taskJSON), .text(checksums), request.reportJSON.map(SQLiteValue.text) ?? .null,
+          request.manifestSHA256.map(SQLValue.text) ?? .null,
+          .text(taskJSON), .text(checksums), request.reportJSON.map(SQLValue.text) ?? .null,
           .text(request.path), .integer(Int64(spec.trainRows)), .integer(Int64(spec.testRows)),
           .text(stamp),
         ])
@@ -370,7 +573,7 @@ public final class Registry: Sendable {
       path, published_at, manifest_sha256 FROM task_versions
     """
 
-  static func task(_ row: SQLiteRow) -> PublishedTask {
+  static func task(_ row: SQLRow) -> PublishedTask {
     PublishedTask(
       id: row["competition_id"].text ?? "", version: row["version"].text ?? "",
       title: row["title"].text ?? "", metric: row["metric_name"].text ?? "",

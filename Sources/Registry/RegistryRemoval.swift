@@ -28,7 +28,7 @@ extension Registry {
         doomed = all
       }
       for v in doomed {
-        let key: [SQLiteValue] = [.text(id), .text(v)]
+        let key: [SQLValue] = [.text(id), .text(v)]
         try db.query(
           "DELETE FROM leaderboard_entries WHERE competition_id = ? AND version = ?", key)
         try db.query("DELETE FROM skipped_checks WHERE competition_id = ? AND version = ?", key)

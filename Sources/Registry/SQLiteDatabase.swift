@@ -2,43 +2,19 @@ internal import DojoCSQLite
 internal import DojoCore
 internal import Foundation
 
-/// A value bound to or read from a SQLite statement.
-public enum SQLiteValue: Sendable, Equatable {
-  case null
-  case integer(Int64)
-  case real(Double)
-  case text(String)
-
-  /// The value as text, if it is text.
-  public var text: String? { if case .text(let s) = self { return s } else { return nil } }
-  /// The value as an integer, if it is one.
-  public var integer: Int64? { if case .integer(let i) = self { return i } else { return nil } }
-  /// The value as a number (integers widen).
-  public var real: Double? {
-    switch self {
-    case .real(let d): return d
-    case .integer(let i): return Double(i)
-    default: return nil
-    }
-  }
-}
-
-/// One row of a query result, by column name.
-public struct SQLiteRow: Sendable {
-  public var values: [String: SQLiteValue]
-  public subscript(_ column: String) -> SQLiteValue { values[column] ?? .null }
-}
-
-/// A thin, thread-safe wrapper over one SQLite connection (libsqlite3).
+/// A thin wrapper over one SQLite connection (libsqlite3), the registry's embedded backend.
 ///
 /// A connection may be used from several threads only one at a time, and a transaction's
-/// statements must not interleave with another thread's, so every use holds one recursive
-/// lock, and ``transaction(_:)`` holds it for the whole transaction.
-final class SQLiteDatabase: @unchecked Sendable {
+/// statements must not interleave with another thread's: the ``Registry`` holds its lock
+/// for every statement and for a whole transaction; this class keeps its own for direct
+/// uses (tests, migrations of old files).
+final class SQLiteDatabase: RegistryConnection, @unchecked Sendable {
   // Safe: `db` is only touched while `lock` is held, and never after deinit.
   private let db: OpaquePointer
   private let lock = NSRecursiveLock()
   let path: String
+  let dialect = SQLDialect.sqlite
+  var shownLocation: String { path }
 
   /// Opens (creating if needed) the database at `path`, in WAL mode with foreign keys on.
   init(path: String, readOnly: Bool = false) throws {
@@ -70,18 +46,18 @@ final class SQLiteDatabase: @unchecked Sendable {
       if sqlite3_exec(db, sql, nil, nil, &error) != SQLITE_OK {
         let message = error.map { String(cString: $0) } ?? "unknown error"
         sqlite3_free(error)
-        throw DojoError(.io, "registry \(path): \(message)")
+        throw failure(message)
       }
     }
   }
 
   /// Runs one statement with bound values and returns its rows.
   @discardableResult
-  func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws -> [SQLiteRow] {
+  func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
     try locked {
       var statement: OpaquePointer?
       guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-        throw DojoError(.io, "registry \(path): \(String(cString: sqlite3_errmsg(db)))")
+        throw failure(String(cString: sqlite3_errmsg(db)))
       }
       defer { sqlite3_finalize(statement) }
       for (i, value) in arguments.enumerated() {
@@ -99,14 +75,14 @@ final class SQLiteDatabase: @unchecked Sendable {
           }
         }
       }
-      var rows: [SQLiteRow] = []
+      var rows: [SQLRow] = []
       while true {
         let rc = sqlite3_step(statement)
         if rc == SQLITE_DONE { break }
         guard rc == SQLITE_ROW else {
-          throw DojoError(.io, "registry \(path): \(String(cString: sqlite3_errmsg(db)))")
+          throw failure(String(cString: sqlite3_errmsg(db)))
         }
-        var values: [String: SQLiteValue] = [:]
+        var values: [String: SQLValue] = [:]
         for c in 0..<sqlite3_column_count(statement) {
           let name = String(cString: sqlite3_column_name(statement, c))
           switch sqlite3_column_type(statement, c) {
@@ -121,30 +97,43 @@ final class SQLiteDatabase: @unchecked Sendable {
             }
           }
         }
-        rows.append(SQLiteRow(values: values))
+        rows.append(SQLRow(values: values))
       }
       return rows
     }
   }
 
-  /// Runs `body` in one immediate transaction: everything or nothing.
-  func transaction<T>(_ body: () throws -> T) throws -> T {
-    lock.lock()
-    defer { lock.unlock() }
-    try execute("BEGIN IMMEDIATE")
-    do {
-      let result = try body()
-      try execute("COMMIT")
-      return result
-    } catch {
-      try? execute("ROLLBACK")
-      throw error
-    }
+  /// BEGIN IMMEDIATE: the write lock is taken at once (waiting up to the busy timeout), so
+  /// a transaction that read never finds the file changed under it when it writes.
+  func begin() throws { try execute("BEGIN IMMEDIATE") }
+  func commit() throws { try execute("COMMIT") }
+  func rollback() throws { try execute("ROLLBACK") }
+
+  /// Another process held the file past the busy timeout: worth another try.
+  func classify(_ error: any Error) -> TransactionFailure {
+    guard let failure = (error as? DojoError)?.cause as? SQLiteFailure else { return .other }
+    let code = failure.code & 0xff
+    return code == SQLITE_BUSY || code == SQLITE_LOCKED ? .conflict : .other
   }
+
+  /// The error for what SQLite just said, with its result code kept for ``classify(_:)``.
+  private func failure(_ message: String) -> DojoError {
+    DojoError(
+      .io, "registry \(path): \(message)",
+      cause: SQLiteFailure(code: sqlite3_extended_errcode(db)))
+  }
+
+  /// A file connection is never lost.
+  func reconnect() throws {}
 
   private func locked<T>(_ body: () throws -> T) rethrows -> T {
     lock.lock()
     defer { lock.unlock() }
     return try body()
   }
+}
+
+/// SQLite's extended result code of a failed call.
+struct SQLiteFailure: Error, Sendable {
+  var code: Int32
 }

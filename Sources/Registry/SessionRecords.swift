@@ -1,3 +1,5 @@
+public import Foundation
+
 /// A runtime session as the registry keeps it, so a restarted server carries on with it.
 public struct SessionRecord: Sendable, Equatable {
   public var id: String
@@ -70,9 +72,9 @@ extension Registry {
       """,
       [
         .text(session.id), .text(session.task), .text(session.version),
-        session.agent.map(SQLiteValue.text) ?? .null, .text(session.optionsJSON),
+        session.agent.map(SQLValue.text) ?? .null, .text(session.optionsJSON),
         .text(session.stateJSON), .text(session.createdAt), .text(session.updatedAt),
-        session.closedAt.map(SQLiteValue.text) ?? .null,
+        session.closedAt.map(SQLValue.text) ?? .null,
       ])
   }
 
@@ -87,8 +89,8 @@ extension Registry {
         """,
         [
           .text(step.session), .integer(Int64(step.step)), .text(step.action),
-          step.code.map(SQLiteValue.text) ?? .null, .text(step.observationJSON),
-          .real(step.reward), step.score.map(SQLiteValue.real) ?? .null, .text(step.startedAt),
+          step.code.map(SQLValue.text) ?? .null, .text(step.observationJSON),
+          .real(step.reward), step.score.map(SQLValue.real) ?? .null, .text(step.startedAt),
           .text(step.finishedAt),
         ])
       try db.query(
@@ -107,8 +109,8 @@ extension Registry {
       """,
       [
         .text(step.session), .integer(Int64(step.step)), .text(step.action),
-        step.code.map(SQLiteValue.text) ?? .null, .text(step.observationJSON),
-        .real(step.reward), step.score.map(SQLiteValue.real) ?? .null, .text(step.startedAt),
+        step.code.map(SQLValue.text) ?? .null, .text(step.observationJSON),
+        .real(step.reward), step.score.map(SQLValue.real) ?? .null, .text(step.startedAt),
       ])
   }
 
@@ -123,7 +125,7 @@ extension Registry {
         """,
         [
           .text(step.observationJSON), .real(step.reward),
-          step.score.map(SQLiteValue.real) ?? .null, .text(step.finishedAt),
+          step.score.map(SQLValue.real) ?? .null, .text(step.finishedAt),
           .text(step.session), .integer(Int64(step.step)),
         ])
       try db.query(
@@ -140,21 +142,33 @@ extension Registry {
     return Int(row?["last"].integer ?? 0)
   }
 
-  /// Marks every step that was started but never finished (the server died under it) as
-  /// interrupted, with `observationJSON` as its observation.
+  /// Marks every step that was started but never finished (the server running it died) as
+  /// interrupted, with `observationJSON` as its observation: of one session, or of every
+  /// session no replica holds a live lease on (another replica's running step is not dead).
   ///
   /// - Returns: the steps marked, as (session, step).
   @discardableResult
-  public func interruptUnfinishedSteps(observationJSON: String, at stamp: String) throws
-    -> [(session: String, step: Int)]
-  {
-    try db.transaction {
+  public func interruptUnfinishedSteps(
+    observationJSON: String, at stamp: String, session: String? = nil, now: Date = Date()
+  ) throws -> [(session: String, step: Int)] {
+    var filter = "finished_at = ''"
+    var arguments: [SQLValue] = []
+    if let session {
+      filter += " AND session_id = ?"
+      arguments.append(.text(session))
+    } else {
+      filter +=
+        " AND session_id NOT IN (SELECT session_id FROM session_leases WHERE expires_at > ?)"
+      arguments.append(.real(now.timeIntervalSince1970))
+    }
+    return try db.transaction {
       let open = try db.query(
-        "SELECT session_id, step FROM session_steps WHERE finished_at = '' ORDER BY session_id, step"
+        "SELECT session_id, step FROM session_steps WHERE \(filter) ORDER BY session_id, step",
+        arguments
       ).map { (session: $0["session_id"].text ?? "", step: Int($0["step"].integer ?? 0)) }
       try db.query(
-        "UPDATE session_steps SET observation_json = ?, finished_at = ? WHERE finished_at = ''",
-        [.text(observationJSON), .text(stamp)])
+        "UPDATE session_steps SET observation_json = ?, finished_at = ? WHERE \(filter)",
+        [.text(observationJSON), .text(stamp)] + arguments)
       return open
     }
   }
@@ -187,7 +201,7 @@ extension Registry {
   /// Sessions, oldest first, optionally only those of one task and/or agent.
   public func sessions(task: String? = nil, agent: String? = nil) throws -> [SessionRecord] {
     var clauses: [String] = []
-    var arguments: [SQLiteValue] = []
+    var arguments: [SQLValue] = []
     if let task {
       clauses.append("competition_id = ?")
       arguments.append(.text(task))
@@ -223,7 +237,7 @@ extension Registry {
       updated_at, closed_at FROM sessions
     """
 
-  static func sessionRecord(_ row: SQLiteRow) -> SessionRecord {
+  static func sessionRecord(_ row: SQLRow) -> SessionRecord {
     SessionRecord(
       id: row["id"].text ?? "", task: row["competition_id"].text ?? "",
       version: row["version"].text ?? "", agent: row["agent"].text,

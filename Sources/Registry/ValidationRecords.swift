@@ -77,21 +77,23 @@ extension Registry {
         failed_check, message, report_json, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """,
       [
-        .text(record.task), record.version.map(SQLiteValue.text) ?? .null, .text(record.title),
-        record.category.map(SQLiteValue.text) ?? .null,
-        record.metric.map(SQLiteValue.text) ?? .null, .integer(record.passed ? 1 : 0),
-        record.failedCheck.map(SQLiteValue.text) ?? .null,
-        record.message.map(SQLiteValue.text) ?? .null,
-        record.reportJSON.map(SQLiteValue.text) ?? .null, .text(record.recordedAt),
+        .text(record.task), record.version.map(SQLValue.text) ?? .null, .text(record.title),
+        record.category.map(SQLValue.text) ?? .null,
+        record.metric.map(SQLValue.text) ?? .null, .integer(record.passed ? 1 : 0),
+        record.failedCheck.map(SQLValue.text) ?? .null,
+        record.message.map(SQLValue.text) ?? .null,
+        record.reportJSON.map(SQLValue.text) ?? .null, .text(record.recordedAt),
       ])
   }
 
   /// The newest outcome of every task that has one, by task id.
   public func latestValidations() throws -> [ValidationRecord] {
-    try db.query(
+    // The order of arrival: SQLite's implicit rowid, PostgreSQL's `seq` (migration 3).
+    let order = db.dialect == .sqlite ? "rowid" : "seq"
+    return try db.query(
       """
       SELECT v.* FROM validations v
-      WHERE v.rowid = (SELECT MAX(rowid) FROM validations w
+      WHERE v.\(order) = (SELECT MAX(\(order)) FROM validations w
                        WHERE w.competition_id = v.competition_id)
       ORDER BY v.competition_id
       """

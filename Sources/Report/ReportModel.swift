@@ -1,7 +1,7 @@
 internal import DojoCore
 public import Foundation
 public import Grading
-internal import Registry
+public import Registry
 internal import Validation
 
 /// Everything `dojo report` and `dojo rank` show, read from one registry.
@@ -72,7 +72,15 @@ extension CuratorReport {
   public static func build(
     registryAt url: URL, now: Date = Date(), excludingAgents: Set<String> = []
   ) throws -> CuratorReport {
-    let registry = try Registry(at: url)
+    try build(registry: try Registry(at: url), now: now, excludingAgents: excludingAgents)
+  }
+
+  /// Reads an open registry into a report.
+  ///
+  /// - Throws: ``DojoError`` when the registry cannot be read.
+  public static func build(
+    registry: Registry, now: Date = Date(), excludingAgents: Set<String> = []
+  ) throws -> CuratorReport {
     let published = Dictionary(
       try registry.latest().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     let validations = Dictionary(
@@ -157,7 +165,8 @@ extension CuratorReport {
       },
       lowerIsBetter: { rows[$0]?.lowerIsBetter ?? false })
     return CuratorReport(
-      registryPath: url.path, generatedAt: ISO8601DateFormatter().string(from: now),
+      registryPath: registry.location.description,
+      generatedAt: ISO8601DateFormatter().string(from: now),
       tasks: rows.keys.sorted().compactMap { rows[$0] }, sessions: series, agents: standings,
       ratingMethod: AgentStandings.ratingMethod)
   }

@@ -110,9 +110,15 @@ enum OpenAPISchemas {
 
   static var components: [String: JSONValue] {
     [
+      // registry: where it is, never with a password; replica: which server answered.
       "Health": object(
-        ["status": t("string"), "sandbox": t("string"), "time": t("string")],
-        required: ["status", "sandbox", "time"]),
+        [
+          "status": t("string"), "sandbox": t("string"), "time": t("string"),
+          "registry": t("string"),
+          "replica": object(
+            ["host": t("string"), "pid": t("integer")], required: ["host", "pid"]),
+        ],
+        required: ["status", "sandbox", "time", "registry", "replica"]),
       "TaskSummary": object(taskSummary, required: Array(taskSummary.keys)),
       "TaskList": object(["tasks": array(ref("TaskSummary"))], required: ["tasks"]),
       "Task": object(

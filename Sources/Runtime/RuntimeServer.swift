@@ -4,6 +4,7 @@ public import Hummingbird
 internal import HummingbirdCore
 internal import Logging
 internal import NIOCore
+internal import Registry
 internal import Sandbox
 
 /// The HTTP/JSON server over a ``SessionManager``: the routes of ``RuntimeAPI``, behind
@@ -46,6 +47,11 @@ public struct RuntimeServer: Sendable {
         JSONValue.object([
           "status": .string("ok"), "sandbox": .string(manager.limitEnforcement.rawValue),
           "time": .string(Clock.stamp()),
+          // Which registry and which replica answered, for several replicas behind one name.
+          "registry": .string(manager.registryDescription),
+          "replica": .object([
+            "host": .string(manager.replica.host), "pid": .number(Double(manager.replica.pid)),
+          ]),
         ]))
     }
     router.get("/v1/tasks") { _, _ -> Response in

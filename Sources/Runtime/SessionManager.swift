@@ -7,12 +7,17 @@ public import Sandbox
 
 /// How the runtime is set up: where the registry and sessions live, how code runs.
 public struct RuntimeConfiguration: Sendable {
-  /// The registry file (published tasks; sessions and their steps are stored there too).
+  /// The registry (published tasks; sessions and their steps are stored there too): a
+  /// SQLite file URL, or a `postgres://` URL that several replicas share.
   public var registry: URL
   /// Where each session keeps its workspace and every code file and submission.
   public var sessionsDirectory: URL
   /// How the sandbox is made (bubblewrap, the Python environment, cgroups).
   public var sandbox: SandboxConfiguration
+  /// How long a step's lease on its session lasts unless renewed (it is renewed every third
+  /// of it while the step runs): how soon another replica may carry on a session whose
+  /// replica died mid-step.
+  public var leaseSeconds: Double = 30
   /// Limits of sessions that give none.
   public var defaultLimits: SessionLimits
   /// Most processes and threads alive at once in a run (the cgroup's `pids.max`).
@@ -44,6 +49,12 @@ public struct RuntimeConfiguration: Sendable {
 /// manager on the same files carries on where the last one stopped. Steps of one session
 /// run one at a time (a second one at once is refused as a conflict); steps of different
 /// sessions run in parallel, each sandboxed run on a thread of its own.
+///
+/// Replicas (several servers on one PostgreSQL registry and one sessions folder) serve any
+/// session: a step holds a lease on its session in the registry, so no two replicas run
+/// steps of one session at once, and a replica that died mid-step lets go when its lease
+/// expires. Registry calls block, so they run on the registry's own thread
+/// (``Registry/perform(_:)``), never on the actor's cooperative-pool thread.
 public actor SessionManager {
   public nonisolated let configuration: RuntimeConfiguration
   /// What `GET /metrics` serves.
@@ -51,6 +62,8 @@ public actor SessionManager {
   /// One structured line per step and per session opened, closed or deleted.
   nonisolated let logger = Logger(label: "dojo.runtime")
   let registry: Registry
+  /// This process, as step leases and `/v1/health` name it.
+  public nonisolated let replica = ReplicaIdentity.current
   let sandbox: Sandbox
   private var busy: Set<String> = []
   private var graders: [String: Grader] = [:]
@@ -69,7 +82,9 @@ public actor SessionManager {
     // sessions folder; only the sandbox's own user may pass through it (root:dojo-sandbox
     // 0710), to the workspace each run hands it.
     try sandbox.prepareWorkspaceRoot(configuration.sessionsDirectory)
-    // Steps begun by a server that died under them never finished: say so, once.
+    // Steps begun by a server that died under them never finished: say so, once. A step
+    // another replica is running now (its lease is live) is left alone.
+    try registry.releaseLeasesOfGoneReplicas()
     try registry.interruptUnfinishedSteps(
       observationJSON: Self.interruptedObservation.jsonText(), at: Clock.stamp())
     metrics = RuntimeMetrics(openSessions: try registry.sessions().count { $0.closedAt == nil })
@@ -83,6 +98,17 @@ public actor SessionManager {
     ),
   ])
 
+  /// The registry as `/v1/health` shows it (never a password).
+  public nonisolated var registryDescription: String { registry.location.description }
+
+  /// Runs registry work on the registry's own thread: its calls block, and an actor must
+  /// not hold a thread of the cooperative pool while they do.
+  private func db<T: Sendable>(_ body: @escaping @Sendable (Registry) throws -> T) async throws
+    -> T
+  {
+    try await registry.perform(body)
+  }
+
   /// Which mechanism holds memory and processes in this server's runs.
   public nonisolated var limitEnforcement: LimitEnforcement { sandbox.limitEnforcement }
 
@@ -92,16 +118,21 @@ public actor SessionManager {
   // MARK: - Tasks
 
   /// The newest version of every published task.
-  public func tasks() throws -> [JSONValue] {
-    try registry.latest().map(Self.summary)
+  public func tasks() async throws -> [JSONValue] {
+    try await db { try $0.latest() }.map(Self.summary)
   }
 
   /// One task with its versions and submission format (never its host path).
-  public func task(_ id: String, version: String? = nil) throws -> JSONValue {
-    let task = try registry.task(id, version: version)
-    let spec = try registry.spec(task.id, version: task.version)
+  public func task(_ id: String, version: String? = nil) async throws -> JSONValue {
+    let (task, spec, versions, board) = try await db { registry in
+      let task = try registry.task(id, version: version)
+      return (
+        task, try registry.spec(task.id, version: task.version), try registry.versions(of: id),
+        try registry.leaderboard(task.id, version: task.version)
+      )
+    }
     guard case .object(var body) = Self.summary(task) else { return .null }
-    body["versions"] = .array(try registry.versions(of: id).map { .string($0.version) })
+    body["versions"] = .array(versions.map { .string($0.version) })
     body["train_rows"] = .number(Double(task.trainRows))
     body["test_rows"] = .number(Double(task.testRows))
     body["published_at"] = .string(task.publishedAt)
@@ -109,7 +140,6 @@ public actor SessionManager {
     body["targets"] = .array(spec.targets.map(JSONValue.string))
     body["submission_columns"] = .array(spec.submissionColumns.map(JSONValue.string))
     // The private board when the task has one (what placements use), else the public one.
-    let board = try registry.leaderboard(task.id, version: task.version)
     let privateSize = board.filter { $0.board == "private" }.count
     body["leaderboard_size"] = .number(
       Double(privateSize > 0 ? privateSize : board.filter { $0.board == "public" }.count))
@@ -129,10 +159,10 @@ public actor SessionManager {
   ///
   /// An agent's token opens sessions of that agent only; the limits asked for are held to
   /// the server's (see ``LimitCeilings``).
-  func createSession(_ request: CreateSessionRequest, caller: Caller = .admin) throws -> (
+  func createSession(_ request: CreateSessionRequest, caller: Caller = .admin) async throws -> (
     id: String, observation: JSONValue
   ) {
-    let task = try registry.task(request.task, version: request.version)
+    let task = try await db { try $0.task(request.task, version: request.version) }
     let limits = try LimitCeilings.resolve(request.limits, ceilings: configuration.defaultLimits)
     var agent = request.agent
     if case .agent(let name) = caller {
@@ -156,12 +186,11 @@ public actor SessionManager {
     try AtomicFiles.createDirectory(workspace(id))
     try AtomicFiles.createDirectory(workspace(id).appendingPathComponent("output"))
     let now = Clock.stamp()
-    try registry.insertSession(
-      SessionRecord(
-        id: id, task: task.id, version: task.version, agent: agent,
-        optionsJSON: try JSONValue.encoding(options).jsonText(),
-        stateJSON: try JSONValue.encoding(state).jsonText(), createdAt: now,
-        updatedAt: now))
+    let record = SessionRecord(
+      id: id, task: task.id, version: task.version, agent: agent,
+      optionsJSON: try JSONValue.encoding(options).jsonText(),
+      stateJSON: try JSONValue.encoding(state).jsonText(), createdAt: now, updatedAt: now)
+    try await db { try $0.insertSession(record) }
     metrics.sessionOpened()
     logger.info(
       "session opened",
@@ -198,25 +227,101 @@ public actor SessionManager {
     _ id: String, _ request: StepRequest, caller: Caller = .admin,
     output: (@Sendable (Int32, ArraySlice<UInt8>) -> Void)? = nil
   ) async throws -> StepResult {
-    let (record, action, options, prepared) = try prepareStep(id, request, caller: caller)
-    var state = prepared
+    _ = try await prepareStep(id, request, caller: caller)
     guard busy.insert(id).inserted else {
       throw DojoError(.conflict, "session \(id) is still running a step; wait for its answer")
     }
     defer { busy.remove(id) }
+    // The lease keeps every other replica sharing the registry from stepping this session
+    // until this step is done (or this process died and the lease expired).
+    try await takeLease(id)
+    let heartbeat = renewingLease(id)
+    do {
+      let result = try await leasedStep(id, request, caller: caller, output: output)
+      heartbeat.cancel()
+      try? await db { [replica] in try $0.releaseLease(session: id, holder: replica) }
+      return result
+    } catch {
+      heartbeat.cancel()
+      try? await db { [replica] in try $0.releaseLease(session: id, holder: replica) }
+      throw error
+    }
+  }
 
-    let task = try registry.task(record.task, version: record.version)
+  /// Takes `id`'s step lease for this replica, or refuses with where the session is busy.
+  /// Steps a dead replica left unfinished are marked interrupted once the lease is ours.
+  private func takeLease(_ id: String) async throws {
+    let seconds = configuration.leaseSeconds
+    let observation = Self.interruptedObservation.jsonText()
+    let held = try await db { [replica] registry -> SessionLease? in
+      if let other = try registry.acquireLease(session: id, holder: replica, seconds: seconds) {
+        return other
+      }
+      try registry.interruptUnfinishedSteps(
+        observationJSON: observation, at: Clock.stamp(), session: id)
+      return nil
+    }
+    if let held { throw Self.busyElsewhere(id, held) }
+  }
+
+  /// The refusal of a step while another replica runs one of the same session.
+  static func busyElsewhere(_ id: String, _ lease: SessionLease) -> DojoError {
+    DojoError(
+      .conflict,
+      "session \(id) is busy: replica \(lease.holder.shown) is running a step of it (its lease runs to \(ISO8601DateFormatter().string(from: lease.expiresAt))); wait for that step's answer, then step again"
+    )
+  }
+
+  /// Another replica's live lease on `id`, if any.
+  private func leaseElsewhere(_ id: String) async throws -> SessionLease? {
+    let lease = try await db { try $0.lease(session: id) }
+    guard let lease, lease.expiresAt > Date(), lease.holder.token != replica.token,
+      !lease.holder.isGone
+    else { return nil }
+    return lease
+  }
+
+  /// Renews `id`'s lease every third of its length until cancelled.
+  private func renewingLease(_ id: String) -> Task<Void, Never> {
+    let seconds = configuration.leaseSeconds
+    let registry = registry
+    let replica = replica
+    return Task {
+      while !Task.isCancelled {
+        try? await Task.sleep(for: .seconds(seconds / 3))
+        if Task.isCancelled { return }
+        _ = try? await registry.perform {
+          try $0.renewLease(session: id, holder: replica, seconds: seconds)
+        }
+      }
+    }
+  }
+
+  /// A step under the session's lease: the session's state is read from the registry again
+  /// now (another replica may have stepped it last), then the step is carried out and
+  /// recorded.
+  private func leasedStep(
+    _ id: String, _ request: StepRequest, caller: Caller, output: OutputSink?
+  ) async throws -> StepResult {
+    let (record, action, options, prepared) = try await prepareStep(id, request, caller: caller)
+    var state = prepared
+    let (task, last) = try await db { registry in
+      (
+        try registry.task(record.task, version: record.version),
+        try registry.lastStepNumber(session: id)
+      )
+    }
     // The highest number ever used, finished or not: an interrupted step keeps its own.
-    let number = max(state.steps, try registry.lastStepNumber(session: id)) + 1
+    let number = max(state.steps, last) + 1
     let code = action == .validateCode || action == .executeCode ? request.code : nil
     let started = Clock.stamp()
     let clock = ContinuousClock.now
     let budget = EpisodeBudget(limits: options.limits, state: state, now: Self.now())
-    try registry.beginStep(
-      StepRecord(
-        session: id, step: number, action: action.rawValue, code: code,
-        observationJSON: JSONValue.object(["status": .string("running")]).jsonText(), reward: 0,
-        score: nil, startedAt: started, finishedAt: ""))
+    let begun = StepRecord(
+      session: id, step: number, action: action.rawValue, code: code,
+      observationJSON: JSONValue.object(["status": .string("running")]).jsonText(), reward: 0,
+      score: nil, startedAt: started, finishedAt: "")
+    try await db { try $0.beginStep(begun) }
     state.steps = number
 
     var outcome: (observation: [String: JSONValue], reward: Double, score: Double?)
@@ -231,12 +336,12 @@ public actor SessionManager {
         "status": .string("failed"), "error": .string(kind), "feedback": .string(message),
         "action": .string(action.rawValue), "step": .number(Double(number)),
       ])
-      try? registry.finishStep(
-        StepRecord(
-          session: id, step: number, action: action.rawValue, code: code,
-          observationJSON: failed.jsonText(), reward: 0, score: nil, startedAt: started,
-          finishedAt: Clock.stamp()),
-        sessionState: try JSONValue.encoding(state).jsonText())
+      let finished = StepRecord(
+        session: id, step: number, action: action.rawValue, code: code,
+        observationJSON: failed.jsonText(), reward: 0, score: nil, startedAt: started,
+        finishedAt: Clock.stamp())
+      let stateJSON = try JSONValue.encoding(state).jsonText()
+      try? await db { try $0.finishStep(finished, sessionState: stateJSON) }
       let seconds = Self.seconds(since: clock)
       metrics.step(action: action.rawValue, status: "failed", seconds: seconds)
       logger.warning(
@@ -258,12 +363,12 @@ public actor SessionManager {
     outcome.observation["truncated_by"] = after.truncated ? .string(after.exhausted) : .null
     outcome.observation["budget"] = after.json
     let stored = JSONValue.object(outcome.observation)
-    try registry.finishStep(
-      StepRecord(
-        session: id, step: number, action: action.rawValue, code: code,
-        observationJSON: stored.jsonText(), reward: outcome.reward,
-        score: outcome.score, startedAt: started, finishedAt: Clock.stamp()),
-      sessionState: try JSONValue.encoding(state).jsonText())
+    let finished = StepRecord(
+      session: id, step: number, action: action.rawValue, code: code,
+      observationJSON: stored.jsonText(), reward: outcome.reward,
+      score: outcome.score, startedAt: started, finishedAt: Clock.stamp())
+    let stateJSON = try JSONValue.encoding(state).jsonText()
+    try await db { try $0.finishStep(finished, sessionState: stateJSON) }
     let seconds = Self.seconds(since: clock)
     let status = outcome.observation["status"]?.string ?? "unknown"
     metrics.step(action: action.rawValue, status: status, seconds: seconds)
@@ -282,9 +387,9 @@ public actor SessionManager {
     switch options.observationFormat ?? .dojo {
     case .dojo: shown = stored
     case .mleDojo:
+      let history = (try? await db { try $0.steps(session: id) }) ?? []
       shown = MLEDojoObservation.make(
-        outcome.observation, action: action, state: state,
-        history: (try? registry.steps(session: id)) ?? [])
+        outcome.observation, action: action, state: state, history: history)
     }
     return StepResult(
       observation: shown, reward: outcome.reward, terminated: after.terminated,
@@ -294,17 +399,18 @@ public actor SessionManager {
   /// Checks that a step may be taken now (the session is open and the caller's, the
   /// arguments fit the action, the episode is not over, no step is running), without
   /// taking it: a streamed step is refused with a plain HTTP error before its stream opens.
-  func checkStep(_ id: String, _ request: StepRequest, caller: Caller) throws {
-    _ = try prepareStep(id, request, caller: caller)
+  func checkStep(_ id: String, _ request: StepRequest, caller: Caller) async throws {
+    _ = try await prepareStep(id, request, caller: caller)
     if busy.contains(id) {
       throw DojoError(.conflict, "session \(id) is still running a step; wait for its answer")
     }
+    if let lease = try await leaseElsewhere(id) { throw Self.busyElsewhere(id, lease) }
   }
 
-  private func prepareStep(_ id: String, _ request: StepRequest, caller: Caller) throws -> (
-    SessionRecord, StepAction, SessionOptions, SessionState
-  ) {
-    let record = try openSession(id, caller: caller)
+  private func prepareStep(_ id: String, _ request: StepRequest, caller: Caller) async throws
+    -> (SessionRecord, StepAction, SessionOptions, SessionState)
+  {
+    let record = try await openSession(id, caller: caller)
     let action = try Self.checkArguments(request)
     let options = try JSONDecoder().decode(SessionOptions.self, from: Data(record.optionsJSON.utf8))
     var state = try JSONDecoder().decode(SessionState.self, from: Data(record.stateJSON.utf8))
@@ -372,7 +478,7 @@ public actor SessionManager {
     switch action {
     case .requestInfo:
       let info = InfoType(rawValue: request.infoType ?? "all") ?? .all
-      let spec = try registry.spec(task.id, version: task.version)
+      let spec = try await db { try $0.spec(task.id, version: task.version) }
       let details = TaskInfo(
         task: task, spec: spec, publicDirectory: publicDirectory(task), options: options,
         enforcement: sandbox.limitEnforcement,
@@ -418,7 +524,7 @@ public actor SessionManager {
         observation["best_position_score"] = .number(state.bestPositionScore)
       }
     case .getHistory:
-      let steps = try registry.steps(session: id)
+      let steps = try await db { try $0.steps(session: id) }
       observation = [
         "status": .string("success"),
         "history": .array(steps.filter { $0.step != number }.map(Self.historyEntry)),
@@ -483,9 +589,9 @@ public actor SessionManager {
   }
 
   /// A session's options, state and every step.
-  public func history(_ id: String, caller: Caller = .admin) throws -> JSONValue {
-    let record = try visibleSession(id, caller: caller)
-    let steps = try registry.steps(session: id)
+  public func history(_ id: String, caller: Caller = .admin) async throws -> JSONValue {
+    let record = try await visibleSession(id, caller: caller)
+    let steps = try await db { try $0.steps(session: id) }
     return .object([
       "session": .string(id), "task": .string(record.task), "version": .string(record.version),
       "agent": .string(record.agent), "created_at": .string(record.createdAt),
@@ -504,32 +610,37 @@ public actor SessionManager {
   }
 
   /// Closes a session: later steps are refused; its history and files stay.
-  public func close(_ id: String, caller: Caller = .admin) throws -> JSONValue {
-    let record = try visibleSession(id, caller: caller)
-    if busy.contains(id) {
+  public func close(_ id: String, caller: Caller = .admin) async throws -> JSONValue {
+    let record = try await visibleSession(id, caller: caller)
+    let elsewhere = try await leaseElsewhere(id)
+    if busy.contains(id) || elsewhere != nil {
       throw DojoError(.conflict, "session \(id) is running a step; close it once the step answers")
     }
-    try registry.closeSession(id, at: Clock.stamp())
+    let steps = try await db { registry in
+      try registry.closeSession(id, at: Clock.stamp())
+      return try registry.steps(session: id).count
+    }
     if record.closedAt == nil {
       metrics.sessionClosed()
       logger.info("session closed", metadata: ["session": .string(id)])
     }
     return .object([
       "session": .string(id), "closed": .bool(true),
-      "steps": .number(Double(try registry.steps(session: id).count)),
+      "steps": .number(Double(steps)),
       "already_closed": .bool(record.closedAt != nil),
     ])
   }
 
   /// Deletes a session: its record, every step, and its files (workspace, code,
   /// submissions). A stray test session stops counting in `dojo rank` and the report.
-  public func remove(_ id: String, caller: Caller = .admin) throws -> JSONValue {
-    let record = try visibleSession(id, caller: caller)
-    if busy.contains(id) {
+  public func remove(_ id: String, caller: Caller = .admin) async throws -> JSONValue {
+    let record = try await visibleSession(id, caller: caller)
+    let elsewhere = try await leaseElsewhere(id)
+    if busy.contains(id) || elsewhere != nil {
       throw DojoError(.conflict, "session \(id) is running a step; delete it once the step answers")
     }
-    try Self.removeSession(
-      id, registry: registry, sessionsDirectory: configuration.sessionsDirectory)
+    let folder = configuration.sessionsDirectory
+    _ = try await db { try Self.removeSession(id, registry: $0, sessionsDirectory: folder) }
     if record.closedAt == nil { metrics.sessionClosed() }
     logger.info("session deleted", metadata: ["session": .string(id)])
     return .object(["session": .string(id), "deleted": .bool(true)])
@@ -569,9 +680,9 @@ public actor SessionManager {
   }
 
   /// A session's steps as trajectory records, one per step.
-  public func trajectory(_ id: String, caller: Caller = .admin) throws -> [JSONValue] {
-    let record = try visibleSession(id, caller: caller)
-    return try Trajectories.records(of: record, in: registry)
+  public func trajectory(_ id: String, caller: Caller = .admin) async throws -> [JSONValue] {
+    let record = try await visibleSession(id, caller: caller)
+    return try await db { try Trajectories.records(of: record, in: $0) }
   }
 
   // MARK: - Helpers
@@ -586,14 +697,14 @@ public actor SessionManager {
 
   /// The session, if `caller` may see it. Another agent's session answers exactly as a
   /// session that does not exist (404), so a token learns nothing of others' sessions.
-  private func visibleSession(_ id: String, caller: Caller) throws -> SessionRecord {
-    guard let record = try registry.session(id) else { throw Self.unknown(id) }
+  private func visibleSession(_ id: String, caller: Caller) async throws -> SessionRecord {
+    guard let record = try await db({ try $0.session(id) }) else { throw Self.unknown(id) }
     if case .agent(let name) = caller, record.agent != name { throw Self.unknown(id) }
     return record
   }
 
-  private func openSession(_ id: String, caller: Caller) throws -> SessionRecord {
-    let record = try visibleSession(id, caller: caller)
+  private func openSession(_ id: String, caller: Caller) async throws -> SessionRecord {
+    let record = try await visibleSession(id, caller: caller)
     if record.closedAt != nil {
       throw DojoError(
         .conflict, "session \(id) was closed at \(record.closedAt ?? ""); open a new session")

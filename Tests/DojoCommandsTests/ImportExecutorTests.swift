@@ -108,6 +108,15 @@ struct ImportExecutorTests {
     #expect(r.stderr.contains("--registry postgres://"))
     #expect(
       !FileManager.default.fileExists(atPath: dir.appendingPathComponent("curated/logs").path))
+    // validate too, whether the file is named or taken from DOJO_REGISTRY.
+    var environment = ProcessInfo.processInfo.environment
+    environment["DOJO_REGISTRY"] = "curated/registry.sqlite"
+    let v = try CLI.run(
+      ["validate", "gen", "--executor", "slurm"], environment: environment, cwd: dir)
+    #expect(v.status == 1)
+    #expect(
+      v.stderr.hasPrefix("error: --executor slurm needs a PostgreSQL registry"), "\(v.stderr)")
+    #expect(v.stderr.contains("curated/registry.sqlite"))
   }
 
   @Test func slurmOptionsAreCheckedBeforeAnythingIsSubmitted() throws {

@@ -9,40 +9,62 @@ import Testing
 @testable import DojoCommands
 
 /// The real single-node Slurm cluster of `scripts/cluster-up` (munged, slurmctld, slurmd from
-/// Debian's packages), in a folder and on ports of the tests' own so a developer's cluster is
-/// left alone; started once for the suite and stopped by `scripts/cluster-down` when the test
-/// process exits.
+/// Debian's packages, and PostgreSQL through postgres-up), in a folder and on ports of the
+/// tests' own so a developer's cluster is left alone; started once for the suite and stopped
+/// by `scripts/cluster-down` when the test process exits. Its PostgreSQL is the test process's
+/// one (``TestPostgres``): cluster-up is given that server's folder and port, finds it up and
+/// prints its lines.
 enum TestCluster {
   static let repository = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
   static let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
     "dojo-test-cluster-\(getpid())")
-  static let environment = [
-    "DOJO_CLUSTER_DIR": folder.path, "DOJO_SLURM_PORT": "16917",
-  ]
+  static var environment: [String: String] {
+    var environment = ["DOJO_CLUSTER_DIR": folder.path, "DOJO_SLURM_PORT": "16917"]
+    if let server = try? TestPostgres.shared() {
+      environment["DOJO_PG_DIR"] = server.folder
+      environment["DOJO_PG_PORT"] = String(server.port)
+    }
+    return environment
+  }
 
-  /// Starts the cluster (once) and points this process's Slurm commands at it.
-  static func up() throws {
+  /// Starts the cluster (once), points this process's Slurm commands at it and returns the
+  /// `DOJO_REGISTRY` cluster-up printed. That one is kept out of this process's environment:
+  /// other tests run `dojo` beside these ones and must not find a registry there.
+  @discardableResult
+  static func up() throws -> String {
     try started.withLock { started in
-      if started { return }
+      if let started { return started }
+      _ = try TestPostgres.shared()
       let outcome = try script("cluster-up")
       #expect(outcome.status == 0, "scripts/cluster-up: \(outcome.stderr)")
       guard outcome.status == 0 else {
         throw TestClusterError(message: "scripts/cluster-up failed: \(outcome.stderr)")
       }
+      var registry: String?
       for line in outcome.stdout.split(separator: "\n") where line.hasPrefix("export ") {
         let pair = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
-        if pair.count == 2 { setenv(String(pair[0]), String(pair[1]), 1) }
+        guard pair.count == 2 else { continue }
+        if pair[0] == "DOJO_REGISTRY" {
+          registry = String(pair[1])
+        } else {
+          setenv(String(pair[0]), String(pair[1]), 1)
+        }
+      }
+      guard let registry, registry.hasPrefix("postgres://") else {
+        throw TestClusterError(
+          message: "scripts/cluster-up printed no PostgreSQL DOJO_REGISTRY: \(outcome.stdout)")
       }
       atexit {
         _ = try? TestCluster.script("cluster-down")
         try? FileManager.default.removeItem(at: TestCluster.folder)
       }
-      started = true
+      started = registry
+      return registry
     }
   }
 
-  static let started = Mutex(false)
+  static let started = Mutex<String?>(nil)
 
   /// Runs one of the scripts. ProcessRunner, not Foundation's Process: the script's daemons
   /// outlive it (each in a session of its own, so the runner's clean-up of the script's
@@ -63,21 +85,28 @@ struct TestClusterError: Error, CustomStringConvertible {
 }
 
 /// A scratch tree as the shared filesystem holds it (manifests/, raw/, curated/), and the
-/// Slurm executor over it. The elements write the registry named by `registry`; on this one
-/// node every element runs on the machine that holds it.
+/// Slurm executor over it. The elements write `registry`, a database of its own on the
+/// cluster's PostgreSQL (its password reaches them in PGPASSFILE, which cluster-up exported).
 struct SlurmTree {
   let root = FileManager.default.temporaryDirectory.appendingPathComponent(
     "dojo-slurm-tree-\(UUID())")
+  let registry: String
   var manifests: URL { root.appendingPathComponent("manifests") }
   var curated: URL { root.appendingPathComponent("curated") }
   var logs: URL { curated.appendingPathComponent("logs") }
-  var registry: String { curated.appendingPathComponent("registry.sqlite").path }
+
+  init() throws {
+    try TestCluster.up()
+    registry = try TestPostgres.shared().createDatabase()
+  }
+
+  func open() throws -> Registry { try Registry(RegistryLocation(parsing: registry)) }
 
   var executor: SlurmImport {
-    let path = registry
+    let url = registry
     var runner = SlurmImport(
-      logs: logs, registryURL: path,
-      openRegistry: { try Registry(at: URL(fileURLWithPath: path)) })
+      logs: logs, registryURL: url,
+      openRegistry: { try Registry(RegistryLocation(parsing: url)) })
     runner.pollSeconds = 0.5
     return runner
   }
@@ -97,8 +126,7 @@ struct SlurmClusterTests {
   /// once: every one imported on the cluster, the summary read from the registry's records,
   /// each element's log under curated/logs/.
   @Test func bundledAndGeneratedCompetitionsImportThroughOneJobArray() throws {
-    try TestCluster.up()
-    let tree = SlurmTree()
+    let tree = try SlurmTree()
     defer { tree.remove() }
     try FileManager.default.createDirectory(at: tree.manifests, withIntermediateDirectories: true)
     let bundled = ["concrete-strength", "olive-oil-regions", "titanic-survival"]
@@ -114,7 +142,7 @@ struct SlurmClusterTests {
       ids: ids, command: tree.command, resources: SlurmResources(maxParallel: 4), detach: false)
     #expect(failed == 0, "\(logs(tree, ids))")
 
-    let registry = try Registry(at: URL(fileURLWithPath: tree.registry))
+    let registry = try tree.open()
     #expect(Set(try registry.latest().map(\.id)) == Set(ids))
     let jobs = try FileManager.default.contentsOfDirectory(atPath: tree.logs.path)
       .filter { $0.hasPrefix("slurm-") && $0.hasSuffix(".json") }
@@ -140,7 +168,6 @@ struct SlurmClusterTests {
   /// again (as a new array recording under the first job's run), and once the server has the
   /// archive the job's summary is whole.
   @Test func aFailedElementIsRetriedAloneAndTheSummaryEndsWhole() throws {
-    try TestCluster.up()
     let archive = try generatedArchive(id: "flaky")
     let serving = Mutex(false)
     let server = try LoopbackHTTPServer { _ in
@@ -148,7 +175,7 @@ struct SlurmClusterTests {
         ? .init(body: archive) : .init(status: 404, body: Data("not yet".utf8))
     }
     defer { server.stop() }
-    let tree = SlurmTree()
+    let tree = try SlurmTree()
     defer { tree.remove() }
     try writeGeneratedCompetition(id: "steady", manifests: tree.manifests)
     try writeGeneratedCompetition(
@@ -180,37 +207,53 @@ struct SlurmClusterTests {
     #expect(try SlurmJobFile.read(job: job, logs: tree.logs).attempts.count == 2)
   }
 
-  /// `--detach` returns with the job id while the array is still queued or running; `--status`
-  /// shows where it is then, and the whole summary once it has ended.
+  /// Through the command line, with the registry in `DOJO_REGISTRY` (a PostgreSQL URL, as
+  /// cluster-up prints it): `--detach` returns with the job id while the array is still queued
+  /// or running; `--status` shows where it is then, and the whole summary once it has ended.
   @Test func detachReturnsAtOnceAndStatusShowsTheSummaryLater() throws {
-    try TestCluster.up()
-    let tree = SlurmTree()
+    let tree = try SlurmTree()
     defer { tree.remove() }
     let ids = ["later-0", "later-1"]
     for id in ids { try writeGeneratedCompetition(id: id, manifests: tree.manifests) }
+    var environment = ProcessInfo.processInfo.environment
+    environment["DOJO_REGISTRY"] = tree.registry
+    let paths = [
+      "--manifests", tree.manifests.path, "--raw", tree.root.appendingPathComponent("raw").path,
+      "--curated", tree.curated.path,
+    ]
+    let submitted = try CLI.run(
+      ["import"] + ids + paths + [
+        "--skip-reference", "--executor", "slurm", "--max-parallel", "1", "--detach",
+      ], environment: environment, cwd: tree.root)
+    #expect(submitted.status == 0, "\(submitted.stderr)")
+    let job = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(!job.isEmpty && job.allSatisfy(\.isNumber), "\(submitted.stdout)")
+    #expect(submitted.stderr.contains("dojo import --status \(job)"))
+    let early = try CLI.run(
+      ["import", "--status", job] + paths, environment: environment, cwd: tree.root)
     #expect(
-      try tree.executor.submit(
-        ids: ids, command: tree.command, resources: SlurmResources(maxParallel: 1), detach: true)
-        == 0)
-    let job = try onlyJob(tree)
-    let file = try SlurmJobFile.read(job: job, logs: tree.logs)
-    let early = try tree.executor.summary(file, try tree.executor.look(file))
-    #expect(early.unfinished > 0, "a detached submit returns before its elements end")
+      !early.stdout.contains("0 pending, 0 running, 2 done"),
+      "a detached submit returns before its elements end: \(early.stdout)")
     let deadline = Date().addingTimeInterval(240)
-    var summary = early
-    while summary.unfinished > 0 && Date() < deadline {
+    var status = early
+    while !status.stdout.contains("0 pending, 0 running") && Date() < deadline {
       Thread.sleep(forTimeInterval: 0.5)
-      summary = try tree.executor.summary(file, try tree.executor.look(file))
+      status = try CLI.run(
+        ["import", "--status", job] + paths, environment: environment, cwd: tree.root)
     }
-    #expect(summary.counts == "job \(job): 0 pending, 0 running, 2 done, 0 failed")
-    #expect(try tree.executor.status(job: job) == 0)
+    #expect(status.stdout.hasPrefix("job \(job): 0 pending, 0 running, 2 done, 0 failed"))
+    #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
+    #expect(
+      status.stdout.split(separator: "\n").filter { $0.hasPrefix("later-") && $0.contains(" ok ") }
+        .count == 2, "\(status.stdout)")
+    // Both were published into the PostgreSQL registry.
+    #expect(Set(try tree.open().latest().map(\.id)) == Set(ids))
   }
 
   /// `dojo validate --executor slurm`: the imported tasks validated again, one element each,
   /// the summary read from the validations the elements recorded since the job was submitted.
   @Test func validateRunsOneElementPerTaskAndSumsUpTheirRecords() throws {
-    try TestCluster.up()
-    let tree = SlurmTree()
+    let tree = try SlurmTree()
     defer { tree.remove() }
     let ids = ["checked-0", "checked-1"]
     for id in ids { try writeGeneratedCompetition(id: id, manifests: tree.manifests) }

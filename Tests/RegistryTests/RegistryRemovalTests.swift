@@ -1,4 +1,5 @@
 import DojoCore
+import DojoTestSupport
 import Foundation
 import Testing
 
@@ -6,10 +7,12 @@ import Testing
 
 @Suite("Registry: removing a task or a version")
 struct RegistryRemovalTests {
-  @Test func removingOneVersionKeepsTheOthersAndTheCompetition() throws {
-    let url = RegistryTests.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func removingOneVersionKeepsTheOthersAndTheCompetition(
+    _ backend: Backend
+  ) throws {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     try registry.publish(RegistryTests.request(version: "v1"))
     try registry.publish(RegistryTests.request(version: "v2"))
     #expect(try registry.remove("titanic", version: "v1") == ["v1"])
@@ -17,10 +20,12 @@ struct RegistryRemovalTests {
     #expect(try registry.leaderboard("titanic", version: "v1").isEmpty)
   }
 
-  @Test func removingATaskTakesEveryVersionAndItsValidations() throws {
-    let url = RegistryTests.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func removingATaskTakesEveryVersionAndItsValidations(
+    _ backend: Backend
+  ) throws {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     try registry.publish(RegistryTests.request(version: "v1"))
     try registry.publish(RegistryTests.request(version: "v2"))
     try registry.recordValidation(
@@ -32,10 +37,12 @@ struct RegistryRemovalTests {
     #expect(try registry.latestValidations().isEmpty)
   }
 
-  @Test func anUnknownTaskOrVersionIsRefusedNamingWhatExists() throws {
-    let url = RegistryTests.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func anUnknownTaskOrVersionIsRefusedNamingWhatExists(
+    _ backend: Backend
+  ) throws {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     try registry.publish(RegistryTests.request(version: "v1"))
     #expect {
       try registry.remove("titanic", version: "v9")

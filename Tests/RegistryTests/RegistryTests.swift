@@ -31,10 +31,10 @@ struct RegistryTests {
       path: "/curated/\(id)/\(version)")
   }
 
-  @Test func publishesAndReadsBack() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func publishesAndReadsBack(_ backend: Backend) throws {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     #expect(try registry.publish(Self.request(version: "v1")))
     let task = try registry.task("titanic")
     #expect(task.version == "v1")
@@ -45,20 +45,23 @@ struct RegistryTests {
     #expect(try registry.report("titanic", version: "v1") == "{\"passed\":true}")
   }
 
-  @Test func publishingTheSameVersionTwiceIsANoOp() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func publishingTheSameVersionTwiceIsANoOp(_ backend: Backend)
+    throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     #expect(try registry.publish(Self.request(version: "v1")))
     #expect(try !registry.publish(Self.request(version: "v1")))
     #expect(try registry.list().count == 1)
     #expect(try registry.leaderboard("titanic", version: "v1").count == 2)
   }
 
-  @Test func aNewVersionKeepsTheOldAndDiffs() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func aNewVersionKeepsTheOldAndDiffs(_ backend: Backend) throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     try registry.publish(Self.request(version: "v1"), now: Date(timeIntervalSince1970: 1000))
     try registry.publish(
       Self.request(version: "v2", rows: 200, answersHash: "b"),
@@ -72,10 +75,12 @@ struct RegistryTests {
     #expect(diff.files.map(\.change) == ["changed"])
   }
 
-  @Test func unknownTaskOrVersionSaysWhatExists() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func unknownTaskOrVersionSaysWhatExists(_ backend: Backend)
+    throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     try registry.publish(Self.request(version: "v1"))
     #expect(throws: DojoError.self) { try registry.task("nope") }
     do {
@@ -85,37 +90,43 @@ struct RegistryTests {
     }
   }
 
-  @Test func aFailedPublishLeavesTheRegistryAsItWas() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let registry = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func aFailedPublishLeavesTheRegistryAsItWas(_ backend: Backend)
+    throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
     try registry.publish(Self.request(version: "v1"))
-    // A NaN score violates NOT NULL in SQLite (NaN binds as NULL): the insert fails midway,
-    // after the competition and task rows were written in the same transaction.
+    // A check named twice violates skipped_checks' primary key in both backends: the insert
+    // fails midway, after the competition and task rows were written in the same transaction.
     var bad = Self.request(id: "other", version: "v1")
-    bad.leaderboard.append(.init(board: "public", rank: 3, score: .nan))
+    bad.skippedChecks = [
+      SkippedCheck(name: "reference", reason: "a"), SkippedCheck(name: "reference", reason: "b"),
+    ]
     #expect(throws: DojoError.self) { try registry.publish(bad) }
     #expect(try registry.list().map(\.id) == ["titanic"])
     #expect(throws: DojoError.self) { try registry.task("other") }
   }
 
-  @Test func reopeningKeepsDataAndSchema() throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+  @Test(arguments: Backend.allCases) func reopeningKeepsDataAndSchema(_ backend: Backend) throws {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
     do {
-      let registry = try Registry(at: url)
+      let registry = try place.open()
       try registry.publish(Self.request(version: "v1"))
     }
-    let again = try Registry(at: url)
+    let again = try place.open()
     #expect(try again.list().count == 1)
     #expect(Registry.schemaVersion >= 1)
   }
 
-  @Test func readersNeverSeeAHalfPublishedTask() async throws {
-    let url = Self.temp()
-    defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-    let writer = try Registry(at: url)
-    let reader = try Registry(at: url)
+  @Test(arguments: Backend.allCases) func readersNeverSeeAHalfPublishedTask(_ backend: Backend)
+    async throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let writer = try place.open()
+    let reader = try place.open()
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask {
         for i in 0..<40 {
@@ -135,5 +146,65 @@ struct RegistryTests {
       try await group.waitForAll()
     }
     #expect(try reader.list().count == 40)
+  }
+
+  /// Import records (migration 5) on both backends: each competition's newest record of a
+  /// run is its outcome, whichever order the nodes wrote them in; other runs stay apart.
+  @Test(arguments: Backend.allCases) func aRunsImportRecordsAreTheNewestOfEachCompetition(
+    _ backend: Backend
+  ) throws {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
+    func record(_ run: String, _ task: String, _ succeeded: Bool, _ stage: String) -> ImportRecord {
+      ImportRecord(
+        run: run, task: task, succeeded: succeeded, stage: stage,
+        version: succeeded ? "v1" : nil, skipped: succeeded ? ["fetch", "unpack"] : [],
+        seconds: 1.5, error: succeeded ? nil : "HTTP 404", host: "node-\(task)",
+        recordedAt: "2026-11-30T12:00:00Z")
+    }
+    try registry.recordImport(record("slurm-7", "b", false, "fetch"))
+    try registry.recordImport(record("slurm-7", "a", true, "publish"))
+    try registry.recordImport(record("slurm-8", "b", false, "fetch"))
+    try registry.recordImport(record("slurm-7", "b", true, "publish"))
+    let records = try place.open().importRecords(run: "slurm-7")
+    #expect(
+      records == [record("slurm-7", "a", true, "publish"), record("slurm-7", "b", true, "publish")])
+    #expect(try registry.importRecords(run: "slurm-8").map(\.succeeded) == [false])
+    #expect(try registry.importRecords(run: "slurm-9").isEmpty)
+  }
+
+  /// Sessions, their steps and validation records read back the same on both backends.
+  @Test(arguments: Backend.allCases) func sessionsStepsAndValidationsReadBack(_ backend: Backend)
+    throws
+  {
+    let place = try RegistryPlace(backend)
+    defer { place.remove() }
+    let registry = try place.open()
+    try registry.insertSession(
+      SessionRecord(
+        id: "s1", task: "titanic", version: "v1", agent: "aide", optionsJSON: "{}",
+        stateJSON: "{}", createdAt: "t0", updatedAt: "t0"))
+    try registry.beginStep(
+      StepRecord(
+        session: "s1", step: 1, action: "execute_code", code: "print(1)",
+        observationJSON: "{}", reward: 0, score: nil, startedAt: "t1", finishedAt: ""))
+    try registry.finishStep(
+      StepRecord(
+        session: "s1", step: 1, action: "execute_code", code: "print(1)",
+        observationJSON: "{\"status\":\"success\"}", reward: 0.25, score: 0.8, startedAt: "t1",
+        finishedAt: "t2"), sessionState: "{\"steps\":1}")
+    try registry.recordValidation(
+      ValidationRecord(
+        task: "titanic", version: "v1", title: "Titanic", metric: "accuracy", passed: false,
+        failedCheck: "leak", message: "a test id is in train", recordedAt: "t3"))
+    let again = try place.open()
+    #expect(try again.sessions(agent: "aide").map(\.id) == ["s1"])
+    #expect(try again.session("s1")?.stateJSON == "{\"steps\":1}")
+    let steps = try again.steps(session: "s1")
+    #expect(steps.map(\.reward) == [0.25])
+    #expect(steps.map(\.score) == [0.8])
+    #expect(steps.first?.code == "print(1)")
+    #expect(try again.latestValidations().map(\.failedCheck) == ["leak"])
   }
 }

@@ -205,7 +205,10 @@ struct LiveServer: Sendable {
     process.executableURL = dojoExecutable
     process.arguments =
       [
-        "serve", "--registry", configuration.registry.path, "--host", "127.0.0.1", "--port", "0",
+        "serve", "--registry",
+        configuration.registry.isFileURL
+          ? configuration.registry.path : configuration.registry.absoluteString,
+        "--host", "127.0.0.1", "--port", "0",
         "--sessions", configuration.sessionsDirectory.path,
         "--timeout", "\(configuration.defaultLimits.executionTimeoutS)",
         "--memory", "\(configuration.defaultLimits.memoryMB ?? 4096)",
