@@ -111,11 +111,16 @@ extension Validator {
     return .clear(detail)
   }
 
-  /// ", earning silver (rank 3 of 20)", or "" for no medal.
+  /// ", earning silver (rank 3 of 20)", or the rank alone without a medal.
   static func medal(_ place: Placement) -> String {
     let name = place.gold ? "gold" : place.silver ? "silver" : place.bronze ? "bronze" : nil
-    guard let name else { return " (rank \(place.rank) of \(place.leaderboardSize))" }
-    return ", earning \(name) (rank \(place.rank) of \(place.leaderboardSize))"
+    // A score below every entry takes the rank after the last, which is no place "of" them.
+    let rank =
+      place.rank > place.leaderboardSize
+      ? "below all \(place.leaderboardSize) entries"
+      : "rank \(place.rank) of \(place.leaderboardSize)"
+    guard let name else { return " (\(rank))" }
+    return ", earning \(name) (\(rank))"
   }
 
   enum Baseline { case success((String, GradeReport)), failure(String) }

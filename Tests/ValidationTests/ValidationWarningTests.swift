@@ -130,6 +130,9 @@ struct ValidationWarningTests {
     #expect(warning.detail.contains("exceeds the gold-bronze gap of 0.006"), "\(warning.detail)")
     #expect(warning.detail.contains("50 bootstrap resamples of 30 test rows"))
     #expect(report.passed)
+    // The sample scores under every entry: no rank past the board's size.
+    let baseline = report.warning("baseline_medal")?.detail ?? ""
+    #expect(baseline.contains("scores 0.666667 (below all 20 entries)"), "\(baseline)")
   }
 
   @Test func theBootstrapIsDeterministic() throws {
