@@ -128,7 +128,7 @@ struct ValidationWarningTests {
     let warning = try #require(report.warning("tier_separation"))
     #expect(warning.status == .warned, "\(warning.detail)")
     #expect(warning.detail.contains("exceeds the gold-bronze gap of 0.006"), "\(warning.detail)")
-    #expect(warning.detail.contains("50 bootstrap resamples of 30 test rows"))
+    #expect(warning.detail.contains("40 bootstrap resamples of 30 test rows"))
     #expect(report.passed)
     // The sample scores under every entry: no rank past the board's size.
     let baseline = report.warning("baseline_medal")?.detail ?? ""
