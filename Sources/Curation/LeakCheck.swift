@@ -7,7 +7,7 @@ internal import Tabular
 /// JSON records), and a listed table that cannot be read is an error naming it, never a
 /// skipped check. Prepare runs the cheap ones before a task is written into place
 /// (``afterSplit(work:files:manifest:idsDisjointBySplit:)``); validate runs them all
-/// (``audit(_:files:idColumn:targets:duplicateThreshold:)``).
+/// (``audit(_:files:idColumn:targets:duplicates:duplicateLimit:idsInTrain:)``).
 public enum LeakCheck {
   /// After the split: no test id in any train table, no target column in any test table, and
   /// nothing under `public/` that links anywhere (so no path leads from public to private).
@@ -50,13 +50,18 @@ public enum LeakCheck {
   /// id-target pairs; few exact duplicates of test rows in their train table; no link from
   /// public to private.
   ///
+  /// - Parameters:
+  ///   - duplicates: ``duplicates(_:files:idColumn:targets:)``'s findings, measured once for
+  ///     this check and validation's duplicate warning.
+  ///   - duplicateLimit: the share of test rows with an exact feature duplicate in train
+  ///     past which informative features count as a leak.
   /// - Returns: notes on what was found that is not a leak (duplicate shares, tables
   ///   without an id column).
   /// - Throws: ``DojoError`` `.invalidData` for a leak ("leak: …") or a listed file that
   ///   cannot be read, naming the file.
   public static func audit(
     _ layout: TaskLayout, files: [TaskFile], idColumn: String, targets: [String],
-    duplicateThreshold: Double, idsInTrain: Bool = false
+    duplicates: [DuplicateFinding], duplicateLimit: Double, idsInTrain: Bool = false
   ) throws -> [String] {
     let answers = try Table.read(layout.answers)
     guard let answerID = answers.index(of: idColumn) else {
@@ -108,26 +113,21 @@ public enum LeakCheck {
           "leak: \(table.path) holds \(hits) of the \(pairs.count) answers' id-target pairs")
       }
     }
-    for (train, test) in TaskFileList.pairs(files) {
-      guard
-        let found = try duplicateShare(
-          train: train, test: test, layout: layout, idColumn: idColumn, targets: targets)
-      else { continue }
-      let percent = String(format: "%.1f", found.share * 100)
-      let what = "\(percent)% of \(test.path) rows have an exact feature duplicate in \(train.path)"
+    for found in duplicates {
       // Where the features are coarse (few distinct rows, like Titanic's sex/age/class),
       // duplicates are the data's nature, not a leak: only informative features count.
-      if found.distinct < 0.5 {
+      if found.coarse {
         notes.append(
-          what
-            + " (features are coarse: \(String(format: "%.0f", found.distinct * 100))% of train rows distinct, so that is expected)"
+          found.summary
+            + " (features are coarse: \(found.distinctPercent)% of train rows distinct, so that is expected)"
         )
-      } else if found.share > duplicateThreshold {
+      } else if found.share > duplicateLimit {
         throw DojoError(
           .invalidData,
-          "leak: \(what) (threshold \(Int(duplicateThreshold * 100))%)")
+          "leak: \(found.summary) (limit \(Self.percent(duplicateLimit))%, validation.duplicate_limit)"
+        )
       } else {
-        notes.append(what)
+        notes.append(found.summary)
       }
     }
     if let link = try linkOut(layout) { throw DojoError(.invalidData, "leak: " + link) }
@@ -239,6 +239,52 @@ public enum LeakCheck {
       throw AtomicFiles.ioError("cannot read \(url.path)", error)
     }
     return (attributes[.size] as? NSNumber)?.intValue ?? -1
+  }
+
+  /// How many of a test table's rows repeat a train row in every feature column.
+  public struct DuplicateFinding: Sendable, Equatable {
+    /// The train and test tables, as task.json lists them.
+    public var train: String
+    public var test: String
+    /// The share of test rows whose features (every shared column but the id and targets)
+    /// equal a train row's.
+    public var share: Double
+    /// The share of train rows that are distinct in those features.
+    public var distinctTrain: Double
+
+    /// Features so coarse (under half of train's rows distinct) that repeats are the data's
+    /// nature rather than a leak.
+    public var coarse: Bool { distinctTrain < 0.5 }
+
+    /// "12.5% of test.csv rows have an exact feature duplicate in train.csv".
+    public var summary: String {
+      "\(String(format: "%.1f", share * 100))% of \(test) rows have an exact feature duplicate in \(train)"
+    }
+
+    var distinctPercent: String { String(format: "%.0f", distinctTrain * 100) }
+  }
+
+  /// Every listed train/test pair's duplicate share, for pairs that share a feature column
+  /// and hold rows (an image task's id-only tables have none to compare).
+  ///
+  /// - Throws: ``DojoError`` when a listed table cannot be read, naming it.
+  public static func duplicates(
+    _ layout: TaskLayout, files: [TaskFile], idColumn: String, targets: [String]
+  ) throws -> [DuplicateFinding] {
+    try TaskFileList.pairs(files).compactMap { train, test in
+      try duplicateShare(
+        train: train, test: test, layout: layout, idColumn: idColumn, targets: targets
+      ).map {
+        DuplicateFinding(
+          train: train.path, test: test.path, share: $0.share, distinctTrain: $0.distinct)
+      }
+    }
+  }
+
+  /// A share as a whole percentage when it is one ("50"), else to one decimal ("12.5").
+  public static func percent(_ share: Double) -> String {
+    let p = share * 100
+    return p == p.rounded() ? String(Int(p)) : String(format: "%.1f", p)
   }
 
   /// The share of the test table's rows whose feature columns (all but id and targets) equal

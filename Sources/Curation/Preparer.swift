@@ -221,6 +221,28 @@ public struct Preparer: Sendable {
       skipped: false, warnings: warnings)
   }
 
+  /// The checks `prepare` makes as soon as it has read the labelled table, without writing
+  /// a task: the columns the manifest names exist, the ids are unique, a `positive` label
+  /// or a `classes` list matches the labels, `split.time` holds times, and the time cut
+  /// does not fall inside a run of equal times. `dojo check` runs them when the data is
+  /// there.
+  ///
+  /// - Parameter raw: the unpacked archive (`raw/<id>/files`).
+  /// - Returns: what the curator should know (a tie at the time cut), each with its
+  ///   manifest line; nil when the split does not read one table (`script`, `provided`,
+  ///   JSON records, COCO), so these checks wait for `prepare`.
+  /// - Throws: ``DojoError`` naming the manifest line for what `prepare` would refuse.
+  public func checkData(raw: URL) throws -> [String]? {
+    let jsonSplit = [.jsonRecords, .coco].contains(manifest.table?.format ?? .csv)
+    guard manifest.split.strategy != .script, manifest.split.strategy != .provided, !jsonSplit
+    else { return nil }
+    let files = try RawFiles(root: raw)
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "dojo-check-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    return try planSplit(files: files, scratch: scratch).warnings
+  }
+
   /// Whether `taskParent` (`curated/<id>`) holds any version of the task.
   static func hasVersions(_ taskParent: URL) -> Bool {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: taskParent.path)) ?? []

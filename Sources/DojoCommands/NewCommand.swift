@@ -20,7 +20,9 @@ struct NewCommand: ParsableCommand {
       and sample), the targets (the sample's columns but the id), the metric (the page's \
       Evaluation section matched against the catalogue, or --metric), the kind of target \
       and its classes, and a split (time where a date column orders the rows, group where \
-      an entity repeats, stratified for classes, random otherwise); for kaggle: it also \
+      an entity repeats, stratified for classes, random otherwise; for a recommender's \
+      interaction log, a split script, prepare.py, that hides each test entity's latest \
+      interactions); for kaggle: it also \
       fetches the leaderboard. Every guess is written with a `# guessed from ...` comment.
 
       It then checks the manifest and prepares it into a scratch folder, and prints what to \
@@ -170,6 +172,12 @@ struct NewCommand: ParsableCommand {
     let command =
       (["dojo new", source] + (self.id.map { ["--id", $0] } ?? [])
       + (metric.map { ["--metric", $0] } ?? [])).joined(separator: " ")
+    if let script = draft.script {
+      // Written first: the manifest names it, and check looks for it.
+      let url = manifestDir.appendingPathComponent(DraftWriter.scriptName)
+      try Self.writeNew(script.value, to: url)
+      print("new: wrote \(url.path)")
+    }
     try Self.writeNew(DraftWriter.yaml(draft, command: command), to: manifestFile)
     print("new: wrote \(manifestFile.path)")
 

@@ -12,7 +12,8 @@ struct ReportCommand: ParsableCommand {
     discussion: """
       One self-contained file (inline CSS, inline SVG plots, a few lines of inline script): \
       a summary by check, category and metric; a sortable table of tasks with their last \
-      validation, reference score, HumanRank, medal and time to prepare; each task's \
+      validation, reference score, HumanRank, medal, time to prepare and validation \
+      warnings (warned, or not run; see `dojo validate --help`); each task's \
       leaderboard with its medal thresholds, median, reference and runtime submissions; \
       every runtime session's score over steps; and the agents' standings with Elo.
 
@@ -31,7 +32,13 @@ struct ReportCommand: ParsableCommand {
     try AtomicFiles.write(report.html(), to: URL(fileURLWithPath: out))
     let s = report.summary
     print(
-      "wrote \(out): \(s.tasks) tasks (\(s.published) published, \(s.failed) failing), \(report.sessions.count) sessions, \(report.agents.count) agents"
+      "wrote \(out): \(s.tasks) tasks (\(s.published) published, \(s.failed) failing, \(s.warned) with warnings), \(report.sessions.count) sessions, \(report.agents.count) agents"
     )
+    // The warnings that hold, one line each, so a terminal shows what to look at.
+    for task in report.tasks {
+      for warning in task.warnings where warning.warned {
+        print("warning \(task.id) \(warning.name): \(warning.detail)")
+      }
+    }
   }
 }

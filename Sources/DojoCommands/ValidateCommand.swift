@@ -17,6 +17,13 @@ struct ValidateCommand: ParsableCommand {
       byte-identical), leaderboard (ordered and plausible), reference (the manifest's \
       solution runs in the sandbox and reaches its expected score). Exit 1 if any fails.
 
+      Then three warnings, which never fail: baseline_medal (the sample submission or a \
+      constant prediction earns a medal), duplicates (more test rows than \
+      validation.duplicate_warning, default 10%, repeat a train row in every feature), \
+      tier_separation (the score's bootstrap standard error near gold exceeds the \
+      leaderboard's gold-bronze gap). Each is warned, clear, or not run with its reason; not \
+      run is never shown as clear.
+
       Each check passes, fails, or is skipped with its reason; a skipped check is not a \
       pass, and `dojo publish` refuses it unless --allow-skipped names it. The manifest and \
       raw/ are found from the task folder (the nearest folder above it holding \
@@ -80,14 +87,21 @@ struct ValidateCommand: ParsableCommand {
       pageMarkdown: located.page, skipReference: skipReference, python: located.python,
       kaggleLeaderboard: located.kaggleLeaderboard, manifestMissing: located.manifestMissing,
       rawMissing: located.rawMissing)
-    let report = try validator.validate { result in
-      if !json {
-        let seconds = String(format: "%.2f", result.seconds)
-        print(
-          "\(result.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(result.status.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(seconds.padding(toLength: 7, withPad: " ", startingAt: 0)) \(result.detail)"
-        )
-      }
-    }
+    var warningsShown = false
+    let report = try validator.validate(
+      progress: { result in
+        if !json {
+          print(Self.line(result.name, result.status.rawValue, result.seconds, result.detail))
+        }
+      },
+      warning: { warning in
+        guard !json else { return }
+        if !warningsShown {
+          print("warnings (never a failure; not run is not clear):")
+          warningsShown = true
+        }
+        print(Self.line(warning.name, warning.label, warning.seconds, warning.detail))
+      })
     try recordOutcome(report, located: located)
     if json {
       FileHandle.standardOutput.write(try StableJSON.encode(report))
@@ -95,6 +109,14 @@ struct ValidateCommand: ParsableCommand {
       print(report.summary)
     }
     if !report.passed { throw CommandFailed() }
+  }
+
+  /// One result as a row: name, status, seconds, detail.
+  static func line(_ name: String, _ status: String, _ seconds: Double, _ detail: String) -> String
+  {
+    let time = String(format: "%.2f", seconds)
+    return
+      "\(name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(status.padding(toLength: 7, withPad: " ", startingAt: 0)) \(time.padding(toLength: 7, withPad: " ", startingAt: 0)) \(detail)"
   }
 
   /// `--executor slurm`, `--status`, `--retry-failed`; returns the number of tasks that failed.

@@ -83,10 +83,71 @@ public struct Manifest: Codable, Sendable, Equatable {
   public var submission: Submission?
   /// Unpack limits for an archive larger than the defaults allow (`unpack:`).
   public var unpack: Unpack?
+  /// Thresholds of `dojo validate`'s checks and warnings (`validation:`); nil keeps the
+  /// defaults.
+  public var validation: ValidationSettings?
+
+  /// Thresholds of `dojo validate` for one competition, where its data warrants others than
+  /// the defaults (each absent key keeps its default).
+  public struct ValidationSettings: Codable, Sendable, Equatable {
+    /// Validation warns when more than this share of test rows has an exact feature
+    /// duplicate (every column but the id and targets equal) in train.
+    public var duplicateWarning: Double?
+    /// The leaks check fails when more than this share has one: a model could look most of
+    /// the test's answers up in train.
+    public var duplicateLimit: Double?
+
+    /// 10%: a random split of data without repeated rows gives almost none, so a tenth
+    /// means the data repeats itself (or leaks) enough to reward memorising train.
+    public static let defaultDuplicateWarning = 0.1
+    /// 50%: past half the test, looking answers up beats most models.
+    public static let defaultDuplicateLimit = 0.5
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+      case duplicateWarning = "duplicate_warning"
+      case duplicateLimit = "duplicate_limit"
+    }
+
+    public init(duplicateWarning: Double? = nil, duplicateLimit: Double? = nil) {
+      self.duplicateWarning = duplicateWarning
+      self.duplicateLimit = duplicateLimit
+    }
+
+    public init(from decoder: any Decoder) throws {
+      try decoder.rejectUnknownKeys(CodingKeys.self)
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      for key in CodingKeys.allCases {
+        let value: Double?
+        do {
+          value = try c.decodeIfPresent(Double.self, forKey: key)
+        } catch {
+          throw decoder.fail(key, "must be a share of test rows between 0 and 1")
+        }
+        if let v = value, !(v >= 0 && v <= 1) {
+          throw decoder.fail(key, "must be a share of test rows between 0 and 1 (got \(v))")
+        }
+        switch key {
+        case .duplicateWarning: duplicateWarning = value
+        case .duplicateLimit: duplicateLimit = value
+        }
+      }
+      if let warning = duplicateWarning, let limit = duplicateLimit, warning > limit {
+        throw decoder.fail(
+          CodingKeys.duplicateWarning,
+          "(\(warning)) is above duplicate_limit (\(limit)); a warning must come before the failure"
+        )
+      }
+    }
+
+    /// The share above which validation warns.
+    public var warning: Double { duplicateWarning ?? Self.defaultDuplicateWarning }
+    /// The share above which the leaks check fails.
+    public var limit: Double { duplicateLimit ?? Self.defaultDuplicateLimit }
+  }
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case id, title, category, source, page, files, split, answers, metric, leaderboard, reference
-    case media, table, submission, unpack
+    case media, table, submission, unpack, validation
     case publicFiles = "public"
   }
 
@@ -98,6 +159,7 @@ public struct Manifest: Codable, Sendable, Equatable {
   ) {
     self.submission = submission
     self.unpack = nil
+    self.validation = nil
     self.id = id
     self.title = title
     self.category = category
@@ -148,6 +210,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     publicFiles = try c.decodeIfPresent(PublicFiles.self, forKey: .publicFiles)
     submission = try c.decodeIfPresent(Submission.self, forKey: .submission)
     unpack = try c.decodeIfPresent(Unpack.self, forKey: .unpack)
+    validation = try c.decodeIfPresent(ValidationSettings.self, forKey: .validation)
     if let clash = submission?.unscoredColumns.first(where: {
       $0 == answers.id || answers.targets.contains($0)
     }) {

@@ -34,8 +34,13 @@ public enum DraftWriter {
     if let extra = d.extra { line(1, "extra", list(extra.value), extra.reason) }
     section("split")
     line(1, "strategy", d.strategy.value, d.strategy.reason)
-    line(1, "test_fraction", String(d.testFraction.value), d.testFraction.reason)
-    if d.strategy.value != "time" { line(1, "seed", "0", nil) }
+    if d.script != nil {
+      // The script sizes the test itself (its constants say how).
+      line(1, "script", DraftWriter.scriptName, nil)
+    } else {
+      line(1, "test_fraction", String(d.testFraction.value), d.testFraction.reason)
+    }
+    if d.strategy.value != "time" && d.script == nil { line(1, "seed", "0", nil) }
     if let column = d.splitColumn {
       let key = d.strategy.value == "stratified" ? "stratify" : d.strategy.value
       line(1, key, scalar(column), nil)
@@ -46,6 +51,7 @@ public enum DraftWriter {
       1, "targets", list(d.targets.value),
       (d.targets.reason ?? "the data") + " (\(d.kind.rawValue))")
     if let classes = d.classes { line(1, "classes", list(classes.value), classes.reason) }
+    if let ids = d.idsInTrain { line(1, "ids_in_train", ids.value ? "true" : "false", ids.reason) }
     section("metric")
     line(1, "name", scalar(d.metric.value), d.metric.reason)
     if let positive = d.positive {
@@ -58,6 +64,9 @@ public enum DraftWriter {
     }
     return out
   }
+
+  /// The drafted split script's file name, next to the manifest.
+  public static let scriptName = "prepare.py"
 
   /// A reason fit for a one-line comment.
   static func comment(_ text: String) -> String {

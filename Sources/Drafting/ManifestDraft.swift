@@ -54,4 +54,8 @@ public struct ManifestDraft: Sendable {
   public var leaderboard: String?
   /// What the curator should look at before importing, one sentence each.
   public var review: [String]
+  /// A drafted split script (`prepare.py`, next to the manifest) for `strategy: script`.
+  public var script: Guess<String>? = nil
+  /// `answers.ids_in_train`, when test ids are in train by design (a recommender's users).
+  public var idsInTrain: Guess<Bool>? = nil
 }

@@ -134,6 +134,7 @@ public struct ManifestDrafter: Sendable {
     var kind: ManifestDraft.TargetKind
     var classes: ManifestDraft.Guess<[String]>?
     var targetReason = "the columns of \(sample) but the id"
+    var recommender: RecommenderLayout?
     if !sampleTargets.isEmpty, sampleTargets.allSatisfy(trainHeader.contains) {
       targets = sampleTargets
       kind = .regression
@@ -145,6 +146,15 @@ public struct ManifestDrafter: Sendable {
       targetReason =
         "the one column \(train) has and \(test ?? "test") lacks, whose labels are \(sample)'s columns"
       classes = .init(sampleTargets, "the columns of \(sample), in its order")
+    } else if let layout = recommenderLayout(
+      train: train, trainTable: trainTable, sample: sample, sampleTable: sampleTable, test: test,
+      id: id, targets: sampleTargets)
+    {
+      targets = sampleTargets
+      kind = .rankingLists
+      recommender = layout
+      targetReason =
+        "the columns of \(sample) but the id: lists of \(layout.item) that no row split can make, so prepare.py makes them"
     } else {
       let missing = sampleTargets.filter { !trainHeader.contains($0) }
       throw DojoError(
@@ -171,6 +181,13 @@ public struct ManifestDrafter: Sendable {
     {
       metricName = match.name
       metricReason = "the page's Evaluation section (\"\(match.phrase)\")"
+    } else if let recommender {
+      metricName = "map@\(recommender.k)"
+      metricReason =
+        "the data alone: \(sample) lists \(recommender.k) items; check the page's metric"
+      review.append(
+        "The metric was guessed from the data (\(metricName)); pass --metric NAME if the page scores otherwise."
+      )
     } else {
       metricName = guessMetric(kind: kind, targets: profiles, sample: sampleProfile)
       metricReason = "the data alone: the page names no catalogue metric; check it"
@@ -247,6 +264,13 @@ public struct ManifestDrafter: Sendable {
       strategy = .init("stratified", "the \(p.distinct) classes of \(p.name)")
       splitColumn = p.name
     }
+    if let recommender {
+      strategy = .init("script", recommender.reasons.joined(separator: "; "))
+      splitColumn = nil
+      review.append(
+        "prepare.py was drafted for a recommender's log: it hides the latest \(recommender.item) interactions of a fifth of the \(recommender.entity)s with 20 or more; review its constants (\(recommender.reasons.joined(separator: "; ")))."
+      )
+    }
     let kaggleTest =
       testTable.map { _ in (try? countRows(files.appendingPathComponent(test!))) ?? 0 } ?? 0
     let fractionReason =
@@ -294,12 +318,14 @@ public struct ManifestDrafter: Sendable {
     }
     let trainOnlyRest = trainOnly.filter { !targets.contains($0) }
     let drop: ManifestDraft.Guess<[String]>? =
-      trainOnlyRest.isEmpty || test == nil
+      trainOnlyRest.isEmpty || test == nil || recommender != nil
       ? nil
       : .init(
         trainOnlyRest,
         "columns of \(train) that \(test!) does not have (they may give the answer away)")
-    if let id = trainTable.column(id), id.distinctOverflow == false, id.distinct < rows {
+    if recommender == nil, let id = trainTable.column(id), id.distinctOverflow == false,
+      id.distinct < rows
+    {
       review.append(
         "\(id.name) repeats in \(train) (\(id.distinct) values over \(rows) rows): answers need one row per id; check answers.id."
       )
@@ -323,7 +349,7 @@ public struct ManifestDrafter: Sendable {
       }.joined(separator: " ")
       titleReason = "the id"
     }
-    return ManifestDraft(
+    var draft = ManifestDraft(
       id: self.id, title: .init(title, titleReason), category: category, source: source, page: page,
       train: .init(train, trainReason), test: test.map { .init($0, "the file names") },
       sampleSubmission: .init(sample, "the file names"), extra: extra, strategy: strategy,
@@ -331,6 +357,14 @@ public struct ManifestDrafter: Sendable {
       idColumn: .init(id, idReason), targets: .init(targets, targetReason), kind: kind,
       classes: classes, metric: .init(metricName, metricReason), positive: positive,
       dropFromTest: drop, leaderboard: leaderboard, review: review)
+    if let recommender {
+      draft.script = .init(
+        RecommenderScript.text(recommender, id: self.id),
+        recommender.reasons.joined(separator: "; "))
+      draft.idsInTrain = .init(
+        true, "test \(recommender.entity)s keep their earlier interactions in \(train) by design")
+    }
+    return draft
   }
 
   func size(_ path: String) -> Int64 {

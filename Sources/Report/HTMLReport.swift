@@ -61,7 +61,7 @@ extension CuratorReport {
     var html = "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">"
     for (label, value) in [
       ("tasks", s.tasks), ("published", s.published), ("validation passed", s.passed),
-      ("failing", s.failed),
+      ("failing", s.failed), ("with warnings", s.warned),
     ] {
       html +=
         "<div class=\"card\"><div class=\"n\">\(value)</div><div class=\"muted\">\(label)</div></div>"
@@ -71,6 +71,10 @@ extension CuratorReport {
       id: "failing-by-check", title: "Failing, by check",
       rows: s.failingByCheck.sorted { $0.key < $1.key }.map { ($0.key, [$0.value]) },
       headers: ["check", "tasks"])
+    html += countTable(
+      id: "warned-by-name", title: "Warnings",
+      rows: s.warnedByName.sorted { $0.key < $1.key }.map { ($0.key, [$0.value]) },
+      headers: ["warning", "tasks"])
     html += countTable(
       id: "by-category", title: "By category",
       rows: s.byCategory.sorted { $0.key < $1.key }.map {
@@ -111,6 +115,7 @@ extension CuratorReport {
       ("test_rows", "test rows", true), ("status", "last validation", false),
       ("reference_score", "reference score", true), ("human_rank", "HumanRank", true),
       ("medal", "medal", false), ("prepare_s", "prepare s", true),
+      ("warnings", "warnings", false),
     ]
     var html = "<section><h2>Tasks</h2><table id=\"tasks\" class=\"sortable\"><thead><tr>"
     for c in columns {
@@ -139,9 +144,21 @@ extension CuratorReport {
       html += "<td data-sort=\"\(Self.medalOrder(medal))\">\(medal)</td>"
       html += Self.numberCell(
         t.prepareSeconds, text: t.prepareSeconds.map { String(format: "%.2f", $0) })
+      html += "<td>\(Self.warnings(t.warnings))</td>"
       html += "</tr>\n"
     }
     return html + "</tbody></table></section>\n"
+  }
+
+  /// A task's warnings: each that holds in bold, each not measured as "not run", with its
+  /// detail beside it.
+  static func warnings(_ warnings: [TaskWarning]) -> String {
+    warnings.map { w in
+      (w.warned
+        ? "<b class=\"warned\">\(HTML.escape(w.name))</b>"
+        : "<span class=\"muted\">\(HTML.escape(w.name)) not run</span>")
+        + " <span class=\"message\">\(HTML.escape(w.detail))</span>"
+    }.joined(separator: "<br>")
   }
 
   private func plotsSection() -> String {
@@ -234,7 +251,7 @@ extension CuratorReport {
     .card .n{font-size:24px;font-weight:600}.columns{display:flex;gap:28px;flex-wrap:wrap;align-items:flex-start}
     table{border-collapse:collapse;margin:6px 0;font-size:13px}td:first-child{white-space:nowrap}th,td{border-bottom:1px solid #e4e4e4;padding:4px 8px;text-align:left;vertical-align:top}
     th{background:#f6f6f6;cursor:pointer;user-select:none;white-space:nowrap}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
-    td.num{text-align:right;font-variant-numeric:tabular-nums}.passed{color:#1b7a3a}.failed{color:#b3261e;font-weight:600}.published{color:#555}
+    td.num{text-align:right;font-variant-numeric:tabular-nums}.passed{color:#1b7a3a}.failed{color:#b3261e;font-weight:600}.published{color:#555}.warned{color:#9a5b00}
     .message{color:#555;font-size:12px}.task,.session{display:inline-block;margin:0 18px 12px 0;vertical-align:top}
     svg.plot{background:#fcfcfc;border:1px solid #eee}
     """

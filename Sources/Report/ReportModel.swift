@@ -50,6 +50,18 @@ public struct TaskRow: Sendable {
   public var thresholds: Placement.Thresholds?
   /// Every valid runtime submission on this task: agent and score.
   public var submissions: [(agent: String, score: Double)]
+  /// The validation's warnings that hold or could not be measured (clear ones are left
+  /// out); empty when the report predates warnings.
+  public var warnings: [TaskWarning] = []
+}
+
+/// A validation warning on a task, as the report shows it.
+public struct TaskWarning: Sendable, Equatable {
+  /// `baseline_medal`, `duplicates` or `tier_separation`.
+  public var name: String
+  /// True when the warning holds; false when it could not be measured (never clear).
+  public var warned: Bool
+  public var detail: String
 }
 
 /// One runtime session's scores, step by step.
@@ -137,7 +149,11 @@ extension CuratorReport {
         // Thresholds do not depend on the score placed.
         thresholds: Placement.place(score: 0, on: taskBoards, lowerIsBetter: lowerIsBetter)?
           .thresholds,
-        submissions: [])
+        submissions: [],
+        warnings: (report?.warnings.isEmpty == false ? report : fallback)?.warnings
+          .filter { $0.status != .clear }
+          .map { TaskWarning(name: $0.name, warned: $0.status == .warned, detail: $0.detail) }
+          ?? [])
     }
 
     var series: [SessionSeries] = []
@@ -192,10 +208,14 @@ extension CuratorReport {
     /// Tasks, and of those failing, per category (`uncategorized` when none).
     public var byCategory: [String: (tasks: Int, failing: Int)]
     public var byMetric: [String: (tasks: Int, failing: Int)]
+    /// Tasks whose validation raised a warning, and how many by warning.
+    public var warned: Int = 0
+    public var warnedByName: [String: Int] = [:]
 
     public static func == (a: Summary, b: Summary) -> Bool {
       a.tasks == b.tasks && a.published == b.published && a.passed == b.passed
         && a.failed == b.failed && a.failingByCheck == b.failingByCheck
+        && a.warned == b.warned && a.warnedByName == b.warnedByName
         && a.byCategory.mapValues { [$0.tasks, $0.failing] }
           == b.byCategory.mapValues { [$0.tasks, $0.failing] }
         && a.byMetric.mapValues { [$0.tasks, $0.failing] }
@@ -217,6 +237,9 @@ extension CuratorReport {
       let metric = task.metric ?? "unknown"
       s.byMetric[metric, default: (0, 0)].tasks += 1
       s.byMetric[metric, default: (0, 0)].failing += failing
+      let warned = task.warnings.filter(\.warned)
+      if !warned.isEmpty { s.warned += 1 }
+      for warning in warned { s.warnedByName[warning.name, default: 0] += 1 }
     }
     return s
   }

@@ -1,16 +1,28 @@
+internal import Curation
 internal import DojoCore
 public import Foundation
 internal import Grading
 
 /// Static checks of a manifest that need no data (`dojo check`): it parses; its metric
 /// exists and its parameters fit the answers; its leaderboards parse, are ordered in the
-/// metric's direction and hold plausible scores; its columns agree across sections.
+/// metric's direction and hold plausible scores; its columns agree across sections. Where
+/// the data is unpacked (`raw/<id>/files`), also the checks `prepare` makes on reading the
+/// labelled table (``Preparer/checkData(raw:)``): labels, time column, ties at the cut.
 public struct ManifestChecker: Sendable {
   /// A folder of reference leaderboards (`<slug>/{public,private}.csv`) whose row counts the
   /// manifest's copies must match, when given.
   public var catalogLeaderboards: URL?
+  /// The downloads folder (`raw/`, holding `<id>/files`), when the data checks should run
+  /// for the manifests whose data is there.
+  public var raw: URL?
+  /// The Python interpreter, for a Parquet table read in the sandbox.
+  public var python: String
 
-  public init(catalogLeaderboards: URL? = nil) { self.catalogLeaderboards = catalogLeaderboards }
+  public init(catalogLeaderboards: URL? = nil, raw: URL? = nil, python: String = "python3") {
+    self.catalogLeaderboards = catalogLeaderboards
+    self.raw = raw
+    self.python = python
+  }
 
   /// One manifest's result.
   public struct Result: Codable, Sendable {
@@ -20,6 +32,9 @@ public struct ManifestChecker: Sendable {
     public var problems: [String]
     /// What was checked, for the report.
     public var notes: [String]
+    /// What the curator should know that does not fail the manifest (a time cut inside a
+    /// run of equal times), with the manifest line.
+    public var warnings: [String] = []
   }
 
   /// Checks the manifest in `directory` (a folder holding `manifest.yaml`).
@@ -154,6 +169,38 @@ public struct ManifestChecker: Sendable {
         }
       }
     }
-    return Result(id: m.id, passed: problems.isEmpty, problems: problems, notes: notes)
+    var warnings: [String] = []
+    if problems.isEmpty, let raw {
+      checkData(loaded, raw: raw, problems: &problems, notes: &notes, warnings: &warnings)
+    }
+    return Result(
+      id: m.id, passed: problems.isEmpty, problems: problems, notes: notes, warnings: warnings)
+  }
+
+  /// The data checks, when `raw/<id>/files` exists; a note says when they did not run.
+  func checkData(
+    _ loaded: LoadedManifest, raw: URL, problems: inout [String], notes: inout [String],
+    warnings: inout [String]
+  ) {
+    let files = RawLayout(raw: raw, id: loaded.manifest.id).files
+    guard FileManager.default.fileExists(atPath: files.path) else {
+      notes.append(
+        "data checks not run: \(files.path) does not exist (run `dojo import` or `dojo fetch`)")
+      return
+    }
+    do {
+      if let found = try Preparer(loaded, python: python).checkData(raw: files) {
+        warnings += found
+        notes.append("data checked: \(files.path)")
+      } else {
+        notes.append(
+          "data checks not run: split.strategy \(loaded.manifest.split.strategy.rawValue) or table.format reads the data at prepare"
+        )
+      }
+    } catch let error as DojoError {
+      problems.append(error.message)
+    } catch {
+      problems.append("\(files.path): \(error)")
+    }
   }
 }

@@ -9,6 +9,8 @@ internal import Tabular
 ///
 /// Checks: integrity, sample submission, gold, refusals, leaks, determinism, leaderboard
 /// sanity, reference solution. Each check is independent: one failing never hides another.
+/// Then the warnings (ValidationWarnings.swift), which never fail: a baseline earning a
+/// medal, test rows repeated in train, a test too small to separate medal tiers.
 public struct Validator: Sendable {
   /// The task to validate.
   public let layout: TaskLayout
@@ -22,8 +24,6 @@ public struct Validator: Sendable {
   public var skipReference: Bool
   /// The Python interpreter for reference solutions.
   public var python: String
-  /// The share of test rows that may have an exact feature duplicate in train.
-  public var duplicateThreshold: Double
   /// The Kaggle leaderboard it was prepared with, for `leaderboard: kaggle` (determinism).
   public var kaggleLeaderboard: URL?
   /// Why `manifest` is nil (where it was looked for), for the skipped checks' reasons.
@@ -34,7 +34,7 @@ public struct Validator: Sendable {
   public init(
     layout: TaskLayout, manifest: LoadedManifest? = nil, raw: URL? = nil,
     pageMarkdown: String? = nil, skipReference: Bool = false, python: String = "python3",
-    duplicateThreshold: Double = 0.5, kaggleLeaderboard: URL? = nil,
+    kaggleLeaderboard: URL? = nil,
     manifestMissing: String? = nil, rawMissing: String? = nil
   ) {
     self.manifestMissing = manifestMissing
@@ -46,7 +46,6 @@ public struct Validator: Sendable {
     self.pageMarkdown = pageMarkdown
     self.skipReference = skipReference
     self.python = python
-    self.duplicateThreshold = duplicateThreshold
   }
 
   /// A check's outcome before it is timed.
@@ -60,8 +59,16 @@ public struct Validator: Sendable {
     static func skip(_ d: String) -> Verdict { .init(status: .skipped, detail: d) }
   }
 
-  /// Runs every check, writes `report.json` into the task, and returns the report.
-  public func validate(progress: (CheckResult) -> Void = { _ in }) throws -> ValidationReport {
+  /// Runs every check, then every warning, writes `report.json` into the task, and returns
+  /// the report.
+  ///
+  /// - Parameters:
+  ///   - progress: called with each check's result as it is known.
+  ///   - warning: called with each warning's result as it is known, after the checks.
+  public func validate(
+    progress: (CheckResult) -> Void = { _ in },
+    warning: (ValidationWarning) -> Void = { _ in }
+  ) throws -> ValidationReport {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
       "dojo-validate-\(UUID().uuidString)")
     try AtomicFiles.createDirectory(scratch)
@@ -69,13 +76,14 @@ public struct Validator: Sendable {
     // Taken before the solution runs: a solution changed meanwhile gives the next import a
     // mismatch, and so another validation, never a stale pass.
     let referenceSHA256 = manifest.flatMap(ReferenceCheck.fingerprint(of:))
+    let findings = ValidationFindings()
 
     let checks: [(String, () throws -> Verdict)] = [
       ("integrity", integrity),
-      ("sample", sample),
+      ("sample", { try sample(findings) }),
       ("gold", { try gold(scratch) }),
       ("refusals", { try refusals(scratch) }),
-      ("leaks", leaks),
+      ("leaks", { try leaks(findings) }),
       ("determinism", { try determinism(scratch) }),
       ("leaderboard", leaderboard),
       ("reference", { manifest == nil ? .skip(noManifest) : try reference(scratch) }),
@@ -97,12 +105,14 @@ public struct Validator: Sendable {
       progress(result)
       results.append(result)
     }
+    let warnings = warnings(scratch, findings, progress: warning)
     let spec = try? readSpec()
     let checksums = (try? SHA256Hasher.hash(fileAt: layout.checksums)) ?? ""
     let report = ValidationReport(
       task: spec?.id ?? layout.root.deletingLastPathComponent().lastPathComponent,
       version: spec?.version ?? layout.root.lastPathComponent, checks: results,
-      validatedAt: Date(), checksumsSHA256: checksums, referenceSHA256: referenceSHA256)
+      validatedAt: Date(), checksumsSHA256: checksums, referenceSHA256: referenceSHA256,
+      warnings: warnings)
     try AtomicFiles.write(try StableJSON.encode(report), to: layout.report)
     return report
   }
@@ -162,8 +172,9 @@ public struct Validator: Sendable {
 
   // MARK: - 2. Sample submission
 
-  func sample() throws -> Verdict {
+  func sample(_ findings: ValidationFindings) throws -> Verdict {
     let report = try Grader(taskDirectory: layout.root).grade(submission: layout.sampleSubmission)
+    findings.sample = report
     if let error = report.error { return .fail("sample_submission.csv: \(error.message)") }
     guard let score = report.score, score.isFinite else {
       return .fail("sample_submission.csv grades to a non-finite score")
@@ -296,14 +307,25 @@ public struct Validator: Sendable {
 
   /// Nothing of the answers reaches `public/`: every check of ``LeakCheck/audit`` over the
   /// task's listed files (every train and test table, in any format).
-  func leaks() throws -> Verdict {
-    let spec = try readSpec()
-    let files = try TaskFileList.read(layout)
+  func leaks(_ findings: ValidationFindings) throws -> Verdict {
+    let spec: TaskSpec
+    let files: [TaskFile]
+    let duplicates: [LeakCheck.DuplicateFinding]
+    do {
+      spec = try readSpec()
+      files = try TaskFileList.read(layout)
+      duplicates = try LeakCheck.duplicates(
+        layout, files: files, idColumn: spec.idColumn, targets: spec.targets)
+      findings.duplicates = duplicates
+    } catch let error as DojoError {
+      findings.duplicatesMissing = "the tables could not be compared: \(error.message)"
+      throw error
+    }
     let idsInTrain = spec.idsInTrain ?? false
     let notes =
       try LeakCheck.audit(
         layout, files: files, idColumn: spec.idColumn, targets: spec.targets,
-        duplicateThreshold: duplicateThreshold, idsInTrain: idsInTrain)
+        duplicates: duplicates, duplicateLimit: settings.limit, idsInTrain: idsInTrain)
       + (idsInTrain ? ["test ids appear in train by design (answers.ids_in_train)"] : [])
     let tables = files.filter { $0.role == .trainTable || $0.role == .testTable }.map(\.path)
     let checked =

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Messages that say what to do next: a folder as the submission, a rank past the board,
 /// defaults printed once in help.
 @Suite("dojo's messages say what to do next")
@@ -36,7 +40,13 @@ struct HygieneCLITests {
     #expect(r.stderr.contains("is neither a prepared task folder nor a task id published in"))
   }
 
-  @Test(arguments: [(["check", "--al"], "--all"), (["import", "--bundeld"], "--bundled")])
+  @Test(arguments: [
+    (["check", "--al"], "--all"), (["import", "--bundeld"], "--bundled"),
+    (["grade", "--jsno", "t", "s.csv"], "--json"), (["report", "--ot", "r.html"], "--out"),
+    (["validate", "t", "--skip-referense"], "--skip-reference"),
+    (["list", "--stauts", "fetched"], "--status"),
+    (["registry", "list", "--registr", "r"], "--registry"),
+  ])
   func aMistypedFlagIsSuggestedNotHiddenBehindMissingIds(arguments: [String], flag: String)
     throws
   {
@@ -46,11 +56,60 @@ struct HygieneCLITests {
   }
 
   @Test(arguments: [
+    (["validate", "t", "--executor", "bogus"], "Please provide one of 'local' and 'slurm'"),
+    (["list", "--status", "bogus"], "use one of not-fetched, fetched, prepared, validated"),
+    (
+      [
+        "metric", "bogus", "--answers", "a.csv", "--submission", "a.csv", "--id", "id", "--target",
+        "y",
+      ],
+      "is not in the catalogue; use one of accuracy"
+    ),
+  ])
+  func anInvalidValueListsTheValidOnes(arguments: [String], expected: String) throws {
+    let r = try CLI.run(arguments, cwd: FileManager.default.temporaryDirectory)
+    #expect(r.status != 0)
+    #expect(r.stderr.contains(expected), "\(r.stderr)")
+  }
+
+  @Test func aPortInUseIsNamedAndPortZeroSuggested() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-port-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // A listening socket this test holds on a free loopback port.
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #expect(fd >= 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+        bind(fd, pointer, length) == 0 && listen(fd, 1) == 0
+          && getsockname(fd, pointer, &length) == 0
+      }
+    }
+    #expect(bound)
+    let port = Int(UInt16(bigEndian: address.sin_port))
+    let r = try CLI.run(
+      ["serve", "--registry", dir.appendingPathComponent("r.sqlite").path, "--port", "\(port)"],
+      cwd: dir)
+    #expect(r.status == 1)
+    #expect(
+      r.stderr.contains("port \(port) on 127.0.0.1 is in use by another process"), "\(r.stderr)")
+    #expect(r.stderr.contains("pass --port 0 to take a free one"))
+  }
+
+  @Test(arguments: [
     "fetch", "unpack", "page", "new", "list", "manifest", "check", "prepare", "validate",
     "publish", "import", "grade", "metric", "serve", "trajectories", "report", "rank",
+    "registry list", "registry show", "registry diff", "registry remove", "sessions list",
+    "sessions remove",
   ])
   func helpPrintsEachDefaultOnce(command: String) throws {
-    let r = try CLI.run([command, "--help"])
+    let r = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
     #expect(r.status == 0)
     // One option's help runs from its "  -" line to the next; it says its default once.
     var blocks: [String] = []

@@ -55,6 +55,41 @@ struct NewListCLITests {
     #expect(unchanged == yaml)
   }
 
+  @Test func aRecommendersLogIsDraftedWithAScriptThatPreparesAndValidatesUnedited() throws {
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let repo = try repository()
+    let log = repo.appendingPathComponent("recs")
+    // 40 users with 25 timed ratings each; users 0-9 rate movie 0 highly at the end.
+    let rows = (0..<1000).map { i in
+      "\(i / 25),\((i * 7) % 60),\(1 + (i * 3) % 5),\(10_000 + i)"
+    }
+    try FileManager.default.createDirectory(at: log, withIntermediateDirectories: true)
+    try Data((["userId,movieId,rating,timestamp"] + rows).joined(separator: "\n").utf8 + [10])
+      .write(to: log.appendingPathComponent("ratings_train.csv"))
+    try Data("userId\n100\n101\n".utf8).write(to: log.appendingPathComponent("test_users.csv"))
+    try Data("userId,movieIds\n100,1 2 3\n101,1 2 3\n".utf8)
+      .write(to: log.appendingPathComponent("sample_submission.csv"))
+    let r = try CLI.run(
+      ["new", log.path, "--id", "recs", "--metric", "map@3", "--scratch", "scratch"], cwd: repo)
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("movieIds (ranking lists) by userId, map@3, script split"))
+    #expect(r.stdout.contains("check:   passed"))
+    #expect(r.stdout.contains("prepare.py was drafted for a recommender's log"))
+    #expect(
+      FileManager.default.fileExists(
+        atPath: repo.appendingPathComponent("manifests/recs/prepare.py").path))
+    // The scratch task validates: the script's split is deterministic and leaks nothing but
+    // the test users' earlier ratings, which answers.ids_in_train allows.
+    let scratch = repo.appendingPathComponent("scratch/recs")
+    let version = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: scratch.path).first { !$0.hasPrefix(".") }
+    )
+    let validated = try CLI.run(
+      ["validate", "scratch/recs/\(version)", "--skip-reference"], cwd: repo)
+    #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
+    #expect(validated.stdout.contains("no check failed"), "\(validated.stdout)")
+  }
+
   @Test func listShowsEachCompetitionsStatusAndFilters() throws {
     defer { try? FileManager.default.removeItem(at: dir) }
     let repo = try repository()

@@ -72,6 +72,54 @@ struct ValidatePublishCLITests {
     output.split(separator: "\n").first { $0.hasPrefix(check + " ") }.map(String.init) ?? ""
   }
 
+  @Test func warningsAreShownByValidateKeptInTheRegistryAndListedByReport() throws {
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // The sample predicts the majority label (0.667 accuracy): silver on this board.
+    let board =
+      "TeamId,TeamName,SubmissionDate,Score\n"
+      + (0..<20).map { "\($0 + 1),t\($0 + 1),2024-01-01,\(0.70 - Double($0) * 0.02)" }
+      .joined(separator: "\n") + "\n"
+    try write(board, "repo/manifests/fixture/lb.csv")
+    let task = try prepare()
+    let registry = "curated/registry.sqlite"
+    let r = try CLI.run(
+      ["validate", task.path, "--skip-reference", "--registry", registry], cwd: repository)
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("warnings (never a failure; not run is not clear):"))
+    #expect(line("baseline_medal", in: r.stdout).contains(" warned "), "\(r.stdout)")
+    #expect(line("duplicates", in: r.stdout).contains(" clear "), "\(r.stdout)")
+    #expect(r.stdout.contains("; warnings: baseline_medal"))
+    let record = try Registry(at: repository.appendingPathComponent(registry))
+      .latestValidations().first
+    #expect(record?.reportJSON?.contains("\"baseline_medal\"") == true)
+    let report = try CLI.run(
+      ["report", "--registry", registry, "--out", "report.html"], cwd: repository)
+    #expect(report.status == 0, "\(report.stderr)")
+    #expect(report.stdout.contains("1 with warnings"), "\(report.stdout)")
+    #expect(report.stdout.contains("warning fixture baseline_medal: the sample submission scores"))
+    let html = try String(
+      contentsOf: repository.appendingPathComponent("report.html"), encoding: .utf8)
+    #expect(html.contains("<b class=\"warned\">baseline_medal</b>"))
+  }
+
+  @Test func checkMakesTheDataChecksWhereRawHoldsTheData() throws {
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try CLI.run(["check", "fixture", "--json"], cwd: repository)
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("data checked: "), "\(r.stdout)")
+    let manifest = repository.appendingPathComponent("manifests/fixture/manifest.yaml")
+    let text = try String(contentsOf: manifest, encoding: .utf8)
+    try Data(
+      text.replacingOccurrences(of: "  name: accuracy", with: "  name: f1\n  positive: \"Yes\"")
+        .utf8
+    ).write(to: manifest)
+    let bad = try CLI.run(["check", "fixture"], cwd: repository)
+    #expect(bad.status == 1)
+    #expect(
+      bad.stdout.contains("manifest.yaml:17: metric.positive \"Yes\" is not a label"),
+      "\(bad.stdout)")
+  }
+
   @Test func validateFromAnotherFolderFindsManifestAndRawFromTheTask() throws {
     defer { try? FileManager.default.removeItem(at: dir) }
     let task = try prepare()

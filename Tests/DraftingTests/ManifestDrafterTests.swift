@@ -117,17 +117,75 @@ struct ManifestDrafterTests {
     #expect(d.extra?.value == ["notes.txt"])
   }
 
-  @Test func answersThatAreNotColumnsOfTrainAskForAScriptSplit() throws {
+  @Test func answersThatAreNeitherColumnsNorListsOfTrainValuesAskForAScriptSplit() throws {
     let c = try Competition([
       "ratings_train.csv": Competition.table("userId,movieId,rating", 20) { "\($0 % 4),\($0),4" },
       "test_users.csv": Competition.table("userId", 2) { "\($0)" },
-      "sample_submission.csv": Competition.table("userId,movieIds", 2) { "\($0),1 2 3" },
+      "sample_submission.csv": Competition.table("userId,movieIds", 2) { "\($0),x y z" },
     ])
     #expect {
       try c.draft(page: Self.page("mean average precision at 10 (MAP@10)"))
     } throws: { error in
       (error as? DojoError)?.message.contains("split.strategy: script") == true
     }
+  }
+
+  /// A recommender's log: 30 users with 25 timed, rated interactions each.
+  static let recommender = [
+    "ratings_train.csv": Competition.table("userId,movieId,rating,timestamp", 750) {
+      "\($0 / 25),\(($0 * 7) % 40),\(1 + $0 % 5),\(1000 + $0)"
+    },
+    "test_users.csv": Competition.table("userId", 5) { "\(100 + $0)" },
+    "sample_submission.csv": Competition.table("userId,movieIds", 5) { "\(100 + $0),1 2 3" },
+    "movies.csv": Competition.table("movieId,title", 40) { "\($0),m\($0)" },
+  ]
+
+  @Test func aRecommendersLogIsDraftedWithASplitScriptFromItsColumnsAndPage() throws {
+    let c = try Competition(Self.recommender)
+    let d = try c.draft(
+      page: Self.page("mean average precision at 10 (MAP@10) of the movies rated 4 or higher"))
+    #expect(d.strategy.value == "script")
+    #expect(d.targets.value == ["movieIds"])
+    #expect(d.kind == .rankingLists)
+    #expect(d.metric.value == "map@10")
+    #expect(d.idsInTrain?.value == true)
+    #expect(d.dropFromTest == nil)
+    let script = try #require(d.script?.value)
+    for line in [
+      "LOG = \"ratings_train.csv\"", "ENTITY = \"userId\"", "ITEM = \"movieId\"",
+      "TIME = \"timestamp\"", "RATING = \"rating\"", "GOOD = 4.0", "K = 3",
+      "TEST_NAME = \"test_users.csv\"",
+    ] {
+      #expect(script.contains(line + " ") || script.contains(line + "\n"), "\(line)")
+    }
+    let yaml = DraftWriter.yaml(d, command: "dojo new demo")
+    #expect(yaml.contains("  strategy: script  # guessed from userId repeats"))
+    #expect(yaml.contains("  script: prepare.py\n"))
+    #expect(yaml.contains("  ids_in_train: true  # guessed from"))
+    #expect(!yaml.contains("test_fraction"))
+    // It loads as a manifest once the script is beside it.
+    let folder = c.root.appendingPathComponent("manifest")
+    try AtomicFiles.write(yaml, to: folder.appendingPathComponent("manifest.yaml"))
+    try AtomicFiles.write(script, to: folder.appendingPathComponent("prepare.py"))
+    let loaded = try ManifestLoader.load(folder)
+    #expect(loaded.manifest.split.script == "prepare.py")
+    #expect(loaded.manifest.answers.idsInTrain)
+  }
+
+  @Test func withoutAThresholdOnThePageEveryInteractionCounts() throws {
+    let c = try Competition(Self.recommender)
+    let d = try c.draft(page: Self.page("mean average precision at 10 (MAP@10)"))
+    let script = try #require(d.script?.value)
+    #expect(script.contains("RATING = None "))
+    #expect(script.contains("GOOD = None\n"))
+    #expect(d.strategy.reason?.contains("every interaction counts") == true)
+  }
+
+  @Test func thePagesRelevanceThresholdIsRead() {
+    let page = { (text: String) in Self.page(text) }
+    #expect(ManifestDrafter.relevanceThreshold(page("movies rated 4 or higher")) == 4)
+    #expect(ManifestDrafter.relevanceThreshold(page("a rating of at least 3.5")) == 3.5)
+    #expect(ManifestDrafter.relevanceThreshold(page("mean average precision")) == nil)
   }
 
   @Test func anUnknownMetricIsRefusedWithTheCatalogue() throws {

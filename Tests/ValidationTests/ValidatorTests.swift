@@ -37,10 +37,12 @@ struct PreparedFixture {
     split: String = "  strategy: stratified\n  test_fraction: 0.25\n  seed: 2\n  stratify: label",
     solution: String = PreparedFixture.solution, leaderboard: String = PreparedFixture.leaderboard,
     extraLocal: [String: String] = [:],
-    reference: String = "reference:\n  solution: solution.py\n  timeout_s: 30"
+    reference: String = "reference:\n  solution: solution.py\n  timeout_s: 30",
+    table: String = PreparedFixture.table(rows: 120),
+    board: String = "leaderboard:\n  public: lb.csv", extra: String = ""
   ) throws {
     root = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-val-\(UUID())")
-    try AtomicFiles.write(Self.table(rows: 120), to: raw.appendingPathComponent("train.csv"))
+    try AtomicFiles.write(table, to: raw.appendingPathComponent("train.csv"))
     let manifest = """
       id: fixture
       title: Fixture
@@ -55,9 +57,9 @@ struct PreparedFixture {
         targets: [label]
       metric:
         name: accuracy
-      leaderboard:
-        public: lb.csv
+      \(board)
       \(reference)
+      \(extra)
       """
     try AtomicFiles.write(manifest, to: manifestDir.appendingPathComponent("manifest.yaml"))
     try AtomicFiles.write(leaderboard, to: manifestDir.appendingPathComponent("lb.csv"))
