@@ -1,0 +1,216 @@
+internal import DojoCore
+internal import Foundation
+
+/// UW-Madison GI Tract's blend of a per-slice Dice and a 3D Hausdorff distance per volume
+/// (one case on one day): each answers row is one slice's mask of one organ; the rows of a
+/// volume are stacked, slice by slice, into a 3D mask.
+extension Metrics {
+  /// The symmetric Hausdorff distance between two sets of voxels of a `depth × height ×
+  /// width` volume, each coordinate divided by its axis' length (the volume becomes a unit
+  /// cube) and the distance by √3, the cube's diagonal, as MLE-bench's grader does. Both
+  /// sets are non-empty. Exact: a Euclidean distance transform of each set over the box that
+  /// holds both (the nearest voxel of a set always lies in its own bounding box), read at the
+  /// other set's voxels. Memory: one `Double` per voxel of that box.
+  static func normalizedHausdorff(_ a: [Bool], _ b: [Bool], depth: Int, height: Int, width: Int)
+    -> Double
+  {
+    // The box holding both sets.
+    var lo = (depth, height, width)
+    var hi = (-1, -1, -1)
+    for z in 0..<depth {
+      for y in 0..<height {
+        let row = (z * height + y) * width
+        for x in 0..<width where a[row + x] || b[row + x] {
+          lo = (min(lo.0, z), min(lo.1, y), min(lo.2, x))
+          hi = (max(hi.0, z), max(hi.1, y), max(hi.2, x))
+        }
+      }
+    }
+    let (d, h, w) = (hi.0 - lo.0 + 1, hi.1 - lo.1 + 1, hi.2 - lo.2 + 1)
+    func directed(_ from: [Bool], _ to: [Bool]) -> Double {
+      var field = [Double](repeating: .infinity, count: d * h * w)
+      for z in 0..<d {
+        for y in 0..<h {
+          for x in 0..<w where to[((z + lo.0) * height + y + lo.1) * width + x + lo.2] {
+            field[(z * h + y) * w + x] = 0
+          }
+        }
+      }
+      squaredDistanceTransform(
+        &field, dims: (d, h, w),
+        weights: (
+          1 / Double(depth * depth), 1 / Double(height * height), 1 / Double(width * width)
+        ))
+      var farthest = 0.0
+      for z in 0..<d {
+        for y in 0..<h {
+          for x in 0..<w where from[((z + lo.0) * height + y + lo.1) * width + x + lo.2] {
+            farthest = max(farthest, field[(z * h + y) * w + x])
+          }
+        }
+      }
+      return farthest.squareRoot()
+    }
+    return max(directed(a, b), directed(b, a)) / Double(3).squareRoot()
+  }
+
+  /// Felzenszwalb and Huttenlocher's squared distance transform, one axis after another:
+  /// each cell becomes `min over cells q of f(q) + Σ wₐ (pₐ − qₐ)²`, `f` being 0 on the set
+  /// and infinity elsewhere on entry.
+  static func squaredDistanceTransform(
+    _ f: inout [Double], dims: (Int, Int, Int), weights: (Double, Double, Double)
+  ) {
+    let (d, h, w) = dims
+    let longest = max(d, h, w)
+    var line = [Double](repeating: 0, count: longest)
+    var out = [Double](repeating: 0, count: longest)
+    var vertex = [Int](repeating: 0, count: longest)
+    var boundary = [Double](repeating: 0, count: longest + 1)
+    func pass(count n: Int, lines: Int, weight: Double, index: (Int, Int) -> Int) {
+      for l in 0..<lines {
+        for i in 0..<n { line[i] = f[index(l, i)] }
+        lowerEnvelope(n, weight)
+        for i in 0..<n { f[index(l, i)] = out[i] }
+      }
+    }
+    // The lower envelope of the parabolas `weight·(i − q)² + line[q]` over the finite `line[q]`.
+    func lowerEnvelope(_ n: Int, _ weight: Double) {
+      var k = -1
+      for q in 0..<n where line[q].isFinite {
+        while k >= 0 {
+          let p = vertex[k]
+          let s =
+            ((line[q] + weight * Double(q * q)) - (line[p] + weight * Double(p * p)))
+            / (2 * weight * Double(q - p))
+          if s <= boundary[k] { k -= 1 } else { break }
+        }
+        k += 1
+        vertex[k] = q
+        if k == 0 {
+          boundary[0] = -.infinity
+        } else {
+          let p = vertex[k - 1]
+          boundary[k] =
+            ((line[q] + weight * Double(q * q)) - (line[p] + weight * Double(p * p)))
+            / (2 * weight * Double(q - p))
+        }
+        boundary[k + 1] = .infinity
+      }
+      guard k >= 0 else {
+        for i in 0..<n { out[i] = .infinity }
+        return
+      }
+      var j = 0
+      for i in 0..<n {
+        while boundary[j + 1] < Double(i) { j += 1 }
+        let dq = Double(i - vertex[j])
+        out[i] = weight * dq * dq + line[vertex[j]]
+      }
+    }
+    pass(count: w, lines: d * h, weight: weights.2) { l, i in l * w + i }
+    pass(count: h, lines: d * w, weight: weights.1) { l, i in (l / w * h + i) * w + l % w }
+    pass(count: d, lines: h * w, weight: weights.0) { l, i in i * h * w + l }
+  }
+
+  /// UW-Madison's score, `0.4 · Dice + 0.6 · (1 − Hausdorff)`: Dice is the mean over rows
+  /// (one organ on one slice) of the Dice coefficient, rows where both masks are empty left
+  /// out; Hausdorff the mean over volumes of ``normalizedHausdorff(_:_:depth:height:width:)``
+  /// between the true and the predicted 3D masks, every organ of a slice joined (0 when they
+  /// are equal, 1 when one is empty; volumes where both are empty left out), as in MLE-bench's
+  /// grader. Masks are numbered row by row (left to right, then top to bottom). One volume's
+  /// masks are in memory at a time.
+  static func diceHausdorff(_ rows: EncodedRows, _ parameters: MetricParameters) throws
+    -> Double
+  {
+    let metric = "mask_dice_hausdorff"
+    let size = try ImageSize(parameters, rows: rows, metric: metric)
+    func answers(_ name: String?, _ what: String) throws -> [String] {
+      guard let name, let values = rows.answerColumns[name] else {
+        throw DojoError(.graderError, "\(metric) reads the answers column of each row's \(what)")
+      }
+      return values
+    }
+    let volumes = try answers(parameters.groupColumn, "volume (group_column)")
+    let slices = try answers(parameters.raw["slice_column"]?.scalarText, "slice (slice_column)")
+    // Rows by volume, then by slice number.
+    var byVolume: [String: [(slice: Double, row: Int)]] = [:]
+    for i in rows.truth.indices {
+      guard let s = ValueChecker.parse(slices[i]), s.isFinite else {
+        throw DojoError(
+          .graderError, "answers row \(i + 2): the slice \"\(slices[i])\" is not a number")
+      }
+      byVolume[volumes[i], default: []].append((s, i))
+    }
+    var diceTotal = 0.0
+    var diceCount = 0
+    var hausdorffTotal = 0.0
+    var hausdorffCount = 0
+    for volume in byVolume.keys.sorted() {
+      let members = byVolume[volume]!.sorted { ($0.slice, $0.row) < ($1.slice, $1.row) }
+      // Each slice's masks, every organ's runs joined.
+      var truthSlices: [[RunLengthMask]] = []
+      var predictedSlices: [[RunLengthMask]] = []
+      var sliceNumbers: [Double] = []
+      var pixels = 0
+      var sliceHeight = 0
+      for (slice, i) in members {
+        let (h, w) = try size.sides(i)
+        if sliceNumbers.isEmpty {
+          (pixels, sliceHeight) = (h * w, h)
+        } else if h * w != pixels || h != sliceHeight {
+          throw DojoError(
+            .graderError,
+            "answers row \(i + 2): volume \"\(volume)\" mixes slice sizes; every slice of a volume has one size"
+          )
+        }
+        let truth = try rows.truthValue(i) { RunLengthMask.parse($0, pixels: h * w) }
+        guard case .success(let predicted) = RunLengthMask.parse(rows.predicted[i], pixels: h * w)
+        else {
+          throw rows.firstRefusal { j in
+            guard let sides = try? size.sides(j) else { return .success(()) }
+            return RunLengthMask.parse(rows.predicted[j], pixels: sides.height * sides.width)
+              .map { _ in () }
+          }
+        }
+        if truth.area + predicted.area > 0 {
+          diceTotal += dice(truth, predicted, bothEmpty: 0)
+          diceCount += 1
+        }
+        if sliceNumbers.last != slice {
+          sliceNumbers.append(slice)
+          truthSlices.append([])
+          predictedSlices.append([])
+        }
+        truthSlices[truthSlices.count - 1].append(truth)
+        predictedSlices[predictedSlices.count - 1].append(predicted)
+      }
+      let width = pixels / sliceHeight
+      let depth = sliceNumbers.count
+      func voxels(_ slices: [[RunLengthMask]]) -> [Bool] {
+        var v = [Bool](repeating: false, count: depth * pixels)
+        for (z, masks) in slices.enumerated() {
+          for mask in masks { mask.forEachPixel { v[z * pixels + $0] = true } }
+        }
+        return v
+      }
+      let t = voxels(truthSlices)
+      let p = voxels(predictedSlices)
+      let tEmpty = !t.contains(true)
+      let pEmpty = !p.contains(true)
+      if tEmpty && pEmpty { continue }
+      hausdorffCount += 1
+      if tEmpty || pEmpty {
+        hausdorffTotal += 1
+      } else if t != p {
+        hausdorffTotal += normalizedHausdorff(
+          t, p, depth: depth, height: sliceHeight, width: width)
+      }
+    }
+    guard diceCount > 0, hausdorffCount > 0 else {
+      throw undefined("\(metric) is undefined when no answer and no prediction marks a pixel")
+    }
+    let meanDice = diceTotal / Double(diceCount)
+    let meanHausdorff = hausdorffTotal / Double(hausdorffCount)
+    return 0.4 * meanDice + 0.6 * (1 - meanHausdorff)
+  }
+}
