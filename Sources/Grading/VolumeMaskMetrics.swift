@@ -62,54 +62,60 @@ extension Metrics {
   ) {
     let (d, h, w) = dims
     let longest = max(d, h, w)
-    var line = [Double](repeating: 0, count: longest)
-    var out = [Double](repeating: 0, count: longest)
-    var vertex = [Int](repeating: 0, count: longest)
-    var boundary = [Double](repeating: 0, count: longest + 1)
-    func pass(count n: Int, lines: Int, weight: Double, index: (Int, Int) -> Int) {
-      for l in 0..<lines {
-        for i in 0..<n { line[i] = f[index(l, i)] }
-        lowerEnvelope(n, weight)
-        for i in 0..<n { f[index(l, i)] = out[i] }
+    // One line's values, its envelope, and the envelope's parabolas and their boundaries.
+    var scratch = [Double](repeating: 0, count: 3 * longest + 1)
+    var vertices = [Int](repeating: 0, count: longest)
+    // Raw pointers: this loop is most of the metric's time, and a line is read by stride.
+    f.withUnsafeMutableBufferPointer { fieldBuffer in
+      scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+        vertices.withUnsafeMutableBufferPointer { vertexBuffer in
+          let field = fieldBuffer.baseAddress!
+          let line = scratchBuffer.baseAddress!
+          let out = line + longest
+          let boundary = out + longest
+          let vertex = vertexBuffer.baseAddress!
+          // The lower envelope of the parabolas `weight·(i − q)² + line[q]` over the finite
+          // `line[q]` of one line of `n` cells, `stride` apart from `start`.
+          func envelope(start: Int, stride: Int, count n: Int, weight: Double) {
+            for i in 0..<n { line[i] = field[start + i * stride] }
+            var k = -1
+            for q in 0..<n where line[q].isFinite {
+              let fq = line[q] + weight * Double(q * q)
+              while k >= 0 {
+                let p = vertex[k]
+                let s = (fq - (line[p] + weight * Double(p * p))) / (2 * weight * Double(q - p))
+                if s <= boundary[k] { k -= 1 } else { break }
+              }
+              k += 1
+              vertex[k] = q
+              if k == 0 {
+                boundary[0] = -.infinity
+              } else {
+                let p = vertex[k - 1]
+                boundary[k] =
+                  (fq - (line[p] + weight * Double(p * p))) / (2 * weight * Double(q - p))
+              }
+              boundary[k + 1] = .infinity
+            }
+            guard k >= 0 else { return }  // no finite cell: the line stays infinite
+            var j = 0
+            for i in 0..<n {
+              while boundary[j + 1] < Double(i) { j += 1 }
+              let dq = Double(i - vertex[j])
+              out[i] = weight * dq * dq + line[vertex[j]]
+            }
+            for i in 0..<n { field[start + i * stride] = out[i] }
+          }
+          for l in 0..<(d * h) { envelope(start: l * w, stride: 1, count: w, weight: weights.2) }
+          for z in 0..<d {
+            for x in 0..<w {
+              envelope(start: z * h * w + x, stride: w, count: h, weight: weights.1)
+            }
+          }
+          for l in 0..<(h * w) { envelope(start: l, stride: h * w, count: d, weight: weights.0) }
+        }
       }
     }
-    // The lower envelope of the parabolas `weight·(i − q)² + line[q]` over the finite `line[q]`.
-    func lowerEnvelope(_ n: Int, _ weight: Double) {
-      var k = -1
-      for q in 0..<n where line[q].isFinite {
-        while k >= 0 {
-          let p = vertex[k]
-          let s =
-            ((line[q] + weight * Double(q * q)) - (line[p] + weight * Double(p * p)))
-            / (2 * weight * Double(q - p))
-          if s <= boundary[k] { k -= 1 } else { break }
-        }
-        k += 1
-        vertex[k] = q
-        if k == 0 {
-          boundary[0] = -.infinity
-        } else {
-          let p = vertex[k - 1]
-          boundary[k] =
-            ((line[q] + weight * Double(q * q)) - (line[p] + weight * Double(p * p)))
-            / (2 * weight * Double(q - p))
-        }
-        boundary[k + 1] = .infinity
-      }
-      guard k >= 0 else {
-        for i in 0..<n { out[i] = .infinity }
-        return
-      }
-      var j = 0
-      for i in 0..<n {
-        while boundary[j + 1] < Double(i) { j += 1 }
-        let dq = Double(i - vertex[j])
-        out[i] = weight * dq * dq + line[vertex[j]]
-      }
-    }
-    pass(count: w, lines: d * h, weight: weights.2) { l, i in l * w + i }
-    pass(count: h, lines: d * w, weight: weights.1) { l, i in (l / w * h + i) * w + l % w }
-    pass(count: d, lines: h * w, weight: weights.0) { l, i in i * h * w + l }
   }
 
   /// UW-Madison's score, `0.4 · Dice + 0.6 · (1 − Hausdorff)`: Dice is the mean over rows
