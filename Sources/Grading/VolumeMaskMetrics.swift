@@ -14,6 +14,17 @@ extension Metrics {
   static func normalizedHausdorff(_ a: [Bool], _ b: [Bool], depth: Int, height: Int, width: Int)
     -> Double
   {
+    a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in
+        normalizedHausdorff(a, b, depth: depth, height: height, width: width)
+      }
+    }
+  }
+
+  private static func normalizedHausdorff(
+    _ a: UnsafeBufferPointer<Bool>, _ b: UnsafeBufferPointer<Bool>, depth: Int, height: Int,
+    width: Int
+  ) -> Double {
     // The box holding both sets.
     var lo = (depth, height, width)
     var hi = (-1, -1, -1)
@@ -27,12 +38,14 @@ extension Metrics {
       }
     }
     let (d, h, w) = (hi.0 - lo.0 + 1, hi.1 - lo.1 + 1, hi.2 - lo.2 + 1)
-    func directed(_ from: [Bool], _ to: [Bool]) -> Double {
+    func directed(_ from: UnsafeBufferPointer<Bool>, _ to: UnsafeBufferPointer<Bool>) -> Double {
       var field = [Double](repeating: .infinity, count: d * h * w)
-      for z in 0..<d {
-        for y in 0..<h {
-          for x in 0..<w where to[((z + lo.0) * height + y + lo.1) * width + x + lo.2] {
-            field[(z * h + y) * w + x] = 0
+      field.withUnsafeMutableBufferPointer { field in
+        for z in 0..<d {
+          for y in 0..<h {
+            let row = ((z + lo.0) * height + y + lo.1) * width + lo.2
+            let boxRow = (z * h + y) * w
+            for x in 0..<w where to[row + x] { field[boxRow + x] = 0 }
           }
         }
       }
@@ -41,15 +54,17 @@ extension Metrics {
         weights: (
           1 / Double(depth * depth), 1 / Double(height * height), 1 / Double(width * width)
         ))
-      var farthest = 0.0
-      for z in 0..<d {
-        for y in 0..<h {
-          for x in 0..<w where from[((z + lo.0) * height + y + lo.1) * width + x + lo.2] {
-            farthest = max(farthest, field[(z * h + y) * w + x])
+      return field.withUnsafeBufferPointer { field in
+        var farthest = 0.0
+        for z in 0..<d {
+          for y in 0..<h {
+            let row = ((z + lo.0) * height + y + lo.1) * width + lo.2
+            let boxRow = (z * h + y) * w
+            for x in 0..<w where from[row + x] { farthest = max(farthest, field[boxRow + x]) }
           }
         }
+        return farthest.squareRoot()
       }
-      return farthest.squareRoot()
     }
     return max(directed(a, b), directed(b, a)) / Double(3).squareRoot()
   }
@@ -194,8 +209,14 @@ extension Metrics {
       let depth = sliceNumbers.count
       func voxels(_ slices: [[RunLengthMask]]) -> [Bool] {
         var v = [Bool](repeating: false, count: depth * pixels)
-        for (z, masks) in slices.enumerated() {
-          for mask in masks { mask.forEachPixel { v[z * pixels + $0] = true } }
+        v.withUnsafeMutableBufferPointer { v in
+          for (z, masks) in slices.enumerated() {
+            for mask in masks {
+              for r in Swift.stride(from: 0, to: mask.runs.count, by: 2) {
+                for pixel in mask.runs[r]..<mask.runs[r + 1] { v[z * pixels + pixel] = true }
+              }
+            }
+          }
         }
         return v
       }
