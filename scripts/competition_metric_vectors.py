@@ -21,6 +21,10 @@ What each reference is:
 - lwlrap: sklearn.metrics.label_ranking_average_precision_score weighted by label counts.
 - mean_angular_error: NumPy's arccos of the clipped scalar product.
 - span_micro_f1: sklearn.metrics.f1_score over per-character indicator arrays.
+- mask_dice_hausdorff: NumPy Dice per row (both-empty rows left out) and
+  scipy.spatial.distance.directed_hausdorff both ways between the unit-cube coordinates of
+  each volume's voxels (every organ of a slice joined), divided by the cube's diagonal; masks
+  decoded row by row, as UW-Madison encodes them.
 """
 
 import json
@@ -30,6 +34,7 @@ import os
 import Levenshtein
 import numpy as np
 import scipy
+import scipy.spatial.distance
 import scipy.stats
 import sklearn
 from sklearn import metrics
@@ -359,7 +364,81 @@ def span_micro_f1():
     w.write()
 
 
+def mask_dice_hausdorff():
+    w = Writer("mask_dice_hausdorff")
+    params = {"height_column": "h", "width_column": "w", "group_column": "volume",
+              "slice_column": "slice"}
+
+    def encode(mask):
+        flat = np.concatenate([[0], mask.reshape(-1).astype(np.int8), [0]])
+        edges = np.flatnonzero(np.diff(flat))
+        return " ".join(f"{a + 1} {b - a}" for a, b in zip(edges[0::2], edges[1::2]))
+
+    def random_mask(h, wd, density):
+        if rng.random() < 0.25:
+            return np.zeros((h, wd), dtype=bool)
+        m = np.zeros((h, wd), dtype=bool)
+        y, x = int(rng.integers(0, h)), int(rng.integers(0, wd))
+        dy, dx = int(rng.integers(1, h + 1)), int(rng.integers(1, wd + 1))
+        m[y:y + dy, x:x + dx] = True
+        return m & (rng.random((h, wd)) < density)
+
+    for name, volumes, slices, organs in [("one-volume", 1, 3, 2), ("three-volumes", 3, 5, 3),
+                                          ("tall", 2, 12, 1)]:
+        rows = []  # (volume, slice, organ, h, w, truth, predicted)
+        for v in range(volumes):
+            h, wd = int(rng.integers(3, 9)), int(rng.integers(3, 9))
+            for z in range(slices):
+                for o in range(organs):
+                    t = random_mask(h, wd, 0.8)
+                    p = t.copy() if rng.random() < 0.3 else random_mask(h, wd, 0.7)
+                    rows.append((f"case{v}_day{v + 1}", z + 1, o, h, wd, t, p))
+        order = rng.permutation(len(rows))
+        rows = [rows[i] for i in order]
+
+        def ref(rows=rows):
+            dices = []
+            for _, _, _, _, _, t, p in rows:
+                if t.sum() + p.sum() > 0:
+                    dices.append(2 * (t & p).sum() / (t.sum() + p.sum()))
+            distances = []
+            for volume in sorted({r[0] for r in rows}):
+                members = sorted((r for r in rows if r[0] == volume), key=lambda r: r[1])
+                zs = sorted({r[1] for r in members})
+                h, wd = members[0][3], members[0][4]
+                tv = np.zeros((len(zs), h, wd), dtype=bool)
+                pv = np.zeros((len(zs), h, wd), dtype=bool)
+                for r in members:
+                    tv[zs.index(r[1])] |= r[5]
+                    pv[zs.index(r[1])] |= r[6]
+                if not tv.any() and not pv.any():
+                    continue
+                if not tv.any() or not pv.any():
+                    distances.append(1.0)
+                    continue
+                a = np.argwhere(tv) / tv.shape
+                b = np.argwhere(pv) / pv.shape
+                d = max(scipy.spatial.distance.directed_hausdorff(a, b)[0],
+                        scipy.spatial.distance.directed_hausdorff(b, a)[0])
+                distances.append(d / np.sqrt(3))
+            if not dices or not distances:
+                raise ValueError("undefined")
+            return 0.4 * np.mean(dices) + 0.6 * (1 - np.mean(distances))
+
+        w.add(name,
+              {"mask": [encode(r[5]) for r in rows], "h": [r[3] for r in rows],
+               "w": [r[4] for r in rows], "volume": [r[0] for r in rows],
+               "slice": [r[1] for r in rows]},
+              {"mask": [encode(r[6]) for r in rows]}, ref, params)
+    empty = np.zeros((2, 2), dtype=bool)
+    w.add("all-empty", {"mask": ["", ""], "h": [2, 2], "w": [2, 2], "volume": ["a", "a"],
+                        "slice": [1, 2]}, {"mask": ["", ""]},
+          lambda: (_ for _ in ()).throw(ValueError("undefined")), params)
+    del empty
+    w.write()
+
+
 for make in [kendall_tau_orderings, mean_spearman_orderings, weighted_auc,
              sequence_edit_distance, bias_auc, haversine_p50_p95, hierarchical_macro_recall,
-             lwlrap, mean_angular_error, span_micro_f1]:
+             lwlrap, mean_angular_error, span_micro_f1, mask_dice_hausdorff]:
     make()

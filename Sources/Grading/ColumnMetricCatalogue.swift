@@ -224,6 +224,7 @@ extension MetricParameters {
   /// filter, identity subgroups).
   var columnMetricAnswerColumns: [String] {
     (raw["filter_column"].flatMap(\.scalarText).map { [$0] } ?? [])
+      + (raw["slice_column"].flatMap(\.scalarText).map { [$0] } ?? [])
       + (raw["subgroups"]?.scalarList ?? [])
   }
 }

@@ -283,8 +283,10 @@ public struct Grader: Sendable {
     // when the page lists a ranked prediction per row (their cells then join in file order).
     let idColumn = sub.index(of: task.idColumn)!
     let n = answers.table.rowCount
-    let perId = max(1, task.rowsPerId ?? 1)
-    guard perId == 1 || metric.definition.shape == .ranking else {
+    // An object metric (Airbus) takes one row per object, as many as the image has.
+    let objectRows = MetricCatalogue.objectRowMetrics.contains(metric.name)
+    let perId = objectRows ? Int.max : max(1, task.rowsPerId ?? 1)
+    guard perId == 1 || objectRows || metric.definition.shape == .ranking else {
       throw DojoError(
         .graderError,
         "task \(task.id): rows_per_id \(perId) needs a ranked-list metric, not \(metric.name); prepare again"
@@ -333,6 +335,18 @@ public struct Grader: Sendable {
         )
       }
     }
+    if objectRows {
+      // Each object is one row: a cell holding the separator would pass for several.
+      for c in columns.map({ sub.index(of: $0)! }) {
+        for row in 0..<sub.rowCount
+        where sub.string(row: row, column: c).contains(Metrics.objectSeparator) {
+          throw DojoError(
+            .invalidSubmission,
+            "row \(sub.line(ofRow: row)): column \"\(sub.header[c])\" holds \"\(Metrics.objectSeparator)\"; each object goes on its own row, as start length pairs"
+          )
+        }
+      }
+    }
     let distinctIds = sub.rowCount - laterCount
     if distinctIds < n, let first = submissionRow.firstIndex(of: -1) {
       let missing = n - distinctIds
@@ -359,10 +373,12 @@ public struct Grader: Sendable {
         for row in 0..<sub.rowCount where firstRow[order[row]] == row {
           out[order[row]] = sub.string(row: row, column: columnIndex[j])
         }
-        // An id's further rows extend its ranked list, best first as the file orders them.
+        // An id's further rows extend its ranked list, best first as the file orders them,
+        // or add its objects.
+        let separator = objectRows ? String(Metrics.objectSeparator) : " "
         for (a, rows) in later {
           let items = [out[a]] + rows.map { sub.string(row: $0, column: columnIndex[j]) }
-          out[a] = items.filter { !$0.isEmpty }.joined(separator: " ")
+          out[a] = items.filter { !$0.isEmpty }.joined(separator: separator)
         }
         return out
       },

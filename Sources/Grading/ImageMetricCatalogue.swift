@@ -36,10 +36,25 @@ extension MetricCatalogue {
     summary: "detections kept per image and category, by confidence (default 100, COCO's)")
 
   private static let maskSize = [imageHeight, imageWidth, heightColumn, widthColumn]
+  static let volumeColumn = MetricParameter(
+    name: "group_column", kind: .column, required: true,
+    summary:
+      "an answers target naming each row's 3D volume (UW-Madison: case and day); the submission leaves it out"
+  )
+  static let sliceColumn = MetricParameter(
+    name: "slice_column", kind: .answerColumn, required: true,
+    summary:
+      "an answers target holding each row's slice number within its volume; rows of one slice are joined"
+  )
 
   /// The metrics that read ``EncodedRows``: the `text` shape, with submission lines and
   /// answers-only columns kept.
   static let readsEncodedRows: Set<String> = Set(imageMetrics.map(\.name))
+
+  /// The metrics whose submission gives each object its own row: an id may appear on any
+  /// number of rows, which the grader joins with ``Metrics/objectSeparator`` (an image with no
+  /// object is one row with an empty cell).
+  public static let objectRowMetrics: Set<String> = ["mask_object_fbeta"]
 
   /// The mask and box entries of ``all``.
   static let imageMetrics: [MetricDefinition] = [
@@ -72,6 +87,23 @@ extension MetricCatalogue {
         Metrics.maskIoUPrecision($0, $1, thresholds: thresholds)
       }
     },
+    MetricDefinition(
+      name: "mask_object_fbeta",
+      summary:
+        "mean over images of the object F-beta over IoU thresholds, one run-length mask per object and submission row (Airbus: beta 2)",
+      shape: .text, lowerIsBetter: false, parameters: maskSize + [beta, iouThresholds, bothEmpty]
+    ) { d, p in
+      try Metrics.meanObjectFBeta(
+        try d.encodedRows(), p, beta: p.beta ?? 2,
+        thresholds: p.iouThresholds ?? Metrics.iouThresholds50to95, bothEmpty: p.bothEmpty ?? 1)
+    },
+    MetricDefinition(
+      name: "mask_dice_hausdorff",
+      summary:
+        "0.4 · mean Dice of run-length slice masks + 0.6 · (1 − mean normalised 3D Hausdorff distance per volume) (UW-Madison)",
+      shape: .text, lowerIsBetter: false,
+      parameters: maskSize + [volumeColumn, sliceColumn]
+    ) { d, p in try Metrics.diceHausdorff(try d.encodedRows(), p) },
     MetricDefinition(
       name: "box_map",
       summary:

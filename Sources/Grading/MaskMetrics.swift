@@ -136,6 +136,12 @@ struct ImageSize {
 
   /// The pixel count of row `i`'s image.
   func pixels(_ i: Int) throws -> Int {
+    let (h, w) = try sides(i)
+    return h * w
+  }
+
+  /// Row `i`'s image height and width.
+  func sides(_ i: Int) throws -> (height: Int, width: Int) {
     func side(_ fixed: Int?, _ column: [String]?, _ name: String) throws -> Int {
       if let fixed { return fixed }
       let text = column![i].trimmingCharacters(in: .whitespaces)
@@ -150,7 +156,7 @@ struct ImageSize {
       }
       return v
     }
-    return try side(height, heights, "height") * side(width, widths, "width")
+    return (try side(height, heights, "height"), try side(width, widths, "width"))
   }
 }
 

@@ -38,7 +38,9 @@ public struct MetricRange: Sendable, Equatable {
       "precision", "recall", "map@k", "ndcg@k", "jaccard", "levenshtein", "multilabel_f1_micro",
       "multilabel_f1_samples", "top1_error":
       return .unit
-    case "mask_dice", "mask_fbeta", "mask_iou_precision", "box_map", "box_voc_map",
+    case "mask_dice", "mask_fbeta", "mask_iou_precision", "mask_object_fbeta",
+      "mask_dice_hausdorff", "box_map",
+      "box_voc_map",
       "box_iou_precision",
       "point_in_box_f1":
       return .unit

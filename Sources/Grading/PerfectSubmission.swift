@@ -42,6 +42,15 @@ extension Grader {
       try writer.write(fields: [task.idColumn] + columns)
       for row in 0..<table.rowCount {
         var fields = [table.string(row: row, column: idColumn)]
+        if MetricCatalogue.objectRowMetrics.contains(metric.name) {
+          // One row per object, as the page's format has it; one empty row for none.
+          let objects = table.string(row: row, column: truth[0])
+            .split(separator: Metrics.objectSeparator).map(String.init)
+          for object in objects.isEmpty ? [""] : objects {
+            try writer.write(fields: fields + [object])
+          }
+          continue
+        }
         switch metric.definition.shape {
         case .probability:
           for (k, c) in truth.enumerated() {

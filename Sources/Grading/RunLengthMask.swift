@@ -176,14 +176,4 @@ public struct RunLengthMask: Sendable, Equatable {
     }
     return total
   }
-
-  /// The set pixels' 0-based indexes, in order (for the distance metrics, which need
-  /// coordinates; the overlap metrics never expand a mask).
-  func forEachPixel(_ body: (Int) -> Void) {
-    var k = 0
-    while k < runs.count {
-      for p in runs[k]..<runs[k + 1] { body(p) }
-      k += 2
-    }
-  }
 }

@@ -228,11 +228,19 @@ public struct Validator: Sendable {
     let numeric: Set<MetricShape> = [.probability, .classProbabilities, .value, .values]
     var cases: [(String, [String], [[String]])] = [
       ("a missing row", header, Array(rows.dropLast())),
-      // An id on more rows than the task allows (`submission.rows_per_id`, else one).
-      (
-        "a duplicated id", header,
-        rows + [[String]](repeating: rows[0], count: max(1, spec.rowsPerId ?? 1))
-      ),
+      // An id on more rows than the task allows (`submission.rows_per_id`, else one); where
+      // each row is one object, the same object twice on one image.
+      MetricCatalogue.objectRowMetrics.contains(grader.metric.name)
+        ? (
+          "one object twice on an image", header,
+          rows
+            + [[String]](
+              repeating: rows[0].enumerated().map { $0 == idIndex ? $1 : "1 1" }, count: 2)
+        )
+        : (
+          "a duplicated id", header,
+          rows + [[String]](repeating: rows[0], count: max(1, spec.rowsPerId ?? 1))
+        ),
       (
         "an unknown id", header,
         [rows[0].enumerated().map { $0 == idIndex ? "dojo-unknown-id" : $1 }] + rows.dropFirst()

@@ -166,7 +166,9 @@ struct MetricCatalogueTests {
   ]
   /// Masks and boxes, one text column per image (issue 19).
   static let imageNames = [
-    "mask_dice", "mask_fbeta", "mask_iou_precision", "box_map", "box_voc_map", "box_iou_precision",
+    "mask_dice", "mask_fbeta", "mask_iou_precision", "mask_object_fbeta", "mask_dice_hausdorff",
+    "box_map", "box_voc_map",
+    "box_iou_precision",
     "point_in_box_f1",
   ]
   static let lowerIsBetter: Set<String> = [

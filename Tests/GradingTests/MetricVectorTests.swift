@@ -68,7 +68,7 @@ struct MetricVectorTests {
       "multilabel_f1_samples", "mean_columnwise_spearman", "balanced_log_loss", "kl_divergence",
       "kendall_tau_orderings", "mean_spearman_orderings", "weighted_auc", "sequence_edit_distance",
       "bias_auc", "haversine_p50_p95", "hierarchical_macro_recall", "lwlrap",
-      "mean_angular_error", "span_micro_f1",
+      "mean_angular_error", "span_micro_f1", "mask_dice_hausdorff",
     ]
     #expect(metrics == expected)
     #expect(VectorCase.all.count > 400)
