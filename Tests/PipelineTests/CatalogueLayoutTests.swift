@@ -133,9 +133,9 @@ struct CatalogueLayoutTests {
   ]
 
   /// Imports run this many at a time: each spends most of its time waiting on the disk
-  /// (fsync) and on the split and grader processes it starts, so more than the two cores of
-  /// CI keep them busy.
-  static let importsAtOnce = 8
+  /// (fsync) and on the split and grader processes it starts, so twice the two cores of CI
+  /// keep them busy without crowding out the suites that run beside this one.
+  static let importsAtOnce = 4
 
   /// The manifests imported end to end from a fixture of their real layout by another test
   /// (by the test's name), not by `scripts/catalogue-fixtures`.
