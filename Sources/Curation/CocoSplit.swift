@@ -64,9 +64,11 @@ extension Preparer {
     var names: [String] = []
     var seen = Set<String>()
     for (i, image) in images.enumerated() {
-      guard let id = image["id"]?.cell, !id.isEmpty, case .string(let name)? = image["file_name"]
+      guard let id = Self.cocoImageID(image), !id.isEmpty,
+        case .string(let name)? = image["file_name"]
       else {
-        throw DojoError(.invalidData, "\(file): images[\(i)] needs an id and a file_name")
+        throw DojoError(
+          .invalidData, "\(file): images[\(i)] needs an id (or image_id) and a file_name")
       }
       if !seen.insert(id).inserted {
         throw DojoError(.invalidData, "\(file): image id \"\(id)\" appears twice in images")
@@ -114,7 +116,7 @@ extension Preparer {
     var trainImageList: [JSONRecordValue] = []
     for row in images.indices where sides[row] == .train {
       try MediaMover.linkOrCopy(try source(row), to: inPublic(trainImages, names[row]))
-      trainIDs.insert(images[row]["id"]?.cell ?? "")
+      trainIDs.insert(Self.cocoImageID(images[row]) ?? "")
       trainImageList.append(.object(images[row]))
       trainTargets.append(labels[row])
     }
@@ -133,7 +135,9 @@ extension Preparer {
       let name = Self.testName(testName, n)
       try MediaMover.linkOrCopy(try source(row), to: inPublic(testImages, name))
       var image = images[row].filter { !["id", "image_id", "file_name"].contains($0.key) }
-      image["id"] = .string(String(n))
+      // Numbered under the key the archive's metadata uses for image ids.
+      image[images[row]["id"] == nil && images[row]["image_id"] != nil ? "image_id" : "id"] =
+        .string(String(n))
       image["file_name"] = .string(name)
       shown.append(.object(image))
       try answers.append([String(n), labels[row]])
@@ -160,5 +164,11 @@ extension Preparer {
       guard let width = match.output.2.flatMap({ Int($0) }), text.count < width else { return text }
       return String(repeating: "0", count: width - text.count) + text
     }
+  }
+
+  /// An image's id: COCO's `id`, or `image_id` where the metadata names it so (Herbarium
+  /// 2022's `train_metadata.json` keys images and annotations alike by `image_id`).
+  static func cocoImageID(_ image: JSONRecords.Record) -> String? {
+    (image["id"] ?? image["image_id"])?.cell
   }
 }

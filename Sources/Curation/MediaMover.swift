@@ -6,6 +6,9 @@ internal import Foundation
 /// `media.test_folder` name), so a test file never lands beside the train files. Hard links where the file system allows (no copy of gigabytes of images),
 /// copies otherwise; rows on neither side leave their file out.
 ///
+/// A row's media may be a folder (`{id}` naming `train/00000/`, a patient's DICOM series): every
+/// file below it moves with the row, keeping its path under the folder's name.
+///
 /// A pattern may name sub-folders from the id's characters (`{id[0]}/{id[1]}/{id}.png`); the
 /// file keeps that path under its side. A pattern may hold globs (`*/{id}.jpg`: the file sits in a class sub-folder). Such files
 /// are placed flat, by their own name, so the sub-folder (often the label) never reaches
@@ -77,16 +80,16 @@ struct MediaMover {
   func place(id: String, side: RowSide) throws {
     let relative = try source(for: id)
     let name = byName.isEmpty ? try fileName(for: id) : (relative as NSString).lastPathComponent
-    guard FileManager.default.fileExists(atPath: files.root.appendingPathComponent(relative).path)
+    var isFolder: ObjCBool = false
+    guard
+      FileManager.default.fileExists(
+        atPath: files.root.appendingPathComponent(relative).path, isDirectory: &isFolder)
     else {
       throw DojoError(
         .invalidData,
         "media: no file \(media.folder)/\(name) for id \"\(id)\"; check media.folder and media.pattern"
       )
     }
-    // The real file, never a link: link(2) would hard-link a symbolic link itself, and a
-    // copy would follow it out of the archive.
-    let source = try files.contained(relative, key: "media")
     let sideName: String
     switch side {
     case .train: sideName = media.trainFolder
@@ -94,7 +97,19 @@ struct MediaMover {
     case .dropped: return
     }
     let dir = publicDir.appendingPathComponent(sideName)
-    try Self.linkOrCopy(source, to: dir.appendingPathComponent(name))
+    let inside = isFolder.boolValue ? files.paths(under: relative) : [relative]
+    if inside.isEmpty {
+      throw DojoError(
+        .invalidData,
+        "media: the folder \(relative) for id \"\(id)\" holds no file; check media.pattern")
+    }
+    for path in inside {
+      // The real file, never a link: link(2) would hard-link a symbolic link itself, and a
+      // copy would follow it out of the archive.
+      let source = try files.contained(path, key: "media")
+      try Self.linkOrCopy(
+        source, to: dir.appendingPathComponent(name + path.dropFirst(relative.count)))
+    }
   }
 
   /// A hard link where the file system allows (no copy of gigabytes of images), a copy

@@ -76,6 +76,21 @@ public struct RawFiles: Sendable {
     }
   }
 
+  /// The files below the folder `folder` (relative to the root), sorted: a binary search in
+  /// ``paths``, which are sorted by their UTF-8 bytes, so no index of the archive is built.
+  public func paths(under folder: String) -> ArraySlice<String> {
+    let prefix = Array((folder + "/").utf8)
+    var low = 0
+    var high = paths.count
+    while low < high {
+      let mid = (low + high) / 2
+      if paths[mid].utf8.lexicographicallyPrecedes(prefix) { low = mid + 1 } else { high = mid }
+    }
+    var end = low
+    while end < paths.count && paths[end].utf8.starts(with: prefix) { end += 1 }
+    return paths[low..<end]
+  }
+
   /// Every file matching `pattern`, sorted.
   public func all(_ pattern: String) -> [String] {
     let direct = paths.filter { Self.matches(path: $0, pattern: pattern) }

@@ -362,6 +362,25 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
     #expect(try FileTree.entries(under: scratch.out) { $0 == ".manifest.json" } == report.files)
   }
 
+  @Test func streamedManifestIsStableJSONByteForByte() throws {
+    let scratch = try Scratch()
+    let odd = ["a/\"quoted\".csv", "back\\slash.csv", "dir/été.txt", "tab\there.csv", "x/y/z.csv"]
+    var files = odd.map {
+      FileTree.Entry(path: $0, size: Int64($0.utf8.count), sha256: SHA256Hasher.hash($0))
+    }
+    // Enough records to fill the writer's 1 MB buffer a few times.
+    files += (0..<12_000).map {
+      FileTree.Entry(path: "images/\($0).jpg", size: Int64($0), sha256: SHA256Hasher.hash("\($0)"))
+    }
+    files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    let url = scratch.url.appendingPathComponent("m.json")
+    for list in [files, []] {
+      try UnpackManifest.write(archive: "a \"b\"/c.zip", files: list, to: url)
+      let expected = try StableJSON.encode(UnpackManifest(archive: "a \"b\"/c.zip", files: list))
+      #expect(try Data(contentsOf: url) == expected)
+    }
+  }
+
   @Test func rerunReplacesTheFolder() throws {
     let scratch = try Scratch()
     try FileManager.default.createDirectory(at: scratch.out, withIntermediateDirectories: true)

@@ -26,7 +26,7 @@ def product(number: int, labelled: bool = True) -> bytes:
         _id = (0x10, "_id", struct.pack("<i", number))
     else:
         _id = (0x12, "_id", struct.pack("<q", number))
-    category = (0x12, "category_id", struct.pack("<q", 1000010000 + number % 5))
+    category = (0x12, "category_id", struct.pack("<q", 1000010653 + number % 5))
     return document([_id, (0x04, "imgs", document(pictures))] + ([category] if labelled else []))
 
 
@@ -47,7 +47,7 @@ def build(raw):
     raw.csv(
         "category_names.csv",
         ["category_id", "category_level1", "category_level2", "category_level3"],
-        [[1000010000 + k, "ABONNEMENT", "SERVICES", f"CARTE {k}"] for k in range(5)],
+        [[1000010653 + k, "ABONNEMENT", "SERVICES", f"CARTE {k}"] for k in range(5)],
     )
     raw.csv("category_level1.csv", ["category_id", "name"], [[1, "x"]])
     return docs
@@ -60,7 +60,7 @@ def test_moves_a_tenth_of_the_products_to_test_bson_without_their_category(raw, 
     ids = [int(a["_id"]) for a in task.answers]
     assert len(ids) == 4 and ids == sorted(ids)
     for a in task.answers:
-        assert int(a["category_id"]) == 1000010000 + int(a["_id"]) % 5
+        assert int(a["category_id"]) == 1000010653 + int(a["_id"]) % 5
     train = records((task.public / "train.bson").read_bytes())
     test = records((task.public / "test.bson").read_bytes())
     others = [d for n, d in enumerate(docs) if n not in ids]

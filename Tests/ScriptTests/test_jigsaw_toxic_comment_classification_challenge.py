@@ -16,7 +16,7 @@ def build(raw):
         ["id", "comment_text"] + LABELS,
         [[f"{n:016x}", comment(n)] + [(n >> k) & 1 for k in range(6)] for n in range(30)],
     )
-    test = [[f"{1000 + n:016x}", comment(n)] for n in range(24)]
+    test = [[f"{1000 + n:016x}", comment(1000 + n)] for n in range(24)]
     raw.csv("test.csv", ["id", "comment_text"], test)
     labels = [
         [row[0]] + ([-1] * 6 if n % 4 == 1 else [(n * 5 >> k) & 1 for k in range(6)])

@@ -84,4 +84,53 @@ public struct UnpackManifest: Codable, Sendable, Equatable {
 
   /// The manifest's file name inside the output folder.
   public static let fileName = ".manifest.json"
+
+  /// Writes the manifest of `files` (sorted by path) to `url`, record by record through a
+  /// small buffer: byte for byte what ``StableJSON`` makes of an ``UnpackManifest``, without
+  /// building the whole document (an archive of millions of entries makes one of hundreds of
+  /// megabytes, and JSONEncoder's intermediate objects several times that).
+  public static func write(archive: String, files: [FileTree.Entry], to url: URL) throws {
+    guard !files.isEmpty else {
+      // StableJSON's spelling of an empty list; nothing to stream.
+      do {
+        try StableJSON.encode(UnpackManifest(archive: archive, files: [])).write(to: url)
+      } catch {
+        throw AtomicFiles.ioError("cannot write \(url.path)", error)
+      }
+      return
+    }
+    guard FileManager.default.createFile(atPath: url.path, contents: nil),
+      let handle = FileHandle(forWritingAtPath: url.path)
+    else {
+      throw DojoError(.io, "cannot create \(url.path): \(String(cString: strerror(errno)))")
+    }
+    defer { try? handle.close() }
+    // One string at a time, escaped as JSONEncoder escapes it (with slashes left alone).
+    let strings = JSONEncoder()
+    strings.outputFormatting = [.withoutEscapingSlashes]
+    var buffer = Data()
+    buffer.reserveCapacity(1 << 20)
+    func flush() throws {
+      do {
+        try handle.write(contentsOf: buffer)
+      } catch {
+        throw AtomicFiles.ioError("cannot write \(url.path)", error)
+      }
+      buffer.removeAll(keepingCapacity: true)
+    }
+    buffer.append(contentsOf: Array("{\n  \"archive\" : ".utf8))
+    buffer.append(try strings.encode(archive))
+    buffer.append(contentsOf: Array(",\n  \"files\" : [\n".utf8))
+    for (n, file) in files.enumerated() {
+      buffer.append(contentsOf: Array("    {\n      \"path\" : ".utf8))
+      buffer.append(try strings.encode(file.path))
+      buffer.append(contentsOf: Array(",\n      \"sha256\" : ".utf8))
+      buffer.append(try strings.encode(file.sha256))
+      buffer.append(contentsOf: Array(",\n      \"size\" : \(file.size)\n    }".utf8))
+      buffer.append(contentsOf: Array((n + 1 < files.count ? ",\n" : "\n").utf8))
+      if buffer.count >= 1 << 20 { try flush() }
+    }
+    buffer.append(contentsOf: Array("  ]\n}\n".utf8))
+    try flush()
+  }
 }

@@ -79,13 +79,11 @@ public struct Unpacker: Sendable {
       // finished tree, by where its whole chain lands.
       try Self.checkLinks(tree, label: name)
       let files = tree.files.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-      let manifest = UnpackManifest(archive: name, files: files)
-      let manifestURL = temp.appendingPathComponent(UnpackManifest.fileName)
-      do {
-        try StableJSON.encode(manifest).write(to: manifestURL)
-      } catch {
-        throw AtomicFiles.ioError("cannot write \(manifestURL.path)", error)
-      }
+      // The tree's maps (names, folders, links) are not needed past this point: freed before
+      // the records are written, so the peak holds one list of the files, not two.
+      tree = ExtractedTree()
+      try UnpackManifest.write(
+        archive: name, files: files, to: temp.appendingPathComponent(UnpackManifest.fileName))
       try AtomicFiles.rename(temp, to: out)
       return UnpackReport(directory: out, files: files, nestedArchives: run.nestedArchives)
     } catch {
