@@ -129,7 +129,8 @@ let package = Package(
     .testTarget(
       name: "IngestTests", dependencies: ["Ingest", "DojoCore", "DojoTestSupport", "DojoCArchive"],
       resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-    .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "TabularTests", dependencies: ["Tabular", "DojoCore"], swiftSettings: swiftSettings),
     .testTarget(
       name: "CurationTests",
       dependencies: ["Curation", "Tabular", "DojoCore", "Sandbox", "DojoTestSupport"],

@@ -122,6 +122,8 @@ public struct Preparer: Sendable {
 
     var counts: (train: Int, test: Int)
     var trainTargets: [[String]] = []
+    // The split's tables, hashed as they were written.
+    var hashedTables: [FileTree.Entry] = []
     switch manifest.split.strategy {
     case .script:
       (counts, trainTargets) = try runScript(files: files, work: work)
@@ -136,19 +138,20 @@ public struct Preparer: Sendable {
       case .csv, .parquet:
         let planned = try plan ?? planSplit(files: files, scratch: scratch)
         warnings = planned.warnings
-        (counts, trainTargets) = try writeSplit(planned, files: files, work: work)
+        (counts, trainTargets, hashedTables) = try writeSplit(planned, files: files, work: work)
       }
     }
     plan = nil
-    // The split's outputs are the task's largest files: hash them on the second core while
-    // the rest of the task is written.
+    // The split's outputs are the task's largest files: those not hashed as they were
+    // written are hashed on the second core while the rest of the task is written.
     let splitOutputs = [
       "public/" + manifest.publicTrainName, "public/" + manifest.publicTestName,
       "private/answers.csv",
     ]
     .filter { FileManager.default.fileExists(atPath: temp.appendingPathComponent($0).path) }
-    let hashingOutputs = BackgroundJob("dojo-output-hash") { [temp] in
-      try splitOutputs.map { try FileTree.entry($0, under: temp) }
+    let unhashed = splitOutputs.filter { path in !hashedTables.contains { $0.path == path } }
+    let hashingOutputs = BackgroundJob("dojo-output-hash") { [temp, hashedTables] in
+      try hashedTables + unhashed.map { try FileTree.entry($0, under: temp) }
     }
     defer { _ = try? hashingOutputs.wait() }
     try copyExtras(files: files, work: work)
@@ -176,7 +179,8 @@ public struct Preparer: Sendable {
     try LeakCheck.afterSplit(
       work: work, files: listed, manifest: manifest, idsDisjointBySplit: tableSplit || jsonSplit,
       cocoTestMetadata: manifest.table?.format == .coco ? publicTable(.test, work) : nil)
-    let idIndex = answers.index(of: manifest.answers.id)
+    // The test ids only check the page's example ids: none to check without a page.
+    let idIndex = pageMarkdown == nil ? nil : answers.index(of: manifest.answers.id)
     let testIDs = idIndex.map { Set(answers.strings(column: $0)) } ?? []
     let description = DescriptionWriter(manifest: manifest, format: format)
       .markdown(

@@ -126,8 +126,11 @@ extension Preparer {
 
   /// Writes a planned split into public train/test and the answers: one copy of every
   /// record to its side, byte for byte, never re-printed. Media files go with their rows.
+  ///
+  /// - Returns: the row counts, the train rows' targets, and the checksum entries of the
+  ///   tables written, hashed as they were written (empty for a table changed afterwards).
   func writeSplit(_ plan: SplitPlan, files: RawFiles, work: TaskLayout) throws -> (
-    (train: Int, test: Int), [[String]]
+    (train: Int, test: Int), [[String]], hashed: [FileTree.Entry]
   ) {
     let sides = plan.sides
     for (media, keys) in zip(manifest.media, plan.mediaKeys) {
@@ -154,23 +157,34 @@ extension Preparer {
       }
     }
     let hidden = manifest.answers.sourceColumns + (manifest.publicFiles?.drop ?? [])
-    let counts = try CSVSplitter.write(
+    let paths = [
+      "public/" + manifest.publicTrainName, "public/" + manifest.publicTestName,
+      "private/answers.csv",
+    ]
+    let written = try CSVSplitter.write(
       source: plan.source, assignments: assignments,
       outputs: [
-        SplitOutput(url: publicTable(.train, work), rowClass: RowSide.train.rawValue),
         SplitOutput(
-          url: publicTable(.test, work), rowClass: RowSide.test.rawValue, also: [unscored],
-          columns: .dropping(hidden)),
+          url: work.root.appendingPathComponent(paths[0]), rowClass: RowSide.train.rawValue),
         SplitOutput(
-          url: work.answers, rowClass: RowSide.test.rawValue,
+          url: work.root.appendingPathComponent(paths[1]), rowClass: RowSide.test.rawValue,
+          also: [unscored], columns: .dropping(hidden)),
+        SplitOutput(
+          url: work.root.appendingPathComponent(paths[2]), rowClass: RowSide.test.rawValue,
           columns: .only([manifest.answers.id] + manifest.answers.sourceColumns)),
-      ], index: plan.spans)
+      ], index: plan.spans, hashing: true)
+    let counts = written.map(\.rows)
+    var hashed: [FileTree.Entry] = []
+    for (path, output) in zip(paths, written) {
+      guard let sha256 = output.sha256, let size = output.size else { continue }
+      hashed.append(FileTree.Entry(path: path, size: Int64(size), sha256: sha256))
+    }
     if let group = manifest.answers.groupMatches {
       // The answers hold each test row's group for now; the matches replace it.
       try GroupMatches(
         id: manifest.answers.id, group: group, target: manifest.answers.targets[0]
       ).derive(answers: work.answers, sample: work.sampleSubmission)
-      return ((counts[0], counts[1]), [])
+      return ((counts[0], counts[1]), [], hashed.filter { $0.path != paths[2] })
     }
     if let trainOnly = manifest.publicFiles?.trainOnly, let keys = plan.trainOnlyKeys {
       var train = Set<String>()
@@ -183,7 +197,7 @@ extension Preparer {
       for (row, value) in values.enumerated() where sides[row] == .train { train.append(value) }
       return train
     }
-    return ((counts[0], counts[1]), trainTargets)
+    return ((counts[0], counts[1]), trainTargets, hashed)
   }
 
   /// Copies each `public.train_only` table with only the rows whose key is on the train

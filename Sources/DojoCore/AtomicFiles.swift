@@ -25,6 +25,50 @@ public enum AtomicFiles {
     try write(Data(string.utf8), to: url)
   }
 
+  /// As ``write(_:to:)``, without flushing to the disk first: readers see the whole file or
+  /// the old one, but a crash may lose it. For small files on a latency-bound path that can
+  /// be written again (a step's script): Foundation's write fsyncs, which costs
+  /// milliseconds, more on a busy disk. The temporary file is created exclusively and never
+  /// through a link, so a link planted at its name cannot redirect the write.
+  ///
+  /// - Throws: ``DojoError`` (`.io`, or `.diskFull` when the disk has no room).
+  public static func writeWithoutSync(_ bytes: [UInt8], to url: URL) throws {
+    let temp = temporarySibling(of: url)
+    let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw posixError("cannot write \(url.path)", errno) }
+    var done = 0
+    var failure: Int32 = 0
+    bytes.withUnsafeBytes { raw in
+      while done < raw.count {
+        let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = errno
+          return
+        }
+        done += n
+      }
+    }
+    if close(fd) != 0 && failure == 0 { failure = errno }
+    guard failure == 0 else {
+      unlink(temp.path)
+      throw posixError("cannot write \(url.path)", failure)
+    }
+    do {
+      try rename(temp, to: url)
+    } catch {
+      unlink(temp.path)
+      throw error
+    }
+  }
+
+  private static func posixError(_ what: String, _ code: Int32) -> DojoError {
+    if code == ENOSPC {
+      return DojoError(.diskFull, "\(what): the disk is full; free some space and run again")
+    }
+    return DojoError(.io, "\(what): \(String(cString: strerror(code)))")
+  }
+
   /// A fresh temporary path in the same folder as `url`, so a later rename stays on one
   /// file system.
   public static func temporarySibling(of url: URL) -> URL {

@@ -99,9 +99,13 @@ public enum ProcessRunner {
   ///   - onOutput: given every chunk read, as it is read (1: stdout, 2: stderr), on the
   ///     calling thread; for streaming output live.
   /// - Throws: ``DojoError`` `.io` if the program cannot be started.
+  ///   - closeInheritedDescriptors: close every descriptor above stderr in the child before
+  ///     it runs (where glibc can, ``closesDescriptorsAtSpawn``), so nothing this process
+  ///     left open without close-on-exec reaches it.
   package static func spawnCollecting(
     argv: [String], environment: [String: String], wallSeconds: Double, outputTailBytes: Int,
     displayName: String, killTree: (Int32) -> Void = { kill(-$0, SIGKILL) },
+    closeInheritedDescriptors: Bool = false,
     onOutput: ((Int32, ArraySlice<UInt8>) -> Void)? = nil
   ) throws -> ProcessOutcome {
     let env = environment.map { "\($0.key)=\($0.value)" }
@@ -150,6 +154,9 @@ public enum ProcessRunner {
       posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
       posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
       posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+      if closeInheritedDescriptors, let closeFrom = CloseFrom.function {
+        _ = closeFrom(&actions, 3)
+      }
       let status = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
       close(stdoutPipe[1])
       close(stderrPipe[1])
@@ -229,6 +236,26 @@ public enum ProcessRunner {
       cpuSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
         + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6)
   }
+}
+
+extension ProcessRunner {
+  /// Whether ``spawnCollecting(argv:environment:wallSeconds:outputTailBytes:displayName:killTree:closeInheritedDescriptors:onOutput:)``
+  /// can close inherited descriptors in the child (glibc 2.34 or later).
+  package static var closesDescriptorsAtSpawn: Bool { CloseFrom.function != nil }
+}
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), found at run time: Swift's
+/// Glibc module does not export it.
+private enum CloseFrom {
+  typealias Function =
+    @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+  nonisolated(unsafe) static let function: Function? = {
+    // RTLD_DEFAULT: the symbol wherever the process's libraries define it.
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+      return nil
+    }
+    return unsafeBitCast(symbol, to: Function.self)
+  }()
 }
 
 /// Held while pipes are made and a child is spawned; see `spawnCollecting`.

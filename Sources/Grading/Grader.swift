@@ -193,17 +193,15 @@ public struct Grader: Sendable {
     guard let data = FileManager.default.contents(atPath: url.path) else {
       throw DojoError(.invalidSubmission, "\(name): cannot be read")
     }
-    // One pass over raw bytes (Data's iterator is slow on large files): blank or binary?
+    // Blank or binary? The blank check stops at the first other byte and memchr looks for
+    // a NUL a vector at a time: a byte loop over the whole file cost a tenth of a grade.
     let (blank, hasNUL) = data.withUnsafeBytes { raw -> (Bool, Bool) in
       let bytes = raw.bindMemory(to: UInt8.self)
-      var start = 0
-      if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-      var blank = true
-      for b in bytes[start...] {
-        if b == 0 { return (false, true) }
-        if blank && b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 { blank = false }
-      }
-      return (blank, false)
+      guard let base = bytes.baseAddress else { return (true, false) }
+      let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+      let nul = memchr(base, 0, bytes.count) != nil
+      let blank = !bytes[start...].contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+      return (blank && !nul, nul)
     }
     if blank {
       throw DojoError(
@@ -385,10 +383,12 @@ public struct Grader: Sendable {
       numbers: { j in
         // Parsing is most of a wide submission's time: the rows are split between two cores.
         let column = columnIndex[j]
-        return [Double?](unsafeUninitializedCapacity: n) { buffer, count in
+        return [Double](unsafeUninitializedCapacity: n) { buffer, count in
           let out = SharedBuffer(buffer)
           RowHalves.run(sub.rowCount) { rows in
-            for row in rows { out.initialize(order[row], to: sub.double(row: row, column: column)) }
+            for row in rows {
+              out.initialize(order[row], to: sub.double(row: row, column: column) ?? .nan)
+            }
           }
           count = n
         }

@@ -313,16 +313,11 @@ extension MetricData {
     // fine, else parsed from the texts, which finds and names the offending cell.
     func numbers(_ j: Int, probability: Bool) throws -> [Double] {
       if let parsed = cells.numbers?(j) {
-        var out = [Double](repeating: 0, count: parsed.count)
-        var ok = true
-        for (i, v) in parsed.enumerated() {
-          guard let v, v.isFinite, !probability || (v >= 0 && v <= 1) else {
-            ok = false
-            break
-          }
-          out[i] = v
+        let ok = parsed.withUnsafeBufferPointer { values in
+          probability
+            ? !values.contains { !($0 >= 0 && $0 <= 1) } : !values.contains { !$0.isFinite }
         }
-        if ok { return out }
+        if ok { return parsed }
       }
       return try checker.numbers(
         cells.texts(j), column: predictedColumns[j], probability: probability)
@@ -573,12 +568,13 @@ extension MetricData {
 struct PredictedCells {
   /// Column `j`'s texts, one per answer row.
   var texts: (Int) -> [String]
-  /// Column `j`'s numbers, one per answer row, nil where a cell did not parse; nil when the
+  /// Column `j`'s numbers, one per answer row, NaN where a cell did not parse; nil when the
   /// caller has none (the texts are parsed then). Must parse as ``ValueChecker/parse(_:)``
-  /// does wherever it gives a number.
-  var numbers: ((Int) -> [Double?])?
+  /// does wherever it gives a number. (NaN, not an optional: a column of `Double?` takes
+  /// twice the memory and one more copy, and a NaN is refused like an unparsed cell.)
+  var numbers: ((Int) -> [Double])?
 
-  init(texts: @escaping (Int) -> [String], numbers: ((Int) -> [Double?])? = nil) {
+  init(texts: @escaping (Int) -> [String], numbers: ((Int) -> [Double])? = nil) {
     self.texts = texts
     self.numbers = numbers
   }

@@ -3,6 +3,10 @@ internal import Foundation
 internal import Grading
 internal import Sandbox
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What an `execute_code` step produced.
 struct ExecutionOutcome: Sendable {
   var observation: [String: JSONValue]
@@ -42,7 +46,8 @@ struct StepRunner: Sendable {
   func validate(code: String, onOutput: OutputSink? = nil) throws -> ExecutionOutcome {
     try keep(code)
     try secureOutputFolder()
-    try AtomicFiles.write(Data(code.utf8), to: workspace.appendingPathComponent("main.py"))
+    try AtomicFiles.writeWithoutSync(
+      Array(code.utf8), to: workspace.appendingPathComponent("main.py"))
     // compile() only parses: nothing of the code runs in the check.
     let check = try sandbox.run(
       command: [
@@ -117,10 +122,12 @@ struct StepRunner: Sendable {
     return l
   }
 
-  /// Keeps the step's code beside its submission.
+  /// Keeps the step's code beside its submission. Not flushed to the disk (an fsync costs
+  /// milliseconds of every step): the session's own records are what must survive a crash.
   private func keep(_ code: String) throws {
     try AtomicFiles.createDirectory(stepDirectory)
-    try AtomicFiles.write(Data(code.utf8), to: stepDirectory.appendingPathComponent("main.py"))
+    try AtomicFiles.writeWithoutSync(
+      Array(code.utf8), to: stepDirectory.appendingPathComponent("main.py"))
   }
 
   /// The code may have replaced `output/` with a link into the host's files between runs;
@@ -152,8 +159,16 @@ struct StepRunner: Sendable {
   }
 
   private func fileType(_ url: URL) -> FileAttributeType? {
-    // attributesOfItem does not follow a final symbolic link (lstat).
-    (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType
+    // lstat: a final symbolic link is not followed. (FileManager's attributesOfItem would
+    // also look up the owner's and group's names in /etc/passwd and /etc/group each time.)
+    var info = stat()
+    guard lstat(url.path, &info) == 0 else { return nil }
+    switch info.st_mode & S_IFMT {
+    case S_IFDIR: return .typeDirectory
+    case S_IFREG: return .typeRegular
+    case S_IFLNK: return .typeSymbolicLink
+    default: return .typeUnknown
+    }
   }
 
   private func isRegularFile(_ url: URL) -> Bool { fileType(url) == .typeRegular }

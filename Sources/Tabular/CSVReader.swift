@@ -156,6 +156,8 @@ public final class CSVReader {
   /// The file's size and modification time when opened, to tell an index of it is current.
   let identity: FileIdentity
   private var line = 1
+  /// The header's field count, which every data record must have.
+  private var width = 0
   private var scanner = RecordScanner()
   /// Data records returned so far.
   public private(set) var rowsRead = 0
@@ -191,8 +193,36 @@ public final class CSVReader {
       throw DojoError(.invalidData, "\(name): is empty; expected a header line")
     }
     header = first.strings
+    width = first.count
     headerBytes = first.withRawBytes { Array($0) }
     headerRawFields = (0..<first.count).map { i in first.withRawFieldBytes(i) { Array($0) } }
+  }
+
+  /// Opens `url` to read its data records from byte `offset` on, as if a record started
+  /// there on `line`, each expected to have `width` fields: a range of a file whose header
+  /// another reader read (``CSVIndex`` scans ranges on several cores). Nothing is read yet.
+  ///
+  /// - Throws: ``DojoError`` `.notFound` or `.io` if the file cannot be opened or sought.
+  init(url: URL, options: Options, offset: Int, line: Int, width: Int) throws {
+    name = url.lastPathComponent
+    self.options = options
+    fd = open(url.path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw DojoError(.io, "cannot open \(url.path): \(String(cString: strerror(errno)))")
+    }
+    var info = stat()
+    fstat(fd, &info)
+    identity = FileIdentity(
+      size: Int(info.st_size), seconds: Int(info.st_mtim.tv_sec),
+      nanoseconds: Int(info.st_mtim.tv_nsec))
+    capacity = options.blockSize
+    buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+      throw DojoError(.io, "cannot read \(url.path) from byte \(offset)")
+    }
+    consumed = offset
+    self.line = line
+    self.width = width
   }
 
   deinit {
@@ -208,8 +238,8 @@ public final class CSVReader {
   ///   that are not UTF-8, naming the line; `.io` if reading fails.
   public func next() throws -> CSVRecord? {
     guard let record = try scanNext() else { return nil }
-    if record.count != header.count {
-      throw raggedRow(name: name, line: record.line, count: record.count, width: header.count)
+    if record.count != width {
+      throw raggedRow(name: name, line: record.line, count: record.count, width: width)
     }
     rowsRead += 1
     return record
@@ -259,6 +289,22 @@ public final class CSVReader {
 
   /// The file offset of the next unread byte.
   var offset: Int { consumed + pos }
+
+  /// The line the next record starts on (the header is line 1).
+  var nextLine: Int { line }
+
+  /// Goes on reading at file offset `offset` as if a record started there on `line`:
+  /// past a range another reader scanned.
+  func seek(to offset: Int, line: Int) throws {
+    guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+      throw DojoError(.io, "cannot read \(name) from byte \(offset)")
+    }
+    consumed = offset
+    pos = 0
+    limit = 0
+    eof = false
+    self.line = line
+  }
 
   /// The file offset just past the last byte, once the whole file has been read.
   var endOffset: Int { consumed + limit }

@@ -1,5 +1,6 @@
 internal import DojoCore
 public import Foundation
+internal import Glibc
 
 /// The first pass of a two-pass split: a file's shape and the values of a few columns,
 /// without keeping whole rows in memory.
@@ -40,46 +41,211 @@ public struct CSVIndex: Sendable {
 
   /// Reads a file once, keeping its header, row count and the values of `columns`.
   ///
+  /// A large UTF-8 file is cut into byte ranges at line feeds, one per core; the ranges after
+  /// the first are scanned on threads of their own as if a record started at their cut, and
+  /// joined only where the sequential scan reaches the cut exactly (so the cut is a record
+  /// boundary, and the range scanned as it would have been). Elsewhere, as at a line feed
+  /// inside a quoted field or in a range that met an error, the sequential scan goes on by
+  /// itself: the index, errors and line numbers included, is always the sequential one.
+  ///
+  /// - Parameter ranges: how many ranges to cut (nil: one per core for a file of 8 MB and
+  ///   more); for tests.
   /// - Throws: ``DojoError`` `.invalidArgument` naming a column the header lacks, or any
   ///   error of ``CSVReader``.
-  public static func scan(_ url: URL, columns: [String] = [], options: CSVReader.Options = .init())
-    throws -> CSVIndex
-  {
+  public static func scan(
+    _ url: URL, columns: [String] = [], options: CSVReader.Options = .init(), ranges: Int? = nil
+  ) throws -> CSVIndex {
     let reader = try CSVReader(url: url, options: options)
     let indexes = try resolve(columns, in: reader.header, file: reader.name)
-    var collected = [[String]](repeating: [], count: columns.count)
-    var lines = LineMap()
-    var row = 0
-    var spans: [UInt32]? = []
-    var dataStart = reader.offset
-    var previous = -1
+    let width = reader.header.count
+    let size = reader.identity.size
+    let wanted =
+      options.encoding == .latin1
+      ? 1
+      : ranges
+        ?? (size - reader.offset >= RangeParse.minimumBytes
+          ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1)
+    let cuts =
+      wanted > 1 ? try lineStarts(url, from: reader.offset, size: size, ranges: wanted) : []
+    let identity = reader.identity
+    var jobs: [BackgroundJob<Piece.Box?>] = []
+    for (k, cut) in cuts.enumerated() {
+      let stop = k + 1 < cuts.count ? cuts[k + 1] : Int.max
+      jobs.append(
+        BackgroundJob("dojo-csv-index") {
+          Piece.scan(
+            url, options: options, from: cut, stop: stop, width: width, indexes: indexes,
+            identity: identity
+          ).map(Piece.Box.init)
+        })
+    }
+    defer { for job in jobs { _ = try? job.wait() } }
+    var piece = Piece(indexes: indexes, expectedBytes: size - reader.offset)
+    var next = 0  // the next cut to reach
     while let record = try reader.next() {
-      lines.note(row: row, line: record.line)
-      for (k, column) in indexes.enumerated() { collected[k].append(record.string(column)) }
-      if previous >= 0 {
-        spans?.append(UInt32(exactly: record.offset - previous) ?? 0)
-      } else {
-        dataStart = record.offset
+      while next < cuts.count && record.offset > cuts[next] { next += 1 }
+      if next < cuts.count && record.offset == cuts[next] {
+        next += 1
+        if let joined = try jobs[next - 1].wait() {
+          // The range from this record on was scanned alone, exactly as here.
+          let (end, endLine) = (joined.piece.end, joined.piece.endLine)
+          piece.join(&joined.piece, line: record.line)
+          try reader.seek(to: end, line: record.line + endLine - 2)
+          continue
+        }
       }
-      previous = record.offset
-      row += 1
-      if row == 1024 {
-        // Reserve for the whole file from the first rows' average length, with a margin:
+      piece.add(record)
+    }
+    piece.finish(end: reader.endOffset)
+    var values: [String: [String]] = [:]
+    for (k, column) in columns.enumerated() { values[column] = piece.collected[k] }
+    return CSVIndex(
+      name: reader.name, header: reader.header, rowCount: piece.rows, values: values,
+      lines: piece.lines, spans: piece.spans, dataStart: piece.dataStart ?? reader.offset,
+      identity: reader.identity, options: options)
+  }
+
+  /// Offsets just past a line feed near each `k / ranges` of the data bytes, ascending;
+  /// fewer where the data has too few lines.
+  static func lineStarts(_ url: URL, from: Int, size: Int, ranges: Int) throws -> [Int] {
+    let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw DojoError(.io, "cannot open \(url.path): \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    var cuts: [Int] = []
+    let window = 1 << 16
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: window)
+    defer { buffer.deallocate() }
+    for k in 1..<ranges {
+      var at = max(from + (size - from) * k / ranges, cuts.last ?? from)
+      search: while at < size {
+        let n = pread(fd, buffer, window, off_t(at))
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { break }
+        if let lf = memchr(buffer, Int32(asciiLF), n) {
+          let cut = at + (UnsafeMutableRawPointer(buffer).distance(to: lf)) + 1
+          if cut < size && cut > (cuts.last ?? from) { cuts.append(cut) }
+          break search
+        }
+        at += n
+      }
+    }
+    return cuts
+  }
+
+  /// What a scan collects: the rows' spans, line numbers and requested values. The whole
+  /// file's index is one piece; a range scanned on its own thread is another, joined to it.
+  struct Piece: Sendable {
+    let indexes: [Int]
+    var collected: [[String]]
+    var lines = LineMap()
+    var rows = 0
+    /// Per row but the last, the bytes to the next row; the last's waits for the next
+    /// piece's first offset or the file's end. nil once a span did not fit in 32 bits.
+    var spans: [UInt32]? = []
+    /// The first and last rows' offsets.
+    var dataStart: Int?
+    var previous = -1
+    /// Bytes the piece is expected to cover, to reserve its arrays from the first rows.
+    let expectedBytes: Int
+    /// For a range: where the scan stopped (the next record's offset, or the file's end)
+    /// and its line, counting the range's first record as line 2.
+    var end = 0
+    var endLine = 2
+
+    init(indexes: [Int], expectedBytes: Int) {
+      self.indexes = indexes
+      self.collected = [[String]](repeating: [], count: indexes.count)
+      self.expectedBytes = expectedBytes
+    }
+
+    mutating func add(_ record: CSVRecord) {
+      lines.note(row: rows, line: record.line)
+      for (k, column) in indexes.enumerated() { collected[k].append(record.string(column)) }
+      noteOffset(record.offset)
+      rows += 1
+      if rows == 1024, let first = dataStart {
+        // Reserve for the whole piece from the first rows' average length, with a margin:
         // growing by doubling would copy the columns and, at its peak, hold them twice.
         // Pages reserved but never filled cost no memory.
-        let average = max((record.offset - dataStart) / 1023, 1)
-        let estimate = max(reader.identity.size - dataStart, 0) / average * 5 / 4 + 1024
+        let average = max((record.offset - first) / 1023, 1)
+        let estimate = max(expectedBytes, 0) / average * 5 / 4 + 1024
         spans?.reserveCapacity(estimate)
         for k in collected.indices { collected[k].reserveCapacity(estimate) }
       }
     }
-    if previous >= 0 { spans?.append(UInt32(exactly: reader.endOffset - previous) ?? 0) }
-    if spans?.contains(0) == true { spans = nil }
-    var values: [String: [String]] = [:]
-    for (k, column) in columns.enumerated() { values[column] = collected[k] }
-    return CSVIndex(
-      name: reader.name, header: reader.header, rowCount: row, values: values, lines: lines,
-      spans: spans, dataStart: dataStart, identity: reader.identity, options: options)
+
+    private mutating func noteOffset(_ offset: Int) {
+      if previous >= 0 {
+        if spans != nil, let span = UInt32(exactly: offset - previous), span > 0 {
+          spans?.append(span)
+        } else {
+          spans = nil
+        }
+      } else {
+        dataStart = offset
+      }
+      previous = offset
+    }
+
+    /// A piece handed from its thread, emptied as it is joined.
+    final class Box: @unchecked Sendable {
+      var piece: Piece
+      init(_ piece: Piece) { self.piece = piece }
+    }
+
+    /// Appends a range's piece, whose first record is on `line` of the file, emptying it
+    /// column by column: the copy never holds a range's values twice.
+    mutating func join(_ other: inout Piece, line: Int) {
+      guard other.rows > 0, let first = other.dataStart else { return }
+      noteOffset(first)
+      lines.append(other.lines, fromRow: rows, offset: line - rows - 2)
+      if spans != nil, let more = other.spans {
+        spans?.append(contentsOf: more)
+      } else {
+        spans = nil
+      }
+      other.spans = nil
+      for k in collected.indices {
+        collected[k].append(contentsOf: other.collected[k])
+        other.collected[k] = []
+      }
+      rows += other.rows
+      previous = other.previous
+    }
+
+    /// The last row's span, to `end` (the file's end).
+    mutating func finish(end: Int) {
+      if previous >= 0 { noteOffset(end) }
+    }
+
+    /// Scans the records that start in `from..<stop` on their own, `from` taken to be a
+    /// record's start; nil when one is malformed (the sequential scan will say so).
+    static func scan(
+      _ url: URL, options: CSVReader.Options, from: Int, stop: Int, width: Int, indexes: [Int],
+      identity: FileIdentity
+    ) -> Piece? {
+      do {
+        let reader = try CSVReader(
+          url: url, options: options, offset: from, line: 2, width: width)
+        guard reader.identity == identity else { return nil }
+        var piece = Piece(indexes: indexes, expectedBytes: min(stop, identity.size) - from)
+        while let record = try reader.next() {
+          if record.offset >= stop {
+            piece.end = record.offset
+            piece.endLine = record.line
+            return piece
+          }
+          piece.add(record)
+        }
+        piece.end = reader.endOffset
+        piece.endLine = reader.nextLine
+        return piece
+      } catch {
+        return nil
+      }
+    }
   }
 
   /// The first row whose value in `column` repeats an earlier row's, as (row, earlier row),
@@ -190,6 +356,26 @@ public enum CSVSplitter {
     source: URL, assignments: [UInt8], outputs: [SplitOutput], index: CSVIndex? = nil,
     options: CSVReader.Options = .init()
   ) throws -> [Int] {
+    try write(
+      source: source, assignments: assignments, outputs: outputs, index: index,
+      options: options, hashing: false
+    ).map(\.rows)
+  }
+
+  /// One output as written: its data rows, and with `hashing`, its bytes' SHA-256 and size.
+  public struct Written: Sendable {
+    public var rows: Int
+    public var sha256: String?
+    public var size: Int?
+  }
+
+  /// ``write(source:assignments:outputs:index:options:)``, also hashing each output as it is
+  /// written when `hashing` is set (each on a thread of its own, overlapping the copy), so
+  /// the outputs need not be read again to be checksummed.
+  public static func write(
+    source: URL, assignments: [UInt8], outputs: [SplitOutput], index: CSVIndex?,
+    options: CSVReader.Options = .init(), hashing: Bool
+  ) throws -> [Written] {
     let reader = try CSVReader(url: source, options: index?.options ?? options)
     if let index {
       guard index.identity == reader.identity, index.header == reader.header else {
@@ -218,7 +404,7 @@ public enum CSVSplitter {
     }
     var writers: [CSVWriter] = []
     do {
-      for output in outputs { writers.append(try CSVWriter(url: output.url)) }
+      for output in outputs { writers.append(try CSVWriter(url: output.url, hashing: hashing)) }
       for (k, writer) in writers.enumerated() {
         if let columns = projections[k] {
           try writer.writeRawFields(columns.map { reader.headerRawFields[$0] })
@@ -237,7 +423,9 @@ public enum CSVSplitter {
           reader: reader, assignments: assignments, routing: routing, writers: writers)
       }
       for writer in writers { try writer.finish() }
-      return written
+      return zip(written, writers).map {
+        Written(rows: $0, sha256: $1.digest?.sha256, size: $1.digest?.size)
+      }
     } catch {
       for writer in writers { writer.discard() }
       throw error

@@ -15,18 +15,27 @@ public final class CSVWriter {
   public let url: URL
   private let temporary: URL
   private var fd: Int32
-  private let buffer: UnsafeMutablePointer<UInt8>
+  private var buffer: UnsafeMutablePointer<UInt8>
+  /// With a hasher: the buffer it may still be reading, swapped with `buffer` at each flush.
+  private var spare: UnsafeMutablePointer<UInt8>?
   private let capacity: Int
   private var count = 0
   private var finished = false
+  private let hasher: StreamHasher?
   /// Records written so far (the header included).
   public private(set) var recordsWritten = 0
+  /// The SHA-256 of the file's bytes (lowercase hex) and its size, once ``finish()`` wrote
+  /// it; nil for a writer made without `hashing`.
+  public private(set) var digest: (sha256: String, size: Int)?
 
   /// Creates the temporary file (and the destination's folder).
   ///
-  /// - Parameter bufferSize: bytes gathered before each `write(2)`.
+  /// - Parameters:
+  ///   - bufferSize: bytes gathered before each `write(2)`.
+  ///   - hashing: also hash the bytes as they are written, on a thread of its own (see
+  ///     ``digest``), so the file need not be read again to be checksummed.
   /// - Throws: ``DojoError`` `.io` if the file cannot be created.
-  public init(url: URL, bufferSize: Int = 1 << 20) throws {
+  public init(url: URL, bufferSize: Int = 1 << 20, hashing: Bool = false) throws {
     self.url = url
     try AtomicFiles.createDirectory(url.deletingLastPathComponent())
     temporary = AtomicFiles.temporarySibling(of: url)
@@ -36,11 +45,14 @@ public final class CSVWriter {
     }
     capacity = max(bufferSize, 64)
     buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    spare = hashing ? UnsafeMutablePointer<UInt8>.allocate(capacity: capacity) : nil
+    hasher = hashing ? StreamHasher() : nil
   }
 
   deinit {
     if !finished { discard() }
     buffer.deallocate()
+    spare?.deallocate()
   }
 
   /// Writes a record of text fields, quoting each only when needed.
@@ -125,6 +137,7 @@ public final class CSVWriter {
     guard !finished else { return }
     do {
       try flush()
+      if let hasher { digest = (hasher.finish(), hasher.byteCount) }
       let result = close(fd)
       fd = -1
       guard result == 0 else { throw writeError(errno) }
@@ -138,6 +151,7 @@ public final class CSVWriter {
 
   /// Abandons the file: closes and removes the temporary file; the destination is untouched.
   public func discard() {
+    if let hasher, digest == nil, !finished { _ = hasher.finish() }
     if fd >= 0 {
       close(fd)
       fd = -1
@@ -168,6 +182,7 @@ public final class CSVWriter {
       try flush()
       if bytes.count > capacity {
         try writeAll(src, bytes.count)
+        hasher?.hashNow(UnsafeRawBufferPointer(bytes))
         return
       }
     }
@@ -206,6 +221,12 @@ public final class CSVWriter {
 
   private func flush() throws {
     try writeAll(buffer, count)
+    if let hasher, let other = spare {
+      // The hasher reads this buffer while the next one fills the other.
+      hasher.submit(UnsafeRawBufferPointer(start: buffer, count: count))
+      spare = buffer
+      buffer = other
+    }
     count = 0
   }
 
