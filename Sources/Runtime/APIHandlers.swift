@@ -51,6 +51,7 @@ struct RuntimeAPIHandlers: APIProtocol {
       action: body.action.rawValue, code: body.code, infoType: body.infoType?.rawValue,
       final: body.final)
     let id = input.path.sid
+    // Streamed only when asked for by name (not by */*), whatever its quality.
     if input.headers.accept.contains(where: { $0.contentType == .textEventStream }) {
       let events = try await streamedStep(id, request, caller: caller)
       return .ok(.init(headers: .init(cacheControl: "no-store"), body: .textEventStream(events)))
