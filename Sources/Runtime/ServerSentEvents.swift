@@ -6,8 +6,6 @@ internal import Synchronization
 /// writes them, each `data: {"text": ...}`, then one `observation` (the step's whole answer,
 /// as the JSON reply carries it) or one `error` (`{"error": {"kind", "message"}}`).
 enum ServerSentEvents {
-  static let contentType = "text/event-stream"
-
   /// One event; `data` is JSON on a single line, so it needs no splitting.
   static func event(_ name: String, _ data: JSONValue) -> ByteBuffer {
     ByteBuffer(string: "event: \(name)\ndata: \(data.jsonText())\n\n")
