@@ -27,6 +27,11 @@ let package = Package(
     // The runtime's structured log lines and its Prometheus metrics.
     .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+    // The runtime's HTTP interface and types, generated from Sources/Runtime/openapi.yaml.
+    .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+    .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+    .package(
+      url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
   ],
   targets: [
     // C libraries: module maps only, each imported by exactly one Swift module.
@@ -93,8 +98,15 @@ let package = Package(
         .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+        .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+        .product(name: "Yams", package: "Yams"),
       ],
-      swiftSettings: swiftSettings),
+      // openapi.yaml is the API's contract: the generator plugin makes the server's interface
+      // from it at build time, and GET /openapi.json serves it (from the resource bundle).
+      resources: [.copy("openapi.yaml")],
+      swiftSettings: swiftSettings,
+      plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
     .target(
       name: "Report", dependencies: ["DojoCore", "Registry", "Grading", "Validation"],
       swiftSettings: swiftSettings),

@@ -13,31 +13,12 @@ enum ScriptSupport {
   static let folderInSandbox = "/dojo/python"
 
   /// The folder holding `dojo_split.py`: SwiftPM's resource bundle for this module, beside
-  /// the executable (or the test bundle) that runs Dojo. Looked up by hand rather than
-  /// through `Bundle.module`, which stops the process when the bundle is missing.
+  /// the executable (or the test bundle) that runs Dojo.
   ///
   /// - Throws: ``DojoError`` `.invalidArgument` when the bundle is not beside the
   ///   executable (Dojo was copied without it), saying what to do.
   static func folder() throws -> URL {
-    let bundleName = "Dojo_Curation.resources"
-    var candidates: [URL] = []
-    if let executable = try? FileManager.default.destinationOfSymbolicLink(
-      atPath: "/proc/self/exe")
-    {
-      candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent())
-    }
-    candidates.append(Bundle.main.bundleURL)
-    if let resources = Bundle.main.resourceURL { candidates.append(resources) }
-    for base in candidates {
-      let folder = base.appendingPathComponent(bundleName)
-      if FileManager.default.fileExists(atPath: folder.appendingPathComponent(moduleFile).path) {
-        return folder.standardizedFileURL
-      }
-    }
-    throw DojoError(
-      .invalidArgument,
-      "split scripts need \(bundleName)/\(moduleFile), which ships beside the dojo executable; it was not found beside \(candidates.first?.path ?? "the executable"): run dojo from its build folder or copy the bundle with it"
-    )
+    try ResourceBundles.folder("Dojo_Curation.resources", holding: moduleFile, for: "split scripts")
   }
 
   /// The module's path on the host.

@@ -1,6 +1,7 @@
 public import DojoCore
 internal import Foundation
 public import Hummingbird
+internal import OpenAPIRuntime
 
 /// The one place where failures become HTTP responses: `{"error": {"kind", "message"}}`
 /// with a status code that fits the ``DojoError`` code.
@@ -28,8 +29,27 @@ public enum APIError {
   static func classify(_ error: any Error) -> (
     status: HTTPResponse.Status, kind: String, message: String
   ) {
+    if let wrapped = error as? ServerError {
+      // The generated server wraps what a handler, a middleware or its decoder threw.
+      return classify(wrapped.underlyingError)
+    }
+    if let decoding = error as? DecodingError {
+      // The generated decoder refused a body the runtime's own checks let through (a whole
+      // number with a fraction, say): the client's fault, named by member.
+      return (
+        .badRequest, DojoError.Code.invalidArgument.name,
+        "the request body is not valid: \(JSONResponse.describe(decoding))"
+      )
+    }
     if let refusal = error as? HTTPRefusal {
       return (refusal.status, refusal.kind, refusal.message)
+    }
+    if let runtime = error as? any HTTPResponseConvertible, runtime.httpStatus.code < 500 {
+      // The generated server's own refusals (a body or header it cannot read).
+      return (
+        runtime.httpStatus, DojoError.Code.invalidArgument.name,
+        "the request is not valid: \(error)"
+      )
     }
     if let dojo = error as? DojoError {
       return (status(for: dojo.code), dojo.code.name, dojo.message)
@@ -60,7 +80,7 @@ public enum APIError {
       "error": .object(["kind": .string(kind), "message": .string(message)])
     ])
     var response = JSONResponse.make(body, status: status)
-    if let refusal = error as? HTTPRefusal {
+    if let refusal = ((error as? ServerError)?.underlyingError ?? error) as? HTTPRefusal {
       for field in refusal.headers { response.headers.append(field) }
     }
     return response
@@ -91,19 +111,6 @@ enum JSONResponse {
     return Response(
       status: status, headers: [.contentType: "application/json"],
       body: ResponseBody(byteBuffer: buffer))
-  }
-
-  /// Decodes the request body as `T`, with a message that names the field that failed.
-  static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws
-    -> T
-  {
-    let buffer: ByteBuffer
-    do {
-      buffer = try await request.body.collect(upTo: limit)
-    } catch {
-      throw DojoError(.invalidArgument, "the request body is larger than \(limit) bytes; send less")
-    }
-    return try RequestBodies.decode(T.self, from: Data(buffer.readableBytesView))
   }
 
   static func describe(_ error: DecodingError) -> String {

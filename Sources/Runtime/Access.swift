@@ -1,6 +1,13 @@
 internal import DojoCore
 public import Foundation
 
+#if canImport(Glibc)
+  // lstat's struct, named by its own module (the generated API's imports made another module
+  // the one Swift attributes it to).
+  internal import Glibc
+  internal import CoreFoundation
+#endif
+
 /// Who a request acts for, as its bearer token says.
 public enum Caller: Sendable, Equatable, Hashable {
   /// The server's own token (`DOJO_TOKEN` or the generated token file): every session.

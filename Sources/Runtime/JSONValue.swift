@@ -1,7 +1,8 @@
 internal import Foundation
 
 /// Any JSON value: observations and request bodies differ by action, so they travel as this.
-public enum JSONValue: Sendable, Equatable, Codable {
+/// Hashable because the generated API types (see openapi-generator-config.yaml) use it.
+public enum JSONValue: Sendable, Hashable, Codable {
   case null
   case bool(Bool)
   case number(Double)

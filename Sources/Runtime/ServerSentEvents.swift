@@ -6,15 +6,6 @@ internal import Synchronization
 /// writes them, each `data: {"text": ...}`, then one `observation` (the step's whole answer,
 /// as the JSON reply carries it) or one `error` (`{"error": {"kind", "message"}}`).
 enum ServerSentEvents {
-  static let contentType = "text/event-stream"
-
-  /// Whether a request asked for a stream.
-  static func wanted(accept: String?) -> Bool {
-    (accept ?? "").lowercased().split(separator: ",").contains {
-      $0.trimmingCharacters(in: .whitespaces).hasPrefix(contentType)
-    }
-  }
-
   /// One event; `data` is JSON on a single line, so it needs no splitting.
   static func event(_ name: String, _ data: JSONValue) -> ByteBuffer {
     ByteBuffer(string: "event: \(name)\ndata: \(data.jsonText())\n\n")

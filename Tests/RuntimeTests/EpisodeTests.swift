@@ -12,6 +12,28 @@ extension RuntimeSuites {
   struct EpisodeTests {
     let fixture = PublishedFixture.shared!
 
+    @Test func onlyAnExplicitEventStreamIsStreamed() async throws {
+      let live = try await LiveServer.start(
+        fixture.configuration(sessions: fixture.sessionsDirectory()))
+      let sid = try await live.client.open()
+      let cases: [(String?, Bool)] = [
+        ("text/event-stream", true), ("application/json, text/event-stream;q=0.9", true),
+        ("application/json", false), (nil, false), ("*/*", false),
+      ]
+      for (accept, streamed) in cases {
+        let answer = try await live.client.call(
+          "POST", "/v1/sessions/\(sid)/step",
+          .object(["action": .string("request_info"), "info_type": .string("name")]),
+          headers: accept.map { ["Accept": $0] } ?? [:])
+        #expect(answer.status == 200, "\(accept ?? "none"): \(answer.text)")
+        #expect(answer.text.hasPrefix("event: observation\n") == streamed, "\(accept ?? "none")")
+        #expect((answer["observation"] != nil) == !streamed, "\(accept ?? "none")")
+      }
+      // The fixture's registry is shared: leave no session open for the metrics test.
+      #expect(try await live.client.call("DELETE", "/v1/sessions/\(sid)").status == 200)
+      await live.stop()
+    }
+
     @Test func aWholeEpisode() async throws {
       let sessions = fixture.sessionsDirectory()
       let live = try await LiveServer.start(fixture.configuration(sessions: sessions))

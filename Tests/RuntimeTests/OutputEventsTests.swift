@@ -37,13 +37,4 @@ struct OutputEventsTests {
       String(decoding: try #require(flushed.first).readableBytesView, as: UTF8.self).hasPrefix(
         "event: stderr\n"))
   }
-
-  @Test(
-    arguments: [
-      ("text/event-stream", true), ("application/json, text/event-stream;q=0.9", true),
-      ("application/json", false), (nil, false), ("*/*", false),
-    ] as [(String?, Bool)])
-  func onlyAnExplicitEventStreamIsStreamed(accept: String?, streamed: Bool) {
-    #expect(ServerSentEvents.wanted(accept: accept) == streamed)
-  }
 }

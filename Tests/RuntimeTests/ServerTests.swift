@@ -163,11 +163,36 @@ extension RuntimeSuites {
       await again.stop()
     }
 
+    @Test func aTaskWithOnlyAPublicBoardCountsItAndEveryRequestIsLogged() async throws {
+      let live = try await LiveServer.start(
+        fixture.configuration(sessions: fixture.sessionsDirectory()))
+      // The fixture's task has a public leaderboard of four entries and no private one.
+      let task = try await live.client.call("GET", "/v1/tasks/\(fixture.id)")
+      #expect(task.status == 200, "\(task.text)")
+      #expect(task["leaderboard_size"]?.number == 4)
+      let missing = try await live.client.call("GET", "/v1/tasks/no-such-task")
+      #expect(missing.status == 404)
+      await live.stop()
+      // One structured line per request, with its method, path and status.
+      let log = try String(contentsOf: live.log, encoding: .utf8).split(separator: "\n")
+      let lines = log.filter { $0.contains("dojo.http") && $0.contains("request") }
+      #expect(
+        lines.contains {
+          $0.contains("method=GET") && $0.contains("path=/v1/tasks/\(fixture.id)")
+            && $0.contains("status=200") && $0.contains("ms=")
+        }, "\(log)")
+      #expect(
+        lines.contains { $0.contains("path=/v1/tasks/no-such-task") && $0.contains("status=404") },
+        "\(log)")
+    }
+
     @Test func openAPIListsExactlyTheRoutesServed() async throws {
       let live = try await LiveServer.start(
         fixture.configuration(sessions: fixture.sessionsDirectory()))
       let response = try await live.client.call("GET", "/openapi.json")
       #expect(response.status == 200)
+      // What is served is the contract the server is generated from, as it ships.
+      #expect(response.body == (try RuntimeAPI.document()))
       #expect(response["openapi"]?.string?.hasPrefix("3.") == true)
       guard case .object(let paths)? = response["paths"] else {
         Issue.record("no paths in \(response.text)")
@@ -196,7 +221,7 @@ extension RuntimeSuites {
       #expect(response["paths"]?["/v1/sessions"]?["post"]?["responses"]?["415"] != nil)
       #expect(response["paths"]?["/v1/tasks"]?["get"]?["responses"]?["401"] != nil)
       // Every documented route answers with something other than "no such route".
-      for route in RuntimeAPI.routes {
+      for route in try RuntimeAPI.routes() {
         let path = route.path.replacingOccurrences(of: "{id}", with: fixture.id)
           .replacingOccurrences(of: "{sid}", with: "unknown-session")
         let answer = try await live.client.call(
