@@ -3,6 +3,7 @@ internal import Foundation
 internal import HTTPTypes
 internal import NIOCore
 internal import OpenAPIRuntime
+internal import Registry
 internal import Sandbox
 
 /// The server's operations, as the interface generated from `openapi.yaml` declares them

@@ -4,7 +4,10 @@ internal import Grading
 internal import Sandbox
 
 #if canImport(Glibc)
-  import Glibc
+  // lstat's struct, named by its own module (the generated API's imports made another module
+  // the one Swift attributes it to).
+  internal import Glibc
+  internal import CoreFoundation
 #endif
 
 /// What an `execute_code` step produced.
