@@ -172,10 +172,11 @@ struct CatalogueLayoutTests {
     },
   ]
 
-  /// Imports run this many at a time: each spends most of its time waiting on the disk
-  /// (fsync) and on the split and grader processes it starts, so twice the two cores of CI
-  /// keep them busy without crowding out the suites that run beside this one.
-  static let importsAtOnce = 4
+  /// Imports run this many at a time: each spends much of its time waiting on the disk
+  /// (fsync) and on the split and grader processes it starts. Four at once starved the
+  /// runtime's timing-bound suites beside this one on CI's two cores (a `dojo serve` that
+  /// printed its port only after 30 s), so two, one a core.
+  static let importsAtOnce = 2
 
   /// The manifests imported end to end from a fixture of their real layout by another test
   /// (by the test's name), not by `scripts/catalogue-fixtures`.

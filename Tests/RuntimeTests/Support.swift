@@ -157,7 +157,8 @@ struct LiveServer: Sendable {
   ) async throws -> LiveServer {
     let (process, log, exited) = try launch(
       configuration, token: token, extraArguments: extraArguments)
-    let deadline = Date().addingTimeInterval(30)
+    // Generous: on CI's two shared cores a start was once seen to take over 30 s.
+    let deadline = Date().addingTimeInterval(90)
     while Date() < deadline {
       let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
       if let match = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
