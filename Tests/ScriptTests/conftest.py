@@ -271,6 +271,15 @@ def script_splits() -> list:
 
 
 @pytest.fixture
+def harness():
+    """The helpers a test calls itself (`run_script`, `manifest_answers`), as a fixture: a
+    test module cannot `from conftest import` them when one pytest run also collects
+    clients/python/tests, whose conftest.py takes the module name `conftest` first."""
+    import types
+    return types.SimpleNamespace(run_script=run_script, manifest_answers=manifest_answers)
+
+
+@pytest.fixture
 def raw(tmp_path) -> Raw:
     return Raw(tmp_path / "raw")
 

@@ -65,12 +65,11 @@ def test_images_split_by_id_across_the_shards_and_answers_are_long(raw, split):
     assert {r["target"] for r in task.sample(["row_id", "target"])} == {"0"}
 
 
-def test_refuses_an_image_of_train_csv_that_no_shard_holds(raw, tmp_path):
+def test_refuses_an_image_of_train_csv_that_no_shard_holds(raw, tmp_path, harness):
     import pytest
-    from conftest import run_script
 
     rows = build(raw)
     rows.append(["Train_999", 1, 1, 1, "ক"])
     raw.csv("train.csv", ["image_id", "grapheme_root", "vowel_diacritic", "consonant_diacritic", "grapheme"], rows)
     with pytest.raises(AssertionError, match="are in no shard"):
-        run_script(COMPETITION, raw.root, tmp_path / "out", hash_seed="1")
+        harness.run_script(COMPETITION, raw.root, tmp_path / "out", hash_seed="1")

@@ -4,13 +4,11 @@ the other curated clips stay for training, Kaggle's unlabelled test clips are le
 
 import pytest
 
-from conftest import manifest_answers, run_script
-
 COMPETITION = "freesound-audio-tagging-2019"
 
 
-def build(raw, clips=30):
-    classes = manifest_answers(COMPETITION).targets
+def build(raw, harness, clips=30):
+    classes = harness.manifest_answers(COMPETITION).targets
     rows = []
     for n in range(clips):
         fname = f"{n:04x}ab12.wav"
@@ -25,8 +23,8 @@ def build(raw, clips=30):
     return classes, rows
 
 
-def test_holds_out_curated_clips_with_one_hot_labels(raw, split):
-    classes, rows = build(raw)
+def test_holds_out_curated_clips_with_one_hot_labels(raw, split, harness):
+    classes, rows = build(raw, harness)
     task = split(COMPETITION)
     labels = {fname: set(text.split(",")) for fname, text in rows}
     assert len(task.answers) == 6
@@ -45,9 +43,9 @@ def test_holds_out_curated_clips_with_one_hot_labels(raw, split):
     assert all(r[c] == "0" for r in task.sample(["fname"] + classes) for c in classes)
 
 
-def test_refuses_a_label_outside_the_sample_submissions_classes(raw, tmp_path):
-    _, rows = build(raw)
+def test_refuses_a_label_outside_the_sample_submissions_classes(raw, tmp_path, harness):
+    _, rows = build(raw, harness)
     rows[3][1] = "Bark,Kazoo"
     raw.csv("train_curated.csv", ["fname", "labels"], rows)
     with pytest.raises(AssertionError, match="line 5: labels 'Bark,Kazoo'"):
-        run_script(COMPETITION, raw.root, tmp_path / "out", hash_seed="1")
+        harness.run_script(COMPETITION, raw.root, tmp_path / "out", hash_seed="1")

@@ -58,11 +58,10 @@ def test_holds_out_whole_days_and_keeps_their_ground_truth_private(raw, split):
     assert {r["LatitudeDegrees"] for r in sample} == {"37.904611315634504"}
 
 
-def test_refuses_a_drive_folder_it_cannot_date(raw, tmp_path):
+def test_refuses_a_drive_folder_it_cannot_date(raw, tmp_path, harness):
     import pytest
-    from conftest import run_script
 
     build(raw)
     raw.media("train/unnamed-drive/GooglePixel4/device_gnss.csv")
     with pytest.raises(AssertionError, match="cannot tell its day"):
-        run_script(COMPETITION, raw.root, tmp_path / "out", hash_seed="1")
+        harness.run_script(COMPETITION, raw.root, tmp_path / "out", hash_seed="1")
