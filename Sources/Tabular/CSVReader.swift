@@ -169,17 +169,7 @@ public final class CSVReader {
   public init(url: URL, options: Options = Options()) throws {
     name = url.lastPathComponent
     self.options = options
-    fd = open(url.path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      let code = errno
-      if code == ENOENT { throw DojoError(.notFound, "\(url.path): no such file") }
-      throw DojoError(.io, "cannot open \(url.path): \(String(cString: strerror(code)))")
-    }
-    var info = stat()
-    fstat(fd, &info)
-    identity = FileIdentity(
-      size: Int(info.st_size), seconds: Int(info.st_mtim.tv_sec),
-      nanoseconds: Int(info.st_mtim.tv_nsec))
+    (fd, identity) = try Self.openForReading(url)
     capacity = options.blockSize
     buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
     // Enough bytes to see a byte-order mark, unless the file is shorter.
@@ -206,15 +196,7 @@ public final class CSVReader {
   init(url: URL, options: Options, offset: Int, line: Int, width: Int) throws {
     name = url.lastPathComponent
     self.options = options
-    fd = open(url.path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw DojoError(.io, "cannot open \(url.path): \(String(cString: strerror(errno)))")
-    }
-    var info = stat()
-    fstat(fd, &info)
-    identity = FileIdentity(
-      size: Int(info.st_size), seconds: Int(info.st_mtim.tv_sec),
-      nanoseconds: Int(info.st_mtim.tv_nsec))
+    (fd, identity) = try Self.openForReading(url)
     capacity = options.blockSize
     buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
     guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
@@ -223,6 +205,25 @@ public final class CSVReader {
     consumed = offset
     self.line = line
     self.width = width
+  }
+
+  /// Opens `url` read-only (both initialisers: the whole file, or a range of it) and reads
+  /// what identifies its contents now.
+  private static func openForReading(_ url: URL) throws -> (Int32, FileIdentity) {
+    let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      let code = errno
+      if code == ENOENT { throw DojoError(.notFound, "\(url.path): no such file") }
+      throw DojoError(.io, "cannot open \(url.path): \(String(cString: strerror(code)))")
+    }
+    var info = stat()
+    fstat(fd, &info)
+    return (
+      fd,
+      FileIdentity(
+        size: Int(info.st_size), seconds: Int(info.st_mtim.tv_sec),
+        nanoseconds: Int(info.st_mtim.tv_nsec))
+    )
   }
 
   deinit {
