@@ -300,7 +300,11 @@ extension SandboxTests {
       defer { f.remove() }
       let leaked = open(f.privateDir.path, O_RDONLY | O_DIRECTORY)
       #expect(leaked >= 0)
-      let high = dup2(leaked, 47)
+      // A copy at 47 or above, never replacing a descriptor: dup2 onto a fixed number would
+      // close whatever this process (where every suite runs at once) had there, and once that
+      // was an event loop's epoll descriptor, which aborts the whole test process.
+      let high = fcntl(leaked, F_DUPFD, 47)
+      #expect(high >= 47)
       defer {
         close(leaked)
         close(high)
