@@ -19,6 +19,7 @@ extension RuntimeSuites {
       let cases: [(String?, Bool)] = [
         ("text/event-stream", true), ("application/json, text/event-stream;q=0.9", true),
         ("application/json", false), (nil, false), ("*/*", false),
+        ("text/event-stream;q=0, application/json", false),
       ]
       for (accept, streamed) in cases {
         let answer = try await live.client.call(

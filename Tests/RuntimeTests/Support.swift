@@ -157,26 +157,37 @@ struct LiveServer: Sendable {
   ) async throws -> LiveServer {
     let (process, log, exited) = try launch(
       configuration, token: token, extraArguments: extraArguments)
-    // Generous: on CI's two shared cores a start was once seen to take over 30 s.
-    let deadline = Date().addingTimeInterval(90)
-    while Date() < deadline {
-      let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-      if let match = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
-        let port = Int(match.1),
-        let printed = token
-          ?? text.firstMatch(of: /Authorization: Bearer ([0-9a-f]+)/).map({
-            String($0.1)
-          })
-      {
-        return LiveServer(
-          port: port, pid: process.processIdentifier, log: log, token: printed, exited: exited)
-      }
-      if !process.isRunning { break }
-      try await Task.sleep(for: .milliseconds(20))
+    // Watched from a thread of its own, so that a cooperative pool held by other suites'
+    // synchronous tests cannot make the deadline pass unseen. Generous: on CI's two shared
+    // cores a start was once seen to take over 30 s.
+    let box = ProcessBox(process)
+    let started = try await onOwnThread { () -> (port: Int, token: String)? in
+      let deadline = Date().addingTimeInterval(90)
+      repeat {
+        let running = box.process.isRunning
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        if let match = text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/),
+          let port = Int(match.1),
+          let printed = token
+            ?? text.firstMatch(of: /Authorization: Bearer ([0-9a-f]+)/).map({ String($0.1) })
+        {
+          return (port, printed)
+        }
+        // Read once more after it ended: what it printed last is in the log by now.
+        if !running { return nil }
+        usleep(20_000)
+      } while Date() < deadline
+      return nil
+    }
+    if let started {
+      return LiveServer(
+        port: started.port, pid: process.processIdentifier, log: log, token: started.token,
+        exited: exited)
     }
     kill(process.processIdentifier, SIGKILL)
+    _ = await exited.value
     let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-    throw DojoError(.internalError, "dojo serve did not start: \(text)")
+    throw DojoError(.internalError, "dojo serve did not start within 90 s: \(text)")
   }
 
   /// Runs `dojo serve` expecting it to refuse to start; returns its exit status and output.
@@ -272,7 +283,8 @@ struct APIResponse: Sendable {
   var reward: Double? { body["reward"]?.number }
 }
 
-/// A plain HTTP client (URLSession) against the live server, sending its bearer token.
+/// A plain HTTP client against the live server, sending its bearer token; each request is a
+/// connection of its own on a thread of its own (see ``BlockingHTTP``).
 struct APIClient: Sendable {
   let port: Int
   /// Sent as `Authorization: Bearer`; nil sends none.
@@ -281,22 +293,20 @@ struct APIClient: Sendable {
   func call(
     _ method: String, _ path: String, _ body: JSONValue? = nil, headers: [String: String] = [:]
   ) async throws -> APIResponse {
-    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-    request.httpMethod = method
-    request.timeoutInterval = 120
-    if let body {
-      request.httpBody = Data(body.jsonText().utf8)
-      request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    var head: [(String, String)] = []
+    if body != nil { head.append(("Content-Type", "application/json")) }
+    if let token { head.append(("Authorization", "Bearer \(token)")) }
+    head += headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    let (port, method, path, fields) = (port, method, path, head)
+    let bytes = body.map { Array($0.jsonText().utf8) }
+    let answer = try await onOwnThread {
+      try BlockingHTTP.exchange(
+        port: port, method: method, path: path, headers: fields, body: bytes)
     }
-    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-    let start = Date()
-    let (data, response) = try await URLSession.shared.data(for: request)
-    let seconds = Date().timeIntervalSince(start)
-    let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-    let text = String(decoding: data, as: UTF8.self)
-    let json = (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .null
-    return APIResponse(status: status, body: json, text: text, seconds: seconds)
+    let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(answer.body))) ?? .null
+    return APIResponse(
+      status: answer.status, body: json, text: String(decoding: answer.body, as: UTF8.self),
+      seconds: answer.seconds)
   }
 
   func open(
