@@ -56,7 +56,8 @@ public struct RuntimeServer: Sendable {
     return router
   }
 
-  /// Hands the caller the access checks accepted to the operation handlers, which see only
+  /// Hands the caller the access checks accepted, and whether the client named
+  /// `text/event-stream` in its Accept header, to the operation handlers, which see only
   /// their typed input (see ``RequestCaller``).
   struct CallerScope: RouterMiddleware {
     func handle(
@@ -64,7 +65,11 @@ public struct RuntimeServer: Sendable {
       next: (Request, RuntimeRequestContext) async throws -> Response
     ) async throws -> Response {
       try await RequestCaller.$current.withValue(context.caller) {
-        try await next(request, context)
+        try await RequestCaller.$namesEventStream.withValue(
+          EventStreamRequest.named(in: request.headers[values: .accept])
+        ) {
+          try await next(request, context)
+        }
       }
     }
   }
