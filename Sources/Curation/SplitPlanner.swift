@@ -93,10 +93,18 @@ public struct SplitPlanner: Sendable {
 
   /// Shuffles row numbers and sends the first `testRows` to test.
   static func random(rowCount: Int, testRows: Int, generator: inout SeededGenerator) -> [RowSide] {
-    var order = Array(0..<rowCount)
-    generator.shuffle(&order)
     var sides = [RowSide](repeating: .train, count: rowCount)
-    for row in order.prefix(testRows) { sides[row] = .test }
+    // Row numbers as 4 bytes where they fit rather than 8: the permutation is the largest
+    // thing a random split holds. The draws, and so the split, are the same either way.
+    if rowCount <= Int(UInt32.max) {
+      var order = (0..<UInt32(rowCount)).map { $0 }
+      generator.shuffle(&order)
+      for row in order.prefix(testRows) { sides[Int(row)] = .test }
+    } else {
+      var order = Array(0..<rowCount)
+      generator.shuffle(&order)
+      for row in order.prefix(testRows) { sides[row] = .test }
+    }
     return sides
   }
 

@@ -34,6 +34,28 @@ struct SplitPlannerTests {
     #expect(other != a)
   }
 
+  /// The random split is the first `test` rows of a seeded Fisher-Yates permutation of the row
+  /// numbers, whatever integer type holds them: a change would move every task's rows.
+  @Test func randomSplitIsTheSeededPermutationsPrefix() throws {
+    for (rows, seed) in [(2, UInt64(0)), (17, 5), (1000, 3), (54_321, 42)] {
+      let split = Manifest.Split(strategy: .random, testFraction: 0.2, seed: seed)
+      let planner = SplitPlanner(split)
+      let sides = try planner.assign(rowCount: rows) { _ in [] }
+      var generator = SeededGenerator(seed: seed)
+      var order = Array(0..<rows)
+      generator.shuffle(&order)
+      let expected = Set(order.prefix(planner.testSize(rowCount: rows)))
+      #expect(Set(sides.indices.filter { sides[$0] == .test }) == expected, "\(rows) rows")
+    }
+    // And one pinned outright, for seed 7 and 20 rows.
+    let pinned = try SplitPlanner(Manifest.Split(strategy: .random, testRows: 4, seed: 7))
+      .assign(rowCount: 20) { _ in [] }
+    #expect(pinned.indices.filter { pinned[$0] == .test } == Self.pinnedTestRows)
+  }
+
+  /// Computed apart from Dojo (SplitMix64, Lemire's draw and the shuffle, ported to Python).
+  static let pinnedTestRows = [10, 14, 17, 18]
+
   @Test func testSizeRoundsUpLikeScikitLearn() {
     let p = SplitPlanner(Manifest.Split(strategy: .random, testFraction: 0.25))
     #expect(p.testSize(rowCount: 10) == 3)
