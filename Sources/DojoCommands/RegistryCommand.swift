@@ -50,14 +50,19 @@ struct RegistryOptions: ParsableArguments {
   /// Opens a registry that must already hold something: a SQLite path that does not exist
   /// is refused rather than created empty.
   func openExisting() throws -> Registry {
-    let location = try location()
-    if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+    try requireExisting()
+    return try Registry(location())
+  }
+
+  /// Refuses a SQLite path where no registry is (a typo would otherwise make an empty one and
+  /// serve or list nothing without a word). A PostgreSQL database is created by its owner.
+  func requireExisting() throws {
+    if case .sqlite(let path) = try location(), !FileManager.default.fileExists(atPath: path) {
       throw DojoError(
         .notFound,
         "no registry at \(path); run `dojo import` (or `dojo publish`) first, or pass --registry FILE|URL"
       )
     }
-    return try Registry(location)
   }
 }
 

@@ -168,6 +168,8 @@ struct ServeCommand: AsyncParsableCommand {
     guard (0...65535).contains(port) else {
       throw DojoError(.invalidArgument, "--port \(port) is not a port; use 0 to 65535")
     }
+    // A server over a registry that is not there would serve no task.
+    try registry.requireExisting()
     let available = Sandbox.isAvailable()
     guard available.available else { throw DojoError(.sandbox, available.reason) }
     if agentRequirements != nil, python != nil {

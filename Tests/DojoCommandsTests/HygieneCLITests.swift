@@ -72,6 +72,20 @@ struct HygieneCLITests {
     #expect(r.stderr.contains(expected), "\(r.stderr)")
   }
 
+  /// A mistyped registry path is refused with what to do, not served as a new empty registry.
+  @Test func serveRefusesARegistryThatIsNotThere() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-typo-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let missing = dir.appendingPathComponent("typo/registry.sqlite")
+    let r = try CLI.run(["serve", "--registry", missing.path, "--port", "0"], cwd: dir)
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("no registry at \(missing.path)"), "\(r.stderr)")
+    #expect(r.stderr.contains("dojo import"))
+    #expect(!FileManager.default.fileExists(atPath: missing.path))
+    #expect(!FileManager.default.fileExists(atPath: missing.deletingLastPathComponent().path))
+  }
+
   @Test func aPortInUseIsNamedAndPortZeroSuggested() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dojo-port-\(UUID())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -93,9 +107,10 @@ struct HygieneCLITests {
     }
     #expect(bound)
     let port = Int(UInt16(bigEndian: address.sin_port))
-    let r = try CLI.run(
-      ["serve", "--registry", dir.appendingPathComponent("r.sqlite").path, "--port", "\(port)"],
-      cwd: dir)
+    // An empty file is an empty SQLite database: a registry that exists, with no task yet.
+    let registry = dir.appendingPathComponent("r.sqlite")
+    #expect(FileManager.default.createFile(atPath: registry.path, contents: nil))
+    let r = try CLI.run(["serve", "--registry", registry.path, "--port", "\(port)"], cwd: dir)
     #expect(r.status == 1)
     #expect(
       r.stderr.contains("port \(port) on 127.0.0.1 is in use by another process"), "\(r.stderr)")
