@@ -249,7 +249,7 @@ extension ProcessRunner {
 private enum CloseFrom {
   typealias Function =
     @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-  nonisolated(unsafe) static let function: Function? = {
+  static let function: Function? = {
     // RTLD_DEFAULT: the symbol wherever the process's libraries define it.
     guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
       return nil
