@@ -329,6 +329,27 @@ func noise(_ count: Int, seed: UInt64 = 1) -> Data {
     #expect(report.files[0].sha256 == SHA256Hasher.hash(crlf))
   }
 
+  /// Entries up to one hashing buffer are hashed on the extracting thread, larger ones on the
+  /// hashing thread: both record the SHA-256 of the bytes written, in any order of the two.
+  @Test(arguments: formats)
+  func smallAndLargeEntriesAreHashedAlike(_ format: TestArchiveFormat) throws {
+    let scratch = try Scratch()
+    let large = noise(3 << 20)
+    let edge = noise(1 << 20, seed: 2)
+    let entries: [(String, Data)] = [
+      ("a-small.csv", Data("id,y\n1,0\n".utf8)), ("b-large.bin", large), ("c-edge.bin", edge),
+      ("d-small.csv", Data("id,y\n2,1\n".utf8)),
+    ]
+    let archive = try scratch.archive(
+      "hash.\(format)", entries.map { .file($0.0, $0.1) }, format)
+    let report = try Unpacker().unpack(archive: archive, into: scratch.out)
+    for (name, bytes) in entries {
+      let recorded = report.files.first { $0.path == name }
+      #expect(recorded?.sha256 == SHA256Hasher.hash(bytes), "\(name)")
+      #expect(recorded?.size == Int64(bytes.count), "\(name)")
+    }
+  }
+
   @Test(arguments: [TestArchiveFormat.zip, .tarGz, .sevenZip])
   func unicodeNames(_ format: TestArchiveFormat) throws {
     let scratch = try Scratch()
