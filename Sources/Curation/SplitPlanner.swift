@@ -97,15 +97,20 @@ public struct SplitPlanner: Sendable {
     // Row numbers as 4 bytes where they fit rather than 8: the permutation is the largest
     // thing a random split holds. The draws, and so the split, are the same either way.
     if rowCount <= Int(UInt32.max) {
-      var order = (0..<UInt32(rowCount)).map { $0 }
-      generator.shuffle(&order)
-      for row in order.prefix(testRows) { sides[Int(row)] = .test }
+      sendShuffledPrefix(
+        Array(0..<UInt32(rowCount)), testRows: testRows, to: &sides, generator: &generator)
     } else {
-      var order = Array(0..<rowCount)
-      generator.shuffle(&order)
-      for row in order.prefix(testRows) { sides[row] = .test }
+      sendShuffledPrefix(Array(0..<rowCount), testRows: testRows, to: &sides, generator: &generator)
     }
     return sides
+  }
+
+  private static func sendShuffledPrefix<Row: BinaryInteger>(
+    _ rows: [Row], testRows: Int, to sides: inout [RowSide], generator: inout SeededGenerator
+  ) {
+    var order = rows
+    generator.shuffle(&order)
+    for row in order.prefix(testRows) { sides[Int(row)] = .test }
   }
 
   /// Gives each class a share of the test side proportional to its size (largest remainder),

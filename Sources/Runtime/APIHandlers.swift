@@ -56,9 +56,13 @@ struct RuntimeAPIHandlers: APIProtocol {
       action: body.action.rawValue, code: body.code, infoType: body.infoType?.rawValue,
       final: body.final)
     let id = input.path.sid
-    // Streamed only when asked for by name (not by */*, nor by no Accept header at all, which
-    // the generated input turns into every type the operation declares).
-    if RequestCaller.namesEventStream {
+    // Streamed only when asked for by name with a quality above 0: not by */*, nor by no
+    // Accept header at all, which the generated input turns into every declared type.
+    if RequestCaller.sentAccept
+      && input.headers.accept.contains(where: {
+        $0.contentType == .textEventStream && $0.quality.doubleValue > 0
+      })
+    {
       let events = try await streamedStep(id, request, caller: caller)
       return .ok(.init(headers: .init(cacheControl: "no-store"), body: .textEventStream(events)))
     }
@@ -158,29 +162,12 @@ struct RuntimeAPIHandlers: APIProtocol {
 /// hands them the typed input only, not Hummingbird's request context).
 enum RequestCaller {
   @TaskLocal static var current: Caller?
-  /// Whether the request's Accept header names `text/event-stream` (see ``EventStreamRequest``).
-  @TaskLocal static var namesEventStream = false
+  /// Whether the request had an Accept header (the generated input cannot tell).
+  @TaskLocal static var sentAccept = false
 
   static func require() throws -> Caller {
     guard let current else { throw HTTPRefusal.unauthenticated() }
     return current
-  }
-}
-
-/// Whether a client asked for server-sent events: `text/event-stream` named in an Accept
-/// header, with any quality but 0 (which says "not acceptable").
-enum EventStreamRequest {
-  static func named(in acceptValues: [String]) -> Bool {
-    acceptValues.lazy.flatMap { $0.split(separator: ",") }.contains { item in
-      let parts = item.split(separator: ";").map {
-        $0.trimmingCharacters(in: .whitespaces).lowercased()
-      }
-      guard parts.first == "text/event-stream" else { return false }
-      let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap {
-        Double($0.dropFirst(2))
-      }
-      return quality.map { $0 > 0 } ?? true
-    }
   }
 }
 

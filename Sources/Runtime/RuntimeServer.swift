@@ -56,18 +56,16 @@ public struct RuntimeServer: Sendable {
     return router
   }
 
-  /// Hands the caller the access checks accepted, and whether the client named
-  /// `text/event-stream` in its Accept header, to the operation handlers, which see only
-  /// their typed input (see ``RequestCaller``).
+  /// Hands the caller the access checks accepted, and whether the request had an Accept
+  /// header, to the operation handlers, which see only their typed input (see
+  /// ``RequestCaller``).
   struct CallerScope: RouterMiddleware {
     func handle(
       _ request: Request, context: RuntimeRequestContext,
       next: (Request, RuntimeRequestContext) async throws -> Response
     ) async throws -> Response {
       try await RequestCaller.$current.withValue(context.caller) {
-        try await RequestCaller.$namesEventStream.withValue(
-          EventStreamRequest.named(in: request.headers[values: .accept])
-        ) {
+        try await RequestCaller.$sentAccept.withValue(request.headers[.accept] != nil) {
           try await next(request, context)
         }
       }

@@ -365,13 +365,13 @@ extension RuntimeSuites {
       // Every held socket is closed by the server soon after its timeout: the half-sent heads
       // after the header timeout, the silent ones after the idle timeout.
       let (heldPartial, heldSilent) = (partial, silent)
-      let closings = await Task.detached {
+      let closings = try await onOwnThread {
         () -> (partial: Int, partialAt: Double, silent: Int, silentAt: Double) in
         let partialClosed = heldPartial.filter { $0.readUntilClosed(seconds: 6).closed }.count
         let partialAt = Date().timeIntervalSince(opened)
         let silentClosed = heldSilent.filter { $0.readUntilClosed(seconds: 8).closed }.count
         return (partialClosed, partialAt, silentClosed, Date().timeIntervalSince(opened))
-      }.value
+      }
       #expect(closings.partial == partial.count, "\(closings.partial) of \(partial.count) closed")
       #expect(
         closings.partialAt < 5, "half-sent heads closed \(closings.partialAt) s after opening")

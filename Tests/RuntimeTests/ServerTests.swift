@@ -242,13 +242,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// Runs a blocking process on a thread of its own, so the server under test keeps the pool.
 func runOffPool(_ executable: String, _ arguments: [String]) async throws -> ProcessOutcome {
-  try await withCheckedThrowingContinuation { continuation in
-    Thread {
-      continuation.resume(
-        with: Result {
-          try ProcessRunner.run(executable, arguments, limits: ProcessLimits(wallSeconds: 60))
-        })
-    }.start()
+  try await onOwnThread {
+    try ProcessRunner.run(executable, arguments, limits: ProcessLimits(wallSeconds: 60))
   }
 }
 
