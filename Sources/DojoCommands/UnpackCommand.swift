@@ -61,7 +61,7 @@ struct UnpackCommand: ParsableCommand {
     let nested =
       report.nestedArchives == 0 ? "" : ", \(report.nestedArchives) nested archives opened"
     print(
-      "unpacked \(report.files.count) files, \(report.totalBytes) bytes in "
+      "unpacked \(report.fileCount) files, \(report.totalBytes) bytes in "
         + String(format: "%.2f", seconds) + " s\(nested) into \(report.directory.path)")
   }
 

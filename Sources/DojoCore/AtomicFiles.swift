@@ -62,7 +62,8 @@ public enum AtomicFiles {
     }
   }
 
-  private static func posixError(_ what: String, _ code: Int32) -> DojoError {
+  /// The error for a failed system call, from its errno, recognising a full disk.
+  package static func posixError(_ what: String, _ code: Int32 = errno) -> DojoError {
     if code == ENOSPC {
       return DojoError(.diskFull, "\(what): the disk is full; free some space and run again")
     }

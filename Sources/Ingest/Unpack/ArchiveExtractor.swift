@@ -3,59 +3,87 @@ internal import DojoCore
 internal import Foundation
 
 /// What one extraction wrote below its root, by relative path.
+///
+/// Kept small per entry, so that archives of millions of files stay within reach: the
+/// records of regular files go to a ``FileLedger`` (on disk past a batch), their names to
+/// ``NameClaims`` as hashes. Folders, links and archives still to open are few and kept whole.
 struct ExtractedTree {
-  /// Regular files (hard links included), with size and SHA-256 taken while writing.
-  var files: [String: FileTree.Entry] = [:]
+  /// Regular files (hard links included) other than archives, with size and SHA-256 taken
+  /// while writing.
+  var ledger: FileLedger
+  /// Regular files whose names say they are archives: each is opened in place (or the
+  /// unpack fails), so none of them reaches the manifest.
+  var archives: [String: FileTree.Entry] = [:]
   /// Symlinks created, with their targets (each checked against the tree as it stood, and all
   /// of them again once the whole tree is built).
   var symlinks: [String: String] = [:]
   /// Folders created.
   var directories: Set<String> = []
   /// Every path above, to find names that differ only by Unicode normalisation.
-  var names = NameClaims()
+  private var names = NameClaims()
 
-  mutating func claim(_ rel: String) -> NameClaims.Clash? { names.claim(rel) }
-
-  /// Whether `rel` equals a recorded name after normalisation but not byte for byte.
-  func collides(_ rel: String) -> Bool { names.collides(rel) }
-}
-
-/// Relative paths seen so far, each with its folders, kept by their exact spelling.
-///
-/// Swift compares strings by canonical equivalence, so a lookup finds an earlier name that
-/// equals a new one after Unicode normalisation (NFC); comparing the two byte for byte tells a
-/// true repeat from a different spelling, which would be one file on some systems and one
-/// record in `.manifest.json`.
-struct NameClaims {
-  private var names: [String: String] = [:]
-
-  struct Clash {
-    var earlier: String
-    var new: String
+  init(spill: URL, batchSize: Int = 32_768) {
+    ledger = FileLedger(folder: spill, batchSize: batchSize)
   }
 
-  /// Records `rel` and its folders.
-  ///
-  /// - Returns: nil, or the earlier name that `rel` (or one of its folders) equals after
-  ///   normalisation while differing byte for byte.
-  mutating func claim(_ rel: String) -> Clash? {
-    var end = rel.endIndex
-    while true {
-      let prefix = String(rel[..<end])
-      if let earlier = names[prefix] {
-        if !earlier.utf8.elementsEqual(prefix.utf8) { return Clash(earlier: earlier, new: prefix) }
-        // Its folders were recorded with it.
-        return nil
-      }
-      names[prefix] = prefix
-      guard let slash = rel[..<end].lastIndex(of: "/") else { return nil }
-      end = slash
+  /// Records `rel` and its folders; see ``NameClaims/claim(_:spelling:)``.
+  mutating func claim(_ rel: String) throws -> NameClaims.Clash? {
+    let (directories, symlinks, archives, ledger) = (directories, symlinks, archives, ledger)
+    return try names.claim(rel) {
+      try Self.spelling(of: $0, directories, symlinks, archives, ledger)
     }
   }
 
-  func collides(_ rel: String) -> Bool {
-    guard let earlier = names[rel] else { return false }
-    return !earlier.utf8.elementsEqual(rel.utf8)
+  /// Whether `rel` equals a recorded name after normalisation but not byte for byte.
+  func collides(_ rel: String) throws -> Bool {
+    try names.collides(rel) { try Self.spelling(of: $0, directories, symlinks, archives, ledger) }
+  }
+
+  /// Whether `rel`, spelled exactly so, is a regular file of the tree.
+  func isFile(_ rel: String) -> Bool { names.isFile(rel) }
+
+  /// Adds a regular file, whose name was claimed.
+  mutating func addFile(_ record: FileTree.Entry) throws {
+    names.setFile(record.path, true)
+    if EntryPath.archiveKind(of: Self.lastComponent(record.path)) != nil {
+      archives[record.path] = record
+    } else {
+      try ledger.append(record)
+    }
+  }
+
+  /// Forgets an archive that was opened in place: its name is free for its contents.
+  mutating func removeArchive(_ rel: String) {
+    archives.removeValue(forKey: rel)
+    names.setFile(rel, false)
+  }
+
+  /// Every regular file: `body` returns false to stop early.
+  func forEachFile(_ body: (FileTree.Entry) throws -> Bool) throws {
+    for record in archives.values { guard try body(record) else { return } }
+    try ledger.forEach(body)
+  }
+
+  static func lastComponent(_ rel: String) -> String {
+    rel.split(separator: "/").last.map(String.init) ?? rel
+  }
+
+  /// The recorded name that equals `name` after normalisation while differing byte for byte:
+  /// looked up from the text only when the hashes say there is one, which is rare.
+  private static func spelling(
+    of name: String, _ directories: Set<String>, _ symlinks: [String: String],
+    _ archives: [String: FileTree.Entry], _ ledger: FileLedger
+  ) throws -> String? {
+    func differs(_ other: String) -> Bool { !other.utf8.elementsEqual(name.utf8) }
+    if let i = directories.firstIndex(of: name), differs(directories[i]) { return directories[i] }
+    if let i = symlinks.index(forKey: name), differs(symlinks[i].key) { return symlinks[i].key }
+    if let i = archives.index(forKey: name), differs(archives[i].key) { return archives[i].key }
+    var found: String?
+    try ledger.forEach { record in
+      if record.path == name && differs(record.path) { found = record.path }
+      return found == nil
+    }
+    return found
   }
 }
 
@@ -85,6 +113,8 @@ struct ArchiveExtractor {
   /// When set, the archive is a lone compressed file (`x.csv.gz`) and its one entry gets
   /// this name.
   let rawName: String?
+  /// A scratch folder outside `root` for the file records' run files (``FileLedger``).
+  let spill: URL
 
   /// Size of the blocks libarchive reads from disk; large blocks keep syscalls rare.
   static let readBlockSize = 1 << 20
@@ -140,7 +170,7 @@ struct ArchiveExtractor {
           + "damaged, re-download it")
     }
 
-    var tree = ExtractedTree()
+    var tree = ExtractedTree(spill: spill)
     var session = WriteSession(
       budget: budget,
       consumed: {
@@ -213,7 +243,7 @@ struct ArchiveExtractor {
     if parts.count == 1 && rel == UnpackManifest.fileName && logicalPrefix.isEmpty {
       throw refusal(name, "the name is reserved for the file list Dojo writes")
     }
-    if let clash = tree.claim(rel) {
+    if let clash = try tree.claim(rel) {
       throw refusal(
         name,
         "'\(clash.new)' and the earlier '\(clash.earlier)' differ only by Unicode normalisation and "
@@ -264,7 +294,7 @@ struct ArchiveExtractor {
       let record = try writeFile(
         a, rel: rel, name: name, mode: executable ? 0o755 : 0o644, stream: stream,
         hashInline: small, session: &session)
-      tree.files[rel] = record
+      try tree.addFile(record)
     default:
       let kind =
         switch type {
@@ -393,14 +423,26 @@ struct ArchiveExtractor {
       throw refusal(name, "it is a hard link to '\(target)', outside the output folder")
     }
     // Only files this archive already wrote: never a file of the host, never a link chain.
-    guard targetRel != rel, let record = tree.files[targetRel] else {
+    guard targetRel != rel, tree.isFile(targetRel) else {
       throw refusal(
         name, "it is a hard link to '\(target)', which is not a file extracted before it")
     }
     try makeDirectories(Array(parts.dropLast()), tree: &tree, name: name)
     try refuseRepeat(rel, tree: tree, name: name)
     guard link(path(targetRel), path(rel)) == 0 else { throw ioError("cannot create link", rel) }
-    tree.files[rel] = FileTree.Entry(path: rel, size: record.size, sha256: record.sha256)
+    // Its record is the target's: an archive's is at hand, any other file's is on disk (in
+    // the ledger's runs), so its bytes, which the link shares, are hashed again. Hard links
+    // are rare; keeping every record in memory for them cost hundreds of bytes an entry.
+    let record: FileTree.Entry
+    if let archive = tree.archives[targetRel] {
+      record = archive
+    } else {
+      var info = stat()
+      guard lstat(path(rel), &info) == 0 else { throw ioError("cannot read", rel) }
+      let digest = try SHA256Hasher.hash(fileAt: URL(fileURLWithPath: path(rel)))
+      record = FileTree.Entry(path: rel, size: Int64(info.st_size), sha256: digest)
+    }
+    try tree.addFile(FileTree.Entry(path: rel, size: record.size, sha256: record.sha256))
   }
 
   /// Creates the folders of `parts` (all of them) below the root, refusing to replace a file.
@@ -409,7 +451,7 @@ struct ArchiveExtractor {
     for part in parts {
       prefix = prefix.isEmpty ? part : prefix + "/" + part
       if tree.directories.contains(prefix) { continue }
-      if tree.files[prefix] != nil || tree.symlinks[prefix] != nil {
+      if tree.isFile(prefix) || tree.symlinks[prefix] != nil {
         throw refusal(name, "'\(prefix)' is both a file and a folder in the archive")
       }
       if mkdir(path(prefix), 0o755) != 0 {
@@ -432,7 +474,7 @@ struct ArchiveExtractor {
     if tree.directories.contains(rel) {
       throw refusal(name, "'\(rel)' is both a file and a folder in the archive")
     }
-    if tree.files[rel] != nil || tree.symlinks[rel] != nil {
+    if tree.isFile(rel) || tree.symlinks[rel] != nil {
       // Only now, on the way out, are the stored names read to tell the two spellings apart.
       let spellings = rawName == nil ? TarNames.spellings(of: rel, in: archive, label: label) : []
       if spellings.count >= 2 {

@@ -60,14 +60,24 @@ extension UnpackLimits {
 public struct UnpackReport: Sendable, Equatable {
   /// The output folder.
   public var directory: URL
-  /// Every regular file written, sorted by path (byte order of the UTF-8 path), relative to
-  /// ``directory``; the same records as `.manifest.json`.
-  public var files: [FileTree.Entry]
+  /// How many regular files were written.
+  public var fileCount: Int
+  /// The sum of the files' sizes.
+  public var totalBytes: Int64
   /// How many archives found inside the archive were opened in place.
   public var nestedArchives: Int
 
-  /// The sum of the files' sizes.
-  public var totalBytes: Int64 { files.reduce(0) { $0 + $1.size } }
+  /// Every regular file written, sorted by path (byte order of the UTF-8 path), relative to
+  /// ``directory``: read back from `.manifest.json`, since an archive of millions of entries
+  /// is never listed whole in memory while it is unpacked.
+  public func files() throws -> [FileTree.Entry] {
+    let url = directory.appendingPathComponent(UnpackManifest.fileName)
+    do {
+      return try JSONDecoder().decode(UnpackManifest.self, from: Data(contentsOf: url)).files
+    } catch {
+      throw DojoError(.io, "cannot read \(url.path): \(error.localizedDescription)", cause: error)
+    }
+  }
 }
 
 /// The `.manifest.json` written at the root of an unpacked folder.
@@ -90,24 +100,23 @@ public struct UnpackManifest: Codable, Sendable, Equatable {
   /// building the whole document (an archive of millions of entries makes one of hundreds of
   /// megabytes, and JSONEncoder's intermediate objects several times that).
   public static func write(archive: String, files: [FileTree.Entry], to url: URL) throws {
-    guard !files.isEmpty else {
-      // StableJSON's spelling of an empty list; nothing to stream.
-      do {
-        try StableJSON.encode(UnpackManifest(archive: archive, files: [])).write(to: url)
-      } catch {
-        throw AtomicFiles.ioError("cannot write \(url.path)", error)
-      }
-      return
+    try write(archive: archive, to: url) { record in
+      for file in files { try record(file) }
     }
+  }
+
+  /// Writes the manifest of the records `files` hands to its argument, in the order given
+  /// (sorted by path), streamed as ``write(archive:files:to:)`` does.
+  public static func write(
+    archive: String, to url: URL,
+    files: ((FileTree.Entry) throws -> Void) throws -> Void
+  ) throws {
     guard FileManager.default.createFile(atPath: url.path, contents: nil),
       let handle = FileHandle(forWritingAtPath: url.path)
     else {
       throw DojoError(.io, "cannot create \(url.path): \(String(cString: strerror(errno)))")
     }
     defer { try? handle.close() }
-    // One string at a time, escaped as JSONEncoder escapes it (with slashes left alone).
-    let strings = JSONEncoder()
-    strings.outputFormatting = [.withoutEscapingSlashes]
     var buffer = Data()
     buffer.reserveCapacity(1 << 20)
     func flush() throws {
@@ -118,19 +127,48 @@ public struct UnpackManifest: Codable, Sendable, Equatable {
       }
       buffer.removeAll(keepingCapacity: true)
     }
-    buffer.append(contentsOf: Array("{\n  \"archive\" : ".utf8))
-    buffer.append(try strings.encode(archive))
-    buffer.append(contentsOf: Array(",\n  \"files\" : [\n".utf8))
-    for (n, file) in files.enumerated() {
+    var count = 0
+    try files { file in
+      if count == 0 {
+        buffer.append(contentsOf: Array("{\n  \"archive\" : ".utf8))
+        try appendJSON(archive, to: &buffer)
+        buffer.append(contentsOf: Array(",\n  \"files\" : [\n".utf8))
+      } else {
+        buffer.append(contentsOf: Array(",\n".utf8))
+      }
+      count += 1
       buffer.append(contentsOf: Array("    {\n      \"path\" : ".utf8))
-      buffer.append(try strings.encode(file.path))
+      try appendJSON(file.path, to: &buffer)
       buffer.append(contentsOf: Array(",\n      \"sha256\" : ".utf8))
-      buffer.append(try strings.encode(file.sha256))
+      try appendJSON(file.sha256, to: &buffer)
       buffer.append(contentsOf: Array(",\n      \"size\" : \(file.size)\n    }".utf8))
-      buffer.append(contentsOf: Array((n + 1 < files.count ? ",\n" : "\n").utf8))
       if buffer.count >= 1 << 20 { try flush() }
     }
-    buffer.append(contentsOf: Array("  ]\n}\n".utf8))
+    guard count > 0 else {
+      // StableJSON's spelling of an empty list; nothing was streamed.
+      do {
+        try StableJSON.encode(UnpackManifest(archive: archive, files: [])).write(to: url)
+      } catch {
+        throw AtomicFiles.ioError("cannot write \(url.path)", error)
+      }
+      return
+    }
+    buffer.append(contentsOf: Array("\n  ]\n}\n".utf8))
     try flush()
+  }
+
+  /// Appends `text` as a JSON string, escaped as JSONEncoder escapes it (slashes left alone):
+  /// printable ASCII without quotes or backslashes, what nearly every path is, is copied as
+  /// it is; anything else goes through JSONEncoder itself, so the two cannot disagree.
+  private static func appendJSON(_ text: String, to buffer: inout Data) throws {
+    if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) && $0 != 0x22 && $0 != 0x5C }) {
+      buffer.append(0x22)
+      buffer.append(contentsOf: text.utf8)
+      buffer.append(0x22)
+      return
+    }
+    let strings = JSONEncoder()
+    strings.outputFormatting = [.withoutEscapingSlashes]
+    buffer.append(try strings.encode(text))
   }
 }

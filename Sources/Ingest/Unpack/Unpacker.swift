@@ -11,7 +11,7 @@ public import Foundation
 ///
 /// ```swift
 /// let report = try Unpacker().unpack(archive: zipURL, into: outURL)
-/// print(report.files.count, report.totalBytes)
+/// print(report.fileCount, report.totalBytes)
 /// ```
 public struct Unpacker: Sendable {
   /// The bounds past which an archive is refused as hostile.
@@ -64,13 +64,19 @@ public struct Unpacker: Sendable {
       throw DojoError(
         .io, "cannot create folder \(temp.path): \(String(cString: strerror(errno)))")
     }
+    // The file records' run files, beside the output rather than in it.
+    let spill = AtomicFiles.temporarySibling(of: out)
+    defer { try? FileManager.default.removeItem(at: spill) }
     do {
-      var run = Run(limits: limits, scratch: temp)
+      guard mkdir(spill.path, 0o700) == 0 else {
+        throw AtomicFiles.posixError("cannot create folder \(spill.path)")
+      }
+      var run = Run(limits: limits, scratch: temp, spill: spill)
       let name = source.lastPathComponent
       let kind = EntryPath.archiveKind(of: name)
       var tree = try ArchiveExtractor(
         archive: source, label: name, root: temp, logicalPrefix: [],
-        rawName: kind?.raw == true ? kind?.stem : nil
+        rawName: kind?.raw == true ? kind?.stem : nil, spill: spill
       ).extract(budget: &run.budget)
       // From here on, nested archives' output is measured against the outer file's size.
       run.budget.outermostBytes = try Self.size(of: source)
@@ -78,14 +84,18 @@ public struct Unpacker: Sendable {
       // Nested contents moved in and links moved deeper: judge every link again, on the
       // finished tree, by where its whole chain lands.
       try Self.checkLinks(tree, label: name)
-      let files = tree.files.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+      // Every archive was opened in place, so the ledger holds every file there is.
+      let ledger = tree.ledger
       // The tree's maps (names, folders, links) are not needed past this point: freed before
-      // the records are written, so the peak holds one list of the files, not two.
-      tree = ExtractedTree()
+      // the records are merged and written.
+      tree = ExtractedTree(spill: spill)
       try UnpackManifest.write(
-        archive: name, files: files, to: temp.appendingPathComponent(UnpackManifest.fileName))
+        archive: name, to: temp.appendingPathComponent(UnpackManifest.fileName),
+        files: ledger.forEachSorted)
       try AtomicFiles.rename(temp, to: out)
-      return UnpackReport(directory: out, files: files, nestedArchives: run.nestedArchives)
+      return UnpackReport(
+        directory: out, fileCount: ledger.count, totalBytes: ledger.totalBytes,
+        nestedArchives: run.nestedArchives)
     } catch {
       try? FileManager.default.removeItem(at: temp)
       if error is DojoError { throw error }
@@ -125,22 +135,25 @@ private struct Run {
   /// The temporary output folder; nested archives are staged in hidden folders inside it, so
   /// that moving their contents into place is a rename on the same file system.
   let scratch: URL
+  /// Where the trees' file records spill (``FileLedger``).
+  let spill: URL
   var nestedArchives = 0
 
-  init(limits: UnpackLimits, scratch: URL) {
+  init(limits: UnpackLimits, scratch: URL, spill: URL) {
     self.budget = UnpackBudget(limits: limits)
     self.scratch = scratch
+    self.spill = spill
   }
 
   /// Opens every archive among `tree`'s files, replacing each with its contents.
   mutating func openNested(
     in tree: inout ExtractedTree, root: URL, logicalPrefix: [String], label: String, depth: Int
   ) throws {
-    let candidates = tree.files.keys
-      .filter { EntryPath.archiveKind(of: Self.lastComponent($0)) != nil }
-      .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    let candidates = tree.archives.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     for rel in candidates {
-      guard let kind = EntryPath.archiveKind(of: Self.lastComponent(rel)) else { continue }
+      guard let kind = EntryPath.archiveKind(of: ExtractedTree.lastComponent(rel)) else {
+        continue
+      }
       let innerLabel = "\(label): \(rel)"
       if depth > budget.limits.maxDepth {
         throw DojoError(
@@ -155,7 +168,7 @@ private struct Run {
       let archiveURL = root.appendingPathComponent(rel)
       var inner = try ArchiveExtractor(
         archive: archiveURL, label: innerLabel, root: staging, logicalPrefix: innerPrefix,
-        rawName: kind.raw ? kind.stem : nil
+        rawName: kind.raw ? kind.stem : nil, spill: spill
       ).extract(budget: &budget)
       nestedArchives += 1
       try openNested(
@@ -163,13 +176,13 @@ private struct Run {
         depth: depth + 1)
 
       unlink(archiveURL.path)
-      tree.files.removeValue(forKey: rel)
+      tree.removeArchive(rel)
       // One file or one folder (`train.csv.zip` → `train.csv`, `train.zip` → `train/...`)
       // opens in place; several loose entries (`train_images.zip` holding the images at its
       // root) open in a folder named after the archive, as unzipping it by hand would.
-      let loose = Self.topLevelNames(of: inner).count > 1
-      if !loose && Self.fits(inner, at: folder, in: tree) {
-        try Self.move(inner, from: staging, to: folder, into: &tree, root: root)
+      let loose = try Self.topLevelNames(of: inner).count > 1
+      if try !loose && Self.fits(inner, at: folder, in: tree) {
+        try Self.move(inner, from: staging, under: [], to: folder, into: &tree, root: root)
       } else {
         // In a folder named after the archive (which is deeper, so symlink targets checked
         // above stay inside): its loose entries, or contents that clash with their neighbours.
@@ -181,30 +194,22 @@ private struct Run {
             "cannot open \(innerLabel) in a folder of its own: '\(apartRel)' exists next to it "
               + "and its files would mix with that folder's; unpack that archive by hand")
         }
-        var withFolder = ExtractedTree()
-        withFolder.directories.insert(kind.stem)
-        for (path, entry) in inner.files {
-          withFolder.files[kind.stem + "/" + path] = entry
-        }
-        for (path, target) in inner.symlinks {
-          withFolder.symlinks[kind.stem + "/" + path] = target
-        }
-        withFolder.directories.formUnion(inner.directories.map { kind.stem + "/" + $0 })
         try Self.relocate(staging: staging, under: kind.stem)
-        try Self.move(withFolder, from: staging, to: folder, into: &tree, root: root)
+        try Self.move(inner, from: staging, under: [kind.stem], to: folder, into: &tree, root: root)
       }
     }
   }
 
   /// The distinct first path components of a tree's files, links and folders.
-  private static func topLevelNames(of tree: ExtractedTree) -> Set<String> {
+  private static func topLevelNames(of tree: ExtractedTree) throws -> Set<String> {
     var names: Set<String> = []
     // Stops at two names: a tree of millions of images is not walked to learn it has many.
     func add(_ path: String) -> Bool {
       names.insert(String(path.prefix { $0 != "/" }))
       return names.count > 1
     }
-    for path in tree.files.keys where add(path) { return names }
+    try tree.forEachFile { !add($0.path) }
+    if names.count > 1 { return names }
     for path in tree.symlinks.keys where add(path) { return names }
     for path in tree.directories where add(path) { return names }
     return names
@@ -222,23 +227,28 @@ private struct Run {
 
   /// Whether every path of `inner` can be placed below `folder` without replacing anything.
   private static func fits(_ inner: ExtractedTree, at folder: [String], in tree: ExtractedTree)
-    -> Bool
+    throws -> Bool
   {
     let base = folder.joined(separator: "/")
     func target(_ p: String) -> String { base.isEmpty ? p : base + "/" + p }
     for dir in inner.directories {
       let t = target(dir)
-      if tree.files[t] != nil || tree.symlinks[t] != nil || tree.collides(t) { return false }
+      if try tree.isFile(t) || tree.symlinks[t] != nil || tree.collides(t) { return false }
     }
-    for p in Array(inner.files.keys) + Array(inner.symlinks.keys)
-    where !isFree(target(p), in: tree) || tree.collides(target(p)) {
+    for p in inner.symlinks.keys where try !isFree(target(p), in: tree) || tree.collides(target(p))
+    {
       return false
     }
-    return true
+    var fits = true
+    try inner.forEachFile { record in
+      fits = try isFree(target(record.path), in: tree) && !tree.collides(target(record.path))
+      return fits
+    }
+    return fits
   }
 
   private static func isFree(_ rel: String, in tree: ExtractedTree) -> Bool {
-    tree.files[rel] == nil && tree.symlinks[rel] == nil && !tree.directories.contains(rel)
+    !tree.isFile(rel) && tree.symlinks[rel] == nil && !tree.directories.contains(rel)
   }
 
   /// Moves everything in `staging` one level down, into `staging/name`.
@@ -255,40 +265,63 @@ private struct Run {
     try renameOrThrow(holder.path, staging.appendingPathComponent(name).path)
   }
 
-  /// Renames `inner`'s files from `staging` to below `folder` of `root`, recording them.
+  /// Renames `inner`'s files from `staging` (below `under` there, after ``relocate``) to
+  /// below `folder` of `root`, recording them.
   private static func move(
-    _ inner: ExtractedTree, from staging: URL, to folder: [String],
+    _ inner: ExtractedTree, from staging: URL, under: [String], to folder: [String],
     into tree: inout ExtractedTree, root: URL
   ) throws {
-    let base = folder.joined(separator: "/")
+    let base = (folder + under).joined(separator: "/")
     func target(_ p: String) -> String { base.isEmpty ? p : base + "/" + p }
-    // `fits` (or the fresh folder they go to) ruled out names that collide after
-    // normalisation; recording them keeps later nested archives to the same rule.
-    for p in Array(inner.directories) + Array(inner.files.keys) + Array(inner.symlinks.keys) {
-      if let clash = tree.claim(target(p)) {
+    func source(_ p: String) -> String {
+      (under.isEmpty ? staging : staging.appendingPathComponent(under.joined(separator: "/")))
+        .appendingPathComponent(p).path
+    }
+    func claim(_ rel: String) throws {
+      if let clash = try tree.claim(rel) {
         throw DojoError(
           .unsafeArchive,
           "refused '\(clash.new)': it and the earlier '\(clash.earlier)' differ only by Unicode "
             + "normalisation and would be one file; rename one of them")
       }
     }
+    // `fits` (or the fresh folder they go to) ruled out names that collide after
+    // normalisation; recording them keeps later nested archives to the same rule.
+    var folders = inner.directories.map(target)
+    var prefix: [String] = []
+    for part in under {
+      prefix.append(part)
+      folders.append((folder + prefix).joined(separator: "/"))
+    }
+    for dir in folders { try claim(dir) }
+    for p in inner.symlinks.keys { try claim(target(p)) }
     // Parents sort before their children, so each folder's parent exists when it is made.
-    for dir in inner.directories.sorted() where !tree.directories.contains(target(dir)) {
-      let path = root.appendingPathComponent(target(dir)).path
+    for dir in folders.sorted() where !tree.directories.contains(dir) {
+      let path = root.appendingPathComponent(dir).path
       if mkdir(path, 0o755) != 0 && errno != EEXIST {
         throw DojoError(.io, "cannot create folder \(path): \(String(cString: strerror(errno)))")
       }
-      tree.directories.insert(target(dir))
+      tree.directories.insert(dir)
     }
-    for (p, entry) in inner.files {
-      try renameOrThrow(
-        staging.appendingPathComponent(p).path, root.appendingPathComponent(target(p)).path)
-      tree.files[target(p)] = FileTree.Entry(
-        path: target(p), size: entry.size, sha256: entry.sha256)
+    var moving: [FileTree.Entry] = []
+    func flush() throws {
+      for entry in moving {
+        try renameOrThrow(source(entry.path), root.appendingPathComponent(target(entry.path)).path)
+        try claim(target(entry.path))
+        try tree.addFile(
+          FileTree.Entry(path: target(entry.path), size: entry.size, sha256: entry.sha256))
+      }
+      moving.removeAll(keepingCapacity: true)
     }
+    // In batches: the inner ledger is read while the outer one is written.
+    try inner.forEachFile { record in
+      moving.append(record)
+      if moving.count >= 4096 { try flush() }
+      return true
+    }
+    try flush()
     for (p, link) in inner.symlinks {
-      try renameOrThrow(
-        staging.appendingPathComponent(p).path, root.appendingPathComponent(target(p)).path)
+      try renameOrThrow(source(p), root.appendingPathComponent(target(p)).path)
       tree.symlinks[target(p)] = link
     }
   }
@@ -297,9 +330,5 @@ private struct Run {
     guard rename(from, to) == 0 else {
       throw DojoError(.io, "cannot move \(from) to \(to): \(String(cString: strerror(errno)))")
     }
-  }
-
-  private static func lastComponent(_ rel: String) -> String {
-    rel.split(separator: "/").last.map(String.init) ?? rel
   }
 }

@@ -36,36 +36,44 @@ enum ZipNames {
     defer { file.close() }
     let directory = try file.centralDirectory()
     var claims = NameClaims()
-    var pos = 0
-    let cd = directory.bytes
-    for _ in 0..<directory.count {
-      guard pos + 46 <= cd.count, cd[pos..<pos + 4].elementsEqual([0x50, 0x4B, 1, 2]) else {
-        throw DecompressedStream.Damage(reason: "zip: the central directory is cut short")
-      }
-      let n = le16(cd, pos + 28)
-      let m = le16(cd, pos + 30)
-      let k = le16(cd, pos + 32)
-      guard pos + 46 + n + m + k <= cd.count else {
-        throw DecompressedStream.Damage(reason: "zip: the central directory is cut short")
-      }
-      let name = cd[pos + 46..<pos + 46 + n]
-      if let finding = check(name) { return .control(finding) }
-      if let text = String(validating: name, as: UTF8.self),
+    var entries = DirectoryCursor(file: file, directory: directory)
+    while let entry = try entries.next() {
+      if let finding = check(entry.name) { return .control(finding) }
+      if let text = String(validating: entry.name, as: UTF8.self),
         let parts = try? EntryPath.components(of: text),
-        let clash = claims.claim(parts.joined(separator: "/"))
+        let clash = try claims.claim(
+          parts.joined(separator: "/"),
+          spelling: { try earlierSpelling(of: $0, in: file, directory, before: entries.read - 1) })
       {
         return .clash(clash)
       }
-      let extra = cd[pos + 46 + n..<pos + 46 + n + m]
-      if let finding = checkUnicodePath(extra) { return .control(finding) }
-      var offset = UInt64(le32(cd, pos + 42))
-      if offset == 0xFFFF_FFFF, let big = zip64Offset(extra, cd: cd, entry: pos) {
+      if let finding = checkUnicodePath(entry.extra[...]) { return .control(finding) }
+      var offset = UInt64(le32(entry.header, 42))
+      if offset == 0xFFFF_FFFF, let big = zip64Offset(entry.extra[...], header: entry.header) {
         offset = big
       }
       if let finding = try file.localName(at: Int64(bitPattern: offset) &+ directory.correction) {
         return .control(finding)
       }
-      pos += 46 + n + m + k
+    }
+    return nil
+  }
+
+  /// The name (or folder of a name) among the directory's first `count` entries that equals
+  /// `name` after normalisation but differs byte for byte: read again from the file, only
+  /// when the names' hashes say there is one.
+  private static func earlierSpelling(
+    of name: String, in file: ZipFile, _ directory: ZipFile.Directory, before count: Int
+  ) throws -> String? {
+    var entries = DirectoryCursor(file: file, directory: directory)
+    while entries.read < count, let entry = try entries.next() {
+      guard let text = String(validating: entry.name, as: UTF8.self),
+        let parts = try? EntryPath.components(of: text)
+      else { continue }
+      for end in 1...parts.count {
+        let prefix = parts[..<end].joined(separator: "/")
+        if prefix == name && !prefix.utf8.elementsEqual(name.utf8) { return prefix }
+      }
     }
     return nil
   }
@@ -98,7 +106,7 @@ enum ZipNames {
 
   /// The local header offset from the zip64 extra field (0x0001), whose values appear only for
   /// the fixed fields set to 0xFFFFFFFF, in the order: size, compressed size, offset.
-  private static func zip64Offset(_ extra: ArraySlice<UInt8>, cd: [UInt8], entry: Int) -> UInt64? {
+  private static func zip64Offset(_ extra: ArraySlice<UInt8>, header: [UInt8]) -> UInt64? {
     var p = extra.startIndex
     while p + 4 <= extra.endIndex {
       let id = le16(extra, p)
@@ -106,8 +114,8 @@ enum ZipNames {
       guard p + 4 + size <= extra.endIndex else { return nil }
       if id == 0x0001 {
         var q = p + 4
-        if le32(cd, entry + 24) == 0xFFFF_FFFF { q += 8 }
-        if le32(cd, entry + 20) == 0xFFFF_FFFF { q += 8 }
+        if le32(header, 24) == 0xFFFF_FFFF { q += 8 }
+        if le32(header, 20) == 0xFFFF_FFFF { q += 8 }
         guard q + 8 <= p + 4 + size else { return nil }
         return le64(extra, q)
       }
@@ -151,16 +159,14 @@ private struct ZipFile {
   let size: Int64
   let path: String
 
-  /// The central directory's bytes, its entry count, and the shift to apply to the offsets
-  /// it records (bytes prepended to the zip, as self-extractors have).
+  /// Where the central directory lies, its entry count, and the shift to apply to the
+  /// offsets it records (bytes prepended to the zip, as self-extractors have).
   struct Directory {
-    var bytes: [UInt8]
+    var start: Int64
+    var size: Int64
     var count: Int
     var correction: Int64
   }
-
-  /// Directories past this are refused rather than read into memory (about 4 million names).
-  static let maxDirectorySize: Int64 = 512 << 20
 
   init(_ url: URL) throws {
     path = url.path
@@ -232,11 +238,10 @@ private struct ZipFile {
       cdOffset = offset64
       cdStart = offset64
     }
-    guard cdSize >= 0, cdStart >= 0, cdSize <= ZipFile.maxDirectorySize else {
+    guard cdSize >= 0, cdStart >= 0, cdSize <= size - cdStart else {
       throw DecompressedStream.Damage(reason: "zip: the central directory's size is impossible")
     }
-    return Directory(
-      bytes: try read(Int(cdSize), at: cdStart), count: count, correction: cdStart - cdOffset)
+    return Directory(start: cdStart, size: cdSize, count: count, correction: cdStart - cdOffset)
   }
 
   /// The problem with the name (or Unicode path field) of the local header at `offset`.
@@ -254,5 +259,68 @@ private struct ZipFile {
     if bytes.count < 30 + n + m { bytes = try read(30 + n + m, at: offset) }
     if let finding = ZipNames.check(bytes[30..<30 + n]) { return finding }
     return ZipNames.checkUnicodePath(bytes[(30 + n)..<(30 + n + m)])
+  }
+}
+
+/// The central directory's entries one at a time, read through a window of the file: a
+/// directory of millions of names is never held whole.
+private struct DirectoryCursor {
+  /// One entry: its fixed 46-byte header, name and extra field.
+  struct Entry {
+    var header: [UInt8]
+    var name: [UInt8]
+    var extra: [UInt8]
+  }
+
+  let file: ZipFile
+  let directory: ZipFile.Directory
+  /// Entries returned so far.
+  private(set) var read = 0
+  private var window: [UInt8] = []
+  private var position = 0
+  /// The file offset of the window's end.
+  private var windowEnd: Int64
+
+  init(file: ZipFile, directory: ZipFile.Directory) {
+    self.file = file
+    self.directory = directory
+    windowEnd = directory.start
+  }
+
+  mutating func next() throws -> Entry? {
+    guard read < directory.count else { return nil }
+    try need(46)
+    guard window[position..<position + 4].elementsEqual([0x50, 0x4B, 1, 2]) else {
+      throw cut()
+    }
+    let n = ZipNames.le16(window, position + 28)
+    let m = ZipNames.le16(window, position + 30)
+    let k = ZipNames.le16(window, position + 32)
+    try need(46 + n + m + k)
+    let header = Array(window[position..<position + 46])
+    let name = Array(window[position + 46..<position + 46 + n])
+    let extra = Array(window[position + 46 + n..<position + 46 + n + m])
+    position += 46 + n + m + k
+    read += 1
+    return Entry(header: header, name: name, extra: extra)
+  }
+
+  /// Makes `count` bytes from `position` available, reading on in blocks of 1 MiB.
+  private mutating func need(_ count: Int) throws {
+    guard window.count - position < count else { return }
+    let directoryEnd = directory.start + directory.size
+    let wanted = max(Int64(count - (window.count - position)), 1 << 20)
+    let more = min(wanted, directoryEnd - windowEnd)
+    window.removeFirst(position)
+    position = 0
+    if more > 0 {
+      window += try file.read(Int(more), at: windowEnd)
+      windowEnd += more
+    }
+    guard window.count >= count else { throw cut() }
+  }
+
+  private func cut() -> DecompressedStream.Damage {
+    DecompressedStream.Damage(reason: "zip: the central directory is cut short")
   }
 }
