@@ -11,8 +11,11 @@
 /// caller looks up the earlier spelling; when there is none, the hashes collided by chance and
 /// the new name is kept whole in a small side table.
 struct NameClaims {
-  /// Canonical hash → exact spelling's hash, lowest bit set for a regular file.
-  private var table: [UInt64: UInt64] = [:]
+  /// Canonical hash → exact spelling's hash, lowest bit set for a regular file; in 256
+  /// shards by the canonical hash's top byte, so that growing the table never holds two
+  /// copies of all of it at once (one dictionary doubling from 2 to 4 million slots held
+  /// 100 MB for a moment).
+  private var shards = [[UInt64: UInt64]](repeating: [:], count: 256)
   /// Names whose canonical hash an unrelated name had taken first, by their spelling.
   private var overflow: [String: (spelling: String, isFile: Bool)] = [:]
 
@@ -39,7 +42,7 @@ struct NameClaims {
   }
 
   /// How many names are recorded.
-  var count: Int { table.count + overflow.count }
+  var count: Int { shards.reduce(overflow.count) { $0 + $1.count } }
 
   /// Records `rel` and its folders.
   ///
@@ -61,7 +64,8 @@ struct NameClaims {
         }
         overflow[prefix] = (prefix, false)
       case .absent:
-        table[canonical(prefix)] = Self.exact(prefix)
+        let key = canonical(prefix)
+        shards[Self.shard(key)][key] = Self.exact(prefix)
       }
       guard let slash = rel[..<end].lastIndex(of: "/") else { return nil }
       end = slash
@@ -88,8 +92,8 @@ struct NameClaims {
       return
     }
     let key = canonical(rel)
-    guard let value = table[key], value | 1 == Self.exact(rel) | 1 else { return }
-    table[key] = isFile ? value | 1 : value & ~1
+    guard let value = shards[Self.shard(key)][key], value | 1 == Self.exact(rel) | 1 else { return }
+    shards[Self.shard(key)][key] = isFile ? value | 1 : value & ~1
   }
 
   private func find(_ name: String) -> Found {
@@ -97,10 +101,13 @@ struct NameClaims {
       return kept.spelling.utf8.elementsEqual(name.utf8)
         ? .same(isFile: kept.isFile) : .otherSpelling(known: kept.spelling)
     }
-    guard let value = table[canonical(name)] else { return .absent }
+    let key = canonical(name)
+    guard let value = shards[Self.shard(key)][key] else { return .absent }
     if value | 1 == Self.exact(name) | 1 { return .same(isFile: value & 1 == 1) }
     return .otherSpelling(known: nil)
   }
+
+  private static func shard(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key >> 56) }
 
   /// The hash of `name`'s canonical form: equal for every spelling of one name.
   private func canonical(_ name: String) -> UInt64 {
