@@ -39,6 +39,20 @@ struct UnpackBookkeepingTests {
       ledger.count == 10 && ledger.totalBytes == paths.reduce(0) { $0 + Int64($1.utf8.count) })
   }
 
+  @Test func runsLargerThanTheReadBufferAreReadWhole() throws {
+    // 1,000 records a run, about 100 KB each: past the 64 KiB read buffer, so records are
+    // cut at its edge and read on.
+    let scratch = try Scratch()
+    var ledger = FileLedger(folder: scratch.url, batchSize: 1_000)
+    let paths = (0..<3_500).map {
+      "images/\($0 % 7)/\(String(repeating: "n", count: $0 % 40))\($0).jpg"
+    }
+    for path in paths.shuffled() { try ledger.append(Self.entry(path)) }
+    var sorted: [FileTree.Entry] = []
+    try ledger.forEachSorted { sorted.append($0) }
+    #expect(sorted == paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map(Self.entry))
+  }
+
   @Test func aSecondSpellingOfASpilledFileIsRefusedNamingTheFirst() throws {
     let scratch = try Scratch()
     var tree = ExtractedTree(spill: scratch.url, batchSize: 2)

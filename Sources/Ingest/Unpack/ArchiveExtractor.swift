@@ -22,7 +22,7 @@ struct ExtractedTree {
   /// Every path above, to find names that differ only by Unicode normalisation.
   private var names = NameClaims()
 
-  init(spill: URL, batchSize: Int = 32_768) {
+  init(spill: URL, batchSize: Int = 8_192) {
     ledger = FileLedger(folder: spill, batchSize: batchSize)
   }
 
