@@ -65,7 +65,8 @@ struct ExtractedTree {
   }
 
   static func lastComponent(_ rel: String) -> String {
-    rel.split(separator: "/").last.map(String.init) ?? rel
+    guard let slash = rel.lastIndex(of: "/") else { return rel }
+    return String(rel[rel.index(after: slash)...])
   }
 
   /// The recorded name that equals `name` after normalisation while differing byte for byte:

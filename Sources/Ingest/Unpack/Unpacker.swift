@@ -84,7 +84,12 @@ public struct Unpacker: Sendable {
       // Nested contents moved in and links moved deeper: judge every link again, on the
       // finished tree, by where its whole chain lands.
       try Self.checkLinks(tree, label: name)
-      // Every archive was opened in place, so the ledger holds every file there is.
+      // Every archive was opened in place, so the ledger holds every file there is; one
+      // left unopened would be missing from the manifest, so it stops the unpack instead.
+      if let left = tree.archives.keys.min() {
+        throw DojoError(
+          .internalError, "unpack of \(name) left the archive '\(left)' inside unopened")
+      }
       let ledger = tree.ledger
       // The tree's maps (names, folders, links) are not needed past this point: freed before
       // the records are merged and written.
