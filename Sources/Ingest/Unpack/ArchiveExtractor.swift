@@ -434,15 +434,7 @@ struct ArchiveExtractor {
     // Its record is the target's: an archive's is at hand, any other file's is on disk (in
     // the ledger's runs), so its bytes, which the link shares, are hashed again. Hard links
     // are rare; keeping every record in memory for them cost hundreds of bytes an entry.
-    let record: FileTree.Entry
-    if let archive = tree.archives[targetRel] {
-      record = archive
-    } else {
-      var info = stat()
-      guard lstat(path(rel), &info) == 0 else { throw ioError("cannot read", rel) }
-      let digest = try SHA256Hasher.hash(fileAt: URL(fileURLWithPath: path(rel)))
-      record = FileTree.Entry(path: rel, size: Int64(info.st_size), sha256: digest)
-    }
+    let record = try tree.archives[targetRel] ?? FileTree.entry(rel, under: root)
     try tree.addFile(FileTree.Entry(path: rel, size: record.size, sha256: record.sha256))
   }
 

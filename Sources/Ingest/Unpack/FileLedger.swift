@@ -116,28 +116,14 @@ struct FileLedger {
       Self.appendLE(UInt32(entry.sha256.utf8.count), to: &bytes)
       bytes.append(contentsOf: entry.sha256.utf8)
     }
-    try Self.write(bytes, to: url)
+    // A scratch file, read back once and removed with its folder: no fsync.
+    try AtomicFiles.writeWithoutSync(bytes, to: url)
     runs.append(url)
     batch.removeAll(keepingCapacity: true)
   }
 
   private static func appendLE<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
     withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-  }
-
-  private static func write(_ bytes: [UInt8], to url: URL) throws {
-    let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw AtomicFiles.posixError("cannot create \(url.path)") }
-    defer { close(fd) }
-    var done = 0
-    while done < bytes.count {
-      let n = bytes.withUnsafeBytes {
-        Foundation.write(fd, $0.baseAddress! + done, $0.count - done)
-      }
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { throw AtomicFiles.posixError("cannot write \(url.path)") }
-      done += n
-    }
   }
 }
 

@@ -53,8 +53,10 @@ struct NameClaims {
   mutating func claim(_ rel: String, spelling: (String) throws -> String?) rethrows -> Clash? {
     var end = rel.endIndex
     while true {
-      let prefix = String(rel[..<end])
-      switch find(prefix) {
+      // The whole name first, without a copy; its folders after, if it is new.
+      let prefix = end == rel.endIndex ? rel : String(rel[..<end])
+      let key = canonical(prefix)
+      switch find(prefix, key: key) {
       case .same:
         // Its folders were recorded with it.
         return nil
@@ -64,7 +66,6 @@ struct NameClaims {
         }
         overflow[prefix] = (prefix, false)
       case .absent:
-        let key = canonical(prefix)
         shards[Self.shard(key)][key] = Self.exact(prefix)
       }
       guard let slash = rel[..<end].lastIndex(of: "/") else { return nil }
@@ -96,12 +97,14 @@ struct NameClaims {
     shards[Self.shard(key)][key] = isFile ? value | 1 : value & ~1
   }
 
-  private func find(_ name: String) -> Found {
+  private func find(_ name: String) -> Found { find(name, key: canonical(name)) }
+
+  /// As ``find(_:)``, with `name`'s canonical hash already taken.
+  private func find(_ name: String, key: UInt64) -> Found {
     if let kept = overflow[name] {
       return kept.spelling.utf8.elementsEqual(name.utf8)
         ? .same(isFile: kept.isFile) : .otherSpelling(known: kept.spelling)
     }
-    let key = canonical(name)
     guard let value = shards[Self.shard(key)][key] else { return .absent }
     if value | 1 == Self.exact(name) | 1 { return .same(isFile: value & 1 == 1) }
     return .otherSpelling(known: nil)
