@@ -86,14 +86,15 @@ extension Preparer {
       names.append(name)
     }
     let sides = try SplitPlanner(manifest.split).assign(rowCount: images.count) { column in
-      if column == "category_id" { return labels }
-      return try images.enumerated().map { i, image in
-        guard let value = image[column]?.cell else {
-          throw DojoError(
-            .invalidManifest, "split: images[\(i)] of \(file) has no value \"\(column)\"")
-        }
-        return value
-      }
+      if column == "category_id" { return CodedColumn(labels) }
+      return CodedColumn(
+        try images.enumerated().map { i, image in
+          guard let value = image[column]?.cell else {
+            throw DojoError(
+              .invalidManifest, "split: images[\(i)] of \(file) has no value \"\(column)\"")
+          }
+          return value
+        })
     }
     let imageRoot = table.images ?? ""
     func source(_ row: Int) throws -> URL {

@@ -227,7 +227,7 @@ extension Preparer {
     }
     let targets = try manifest.answers.targets.map { try column($0, key: "answers.targets") }
     let sides = try SplitPlanner(manifest.split).assign(rowCount: records.count) { name in
-      try column(name, key: "split")
+      CodedColumn(try column(name, key: "split"))
     }
     var shown: Set<String>?
     if manifest.publicFiles?.testFields == .kaggle, let test = manifest.files.test {

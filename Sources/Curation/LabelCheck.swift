@@ -1,5 +1,6 @@
 internal import DojoCore
 internal import Grading
+internal import Tabular
 
 /// Checks the labels a manifest names against the labels the data holds, as soon as the
 /// split has read the target columns: a `positive` that no row has, or rows whose label is
@@ -14,13 +15,14 @@ struct LabelCheck {
   static let shown = 12
 
   /// - Parameter targets: each target column's values, one per training row.
-  func check(_ targets: [[String]]) throws {
+  func check(_ targets: [CodedColumn]) throws {
     let manifest = loaded.manifest
     guard let definition = MetricCatalogue.definition(named: manifest.metric.name) else { return }
     let shape = definition.shape
     var labels = Set<String>()
     for column in targets {
-      for value in column where !value.isEmpty {
+      // A coded column's table is its set of values: no need to read every row.
+      for value in column.isCoded ? Array(column.distinct) : Array(column) where !value.isEmpty {
         if shape == .ranking {
           for item in value.split(separator: " ") { labels.insert(String(item)) }
         } else {

@@ -121,20 +121,23 @@ public struct Preparer: Sendable {
     try AtomicFiles.createDirectory(work.privateDir)
 
     var counts: (train: Int, test: Int)
-    var trainTargets: [[String]] = []
+    var trainTargets: [CodedColumn] = []
     // The split's tables, hashed as they were written.
     var hashedTables: [FileTree.Entry] = []
     switch manifest.split.strategy {
     case .script:
-      (counts, trainTargets) = try runScript(files: files, work: work)
+      let (c, t) = try runScript(files: files, work: work)
+      (counts, trainTargets) = (c, t.map { CodedColumn($0) })
     case .provided:
       (counts, trainTargets) = try writeProvided(files: files, work: work)
     default:
       switch manifest.table?.format ?? .csv {
       case .jsonRecords:
-        (counts, trainTargets) = try writeJSONRecordsSplit(files: files, work: work)
+        let (c, t) = try writeJSONRecordsSplit(files: files, work: work)
+        (counts, trainTargets) = (c, t.map { CodedColumn($0) })
       case .coco:
-        (counts, trainTargets) = try writeCocoSplit(files: files, work: work)
+        let (c, t) = try writeCocoSplit(files: files, work: work)
+        (counts, trainTargets) = (c, t.map { CodedColumn($0) })
       case .csv, .parquet:
         let planned = try plan ?? planSplit(files: files, scratch: scratch)
         warnings = planned.warnings

@@ -1,4 +1,5 @@
 public import DojoCore
+public import Tabular
 
 /// Which side of the split a row lands on.
 public enum RowSide: UInt8, Sendable {
@@ -31,10 +32,11 @@ public struct SplitPlanner: Sendable {
 
   /// Assigns a side to each of `rowCount` rows.
   ///
-  /// - Parameter column: the values of a column the strategy needs (by name), one per row.
+  /// - Parameter column: the values of a column the strategy needs (by name), one per row
+  ///   (coded: stratified and grouped splits read a class per row, never the text).
   /// - Throws: ``DojoError`` `.invalidManifest` naming the manifest key when the split cannot
   ///   be made (an empty side, a class that cannot be on both sides, a missing column).
-  public func assign(rowCount: Int, column: (String) throws -> [String]) throws -> [RowSide] {
+  public func assign(rowCount: Int, column: (String) throws -> CodedColumn) throws -> [RowSide] {
     guard rowCount >= 2 else {
       throw DojoError(
         .invalidData, "the training table has \(rowCount) rows; a split needs at least 2")
@@ -50,6 +52,12 @@ public struct SplitPlanner: Sendable {
       throw DojoError(
         .invalidManifest,
         "split asks for \(target) test rows out of \(rowCount); leave some rows for train")
+    }
+    if split.strategy == .stratified || split.strategy == .group, rowCount >= Int(UInt32.max) {
+      throw DojoError(
+        .invalidData,
+        "the training table has \(rowCount) rows; a \(split.strategy.rawValue) split counts at most 4,294,967,294"
+      )
     }
     var generator = SeededGenerator(seed: split.seed)
     let sides: [RowSide]
@@ -116,21 +124,14 @@ public struct SplitPlanner: Sendable {
   /// Gives each class a share of the test side proportional to its size (largest remainder),
   /// with at least one row on each side for every class of two or more rows.
   static func stratified(
-    labels: [String], column: String, testRows: Int, generator: inout SeededGenerator
+    labels: CodedColumn, column: String, testRows: Int, generator: inout SeededGenerator
   ) throws -> [RowSide] {
     // Classes in first-appearance order: deterministic without relying on hashing order.
-    var classIndex: [String: Int] = [:]
-    var members: [[Int]] = []
-    for (row, label) in labels.enumerated() {
-      if let i = classIndex[label] {
-        members[i].append(row)
-      } else {
-        classIndex[label] = members.count
-        members.append([row])
-      }
-    }
+    let members = Members(labels)
     let total = labels.count
-    let quota = members.map { Double($0.count) * Double(testRows) / Double(total) }
+    let quota = members.indices.map {
+      Double(members[$0].count) * Double(testRows) / Double(total)
+    }
     var take = quota.map { Int($0.rounded(.down)) }
     // Largest remainder: hand out the rows still missing to the largest fractional parts.
     var missing = testRows - take.reduce(0, +)
@@ -151,27 +152,46 @@ public struct SplitPlanner: Sendable {
     }
     var sides = [RowSide](repeating: .train, count: total)
     for i in members.indices {
-      var rows = members[i]
+      var rows = Array(members[i])
       generator.shuffle(&rows)
-      for row in rows.prefix(take[i]) { sides[row] = .test }
+      for row in rows.prefix(take[i]) { sides[Int(row)] = .test }
     }
     return sides
   }
 
+  /// Each class's rows, in row order, classes in first-appearance order: one array of row
+  /// numbers (4 bytes a row) ordered by class, not an array per class.
+  struct Members {
+    private let rows: [UInt32]
+    private let starts: [Int]
+
+    init(_ column: CodedColumn) {
+      let classes = column.classes()
+      var counts = [Int](repeating: 0, count: classes.names.count)
+      for row in column.indices { counts[classes.of(row)] += 1 }
+      var starts = [0]
+      starts.reserveCapacity(counts.count + 1)
+      for c in counts { starts.append(starts[starts.count - 1] + c) }
+      var next = starts
+      var rows = [UInt32](repeating: 0, count: column.count)
+      for row in column.indices {
+        let c = classes.of(row)
+        rows[next[c]] = UInt32(truncatingIfNeeded: row)
+        next[c] += 1
+      }
+      self.rows = rows
+      self.starts = starts
+    }
+
+    var indices: Range<Int> { 0..<(starts.count - 1) }
+    subscript(c: Int) -> ArraySlice<UInt32> { rows[starts[c]..<starts[c + 1]] }
+  }
+
   /// Shuffles the groups and moves whole groups to test until it holds `testRows` rows.
-  static func grouped(groups: [String], testRows: Int, generator: inout SeededGenerator)
+  static func grouped(groups: CodedColumn, testRows: Int, generator: inout SeededGenerator)
     -> [RowSide]
   {
-    var groupIndex: [String: Int] = [:]
-    var members: [[Int]] = []
-    for (row, g) in groups.enumerated() {
-      if let i = groupIndex[g] {
-        members[i].append(row)
-      } else {
-        groupIndex[g] = members.count
-        members.append([row])
-      }
-    }
+    let members = Members(groups)
     var order = Array(members.indices)
     generator.shuffle(&order)
     var sides = [RowSide](repeating: .train, count: groups.count)
@@ -182,7 +202,7 @@ public struct SplitPlanner: Sendable {
       if taken > 0 && taken + size - testRows > testRows - taken { continue }
       // Never move the last train group.
       if groups.count - taken - size <= 0 { continue }
-      for row in members[g] { sides[row] = .test }
+      for row in members[g] { sides[Int(row)] = .test }
       taken += size
     }
     return sides
@@ -199,7 +219,7 @@ public struct SplitPlanner: Sendable {
   /// When a time split's cut falls inside a run of equal times: that time and how many of
   /// its rows land on each side (file order decides which). Nil when the cut is clean or the
   /// strategy is not time.
-  public func tieAtTimeCut(sides: [RowSide], times: [String]) -> (
+  public func tieAtTimeCut(sides: [RowSide], times: CodedColumn) -> (
     value: String, before: Int, test: Int
   )? {
     guard split.strategy == .time, sides.count == times.count else { return nil }
@@ -221,7 +241,7 @@ public struct SplitPlanner: Sendable {
 
   /// Sorts rows by `values` (numbers if every value is one, else text, which orders ISO-8601
   /// dates correctly), sends the latest `testRows` to test and drops `gap` rows before them.
-  static func byTime(values: [String], column: String, testRows: Int, gap: Int) throws
+  static func byTime(values: CodedColumn, column: String, testRows: Int, gap: Int) throws
     -> [RowSide]
   {
     let numbers = values.map { Double($0) }

@@ -7,16 +7,16 @@ internal import Tabular
 struct SplitPlan: Sendable {
   var source: URL
   var sides: [RowSide]
-  /// Each target column's values, for every row.
-  var targetValues: [[String]]
+  /// Each target column's values, for every row (coded: a byte or two a row for labels).
+  var targetValues: [CodedColumn]
   /// The source's index without its values: the row spans the copy pass uses.
   var spans: CSVIndex
   /// Each media entry's column values, in the manifest's order (empty without media).
-  var mediaKeys: [[String]]
+  var mediaKeys: [CodedColumn]
   /// Per row, whether a test row is scored (`table.scored_where`); nil when all are.
   var scored: [Bool]?
   /// The `public.train_only` column's values, per row.
-  var trainOnlyKeys: [String]?
+  var trainOnlyKeys: CodedColumn?
   /// What the curator should know about the split, with the manifest line (a time cut
   /// inside a run of equal times).
   var warnings: [String] = []
@@ -79,15 +79,14 @@ extension Preparer {
     }
     let needed = Array(
       Set(
-        [manifest.answers.id] + manifest.answers.sourceColumns + planner.columnsNeeded
-          + mediaColumns + (scoredWhere.map { [$0.column] } ?? [])
-          + (trainOnly.map { [$0.column] } ?? []))
+        manifest.answers.sourceColumns + planner.columnsNeeded + mediaColumns
+          + (scoredWhere.map { [$0.column] } ?? []) + (trainOnly.map { [$0.column] } ?? []))
     ).sorted()
-    // Only the plan outlives the index: the sides, the target columns and the row spans
-    // (4 bytes a row). The id column is freed before the copy pass (peak memory) while rows
-    // can still be copied without being parsed again.
-    let index = try CSVIndex.scan(url, columns: needed)
-    try requireUniqueIDs(index.values(of: manifest.answers.id) ?? [], index: index)
+    // The id column is a key: checked unique without keeping its values (unless media
+    // needs them). Only the plan outlives the index: the sides, the coded target columns and
+    // the row spans, so rows are copied without being parsed again.
+    let index = try CSVIndex.scan(url, columns: needed, keys: [manifest.answers.id])
+    try requireUniqueIDs(index)
     let sides: [RowSide]
     do {
       sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
@@ -120,7 +119,10 @@ extension Preparer {
       source: url, sides: sides, targetValues: targetValues,
       spans: index.droppingValues(), mediaKeys: mediaColumns.map { index.values(of: $0) ?? [] },
       scored: scoredWhere.map { rule in
-        (index.values(of: rule.column) ?? []).map { $0 == rule.value }
+        let column = index.values(of: rule.column) ?? []
+        return column.isCoded
+          ? column.indices.map { column.distinct[column.code($0)] == rule.value }
+          : column.map { $0 == rule.value }
       }, trainOnlyKeys: trainOnly.flatMap { index.values(of: $0.column) }, warnings: warnings)
   }
 
@@ -130,7 +132,7 @@ extension Preparer {
   /// - Returns: the row counts, the train rows' targets, and the checksum entries of the
   ///   tables written, hashed as they were written (empty for a table changed afterwards).
   func writeSplit(_ plan: SplitPlan, files: RawFiles, work: TaskLayout) throws -> (
-    (train: Int, test: Int), [[String]], hashed: [FileTree.Entry]
+    (train: Int, test: Int), [CodedColumn], hashed: [FileTree.Entry]
   ) {
     let sides = plan.sides
     for (media, keys) in zip(manifest.media, plan.mediaKeys) {
@@ -192,10 +194,7 @@ extension Preparer {
       try writeTrainOnly(trainOnly, trainKeys: train, files: files, work: work)
     }
     let trainTargets = plan.targetValues.map { values in
-      var train: [String] = []
-      train.reserveCapacity(counts[0])
-      for (row, value) in values.enumerated() where sides[row] == .train { train.append(value) }
-      return train
+      values.filter { sides[$0] == .train }
     }
     return ((counts[0], counts[1]), trainTargets, hashed)
   }
@@ -238,7 +237,7 @@ extension Preparer {
 
   /// `split.strategy: provided`: the archive has labelled test rows already.
   func writeProvided(files: RawFiles, work: TaskLayout) throws -> (
-    (train: Int, test: Int), [[String]]
+    (train: Int, test: Int), [CodedColumn]
   ) {
     let trainURL = try files.one(manifest.files.train, key: "files.train")
     guard let answersPattern = manifest.files.testAnswers else {
@@ -252,8 +251,8 @@ extension Preparer {
       header: try CSVReader(url: labelledURL).header, file: labelledURL.lastPathComponent,
       key: "files.test_answers")
     let train = try CSVIndex.scan(trainURL, columns: manifest.answers.targets)
-    let labelled = try CSVIndex.scan(labelledURL, columns: [manifest.answers.id])
-    try requireUniqueIDs(labelled.values(of: manifest.answers.id) ?? [], index: labelled)
+    let labelled = try CSVIndex.scan(labelledURL, keys: [manifest.answers.id])
+    try requireUniqueIDs(labelled)
     let trainRows = try CSVSplitter.write(
       source: trainURL,
       assignments: [UInt8](repeating: RowSide.train.rawValue, count: train.rowCount),
@@ -292,37 +291,19 @@ extension Preparer {
   }
 
   /// Refuses an id column that repeats a value or leaves one empty, naming the lines.
-  func requireUniqueIDs(_ ids: [String], index: CSVIndex) throws {
-    // Fast path for the common case, integer ids: hashing millions of strings dominated
-    // prepare's profile. Canonical decimal integers (no sign, no leading zero) are equal
-    // exactly when their values are, so distinct values mean distinct ids. Any doubt falls
-    // through to the exact check below, which also names the lines.
-    if let values = Self.canonicalIntegers(ids) {
-      var increasing = true
-      for i in values.indices.dropFirst() where values[i] <= values[i - 1] {
-        increasing = false
-        break
-      }
-      if increasing { return }
-      let sorted = values.sorted()
-      if !zip(sorted, sorted.dropFirst()).contains(where: { $0 == $1 }) { return }
+  func requireUniqueIDs(_ index: CSVIndex) throws {
+    let id = manifest.answers.id
+    if let row = index.firstEmpty(in: id) {
+      throw DojoError(
+        .invalidData,
+        "answers.id: column \"\(id)\" is empty on line \(index.line(ofRow: row)) of \(index.name); every row needs an id"
+      )
     }
-    var seen: [String: Int] = [:]
-    seen.reserveCapacity(ids.count)
-    for (row, value) in ids.enumerated() {
-      if value.isEmpty {
-        throw DojoError(
-          .invalidData,
-          "answers.id: column \"\(manifest.answers.id)\" is empty on line \(index.line(ofRow: row)) of \(index.name); every row needs an id"
-        )
-      }
-      if let first = seen[value] {
-        throw DojoError(
-          .invalidData,
-          "answers.id: \"\(value)\" appears on lines \(index.line(ofRow: first)) and \(index.line(ofRow: row)) of \(index.name); the id column must be unique"
-        )
-      }
-      seen[value] = row
+    if let repeated = try index.firstDuplicate(in: id) {
+      throw DojoError(
+        .invalidData,
+        "answers.id: \"\(repeated.value)\" appears on lines \(index.line(ofRow: repeated.earlierRow)) and \(index.line(ofRow: repeated.row)) of \(index.name); the id column must be unique"
+      )
     }
   }
 

@@ -15,7 +15,8 @@ struct SubmissionFormat {
   let metric: Manifest.MetricSpec
   let targets: [String]
 
-  init(manifest: Manifest, answers: Table, trainTargets: [[String]]) throws {
+  /// - Parameter trainTargets: each target column's values on the training side.
+  init(manifest: Manifest, answers: Table, trainTargets: [CodedColumn]) throws {
     metric = manifest.metric
     targets = manifest.answers.targets
     let resolved = try MetricCatalogue.resolve(manifest.metric)
@@ -35,7 +36,7 @@ struct SubmissionFormat {
         classes = declared
       } else {
         // Classes seen on either side, sorted as scikit-learn sorts labels.
-        var seen = Set(trainTargets.first ?? [])
+        var seen = trainTargets.first?.valueSet() ?? []
         if let first = manifest.answers.targets.first, let c = answers.index(of: first) {
           for row in 0..<answers.rowCount { seen.insert(answers.string(row: row, column: c)) }
         }

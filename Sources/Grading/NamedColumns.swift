@@ -146,7 +146,9 @@ extension MetricData {
 extension SubmissionLayout {
   /// The sample submission's value of a ``MetricShape/columns`` metric's column: the training
   /// mean when every training value is a number, else the most frequent training value.
-  static func columnDefault(column: String, _ values: [String]) throws -> String {
+  static func columnDefault<Column: Collection<String>>(column: String, _ values: Column) throws
+    -> String
+  {
     var sum = 0.0
     for text in values {
       guard let v = ValueChecker.parse(text), v.isFinite else {

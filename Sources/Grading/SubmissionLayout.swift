@@ -1,5 +1,6 @@
 public import DojoCore
 internal import Foundation
+internal import Tabular
 
 /// The one place that maps a metric spec and the answers' shape to a submission's shape, and
 /// to the sample submission's default values.
@@ -143,9 +144,9 @@ public enum SubmissionLayout {
   /// - Returns: One value per column of ``layout(for:answers:classes:)``, as CSV text.
   /// - Throws: ``DojoError`` `.invalidManifest` as ``layout(for:answers:classes:)`` does;
   ///   `.invalidData` when the training targets are empty or not numbers where due.
-  public static func defaultPrediction(
+  public static func defaultPrediction<Column: RandomAccessCollection<String>>(
     for metric: Manifest.MetricSpec, answers: Manifest.Answers, classes: [String]?,
-    train: [[String]]
+    train: [Column]
   ) throws -> [String] {
     let resolved = try MetricCatalogue.resolve(metric)
     let columns = try layout(resolved, targets: answers.targets, classes: classes)
@@ -155,7 +156,7 @@ public enum SubmissionLayout {
         "defaultPrediction got \(train.count) training columns for \(answers.targets.count) targets"
       )
     }
-    func values(of target: String) throws -> [String] {
+    func values(of target: String) throws -> Column {
       // A confidence column has no training values: it takes the first target's spread.
       let source = target == resolved.parameters.confidenceColumn ? columns[0] : target
       let column = train[answers.targets.firstIndex(of: source)!]
@@ -246,7 +247,8 @@ public enum SubmissionLayout {
     }
   }
 
-  private static func numbersOf(_ column: String, _ texts: [String]) throws -> [Double] {
+  private static func numbersOf(_ column: String, _ texts: some Sequence<String>) throws -> [Double]
+  {
     try texts.enumerated().map { i, text in
       guard let x = ValueChecker.parse(text), x.isFinite else {
         throw DojoError(
@@ -257,9 +259,14 @@ public enum SubmissionLayout {
   }
 
   /// The `count` most frequent values, most frequent first, ties in label order.
-  static func mostFrequent(_ values: [String], count: Int) -> [String] {
+  static func mostFrequent(_ values: some Sequence<String>, count: Int) -> [String] {
     var counts: [String: Int] = [:]
-    for v in values { counts[v, default: 0] += 1 }
+    if let coded = values as? CodedColumn, let byCode = coded.counts() {
+      // A coded column counts its codes, not its rows' text.
+      for (value, n) in zip(coded.distinct, byCode) where n > 0 { counts[value] = n }
+    } else {
+      for v in values { counts[v, default: 0] += 1 }
+    }
     let order = LabelOrder.sorted(Array(counts.keys))
     let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
     return counts.keys.sorted {

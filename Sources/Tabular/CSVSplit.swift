@@ -7,17 +7,21 @@ internal import Glibc
 public struct CSVIndex: Sendable {
   /// The file's name, as errors show it.
   public let name: String
+  /// The file indexed.
+  let url: URL
   /// The column names.
   public let header: [String]
   /// The number of data rows.
   public let rowCount: Int
   /// The values of each requested column, one per data row, quotes removed.
-  public let values: [String: [String]]
+  public let values: [String: CodedColumn]
+  /// What the scan learnt of each key column (see ``scan(_:columns:keys:options:ranges:)``).
+  let keys: [String: KeyScan]
   let lines: LineMap
-  /// Per data row, the bytes from its start to the next record's start (blank lines and
-  /// terminators included); nil if a span did not fit in 32 bits. Lets the split copy rows
-  /// without parsing them again.
-  let spans: [UInt32]?
+  /// Per data row, the bytes from its start to the next record's start; nil if a span was
+  /// not positive (no valid scan gives one). Lets the split copy rows without parsing them
+  /// again.
+  let spans: RowSpans?
   /// The file offset of the first data row.
   let dataStart: Int
   /// The file as it was indexed; a split checks it has not changed since.
@@ -29,17 +33,22 @@ public struct CSVIndex: Sendable {
   /// numbers), so a caller done with the values can free them before copying.
   public func droppingValues() -> CSVIndex {
     CSVIndex(
-      name: name, header: header, rowCount: rowCount, values: [:], lines: lines, spans: spans,
-      dataStart: dataStart, identity: identity, options: options)
+      name: name, url: url, header: header, rowCount: rowCount, values: [:], keys: [:],
+      lines: lines,
+      spans: spans, dataStart: dataStart, identity: identity, options: options)
   }
 
   /// The values of a requested column, one per row; nil if it was not requested.
-  public func values(of column: String) -> [String]? { values[column] }
+  public func values(of column: String) -> CodedColumn? { values[column] }
 
   /// The 1-based line a data row starts on (the header is line 1).
   public func line(ofRow row: Int) -> Int { lines.line(ofRow: row) }
 
   /// Reads a file once, keeping its header, row count and the values of `columns`.
+  ///
+  /// A key column (`keys`) keeps no values: the scan notes its first empty row and whether
+  /// its values are canonical integers in increasing order, which proves them unique
+  /// without holding them (``firstDuplicate(in:)`` reads the file again only otherwise).
   ///
   /// A large UTF-8 file is cut into byte ranges at line feeds, one per core; the ranges after
   /// the first are scanned on threads of their own as if a record started at their cut, and
@@ -53,10 +62,12 @@ public struct CSVIndex: Sendable {
   /// - Throws: ``DojoError`` `.invalidArgument` naming a column the header lacks, or any
   ///   error of ``CSVReader``.
   public static func scan(
-    _ url: URL, columns: [String] = [], options: CSVReader.Options = .init(), ranges: Int? = nil
+    _ url: URL, columns: [String] = [], keys: [String] = [], options: CSVReader.Options = .init(),
+    ranges: Int? = nil
   ) throws -> CSVIndex {
     let reader = try CSVReader(url: url, options: options)
     let indexes = try resolve(columns, in: reader.header, file: reader.name)
+    let keyIndexes = try resolve(keys, in: reader.header, file: reader.name)
     let width = reader.header.count
     let size = reader.identity.size
     let wanted =
@@ -75,12 +86,12 @@ public struct CSVIndex: Sendable {
         BackgroundJob("dojo-csv-index") {
           Piece.scan(
             url, options: options, from: cut, stop: stop, width: width, indexes: indexes,
-            identity: identity
+            keyIndexes: keyIndexes, identity: identity
           ).map(Piece.Box.init)
         })
     }
     defer { for job in jobs { _ = try? job.wait() } }
-    var piece = Piece(indexes: indexes, expectedBytes: size - reader.offset)
+    var piece = Piece(indexes: indexes, keyIndexes: keyIndexes, expectedBytes: size - reader.offset)
     var next = 0  // the next cut to reach
     while let record = try reader.next() {
       while next < cuts.count && record.offset > cuts[next] { next += 1 }
@@ -97,11 +108,14 @@ public struct CSVIndex: Sendable {
       piece.add(record)
     }
     piece.finish(end: reader.endOffset)
-    var values: [String: [String]] = [:]
-    for (k, column) in columns.enumerated() { values[column] = piece.collected[k] }
+    var values: [String: CodedColumn] = [:]
+    for (k, column) in columns.enumerated() { values[column] = piece.collected[k].finish() }
+    var scans: [String: KeyScan] = [:]
+    for (k, column) in keys.enumerated() { scans[column] = piece.keys[k] }
     return CSVIndex(
-      name: reader.name, header: reader.header, rowCount: piece.rows, values: values,
-      lines: piece.lines, spans: piece.spans, dataStart: piece.dataStart ?? reader.offset,
+      name: reader.name, url: url, header: reader.header, rowCount: piece.rows, values: values,
+      keys: scans, lines: piece.lines, spans: piece.spans,
+      dataStart: piece.dataStart ?? reader.offset,
       identity: reader.identity, options: options)
   }
 
@@ -138,12 +152,14 @@ public struct CSVIndex: Sendable {
   /// file's index is one piece; a range scanned on its own thread is another, joined to it.
   struct Piece: Sendable {
     let indexes: [Int]
-    var collected: [[String]]
+    var collected: [CodedColumnBuilder]
+    let keyIndexes: [Int]
+    var keys: [KeyScan]
     var lines = LineMap()
     var rows = 0
     /// Per row but the last, the bytes to the next row; the last's waits for the next
     /// piece's first offset or the file's end. nil once a span did not fit in 32 bits.
-    var spans: [UInt32]? = []
+    var spans: RowSpans? = RowSpans()
     /// The first and last rows' offsets.
     var dataStart: Int?
     var previous = -1
@@ -154,15 +170,21 @@ public struct CSVIndex: Sendable {
     var end = 0
     var endLine = 2
 
-    init(indexes: [Int], expectedBytes: Int) {
+    init(indexes: [Int], keyIndexes: [Int], expectedBytes: Int) {
       self.indexes = indexes
-      self.collected = [[String]](repeating: [], count: indexes.count)
+      self.collected = [CodedColumnBuilder](repeating: .init(), count: indexes.count)
+      self.keyIndexes = keyIndexes
+      self.keys = [KeyScan](repeating: .init(), count: keyIndexes.count)
       self.expectedBytes = expectedBytes
     }
 
     mutating func add(_ record: CSVRecord) {
       lines.note(row: rows, line: record.line)
       for (k, column) in indexes.enumerated() { collected[k].append(record.string(column)) }
+      for (k, column) in keyIndexes.enumerated() {
+        let row = rows
+        record.withFieldBytes(column) { keys[k].add($0, row: row) }
+      }
       noteOffset(record.offset)
       rows += 1
       if rows == 1024, let first = dataStart {
@@ -178,8 +200,8 @@ public struct CSVIndex: Sendable {
 
     private mutating func noteOffset(_ offset: Int) {
       if previous >= 0 {
-        if spans != nil, let span = UInt32(exactly: offset - previous), span > 0 {
-          spans?.append(span)
+        if spans != nil, offset > previous {
+          spans?.append(offset - previous)
         } else {
           spans = nil
         }
@@ -207,10 +229,8 @@ public struct CSVIndex: Sendable {
         spans = nil
       }
       other.spans = nil
-      for k in collected.indices {
-        collected[k].append(contentsOf: other.collected[k])
-        other.collected[k] = []
-      }
+      for k in collected.indices { collected[k].join(&other.collected[k]) }
+      for k in keys.indices { keys[k].join(other.keys[k], rows: rows) }
       rows += other.rows
       previous = other.previous
     }
@@ -224,13 +244,14 @@ public struct CSVIndex: Sendable {
     /// record's start; nil when one is malformed (the sequential scan will say so).
     static func scan(
       _ url: URL, options: CSVReader.Options, from: Int, stop: Int, width: Int, indexes: [Int],
-      identity: FileIdentity
+      keyIndexes: [Int], identity: FileIdentity
     ) -> Piece? {
       do {
         let reader = try CSVReader(
           url: url, options: options, offset: from, line: 2, width: width)
         guard reader.identity == identity else { return nil }
-        var piece = Piece(indexes: indexes, expectedBytes: min(stop, identity.size) - from)
+        var piece = Piece(
+          indexes: indexes, keyIndexes: keyIndexes, expectedBytes: min(stop, identity.size) - from)
         while let record = try reader.next() {
           if record.offset >= stop {
             piece.end = record.offset
@@ -248,30 +269,45 @@ public struct CSVIndex: Sendable {
     }
   }
 
-  /// The first row whose value in `column` repeats an earlier row's, as (row, earlier row),
-  /// or nil when every value is unique (or the column was not requested).
+  /// The first row (in file order) whose value in `column` repeats an earlier row's, as
+  /// (row, the first row with that value, the value), or nil when every value is unique.
   ///
-  /// For checking an id column of millions of rows: an open-addressing table of row
-  /// numbers (4 bytes a slot) hashed from the values' bytes, rather than a `Set<String>`.
-  public func firstDuplicate(in column: String) -> (row: Int, earlierRow: Int)? {
-    guard let values = values[column], values.count < Int(UInt32.max) else { return nil }
-    var size = 16
-    while size < values.count + values.count / 2 { size <<= 1 }
-    let mask = size - 1
-    var slots = [UInt32](repeating: UInt32.max, count: size)
-    return slots.withUnsafeMutableBufferPointer { slots in
-      for row in values.indices {
-        var value = values[row]
-        var i = value.withUTF8 { Int(truncatingIfNeeded: KeyIndex.hash($0)) } & mask
-        while slots[i] != UInt32.max {
-          let other = Int(slots[i])
-          if values[other] == values[row] { return (row, other) }
-          i = (i + 1) & mask
-        }
-        slots[i] = UInt32(row)
-      }
-      return nil
+  /// A key column proven unique by its scan (increasing canonical integers) costs nothing;
+  /// any other key column is read again by ``DuplicateSearch``, whose memory stays flat in
+  /// the row count. A column kept with its values is checked in memory.
+  ///
+  /// - Parameter rowsInMemory: past this many rows, a key column's hashes are sorted in
+  ///   partitions on disk; for tests.
+  /// - Throws: ``DojoError`` `.invalidArgument` for a column neither kept nor a key, or
+  ///   any error of reading the file again (`.invalidData` if it changed since the scan).
+  public func firstDuplicate(in column: String, rowsInMemory: Int = 2_000_000) throws -> (
+    row: Int, earlierRow: Int, value: String
+  )? {
+    if let scan = keys[column] {
+      if scan.increasing { return nil }
+      guard let field = header.firstIndex(of: column) else { return nil }
+      return try DuplicateSearch(
+        url: url, name: name, options: options, identity: identity, field: field,
+        rowCount: rowCount, rowsInMemory: max(rowsInMemory, 1)
+      ).first()
     }
+    guard let values = values[column] else {
+      throw DojoError(.invalidArgument, "\(name): column \"\(column)\" was not indexed")
+    }
+    var first: [String: Int] = [:]
+    for row in values.indices {
+      let value = values[row]
+      if let earlier = first[value] { return (row, earlier, value) }
+      first[value] = row
+    }
+    return nil
+  }
+
+  /// The first row whose value in `column` is empty, or nil; the column must be a key or
+  /// kept with its values (nil otherwise).
+  public func firstEmpty(in column: String) -> Int? {
+    if let scan = keys[column] { return scan.firstEmpty }
+    return values[column]?.firstIndex(where: \.isEmpty)
   }
 
   /// Column indexes by name, with an error that lists the header when one is missing.
@@ -519,7 +555,7 @@ public enum CSVSplitter {
   /// whole records, each ending in a single LF, are copied as one run of bytes; other rows
   /// are parsed within their known span.
   private static func copyBySpans(
-    reader: CSVReader, index: CSVIndex, spans: [UInt32], assignments: [UInt8],
+    reader: CSVReader, index: CSVIndex, spans table: RowSpans, assignments: [UInt8],
     routing: Routing, writers: [CSVWriter]
   ) throws -> [Int] {
     let changed = DojoError(
@@ -532,7 +568,7 @@ public enum CSVSplitter {
     reader.advance(skip)
     let width = index.header.count
     try assignments.withUnsafeBufferPointer { classes in
-      try spans.withUnsafeBufferPointer { spans in
+      try table.short.withUnsafeBufferPointer { spans in
         try writers.withUnsafeBufferPointer { writers in
           try routing.columns.withUnsafeBufferPointer { columns in
             try written.withUnsafeMutableBufferPointer { written in
@@ -553,7 +589,7 @@ public enum CSVSplitter {
                 runLength = 0
               }
               for row in 0..<spans.count {
-                let span = Int(spans[row])
+                let span = table.span(row, stored: spans[row])
                 let c = Int(classes[row])
                 if reader.available < span {
                   try flush()
@@ -597,5 +633,38 @@ public enum CSVSplitter {
     }
     guard try !reader.ensure(1) else { throw changed }
     return written
+  }
+}
+/// Each data row's length in bytes, from its start to the next record's start (blank lines
+/// and terminators included): 2 bytes a row, since rows are nearly always shorter than
+/// 64 KiB; a longer row stores 0 and its length in a side table.
+struct RowSpans: Sendable, Equatable {
+  private(set) var short: [UInt16] = []
+  private(set) var long: [Int: Int] = [:]
+
+  var count: Int { short.count }
+
+  mutating func reserveCapacity(_ n: Int) { short.reserveCapacity(n) }
+
+  /// Appends the next row's span (at least 1 byte).
+  mutating func append(_ span: Int) {
+    if span <= Int(UInt16.max) {
+      short.append(UInt16(span))
+    } else {
+      long[short.count] = span
+      short.append(0)
+    }
+  }
+
+  mutating func append(contentsOf other: RowSpans) {
+    let base = short.count
+    short.append(contentsOf: other.short)
+    for (row, span) in other.long { long[base + row] = span }
+  }
+
+  /// The span of `row`, whose short entry is `stored`.
+  @inline(__always)
+  func span(_ row: Int, stored: UInt16) -> Int {
+    stored != 0 ? Int(stored) : long[row] ?? 0
   }
 }

@@ -1,5 +1,6 @@
 import DojoCore
 import Foundation
+import Tabular
 import Testing
 
 @testable import Curation
@@ -68,13 +69,13 @@ struct ManifestDataErrorTests {
     let planner = SplitPlanner(
       Manifest.Split(strategy: .time, testRows: 3, time: "day"))
     let times = ["2020-01-01", "2020-01-02", "2020-01-02", "2020-01-02", "2020-01-03"]
-    let sides = (try? planner.assign(rowCount: times.count) { _ in times }) ?? []
-    let tie = planner.tieAtTimeCut(sides: sides, times: times)
+    let sides = (try? planner.assign(rowCount: times.count) { _ in CodedColumn(times) }) ?? []
+    let tie = planner.tieAtTimeCut(sides: sides, times: CodedColumn(times))
     #expect(tie?.value == "2020-01-02")
     #expect(tie?.before == 1)
     #expect(tie?.test == 2)
     let clean = SplitPlanner(Manifest.Split(strategy: .time, testRows: 1, time: "day"))
-    let cleanSides = (try? clean.assign(rowCount: times.count) { _ in times }) ?? []
-    #expect(clean.tieAtTimeCut(sides: cleanSides, times: times) == nil)
+    let cleanSides = (try? clean.assign(rowCount: times.count) { _ in CodedColumn(times) }) ?? []
+    #expect(clean.tieAtTimeCut(sides: cleanSides, times: CodedColumn(times)) == nil)
   }
 }

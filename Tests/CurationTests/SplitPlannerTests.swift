@@ -1,6 +1,7 @@
 import Curation
 import DojoCore
 import Foundation
+import Tabular
 import Testing
 
 @Suite("Split planning")
@@ -72,7 +73,7 @@ struct SplitPlannerTests {
       Manifest.Split(strategy: .stratified, testFraction: 0.2, seed: 1, stratify: "y"))
     let sides = try planner.assign(rowCount: labels.count) { name in
       #expect(name == "y")
-      return labels
+      return CodedColumn(labels)
     }
     func count(_ label: String, _ side: RowSide) -> Int {
       zip(labels, sides).filter { $0.0 == label && $0.1 == side }.count
@@ -88,7 +89,7 @@ struct SplitPlannerTests {
     let groups = (0..<500).map { "user\($0 / 7)" }
     let planner = SplitPlanner(
       Manifest.Split(strategy: .group, testFraction: 0.2, seed: 9, group: "user"))
-    let sides = try planner.assign(rowCount: groups.count) { _ in groups }
+    let sides = try planner.assign(rowCount: groups.count) { _ in CodedColumn(groups) }
     var sideOf: [String: RowSide] = [:]
     for (g, s) in zip(groups, sides) {
       if let seen = sideOf[g] { #expect(seen == s, "group \(g) split across sides") }
@@ -102,7 +103,7 @@ struct SplitPlannerTests {
     let times = (0..<100).map { i in "2024-01-\(String(format: "%02d", i % 28 + 1))T\(i)" }
     let planner = SplitPlanner(
       Manifest.Split(strategy: .time, testFraction: 0.2, time: "t", gap: 5))
-    let sides = try planner.assign(rowCount: times.count) { _ in times }
+    let sides = try planner.assign(rowCount: times.count) { _ in CodedColumn(times) }
     let sorted = times.indices.sorted { times[$0] < times[$1] }
     #expect(sorted.suffix(20).allSatisfy { sides[$0] == .test })
     #expect(sorted.dropLast(20).suffix(5).allSatisfy { sides[$0] == .dropped })
@@ -112,7 +113,7 @@ struct SplitPlannerTests {
   @Test func timeSplitOrdersNumbersNumerically() throws {
     let times = ["10", "9", "100", "1"]
     let planner = SplitPlanner(Manifest.Split(strategy: .time, testRows: 1, time: "t"))
-    let sides = try planner.assign(rowCount: 4) { _ in times }
+    let sides = try planner.assign(rowCount: 4) { _ in CodedColumn(times) }
     #expect(sides == [.train, .train, .test, .train])
   }
 
@@ -127,7 +128,7 @@ struct SplitPlannerTests {
     let planner = SplitPlanner(
       Manifest.Split(strategy: .time, testFraction: 0.5, time: "t", gap: 5))
     #expect(throws: DojoError.self) {
-      try planner.assign(rowCount: 10) { _ in (0..<10).map(String.init) }
+      try planner.assign(rowCount: 10) { _ in CodedColumn((0..<10).map(String.init)) }
     }
   }
 }

@@ -135,9 +135,9 @@ struct GeneratedCSV {
     let index = try CSVIndex.scan(input, columns: ["id", "target"], options: options)
     #expect(index.header == source.header)
     #expect(index.rowCount == 400)
-    #expect(index.values(of: "id") == (0..<400).map { "id\($0)" })
+    #expect(index.values(of: "id").map(Array.init) == (0..<400).map { "id\($0)" })
     #expect(index.values(of: "count") == nil)
-    #expect(index.values(of: "target") == source.rawFields.map { $0[4] })
+    #expect(index.values(of: "target").map(Array.init) == source.rawFields.map { $0[4] })
 
     var rng = SplitMix64(seed: 5)
     let assignments = (0..<400).map { _ in UInt8.random(in: 0...2, using: &rng) }
@@ -197,20 +197,24 @@ struct GeneratedCSV {
     }
   }
 
-  @Test func findsTheFirstDuplicate() throws {
+  /// Rows over 64 KiB keep their length beside the 2-byte spans: the indexed copy still
+  /// writes them whole, between short rows on either side.
+  @Test func rowsLongerThanAShortSpanAreCopiedWhole() throws {
     let dir = try TempDir()
     defer { dir.cleanup() }
-    var text = "id,v\n"
-    for i in 0..<5000 { text += "u\(i * 7 % 5003),\(i)\n" }
-    let unique = try CSVIndex.scan(try dir.file("u.csv", Array(text.utf8)), columns: ["id"])
-    #expect(unique.firstDuplicate(in: "id") == nil)
-    #expect(unique.firstDuplicate(in: "v") == nil)
-    text += "\"u14\",x\n"
-    let repeated = try CSVIndex.scan(try dir.file("r.csv", Array(text.utf8)), columns: ["id", "v"])
-    let duplicate = try #require(repeated.firstDuplicate(in: "id"))
-    #expect(duplicate.row == 5000 && duplicate.earlierRow == 2)
-    #expect(repeated.line(ofRow: duplicate.row) == 5002)
-    #expect(repeated.firstDuplicate(in: "v") == nil)
+    let long = String(repeating: "y", count: 70_000)
+    let longer = String(repeating: "z", count: 200_000)
+    let text = "id,v\n1,a\n2,\(long)\n3,b\n4,\(longer)\n5,c\n"
+    let input = try dir.file("in.csv", Array(text.utf8))
+    let index = try CSVIndex.scan(input)
+    let out = dir.url.appendingPathComponent("out.csv")
+    let counts = try CSVSplitter.write(
+      source: input, assignments: [1, 1, 2, 1, 1],
+      outputs: [SplitOutput(url: out, rowClass: 1)], index: index)
+    #expect(counts == [4])
+    #expect(
+      String(decoding: try Data(contentsOf: out), as: UTF8.self)
+        == "id,v\n1,a\n2,\(long)\n4,\(longer)\n5,c\n")
   }
 
   @Test func refusesAFileChangedSinceIndexed() throws {

@@ -1,0 +1,275 @@
+/// The values of one column, one per row, kept as small codes into the column's distinct
+/// values: a label, class or group column of a million rows costs a byte or two a row rather
+/// than a string a row.
+///
+/// Codes number the distinct values in the order they first appear, so code order is
+/// first-appearance order (what stratified and grouped splits iterate classes in). A column
+/// with more than ``maximumDistinct`` distinct values (ids, free text, most numbers) is kept
+/// as its text instead, where coding would only add a table beside it.
+///
+/// Reads as a collection of the rows' values, so code written for `[String]` reads it as is.
+public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable, Equatable {
+  /// Past this many distinct values a column is kept as text.
+  public static let maximumDistinct = 1 << 16
+
+  enum Storage: Sendable, Equatable {
+    case narrow([UInt8])
+    case wide([UInt16])
+    case text([String])
+  }
+
+  /// The distinct values in first-appearance order; empty for a text column.
+  public let distinct: [String]
+  let storage: Storage
+
+  init(distinct: [String], storage: Storage) {
+    self.distinct = distinct
+    self.storage = storage
+  }
+
+  /// The column of `values`, coded when they repeat enough.
+  public init<S: Sequence<String>>(_ values: S) {
+    var builder = CodedColumnBuilder()
+    for value in values { builder.append(value) }
+    self = builder.finish()
+  }
+
+  public init(arrayLiteral values: String...) { self.init(values) }
+
+  /// Whether rows are kept as codes (``code(_:)`` and ``distinct`` apply).
+  public var isCoded: Bool {
+    if case .text = storage { return false }
+    return true
+  }
+
+  public var startIndex: Int { 0 }
+  public var endIndex: Int {
+    switch storage {
+    case .narrow(let codes): codes.count
+    case .wide(let codes): codes.count
+    case .text(let text): text.count
+    }
+  }
+
+  public subscript(row: Int) -> String {
+    switch storage {
+    case .narrow(let codes): distinct[Int(codes[row])]
+    case .wide(let codes): distinct[Int(codes[row])]
+    case .text(let text): text[row]
+    }
+  }
+
+  /// The row's code, an index into ``distinct``; only for a coded column.
+  @inline(__always)
+  public func code(_ row: Int) -> Int {
+    switch storage {
+    case .narrow(let codes): Int(codes[row])
+    case .wide(let codes): Int(codes[row])
+    case .text: preconditionFailure("code(_:) of a text column")
+    }
+  }
+
+  /// Every row's class: an index into the returned classes, numbered in first-appearance
+  /// order. A coded column answers from its codes; a text column is coded here (a table of
+  /// its distinct values and 4 bytes a row for as long as the caller keeps the result).
+  public func classes() -> (names: [String], of: (Int) -> Int) {
+    if isCoded { return (distinct, code) }
+    var index: [String: Int] = [:]
+    var names: [String] = []
+    var codes = [UInt32](repeating: 0, count: count)
+    for row in indices {
+      let value = self[row]
+      if let known = index[value] {
+        codes[row] = UInt32(known)
+      } else {
+        index[value] = names.count
+        codes[row] = UInt32(names.count)
+        names.append(value)
+      }
+    }
+    return (names, { Int(codes[$0]) })
+  }
+
+  /// How many rows hold each distinct value (``distinct``'s order) for a coded column; nil
+  /// for a text column.
+  public func counts() -> [Int]? {
+    guard isCoded else { return nil }
+    var counts = [Int](repeating: 0, count: distinct.count)
+    for row in indices { counts[code(row)] += 1 }
+    return counts
+  }
+
+  /// The column's distinct values that some row holds: the codes' table (every entry is
+  /// held by a row) or, for a text column, the rows' set.
+  public func valueSet() -> Set<String> {
+    isCoded ? Set(distinct) : Set(self)
+  }
+
+  /// The rows `keep` admits, in order, coded against a table of the values they hold.
+  public func filter(rows keep: (Int) -> Bool) -> CodedColumn {
+    switch storage {
+    case .narrow(let codes):
+      var out = Self.kept(codes, keep)
+      let table = Self.compact(distinct, &out)
+      return CodedColumn(distinct: table, storage: .narrow(out))
+    case .wide(let codes):
+      var out = Self.kept(codes, keep)
+      let table = Self.compact(distinct, &out)
+      return CodedColumn(distinct: table, storage: .wide(out))
+    case .text(let text):
+      return CodedColumn(distinct: [], storage: .text(Self.kept(text, keep)))
+    }
+  }
+
+  private static func kept<T>(_ rows: [T], _ keep: (Int) -> Bool) -> [T] {
+    var out: [T] = []
+    out.reserveCapacity(rows.count)
+    for i in rows.indices where keep(i) { out.append(rows[i]) }
+    return out
+  }
+
+  /// Renumbers `codes` in place against a table of only the values some row holds, so
+  /// ``distinct`` is always the set of values held; returns that table.
+  private static func compact<Code: FixedWidthInteger>(_ distinct: [String], _ codes: inout [Code])
+    -> [String]
+  {
+    var renumber = [Int](repeating: -1, count: distinct.count)
+    var kept: [String] = []
+    for i in codes.indices {
+      let old = Int(codes[i])
+      if renumber[old] < 0 {
+        renumber[old] = kept.count
+        kept.append(distinct[old])
+      }
+      codes[i] = Code(renumber[old])
+    }
+    return kept
+  }
+}
+
+/// Builds a ``CodedColumn`` row by row: a code a row while the distinct values are few, the
+/// text once they are many. Two builders of consecutive ranges join in file order.
+struct CodedColumnBuilder: Sendable {
+  private var distinct: [String] = []
+  private var lookup: [String: UInt16] = [:]
+  private var narrow: [UInt8] = []
+  private var wide: [UInt16]?
+  private var text: [String]?
+
+  var count: Int { text?.count ?? wide?.count ?? narrow.count }
+
+  mutating func reserveCapacity(_ n: Int) {
+    if text != nil {
+      text?.reserveCapacity(n)
+    } else if wide != nil {
+      wide?.reserveCapacity(n)
+    } else {
+      narrow.reserveCapacity(n)
+    }
+  }
+
+  mutating func append(_ value: String) {
+    if text != nil {
+      text?.append(value)
+      return
+    }
+    let code: Int
+    if let known = lookup[value] {
+      code = Int(known)
+    } else if distinct.count < CodedColumn.maximumDistinct {
+      code = distinct.count
+      lookup[value] = UInt16(code)
+      distinct.append(value)
+    } else {
+      becomeText()
+      text?.append(value)
+      return
+    }
+    if wide != nil {
+      wide?.append(UInt16(code))
+    } else if code <= Int(UInt8.max) {
+      narrow.append(UInt8(code))
+    } else {
+      wide = narrow.map(UInt16.init) + [UInt16(code)]
+      narrow = []
+    }
+  }
+
+  /// Appends a builder of the rows that follow, emptying it: its values that are new here
+  /// take the next codes in its own first-appearance order.
+  mutating func join(_ other: inout CodedColumnBuilder) {
+    defer { other = CodedColumnBuilder() }
+    if text == nil && other.text == nil {
+      var renumber: [Int] = []
+      renumber.reserveCapacity(other.distinct.count)
+      for value in other.distinct {
+        if let known = lookup[value] {
+          renumber.append(Int(known))
+        } else {
+          renumber.append(distinct.count)
+          lookup[value] = UInt16(truncatingIfNeeded: distinct.count)
+          distinct.append(value)
+        }
+      }
+      if distinct.count <= CodedColumn.maximumDistinct {
+        if distinct.count > Int(UInt8.max) + 1 && wide == nil {
+          wide = narrow.map(UInt16.init)
+          narrow = []
+        }
+        // Appended through locals: the closures may not reach into `self`.
+        if var codes = wide {
+          wide = nil
+          codes.reserveCapacity(codes.count + other.count)
+          other.forEachCode { codes.append(UInt16(renumber[$0])) }
+          wide = codes
+        } else {
+          var codes = narrow
+          narrow = []
+          codes.reserveCapacity(codes.count + other.count)
+          other.forEachCode { codes.append(UInt8(renumber[$0])) }
+          narrow = codes
+        }
+        return
+      }
+      // Too many values together: the first `count` codes still read through the table.
+    }
+    becomeText()
+    var rows = text ?? []
+    text = nil
+    rows.reserveCapacity(rows.count + other.count)
+    if let more = other.text {
+      rows.append(contentsOf: more)
+    } else {
+      let table = other.distinct
+      other.forEachCode { rows.append(table[$0]) }
+    }
+    text = rows
+  }
+
+  private func forEachCode(_ body: (Int) -> Void) {
+    if let wide {
+      for c in wide { body(Int(c)) }
+    } else {
+      for c in narrow { body(Int(c)) }
+    }
+  }
+
+  private mutating func becomeText() {
+    guard text == nil else { return }
+    var rows: [String] = []
+    rows.reserveCapacity(count)
+    let table = distinct
+    forEachCode { rows.append(table[$0]) }
+    text = rows
+    narrow = []
+    wide = nil
+    lookup = [:]
+    distinct = []
+  }
+
+  func finish() -> CodedColumn {
+    if let text { return CodedColumn(distinct: [], storage: .text(text)) }
+    if let wide { return CodedColumn(distinct: distinct, storage: .wide(wide)) }
+    return CodedColumn(distinct: distinct, storage: .narrow(narrow))
+  }
+}
