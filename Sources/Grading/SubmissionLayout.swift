@@ -1,6 +1,6 @@
 public import DojoCore
 internal import Foundation
-internal import Tabular
+public import Tabular
 
 /// The one place that maps a metric spec and the answers' shape to a submission's shape, and
 /// to the sample submission's default values.
@@ -144,9 +144,20 @@ public enum SubmissionLayout {
   /// - Returns: One value per column of ``layout(for:answers:classes:)``, as CSV text.
   /// - Throws: ``DojoError`` `.invalidManifest` as ``layout(for:answers:classes:)`` does;
   ///   `.invalidData` when the training targets are empty or not numbers where due.
-  public static func defaultPrediction<Column: RandomAccessCollection<String>>(
+  public static func defaultPrediction(
     for metric: Manifest.MetricSpec, answers: Manifest.Answers, classes: [String]?,
-    train: [Column]
+    train: [[String]]
+  ) throws -> [String] {
+    try defaultPrediction(
+      for: metric, answers: answers, classes: classes, train: train.map { CodedColumn($0) })
+  }
+
+  /// ``defaultPrediction(for:answers:classes:train:)`` of coded training columns (what a
+  /// split keeps): labels are counted and numbers parsed once per distinct value, summed in
+  /// row order, so the defaults are those of the same values as text.
+  public static func defaultPrediction(
+    for metric: Manifest.MetricSpec, answers: Manifest.Answers, classes: [String]?,
+    train: [CodedColumn]
   ) throws -> [String] {
     let resolved = try MetricCatalogue.resolve(metric)
     let columns = try layout(resolved, targets: answers.targets, classes: classes)
@@ -156,7 +167,7 @@ public enum SubmissionLayout {
         "defaultPrediction got \(train.count) training columns for \(answers.targets.count) targets"
       )
     }
-    func values(of target: String) throws -> Column {
+    func values(of target: String) throws -> CodedColumn {
       // A confidence column has no training values: it takes the first target's spread.
       let source = target == resolved.parameters.confidenceColumn ? columns[0] : target
       let column = train[answers.targets.firstIndex(of: source)!]
@@ -181,12 +192,13 @@ public enum SubmissionLayout {
     case .probability:
       return try columns.map { column in
         let v = try values(of: column)
-        var labels = Set(v)
+        let histogram = v.histogram()
+        var labels = Set(histogram.keys)
         if let classes, columns.count == 1 { labels.formUnion(classes) }
         let positive =
           try resolved.parameters.positive
           ?? MetricData.defaultPositive(among: labels)
-        let share = Double(v.count { $0 == positive }) / Double(v.count)
+        let share = Double(histogram[positive] ?? 0) / Double(v.count)
         return format(share)
       }
     case .classProbabilities where answers.targets.count > 1:
@@ -197,8 +209,7 @@ public enum SubmissionLayout {
       }
     case .classProbabilities:
       let v = try values(of: answers.targets[0])
-      var counts: [String: Int] = [:]
-      for label in v { counts[label, default: 0] += 1 }
+      let counts = v.histogram()
       return columns.map { format(Double(counts[$0] ?? 0) / Double(v.count)) }
     case .values where resolved.name == "kl_divergence":
       // Each column's mean share of the row's votes, so the row sums to 1.
@@ -226,14 +237,7 @@ public enum SubmissionLayout {
           let variance = n.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n.count)
           return format(variance.squareRoot())
         }
-        let numbers = try values(of: column).enumerated().map { i, text in
-          guard let x = ValueChecker.parse(text), x.isFinite else {
-            throw DojoError(
-              .invalidData,
-              "training column \"\(column)\" row \(i + 2): \"\(text)\" is not a number")
-          }
-          return x
-        }
+        let numbers = try numbersOf(column, values(of: column))
         switch resolved.name {
         case "mae", "medae", "mape", "smape", "weighted_mae", "mean_group_log_mae":
           return format(Metrics.median(numbers))
@@ -247,23 +251,37 @@ public enum SubmissionLayout {
     }
   }
 
-  private static func numbersOf(_ column: String, _ texts: some Sequence<String>) throws -> [Double]
-  {
-    try texts.enumerated().map { i, text in
+  /// Every row's value as a finite number, in row order; a coded column's values are parsed
+  /// once each.
+  private static func numbersOf(_ column: String, _ texts: CodedColumn) throws -> [Double] {
+    func parse(_ text: String, row: Int) throws -> Double {
       guard let x = ValueChecker.parse(text), x.isFinite else {
         throw DojoError(
-          .invalidData, "training column \"\(column)\" row \(i + 2): \"\(text)\" is not a number")
+          .invalidData, "training column \"\(column)\" row \(row + 2): \"\(text)\" is not a number")
       }
       return x
     }
+    guard texts.isCoded else { return try texts.indices.map { try parse(texts[$0], row: $0) } }
+    var parsed = [Double?](repeating: nil, count: texts.distinct.count)
+    var numbers = [Double](repeating: 0, count: texts.count)
+    for row in texts.indices {
+      let code = texts.code(row)
+      if let x = parsed[code] {
+        numbers[row] = x
+      } else {
+        let x = try parse(texts.distinct[code], row: row)
+        parsed[code] = x
+        numbers[row] = x
+      }
+    }
+    return numbers
   }
 
   /// The `count` most frequent values, most frequent first, ties in label order.
   static func mostFrequent(_ values: some Sequence<String>, count: Int) -> [String] {
     var counts: [String: Int] = [:]
-    if let coded = values as? CodedColumn, let byCode = coded.counts() {
-      // A coded column counts its codes, not its rows' text.
-      for (value, n) in zip(coded.distinct, byCode) where n > 0 { counts[value] = n }
+    if let coded = values as? CodedColumn {
+      counts = coded.histogram()  // a coded column counts its codes, not its rows' text
     } else {
       for v in values { counts[v, default: 0] += 1 }
     }

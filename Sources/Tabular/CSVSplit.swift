@@ -180,7 +180,9 @@ public struct CSVIndex: Sendable {
 
     mutating func add(_ record: CSVRecord) {
       lines.note(row: rows, line: record.line)
-      for (k, column) in indexes.enumerated() { collected[k].append(record.string(column)) }
+      for (k, column) in indexes.enumerated() {
+        record.withFieldBytes(column) { collected[k].append(bytes: $0) }
+      }
       for (k, column) in keyIndexes.enumerated() {
         let row = rows
         record.withFieldBytes(column) { keys[k].add($0, row: row) }

@@ -1,9 +1,12 @@
+internal import Glibc
+
 /// The values of one column, one per row, kept as small codes into the column's distinct
 /// values: a label, class or group column of a million rows costs a byte or two a row rather
 /// than a string a row.
 ///
-/// Codes number the distinct values in the order they first appear, so code order is
-/// first-appearance order (what stratified and grouped splits iterate classes in). A column
+/// Codes number the distinct spellings (exact bytes) in the order they first appear, so every
+/// row reads back as it was and code order is first-appearance order (what stratified and
+/// grouped splits iterate classes in, through ``classes()``). A column
 /// with more than ``maximumDistinct`` distinct values (ids, free text, most numbers) is kept
 /// as its text instead, where coding would only add a table beside it.
 ///
@@ -73,8 +76,24 @@ public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Se
   /// order. A coded column answers from its codes; a text column is coded here (a table of
   /// its distinct values and 4 bytes a row for as long as the caller keeps the result).
   public func classes() -> (names: [String], of: (Int) -> Int) {
-    if isCoded { return (distinct, code) }
     var index: [String: Int] = [:]
+    if isCoded {
+      // Codes are exact spellings; classes merge spellings `String` calls equal (an é
+      // composed and decomposed), as a class keyed by the text would.
+      var names: [String] = []
+      var classOf = [Int](repeating: 0, count: distinct.count)
+      for (code, value) in distinct.enumerated() {
+        if let known = index[value] {
+          classOf[code] = known
+        } else {
+          index[value] = names.count
+          classOf[code] = names.count
+          names.append(value)
+        }
+      }
+      if names.count == distinct.count { return (distinct, code) }
+      return (names, { classOf[code($0)] })
+    }
     var names: [String] = []
     var codes = [UInt32](repeating: 0, count: count)
     for row in indices {
@@ -97,6 +116,18 @@ public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Se
     var counts = [Int](repeating: 0, count: distinct.count)
     for row in indices { counts[code(row)] += 1 }
     return counts
+  }
+
+  /// How many rows hold each value: from the codes for a coded column (canonically equal
+  /// spellings merged, as `String` keys merge them), from the rows for a text column.
+  public func histogram() -> [String: Int] {
+    var out: [String: Int] = [:]
+    if let counts = counts() {
+      for (value, n) in zip(distinct, counts) where n > 0 { out[value, default: 0] += n }
+    } else {
+      for value in self { out[value, default: 0] += 1 }
+    }
+    return out
   }
 
   /// The column's distinct values that some row holds: the codes' table (every entry is
@@ -147,11 +178,17 @@ public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Se
   }
 }
 
-/// Builds a ``CodedColumn`` row by row: a code a row while the distinct values are few, the
-/// text once they are many. Two builders of consecutive ranges join in file order.
+/// Builds a ``CodedColumn`` row by row: a code a row while the distinct spellings are few,
+/// the text once they are many. Two builders of consecutive ranges join in file order.
 struct CodedColumnBuilder: Sendable {
   private var distinct: [String] = []
-  private var lookup: [String: UInt16] = [:]
+  /// The spellings seen, by their bytes: `slots` is an open-addressing table of codes
+  /// (-1 where empty) hashed by a seeded `Hasher`, so values made to collide cannot be
+  /// chosen ahead; the bytes are kept in `arena` at `starts[code]..<starts[code + 1]`.
+  private var slots: [Int32] = []
+  private var hashes: [Int] = []
+  private var starts: [Int] = [0]
+  private var arena: [UInt8] = []
   private var narrow: [UInt8] = []
   private var wide: [UInt16]?
   private var text: [String]?
@@ -169,20 +206,18 @@ struct CodedColumnBuilder: Sendable {
   }
 
   mutating func append(_ value: String) {
+    var value = value
+    value.withUTF8 { append(bytes: $0) }
+  }
+
+  /// Appends a row by its field's bytes (UTF-8, quotes removed).
+  mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
     if text != nil {
-      text?.append(value)
+      text?.append(String(decoding: bytes, as: UTF8.self))
       return
     }
-    let code: Int
-    if let known = lookup[value] {
-      code = Int(known)
-    } else if distinct.count < CodedColumn.maximumDistinct {
-      code = distinct.count
-      lookup[value] = UInt16(code)
-      distinct.append(value)
-    } else {
-      becomeText()
-      text?.append(value)
+    guard let code = code(of: bytes) else {
+      text?.append(String(decoding: bytes, as: UTF8.self))
       return
     }
     if wide != nil {
@@ -195,23 +230,66 @@ struct CodedColumnBuilder: Sendable {
     }
   }
 
-  /// Appends a builder of the rows that follow, emptying it: its values that are new here
+  /// The code of a spelling, a new one if it is new; nil when it is one spelling too many
+  /// (the builder is text from then on, and the caller appends the value as text).
+  private mutating func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    var hasher = Hasher()
+    hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+    let hash = hasher.finalize()
+    if slots.isEmpty { slots = [Int32](repeating: -1, count: 1024) }
+    let mask = slots.count - 1
+    var i = hash & mask
+    while slots[i] >= 0 {
+      let known = Int(slots[i])
+      if hashes[known] == hash && same(known, bytes) { return known }
+      i = (i + 1) & mask
+    }
+    guard distinct.count < CodedColumn.maximumDistinct else {
+      becomeText()
+      return nil
+    }
+    let code = distinct.count
+    distinct.append(String(decoding: bytes, as: UTF8.self))
+    hashes.append(hash)
+    arena.append(contentsOf: bytes)
+    starts.append(arena.count)
+    slots[i] = Int32(code)
+    if distinct.count * 2 > slots.count { rehash() }
+    return code
+  }
+
+  private func same(_ code: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let start = starts[code]
+    guard starts[code + 1] - start == bytes.count else { return false }
+    guard let p = bytes.baseAddress else { return true }
+    return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, p, bytes.count) == 0 }
+  }
+
+  private mutating func rehash() {
+    slots = [Int32](repeating: -1, count: slots.count * 2)
+    let mask = slots.count - 1
+    for (code, hash) in hashes.enumerated() {
+      var i = hash & mask
+      while slots[i] >= 0 { i = (i + 1) & mask }
+      slots[i] = Int32(code)
+    }
+  }
+
+  /// Appends a builder of the rows that follow, emptying it: its spellings that are new here
   /// take the next codes in its own first-appearance order.
   mutating func join(_ other: inout CodedColumnBuilder) {
     defer { other = CodedColumnBuilder() }
     if text == nil && other.text == nil {
       var renumber: [Int] = []
       renumber.reserveCapacity(other.distinct.count)
-      for value in other.distinct {
-        if let known = lookup[value] {
-          renumber.append(Int(known))
-        } else {
-          renumber.append(distinct.count)
-          lookup[value] = UInt16(truncatingIfNeeded: distinct.count)
-          distinct.append(value)
+      for k in other.distinct.indices {
+        let code = other.arena.withUnsafeBufferPointer {
+          self.code(of: UnsafeBufferPointer(rebasing: $0[other.starts[k]..<other.starts[k + 1]]))
         }
+        guard let code else { break }
+        renumber.append(code)
       }
-      if distinct.count <= CodedColumn.maximumDistinct {
+      if text == nil {
         if distinct.count > Int(UInt8.max) + 1 && wide == nil {
           wide = narrow.map(UInt16.init)
           narrow = []
@@ -231,7 +309,7 @@ struct CodedColumnBuilder: Sendable {
         }
         return
       }
-      // Too many values together: the first `count` codes still read through the table.
+      // Too many spellings together: this builder turned to text on the way.
     }
     becomeText()
     var rows = text ?? []
@@ -263,8 +341,11 @@ struct CodedColumnBuilder: Sendable {
     text = rows
     narrow = []
     wide = nil
-    lookup = [:]
     distinct = []
+    slots = []
+    hashes = []
+    starts = [0]
+    arena = []
   }
 
   func finish() -> CodedColumn {

@@ -37,6 +37,21 @@ import Testing
     #expect(textClasses.of(CodedColumn.maximumDistinct + 3) == 0)
   }
 
+  /// An é composed and decomposed are two spellings `String` calls equal: each row reads
+  /// back in its own bytes (a media file's name must), and they make one class.
+  @Test func equalSpellingsReadBackExactlyAndMakeOneClass() {
+    let composed = "caf\u{E9}"
+    let decomposed = "cafe\u{301}"
+    let column = CodedColumn([composed, "tea", decomposed, composed])
+    #expect(
+      column.map { Array($0.utf8) }
+        == [composed, "tea", decomposed, composed].map { Array($0.utf8) })
+    let classes = column.classes()
+    #expect(classes.names.count == 2)
+    #expect((0..<4).map(classes.of) == [0, 1, 0, 0])
+    #expect(column.histogram() == [composed: 3, "tea": 1])
+  }
+
   @Test func filteringKeepsOnlyTheValuesOfTheRowsKept() {
     let column = CodedColumn(["x", "y", "x", "z", "y"])
     let kept = column.filter { $0 != 1 && $0 != 4 }
