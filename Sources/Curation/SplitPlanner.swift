@@ -104,19 +104,21 @@ public struct SplitPlanner: Sendable {
     var sides = [RowSide](repeating: .train, count: rowCount)
     // Row numbers as 4 bytes where they fit rather than 8: the permutation is the largest
     // thing a random split holds. The draws, and so the split, are the same either way.
+    // Shuffled in place: a copy would hold the permutation twice.
     if rowCount <= Int(UInt32.max) {
-      sendShuffledPrefix(
-        Array(0..<UInt32(rowCount)), testRows: testRows, to: &sides, generator: &generator)
+      var order = Array(0..<UInt32(rowCount))
+      sendShuffledPrefix(&order, testRows: testRows, to: &sides, generator: &generator)
     } else {
-      sendShuffledPrefix(Array(0..<rowCount), testRows: testRows, to: &sides, generator: &generator)
+      var order = Array(0..<rowCount)
+      sendShuffledPrefix(&order, testRows: testRows, to: &sides, generator: &generator)
     }
     return sides
   }
 
   private static func sendShuffledPrefix<Row: BinaryInteger>(
-    _ rows: [Row], testRows: Int, to sides: inout [RowSide], generator: inout SeededGenerator
+    _ order: inout [Row], testRows: Int, to sides: inout [RowSide],
+    generator: inout SeededGenerator
   ) {
-    var order = rows
     generator.shuffle(&order)
     for row in order.prefix(testRows) { sides[Int(row)] = .test }
   }

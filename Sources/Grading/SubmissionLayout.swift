@@ -232,28 +232,45 @@ public enum SubmissionLayout {
       return try columns.map { column in
         if column == resolved.parameters.confidenceColumn {
           // The training target's standard deviation: an honest, uninformed confidence.
-          let n = try numbersOf(column, values(of: column))
-          let mean = n.reduce(0, +) / Double(n.count)
-          let variance = n.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n.count)
-          return format(variance.squareRoot())
+          let texts = try values(of: column)
+          var sum = 0.0
+          try forEachNumber(column, texts) { sum += $0 }
+          let mean = sum / Double(texts.count)
+          var squares = 0.0
+          try forEachNumber(column, texts) { squares += ($0 - mean) * ($0 - mean) }
+          return format((squares / Double(texts.count)).squareRoot())
         }
-        let numbers = try numbersOf(column, values(of: column))
+        // Sums run in row order, as over an array of the numbers, without holding one.
+        let texts = try values(of: column)
         switch resolved.name {
         case "mae", "medae", "mape", "smape", "weighted_mae", "mean_group_log_mae":
-          return format(Metrics.median(numbers))
+          return format(Metrics.median(try numbersOf(column, texts)))
         case "rmsle", "mean_columnwise_rmsle":
-          let logs = numbers.map { log1p(max($0, 0)) }
-          return format(expm1(logs.reduce(0, +) / Double(logs.count)))
+          var sum = 0.0
+          try forEachNumber(column, texts) { sum += log1p(max($0, 0)) }
+          return format(expm1(sum / Double(texts.count)))
         default:
-          return format(numbers.reduce(0, +) / Double(numbers.count))
+          var sum = 0.0
+          try forEachNumber(column, texts) { sum += $0 }
+          return format(sum / Double(texts.count))
         }
       }
     }
   }
 
-  /// Every row's value as a finite number, in row order; a coded column's values are parsed
-  /// once each.
+  /// Every row's value as a finite number, in row order.
   private static func numbersOf(_ column: String, _ texts: CodedColumn) throws -> [Double] {
+    var numbers: [Double] = []
+    numbers.reserveCapacity(texts.count)
+    try forEachNumber(column, texts) { numbers.append($0) }
+    return numbers
+  }
+
+  /// Calls `body` with every row's value as a finite number, in row order; a coded
+  /// column's values are parsed once each.
+  private static func forEachNumber(
+    _ column: String, _ texts: CodedColumn, _ body: (Double) -> Void
+  ) throws {
     func parse(_ text: String, row: Int) throws -> Double {
       guard let x = ValueChecker.parse(text), x.isFinite else {
         throw DojoError(
@@ -261,20 +278,21 @@ public enum SubmissionLayout {
       }
       return x
     }
-    guard texts.isCoded else { return try texts.indices.map { try parse(texts[$0], row: $0) } }
+    guard texts.isCoded else {
+      for row in texts.indices { body(try parse(texts[row], row: row)) }
+      return
+    }
     var parsed = [Double?](repeating: nil, count: texts.distinct.count)
-    var numbers = [Double](repeating: 0, count: texts.count)
     for row in texts.indices {
       let code = texts.code(row)
       if let x = parsed[code] {
-        numbers[row] = x
+        body(x)
       } else {
         let x = try parse(texts.distinct[code], row: row)
         parsed[code] = x
-        numbers[row] = x
+        body(x)
       }
     }
-    return numbers
   }
 
   /// The `count` most frequent values, most frequent first, ties in label order.

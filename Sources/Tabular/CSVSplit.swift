@@ -282,7 +282,7 @@ public struct CSVIndex: Sendable {
   ///   partitions on disk; for tests.
   /// - Throws: ``DojoError`` `.invalidArgument` for a column neither kept nor a key, or
   ///   any error of reading the file again (`.invalidData` if it changed since the scan).
-  public func firstDuplicate(in column: String, rowsInMemory: Int = 2_000_000) throws -> (
+  public func firstDuplicate(in column: String, rowsInMemory: Int = 1_000_000) throws -> (
     row: Int, earlierRow: Int, value: String
   )? {
     if let scan = keys[column] {
