@@ -46,7 +46,7 @@ struct KeyScan: Sendable {
 }
 
 /// Finds the first repeated value of one column by reading the file again, in memory that
-/// does not grow with the row count: each row's value is hashed to 64 bits and written with
+/// does not grow with the row count: each row's value is hashed to 64 bits (seeded) and written with
 /// its row number (12 bytes) to one of up to 256 partition files by the hash's top bits; each
 /// partition is then sorted alone, and only rows whose hash another row shares are read a
 /// third time, by value, to tell a true repeat from a chance collision.
@@ -78,7 +78,7 @@ struct DuplicateSearch {
     if rowCount <= rowsInMemory {
       var entries: [Entry] = []
       entries.reserveCapacity(rowCount)
-      try forEachRow { row, bytes in entries.append(Entry(hash: KeyIndex.hash(bytes), row: row)) }
+      try forEachRow { row, bytes in entries.append(Entry(hash: Self.hash(bytes), row: row)) }
       Self.collect(&entries, into: &candidates)
     } else {
       try partitioned(into: &candidates)
@@ -122,7 +122,7 @@ struct DuplicateSearch {
     var writers = try files.map { try PartitionWriter(path: $0) }
     defer { for w in writers { w.close() } }
     try forEachRow { row, bytes in
-      let hash = KeyIndex.hash(bytes)
+      let hash = Self.hash(bytes)
       try writers[Int(hash >> UInt64(64 - bits))].append(hash: hash, row: row)
     }
     for w in writers { try w.flush() }
@@ -133,6 +133,14 @@ struct DuplicateSearch {
       Self.collect(&entries, into: &candidates)
       unlink(path)
     }
+  }
+
+  /// A 64-bit hash seeded per process (Swift's `Hasher`), so a table cannot be made of ids
+  /// that collide and crowd the confirming read.
+  static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var hasher = Hasher()
+    hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+    return UInt64(UInt(bitPattern: hasher.finalize()))
   }
 
   private static func temporaryFolder() throws -> URL {
