@@ -33,6 +33,28 @@ extension RuntimeSuites {
   struct ServerSecurityTests {
     let fixture = PublishedFixture.shared!
 
+    /// A test that throws before `stop()` drops its server: the support kills it then, so no
+    /// `dojo serve` outlives the test that started it.
+    @Test func aServerDroppedWithoutStopIsKilled() async throws {
+      var pid: Int32 = 0
+      do {
+        let live = try await LiveServer.start(
+          fixture.configuration(sessions: fixture.sessionsDirectory()))
+        pid = live.pid
+        #expect(try await live.client.call("GET", "/v1/health").status == 200)
+      }
+      let deadline = Date().addingTimeInterval(20)
+      // Gone, or a zombie until Foundation reaps it: either way no longer serving.
+      func serving() -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else {
+          return false
+        }
+        return !stat.contains(") Z ")
+      }
+      while serving() && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+      #expect(!serving(), "dojo serve (pid \(pid)) outlived its LiveServer")
+    }
+
     // MARK: - Limits are the server's
 
     @Test(

@@ -132,6 +132,15 @@ private final class ProcessBox: @unchecked Sendable {
   init(_ process: Process) { self.process = process }
 }
 
+/// Kills a server still running when the last copy of its ``LiveServer`` is dropped: a test
+/// that throws before `stop()` must not leave `dojo serve` behind. A server already stopped
+/// is left alone (its pid may have been reused once it was reaped).
+private final class ServerReaper: @unchecked Sendable {
+  let process: Process
+  init(_ process: Process) { self.process = process }
+  deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
 /// A real server: `dojo serve --port 0` on 127.0.0.1 in a process of its own, as users run
 /// it. Its own process keeps its sandboxed runs (and their cgroups, named by its pid) apart
 /// from the test process, and lets the restart test kill it outright.
@@ -142,6 +151,7 @@ struct LiveServer: Sendable {
   /// The server token: the one the test gave in DOJO_TOKEN, or the one the server printed.
   let token: String
   private let exited: Task<Int32, Never>
+  private let reaper: ServerReaper
 
   /// A fresh random token for a server's DOJO_TOKEN.
   static func randomToken() -> String {
@@ -182,7 +192,7 @@ struct LiveServer: Sendable {
     if let started {
       return LiveServer(
         port: started.port, pid: process.processIdentifier, log: log, token: started.token,
-        exited: exited)
+        exited: exited, reaper: ServerReaper(process))
     }
     kill(process.processIdentifier, SIGKILL)
     _ = await exited.value
