@@ -6,13 +6,13 @@ internal import Glibc
 ///
 /// Codes number the distinct spellings (exact bytes) in the order they first appear, so every
 /// row reads back as it was and code order is first-appearance order (what stratified and
-/// grouped splits iterate classes in, through ``classes()``). A column
-/// with more than ``maximumDistinct`` distinct values (ids, free text, most numbers) is kept
-/// as its text instead, where coding would only add a table beside it.
+/// grouped splits iterate classes in, through ``classes()``). A column with more than
+/// ``maximumDistinct`` distinct spellings (ids, free text, most numbers) is kept as its text
+/// instead, where coding would only add a table beside it.
 ///
 /// Reads as a collection of the rows' values, so code written for `[String]` reads it as is.
 public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable, Equatable {
-  /// Past this many distinct values a column is kept as text.
+  /// Past this many distinct spellings a column is kept as text.
   public static let maximumDistinct = 1 << 16
 
   enum Storage: Sendable, Equatable {
@@ -21,7 +21,8 @@ public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Se
     case text([String])
   }
 
-  /// The distinct values in first-appearance order; empty for a text column.
+  /// The distinct spellings in first-appearance order (two may be equal as `String`s, an é
+  /// composed and decomposed); empty for a text column.
   public let distinct: [String]
   let storage: Storage
 
