@@ -40,6 +40,14 @@ public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Se
 
   public init(arrayLiteral values: String...) { self.init(values) }
 
+  /// The column of `values`, its table probing at most `maximumProbes` slots; for tests of
+  /// the crowded path that values made to collide take.
+  package init(_ values: some Sequence<String>, maximumProbes: Int) {
+    var builder = CodedColumnBuilder(maximumProbes: maximumProbes)
+    for value in values { builder.append(value) }
+    self = builder.finish()
+  }
+
   /// Whether rows are kept as codes (``code(_:)`` and ``distinct`` apply).
   public var isCoded: Bool {
     if case .text = storage { return false }
@@ -184,10 +192,17 @@ public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Se
 struct CodedColumnBuilder: Sendable {
   private var distinct: [String] = []
   /// The spellings seen, by their bytes: `slots` is an open-addressing table of codes
-  /// (-1 where empty) hashed by a seeded `Hasher`, so values made to collide cannot be
-  /// chosen ahead; the bytes are kept in `arena` at `starts[code]..<starts[code + 1]`.
+  /// (-1 where empty) hashed by a fast unseeded hash, the bytes kept in `arena` at
+  /// `starts[code]..<starts[code + 1]`. Probes are bounded: a spelling that finds no place
+  /// within ``maximumProbes`` (values made to collide) is kept in `crowded` instead, a
+  /// dictionary hashed by the per-process seeded `Hasher`, so such values cost a bounded
+  /// number of probes each and never slow the table for the rest.
   private var slots: [Int32] = []
-  private var hashes: [Int] = []
+  private var hashes: [UInt64] = []
+  private var crowded: [[UInt8]: Int] = [:]
+  private let maximumProbes: Int
+
+  init(maximumProbes: Int = 32) { self.maximumProbes = max(maximumProbes, 1) }
   private var starts: [Int] = [0]
   private var arena: [UInt8] = []
   private var narrow: [UInt8] = []
@@ -234,17 +249,23 @@ struct CodedColumnBuilder: Sendable {
   /// The code of a spelling, a new one if it is new; nil when it is one spelling too many
   /// (the builder is text from then on, and the caller appends the value as text).
   private mutating func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    var hasher = Hasher()
-    hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
-    let hash = hasher.finalize()
+    let hash = KeyIndex.hash(bytes)
     if slots.isEmpty { slots = [Int32](repeating: -1, count: 1024) }
     let mask = slots.count - 1
-    var i = hash & mask
-    while slots[i] >= 0 {
-      let known = Int(slots[i])
-      if hashes[known] == hash && same(known, bytes) { return known }
-      i = (i + 1) & mask
+    // Slots at distances 0..<maximumProbes from home are compared; a new spelling goes to
+    // the first empty one among them, so every lookup finds what the table holds.
+    var i = Int(truncatingIfNeeded: hash) & mask
+    var full = false
+    for probe in 0..<maximumProbes {
+      let slot = slots[(i + probe) & mask]
+      if slot < 0 {
+        i = (i + probe) & mask
+        break
+      }
+      if hashes[Int(slot)] == hash && same(Int(slot), bytes) { return Int(slot) }
+      if probe == maximumProbes - 1 { full = true }
     }
+    if full || !crowded.isEmpty, let known = crowded[Array(bytes)] { return known }
     guard distinct.count < CodedColumn.maximumDistinct else {
       becomeText()
       return nil
@@ -254,8 +275,12 @@ struct CodedColumnBuilder: Sendable {
     hashes.append(hash)
     arena.append(contentsOf: bytes)
     starts.append(arena.count)
-    slots[i] = Int32(code)
-    if distinct.count * 2 > slots.count { rehash() }
+    if full {
+      crowded[Array(bytes)] = code
+    } else {
+      slots[i] = Int32(code)
+      if distinct.count * 2 > slots.count { rehash() }
+    }
     return code
   }
 
@@ -266,13 +291,23 @@ struct CodedColumnBuilder: Sendable {
     return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, p, bytes.count) == 0 }
   }
 
+  /// Doubles the table and places again every spelling it held; one that finds no place
+  /// within the probe bound joins the crowded ones (a spelling is in exactly one of the two,
+  /// and every one in the table is within the bound of its home slot).
   private mutating func rehash() {
+    let old = slots
     slots = [Int32](repeating: -1, count: slots.count * 2)
     let mask = slots.count - 1
-    for (code, hash) in hashes.enumerated() {
-      var i = hash & mask
-      while slots[i] >= 0 { i = (i + 1) & mask }
-      slots[i] = Int32(code)
+    for code in old where code >= 0 {
+      let home = Int(truncatingIfNeeded: hashes[Int(code)]) & mask
+      if let free = (0..<maximumProbes).lazy.map({ (home + $0) & mask }).first(where: {
+        slots[$0] < 0
+      }) {
+        slots[free] = code
+      } else {
+        let c = Int(code)
+        crowded[Array(arena[starts[c]..<starts[c + 1]])] = c
+      }
     }
   }
 
@@ -345,6 +380,7 @@ struct CodedColumnBuilder: Sendable {
     distinct = []
     slots = []
     hashes = []
+    crowded = [:]
     starts = [0]
     arena = []
   }

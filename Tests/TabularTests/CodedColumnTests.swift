@@ -52,6 +52,20 @@ import Testing
     #expect(column.histogram() == [composed: 3, "tea": 1])
   }
 
+  /// Values that crowd the table past its probe bound (as values made to collide would) are
+  /// kept apart in the seeded dictionary: every row still reads back, and each spelling has
+  /// one code however many times it recurs, across the table's doublings.
+  @Test(arguments: [1, 2, 32])
+  func crowdedSpellingsKeepOneCodeEach(maximumProbes: Int) {
+    let rows = (0..<20_000).map { "v\(($0 * 7919) % 3_000)" }
+    let column = CodedColumn(rows, maximumProbes: maximumProbes)
+    #expect(Array(column) == rows)
+    #expect(column.distinct.count == 3_000)
+    #expect(Set(column.distinct).count == 3_000)
+    #expect(
+      column.counts()?.allSatisfy { $0 == 20_000 / 3_000 || $0 == 20_000 / 3_000 + 1 } == true)
+  }
+
   @Test func filteringKeepsOnlyTheValuesOfTheRowsKept() {
     let column = CodedColumn(["x", "y", "x", "z", "y"])
     let kept = column.filter { $0 != 1 && $0 != 4 }
