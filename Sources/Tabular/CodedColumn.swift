@@ -191,14 +191,15 @@ public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Se
 /// the text once they are many. Two builders of consecutive ranges join in file order.
 struct CodedColumnBuilder: Sendable {
   private var distinct: [String] = []
-  /// The spellings seen, by their bytes: `slots` is an open-addressing table of codes
-  /// (-1 where empty) hashed by a fast unseeded hash, the bytes kept in `arena` at
-  /// `starts[code]..<starts[code + 1]`. Probes are bounded: a spelling that finds no place
+  /// The spellings seen, by their bytes: `slots` is an open-addressing table hashed by a
+  /// fast unseeded hash, each slot the hash's top 47 bits with the code + 1 below them (0
+  /// where empty), so a probe reads one word and only a matching tag reads the bytes, kept in
+  /// `arena` at `starts[code]..<starts[code + 1]`. Probes are bounded: a spelling that finds no place
   /// within ``maximumProbes`` (values made to collide) is kept in `crowded` instead, a
   /// dictionary hashed by the per-process seeded `Hasher`, so such values cost a bounded
   /// number of probes each and never slow the table for the rest.
-  private var slots: [Int32] = []
-  private var hashes: [UInt64] = []
+  private var slots: [UInt64] = []
+  private static let codeBits: UInt64 = 17
   private var crowded: [[UInt8]: Int] = [:]
   private let maximumProbes: Int
 
@@ -250,7 +251,8 @@ struct CodedColumnBuilder: Sendable {
   /// (the builder is text from then on, and the caller appends the value as text).
   private mutating func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     let hash = KeyIndex.hash(bytes)
-    if slots.isEmpty { slots = [Int32](repeating: -1, count: 1024) }
+    let tag = hash & ~Self.codeMask
+    if slots.isEmpty { slots = [UInt64](repeating: 0, count: 1024) }
     let mask = slots.count - 1
     // Slots at distances 0..<maximumProbes from home are compared; a new spelling goes to
     // the first empty one among them, so every lookup finds what the table holds.
@@ -258,11 +260,14 @@ struct CodedColumnBuilder: Sendable {
     var full = false
     for probe in 0..<maximumProbes {
       let slot = slots[(i + probe) & mask]
-      if slot < 0 {
+      if slot == 0 {
         i = (i + probe) & mask
         break
       }
-      if hashes[Int(slot)] == hash && same(Int(slot), bytes) { return Int(slot) }
+      if slot & ~Self.codeMask == tag {
+        let known = Int(slot & Self.codeMask) - 1
+        if same(known, bytes) { return known }
+      }
       if probe == maximumProbes - 1 { full = true }
     }
     if full || !crowded.isEmpty, let known = crowded[Array(bytes)] { return known }
@@ -272,13 +277,12 @@ struct CodedColumnBuilder: Sendable {
     }
     let code = distinct.count
     distinct.append(String(decoding: bytes, as: UTF8.self))
-    hashes.append(hash)
     arena.append(contentsOf: bytes)
     starts.append(arena.count)
     if full {
       crowded[Array(bytes)] = code
     } else {
-      slots[i] = Int32(code)
+      slots[i] = tag | UInt64(code + 1)
       if distinct.count * 2 > slots.count { rehash() }
     }
     return code
@@ -296,20 +300,26 @@ struct CodedColumnBuilder: Sendable {
   /// and every one in the table is within the bound of its home slot).
   private mutating func rehash() {
     let old = slots
-    slots = [Int32](repeating: -1, count: slots.count * 2)
+    slots = [UInt64](repeating: 0, count: slots.count * 2)
     let mask = slots.count - 1
-    for code in old where code >= 0 {
-      let home = Int(truncatingIfNeeded: hashes[Int(code)]) & mask
+    for entry in old where entry != 0 {
+      let c = Int(entry & Self.codeMask) - 1
+      // The home slot takes the hash's low bits, which the tag does not keep: hashed again.
+      let hash = arena.withUnsafeBufferPointer {
+        KeyIndex.hash(UnsafeBufferPointer(rebasing: $0[starts[c]..<starts[c + 1]]))
+      }
+      let home = Int(truncatingIfNeeded: hash) & mask
       if let free = (0..<maximumProbes).lazy.map({ (home + $0) & mask }).first(where: {
-        slots[$0] < 0
+        slots[$0] == 0
       }) {
-        slots[free] = code
+        slots[free] = entry
       } else {
-        let c = Int(code)
         crowded[Array(arena[starts[c]..<starts[c + 1]])] = c
       }
     }
   }
+
+  private static var codeMask: UInt64 { (1 << codeBits) - 1 }
 
   /// Appends a builder of the rows that follow, emptying it: its spellings that are new here
   /// take the next codes in its own first-appearance order.
@@ -379,7 +389,6 @@ struct CodedColumnBuilder: Sendable {
     wide = nil
     distinct = []
     slots = []
-    hashes = []
     crowded = [:]
     starts = [0]
     arena = []
