@@ -20,16 +20,21 @@ struct LabelCheck {
     guard let definition = MetricCatalogue.definition(named: manifest.metric.name) else { return }
     let shape = definition.shape
     var labels = Set<String>()
-    for column in targets {
-      // A coded column's table is its set of values: no need to read every row.
-      for value in column.isCoded ? Array(column.distinct) : Array(column) where !value.isEmpty {
+    /// Adds `values`' labels; false once there are too many to be labels (a value column).
+    func collect(_ values: some Sequence<String>) -> Bool {
+      for value in values where !value.isEmpty {
         if shape == .ranking {
           for item in value.split(separator: " ") { labels.insert(String(item)) }
         } else {
           labels.insert(value)
         }
+        if labels.count > 100_000 { return false }
       }
-      if labels.count > 100_000 { return }  // not labels: a value column
+      return true
+    }
+    for column in targets {
+      // A coded column's table is its set of values: no need to read every row.
+      guard column.isCoded ? collect(column.distinct) : collect(column) else { return }
     }
     if case .scalar(let positive)? = manifest.metric.parameters["positive"],
       shape == .label || shape == .probability, !labels.contains(positive)

@@ -119,10 +119,7 @@ extension Preparer {
       source: url, sides: sides, targetValues: targetValues,
       spans: index.droppingValues(), mediaKeys: mediaColumns.map { index.values(of: $0) ?? [] },
       scored: scoredWhere.map { rule in
-        let column = index.values(of: rule.column) ?? []
-        return column.isCoded
-          ? column.indices.map { column.distinct[column.code($0)] == rule.value }
-          : column.map { $0 == rule.value }
+        (index.values(of: rule.column) ?? []).map { $0 == rule.value }
       }, trainOnlyKeys: trainOnly.flatMap { index.values(of: $0.column) }, warnings: warnings)
   }
 

@@ -36,19 +36,7 @@ public enum AtomicFiles {
     let temp = temporarySibling(of: url)
     let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw posixError("cannot write \(url.path)", errno) }
-    var done = 0
-    var failure: Int32 = 0
-    bytes.withUnsafeBytes { raw in
-      while done < raw.count {
-        let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = errno
-          return
-        }
-        done += n
-      }
-    }
+    var failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
     if close(fd) != 0 && failure == 0 { failure = errno }
     guard failure == 0 else {
       unlink(temp.path)
@@ -60,6 +48,22 @@ public enum AtomicFiles {
       unlink(temp.path)
       throw error
     }
+  }
+
+  /// Writes every byte to `fd`, again after a short write or an interrupt; 0, or the errno
+  /// of the write that failed.
+  package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    guard let base = bytes.baseAddress else { return 0 }
+    var done = 0
+    while done < bytes.count {
+      let n = Foundation.write(fd, base + done, bytes.count - done)
+      if n < 0 {
+        if errno == EINTR { continue }
+        return errno
+      }
+      done += n
+    }
+    return 0
   }
 
   /// The error for a failed system call, from its errno, recognising a full disk.

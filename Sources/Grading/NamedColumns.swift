@@ -1,5 +1,6 @@
 public import DojoCore
 internal import Foundation
+internal import Tabular
 
 /// The columns a ``MetricShape/columns`` metric reads, by name, in answers row order: the
 /// answers' targets (scored and answers-only) and the submission's columns, as text. Each
@@ -146,13 +147,11 @@ extension MetricData {
 extension SubmissionLayout {
   /// The sample submission's value of a ``MetricShape/columns`` metric's column: the training
   /// mean when every training value is a number, else the most frequent training value.
-  static func columnDefault<Column: Collection<String>>(column: String, _ values: Column) throws
-    -> String
-  {
+  static func columnDefault(column: String, _ values: CodedColumn) throws -> String {
     var sum = 0.0
     for text in values {
       guard let v = ValueChecker.parse(text), v.isFinite else {
-        return mostFrequent(values, count: 1)[0]
+        return mostFrequent(counts: values.histogram(), count: 1)[0]
       }
       sum += v
     }

@@ -182,7 +182,7 @@ public enum SubmissionLayout {
       // An empty mask, no box, no point: valid for every image, whatever its size.
       return [""]
     case .label, .text:
-      return [mostFrequent(try values(of: columns[0]), count: 1)[0]]
+      return [mostFrequent(counts: try values(of: columns[0]).histogram(), count: 1)[0]]
     case .ranking:
       let items = try values(of: columns[0]).flatMap {
         $0.split(whereSeparator: \.isWhitespace).map(String.init)
@@ -298,11 +298,13 @@ public enum SubmissionLayout {
   /// The `count` most frequent values, most frequent first, ties in label order.
   static func mostFrequent(_ values: some Sequence<String>, count: Int) -> [String] {
     var counts: [String: Int] = [:]
-    if let coded = values as? CodedColumn {
-      counts = coded.histogram()  // a coded column counts its codes, not its rows' text
-    } else {
-      for v in values { counts[v, default: 0] += 1 }
-    }
+    for v in values { counts[v, default: 0] += 1 }
+    return mostFrequent(counts: counts, count: count)
+  }
+
+  /// The `count` values of `counts` held most often, most frequent first, ties in label
+  /// order.
+  static func mostFrequent(counts: [String: Int], count: Int) -> [String] {
     let order = LabelOrder.sorted(Array(counts.keys))
     let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
     return counts.keys.sorted {

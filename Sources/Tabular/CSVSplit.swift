@@ -158,7 +158,8 @@ public struct CSVIndex: Sendable {
     var lines = LineMap()
     var rows = 0
     /// Per row but the last, the bytes to the next row; the last's waits for the next
-    /// piece's first offset or the file's end. nil once a span did not fit in 32 bits.
+    /// piece's first offset or the file's end. nil if an offset did not advance (no valid
+    /// scan gives one).
     var spans: RowSpans? = RowSpans()
     /// The first and last rows' offsets.
     var dataStart: Int?

@@ -234,15 +234,8 @@ public final class CSVWriter {
     guard fd >= 0 else {
       throw DojoError(.io, "\(url.path): the writer is already finished or discarded")
     }
-    var done = 0
-    while done < n {
-      let written = Glibc.write(fd, p + done, n - done)
-      if written < 0 {
-        if errno == EINTR { continue }
-        throw writeError(errno)
-      }
-      done += written
-    }
+    let failure = AtomicFiles.writeAll(fd, UnsafeRawBufferPointer(start: p, count: n))
+    if failure != 0 { throw writeError(failure) }
   }
 
   private func writeError(_ code: Int32) -> DojoError {

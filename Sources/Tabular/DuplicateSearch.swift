@@ -188,13 +188,8 @@ private final class PartitionWriter {
   }
 
   func flush() throws {
-    var done = 0
-    while done < buffer.count {
-      let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { throw AtomicFiles.posixError("cannot write \(path)") }
-      done += n
-    }
+    let failure = buffer.withUnsafeBytes { AtomicFiles.writeAll(fd, $0) }
+    guard failure == 0 else { throw AtomicFiles.posixError("cannot write \(path)", failure) }
     buffer.removeAll(keepingCapacity: true)
   }
 
