@@ -139,9 +139,11 @@ public struct Preparer: Sendable {
         let (c, t) = try writeCocoSplit(files: files, work: work)
         (counts, trainTargets) = (c, t.map { CodedColumn($0) })
       case .csv, .parquet:
-        let planned = try plan ?? planSplit(files: files, scratch: scratch)
+        // Taken out of `plan`, so the copy can free what it is done with (its row spans).
+        let planned = try plan.take() ?? planSplit(files: files, scratch: scratch)
         warnings = planned.warnings
-        (counts, trainTargets, hashedTables) = try writeSplit(planned, files: files, work: work)
+        (counts, trainTargets, hashedTables) = try writeSplit(
+          consume planned, files: files, work: work)
       }
     }
     plan = nil

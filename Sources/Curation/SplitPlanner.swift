@@ -9,6 +9,33 @@ public enum RowSide: UInt8, Sendable {
   case test = 2
 }
 
+/// Every row's side, a byte a row: the bytes are ``RowSide``'s raw values, so the split's
+/// writer takes them as they are (``takeRaw()``) instead of a second array of them.
+public struct Sides: RandomAccessCollection, Equatable, ExpressibleByArrayLiteral, Sendable {
+  private var raw: [UInt8]
+
+  public init(arrayLiteral sides: RowSide...) { raw = sides.map(\.rawValue) }
+
+  public init(repeating side: RowSide, count: Int) {
+    raw = [UInt8](repeating: side.rawValue, count: count)
+  }
+
+  public var startIndex: Int { 0 }
+  public var endIndex: Int { raw.count }
+
+  public subscript(row: Int) -> RowSide {
+    get { RowSide(rawValue: raw[row]) ?? .dropped }
+    set { raw[row] = newValue.rawValue }
+  }
+
+  /// The raw bytes, moved out: this value is left empty.
+  public mutating func takeRaw() -> [UInt8] {
+    var out: [UInt8] = []
+    swap(&out, &raw)
+    return out
+  }
+}
+
 /// Decides, for every labelled row, whether it goes to train or test: the declarative part
 /// of `dojo prepare`, free of any file I/O so that each strategy is tested on its own.
 public struct SplitPlanner: Sendable {
@@ -36,7 +63,7 @@ public struct SplitPlanner: Sendable {
   ///   (coded: stratified and grouped splits read a class per row, never the text).
   /// - Throws: ``DojoError`` `.invalidManifest` naming the manifest key when the split cannot
   ///   be made (an empty side, a class that cannot be on both sides, a missing column).
-  public func assign(rowCount: Int, column: (String) throws -> CodedColumn) throws -> [RowSide] {
+  public func assign(rowCount: Int, column: (String) throws -> CodedColumn) throws -> Sides {
     guard rowCount >= 2 else {
       throw DojoError(
         .invalidData, "the training table has \(rowCount) rows; a split needs at least 2")
@@ -60,14 +87,18 @@ public struct SplitPlanner: Sendable {
       )
     }
     var generator = SeededGenerator(seed: split.seed)
-    let sides: [RowSide]
+    let sides: Sides
     switch split.strategy {
     case .random, .count:
-      sides = Self.random(rowCount: rowCount, testRows: target, generator: &generator)
+      sides =
+        split.sampler == .sequential
+        ? Self.sequential(rowCount: rowCount, testRows: target, generator: &generator)
+        : Self.random(rowCount: rowCount, testRows: target, generator: &generator)
     case .stratified:
       let name = split.stratify ?? ""
       sides = try Self.stratified(
-        labels: try column(name), column: name, testRows: target, generator: &generator)
+        labels: try column(name), column: name, testRows: target, sampler: split.sampler,
+        generator: &generator)
     case .group:
       let name = split.group ?? ""
       sides = Self.grouped(groups: try column(name), testRows: target, generator: &generator)
@@ -99,9 +130,25 @@ public struct SplitPlanner: Sendable {
     }
   }
 
+  /// Past this many rows a shuffle's row numbers (4 bytes a row) outweigh the rest of what a
+  /// split holds, and prepare suggests the sequential sampler.
+  public static let shuffleAdviceRows = 50_000_000
+
+  /// What the curator should know about the sampler for a table of `rowCount` rows: nil
+  /// unless a shuffle of that many rows is large. The advice never changes the split: the
+  /// sequential sampler draws another test set, so it is the curator's choice.
+  public func samplerAdvice(rowCount: Int) -> String? {
+    guard [.random, .count, .stratified].contains(split.strategy), split.sampler == .shuffle,
+      rowCount >= Self.shuffleAdviceRows
+    else { return nil }
+    let megabytes = rowCount * 4 / 1_000_000
+    return
+      "the shuffle held \(megabytes) MB of row numbers for \(rowCount) rows; split.sampler: sequential draws the same number of test rows in one pass without them (a different test set, so a new version)"
+  }
+
   /// Shuffles row numbers and sends the first `testRows` to test.
-  static func random(rowCount: Int, testRows: Int, generator: inout SeededGenerator) -> [RowSide] {
-    var sides = [RowSide](repeating: .train, count: rowCount)
+  static func random(rowCount: Int, testRows: Int, generator: inout SeededGenerator) -> Sides {
+    var sides = Sides(repeating: .train, count: rowCount)
     // Row numbers as 4 bytes where they fit rather than 8: the permutation is the largest
     // thing a random split holds. The draws, and so the split, are the same either way.
     // Shuffled in place: a copy would hold the permutation twice.
@@ -116,24 +163,37 @@ public struct SplitPlanner: Sendable {
   }
 
   private static func sendShuffledPrefix<Row: BinaryInteger>(
-    _ order: inout [Row], testRows: Int, to sides: inout [RowSide],
+    _ order: inout [Row], testRows: Int, to sides: inout Sides,
     generator: inout SeededGenerator
   ) {
     generator.shuffle(&order)
     for row in order.prefix(testRows) { sides[Int(row)] = .test }
   }
 
-  /// Gives each class a share of the test side proportional to its size (largest remainder),
-  /// with at least one row on each side for every class of two or more rows.
-  static func stratified(
-    labels: CodedColumn, column: String, testRows: Int, generator: inout SeededGenerator
-  ) throws -> [RowSide] {
-    // Classes in first-appearance order: deterministic without relying on hashing order.
-    let members = Members(labels)
-    let total = labels.count
-    let quota = members.indices.map {
-      Double(members[$0].count) * Double(testRows) / Double(total)
+  /// Selection sampling: row by row in file order, a row goes to test with probability
+  /// (test rows still wanted) / (rows not yet seen), one draw a row. Exactly `testRows` go
+  /// to test (the last rows are taken for certain once the wanted equal the rows left), and
+  /// every set of that size is equally likely; nothing but the sides is held.
+  static func sequential(rowCount: Int, testRows: Int, generator: inout SeededGenerator) -> Sides {
+    var sides = Sides(repeating: .train, count: rowCount)
+    var wanted = testRows
+    var row = 0
+    while wanted > 0 && row < rowCount {
+      if generator.below(rowCount - row) < wanted {
+        sides[row] = .test
+        wanted -= 1
+      }
+      row += 1
     }
+    return sides
+  }
+
+  /// Each class's share of `testRows`, proportional to its size (largest remainder), with at
+  /// least one row on each side for every class of two or more rows and none from a class
+  /// of one row.
+  static func quotas(sizes: [Int], testRows: Int) -> [Int] {
+    let total = sizes.reduce(0, +)
+    let quota = sizes.map { Double($0) * Double(testRows) / Double(total) }
     var take = quota.map { Int($0.rounded(.down)) }
     // Largest remainder: hand out the rows still missing to the largest fractional parts.
     var missing = testRows - take.reduce(0, +)
@@ -146,13 +206,42 @@ public struct SplitPlanner: Sendable {
       take[i] += 1
       missing -= 1
     }
-    for i in members.indices where members[i].count >= 2 {
-      take[i] = min(max(take[i], 1), members[i].count - 1)
+    for i in sizes.indices where sizes[i] >= 2 {
+      take[i] = min(max(take[i], 1), sizes[i] - 1)
     }
-    for i in members.indices where members[i].count == 1 {
+    for i in sizes.indices where sizes[i] == 1 {
       take[i] = 0  // a lone row stays in train: a test class unseen in train cannot be learnt.
     }
-    var sides = [RowSide](repeating: .train, count: total)
+    return take
+  }
+
+  /// Gives each class its quota of the test side (``quotas(sizes:testRows:)``), drawn from
+  /// its rows by the sampler: the first rows of a shuffle of each class in turn, or one pass
+  /// of selection sampling in row order with a quota and a count of rows left per class.
+  static func stratified(
+    labels: CodedColumn, column: String, testRows: Int, sampler: Manifest.Split.Sampler,
+    generator: inout SeededGenerator
+  ) throws -> Sides {
+    // Classes in first-appearance order: deterministic without relying on hashing order.
+    if sampler == .sequential {
+      let classes = labels.classes()
+      var left = [Int](repeating: 0, count: classes.names.count)
+      for row in labels.indices { left[classes.of(row)] += 1 }
+      var wanted = quotas(sizes: left, testRows: testRows)
+      var sides = Sides(repeating: .train, count: labels.count)
+      for row in labels.indices {
+        let c = classes.of(row)
+        if wanted[c] > 0 && generator.below(left[c]) < wanted[c] {
+          sides[row] = .test
+          wanted[c] -= 1
+        }
+        left[c] -= 1
+      }
+      return sides
+    }
+    let members = Members(labels)
+    let take = quotas(sizes: members.indices.map { members[$0].count }, testRows: testRows)
+    var sides = Sides(repeating: .train, count: labels.count)
     for i in members.indices {
       var rows = Array(members[i])
       generator.shuffle(&rows)
@@ -191,12 +280,12 @@ public struct SplitPlanner: Sendable {
 
   /// Shuffles the groups and moves whole groups to test until it holds `testRows` rows.
   static func grouped(groups: CodedColumn, testRows: Int, generator: inout SeededGenerator)
-    -> [RowSide]
+    -> Sides
   {
     let members = Members(groups)
     var order = Array(members.indices)
     generator.shuffle(&order)
-    var sides = [RowSide](repeating: .train, count: groups.count)
+    var sides = Sides(repeating: .train, count: groups.count)
     var taken = 0
     for g in order where taken < testRows {
       // Skip a group that would overshoot by more than it helps, unless test is still empty.
@@ -221,7 +310,7 @@ public struct SplitPlanner: Sendable {
   /// When a time split's cut falls inside a run of equal times: that time and how many of
   /// its rows land on each side (file order decides which). Nil when the cut is clean or the
   /// strategy is not time.
-  public func tieAtTimeCut(sides: [RowSide], times: CodedColumn) -> (
+  public func tieAtTimeCut(sides: Sides, times: CodedColumn) -> (
     value: String, before: Int, test: Int
   )? {
     guard split.strategy == .time, sides.count == times.count else { return nil }
@@ -244,7 +333,7 @@ public struct SplitPlanner: Sendable {
   /// Sorts rows by `values` (numbers if every value is one, else text, which orders ISO-8601
   /// dates correctly), sends the latest `testRows` to test and drops `gap` rows before them.
   static func byTime(values: CodedColumn, column: String, testRows: Int, gap: Int) throws
-    -> [RowSide]
+    -> Sides
   {
     let numbers = values.map { Double($0) }
     let numeric = !numbers.contains(nil)
@@ -276,7 +365,7 @@ public struct SplitPlanner: Sendable {
         "split.gap of \(gap) rows plus \(testRows) test rows leaves no train rows out of \(rowCount)"
       )
     }
-    var sides = [RowSide](repeating: .train, count: rowCount)
+    var sides = Sides(repeating: .train, count: rowCount)
     for (rank, row) in order.enumerated() {
       if rank >= rowCount - testRows {
         sides[row] = .test

@@ -6,11 +6,12 @@ internal import Tabular
 /// source and nothing written. ``Preparer`` can overlap it with hashing the inputs.
 struct SplitPlan: Sendable {
   var source: URL
-  var sides: [RowSide]
+  var sides: Sides
   /// Each target column's values, for every row (coded: a byte or two a row for labels).
   var targetValues: [CodedColumn]
-  /// The source's index without its values: the row spans the copy pass uses.
-  var spans: CSVIndex
+  /// The source's index without its values: the row spans the copy pass uses (nil once the
+  /// copy is done, so they are freed before the train side's targets are made).
+  var spans: CSVIndex?
   /// Each media entry's column values, in the manifest's order (empty without media).
   var mediaKeys: [CodedColumn]
   /// Per row, whether a test row is scored (`table.scored_where`); nil when all are.
@@ -87,7 +88,7 @@ extension Preparer {
     // the row spans, so rows are copied without being parsed again.
     let index = try CSVIndex.scan(url, columns: needed, keys: [manifest.answers.id])
     try requireUniqueIDs(index)
-    let sides: [RowSide]
+    let sides: Sides
     do {
       sides = try planner.assign(rowCount: index.rowCount) { index.values(of: $0) ?? [] }
     } catch let error as DojoError
@@ -108,6 +109,9 @@ extension Preparer {
     // A group_matches column holds groups, not labels.
     if manifest.answers.groupMatches == nil { try LabelCheck(loaded).check(targetValues) }
     var warnings: [String] = []
+    if let advice = planner.samplerAdvice(rowCount: index.rowCount) {
+      warnings.append("\(loaded.location(of: "split.strategy")): \(advice)")
+    }
     if let time = manifest.split.time,
       let tie = planner.tieAtTimeCut(sides: sides, times: index.values(of: time) ?? [])
     {
@@ -128,27 +132,30 @@ extension Preparer {
   ///
   /// - Returns: the row counts, the train rows' targets, and the checksum entries of the
   ///   tables written, hashed as they were written (empty for a table changed afterwards).
-  func writeSplit(_ plan: SplitPlan, files: RawFiles, work: TaskLayout) throws -> (
+  func writeSplit(_ plan: consuming SplitPlan, files: RawFiles, work: TaskLayout) throws -> (
     (train: Int, test: Int), [CodedColumn], hashed: [FileTree.Entry]
   ) {
-    let sides = plan.sides
     for (media, keys) in zip(manifest.media, plan.mediaKeys) {
       let mover = MediaMover(media: media, files: files, publicDir: work.publicDir)
       // Rows may share a file (several windows of one recording): it is placed once a side.
       var placed = Set<String>()
       for (row, key) in keys.enumerated()
-      where placed.insert("\(sides[row].rawValue) \(key)").inserted {
-        try mover.place(id: key, side: sides[row])
+      where placed.insert("\(plan.sides[row].rawValue) \(key)").inserted {
+        try mover.place(id: key, side: plan.sides[row])
       }
     }
-    // Test rows outside `table.scored_where` are shown in the test table but not scored.
+    // The sides' bytes are the copy's classes, moved out of the plan rather than copied
+    // (a byte a row). Test rows outside `table.scored_where` are shown in the test table but
+    // not scored.
     let unscored: UInt8 = 3
-    var assignments = sides.map(\.rawValue)
+    let train = RowSide.train.rawValue
+    let test = RowSide.test.rawValue
+    var assignments = plan.sides.takeRaw()
     if let scored = plan.scored {
-      for row in assignments.indices where sides[row] == .test && !scored[row] {
+      for row in assignments.indices where assignments[row] == test && !scored[row] {
         assignments[row] = unscored
       }
-      if !assignments.contains(RowSide.test.rawValue) {
+      if !assignments.contains(test) {
         throw DojoError(
           .invalidData,
           "table.scored_where: no test row has the value it names, so nothing would be scored; check its column and value"
@@ -172,6 +179,7 @@ extension Preparer {
           url: work.root.appendingPathComponent(paths[2]), rowClass: RowSide.test.rawValue,
           columns: .only([manifest.answers.id] + manifest.answers.sourceColumns)),
       ], index: plan.spans, hashing: true)
+    plan.spans = nil
     let counts = written.map(\.rows)
     var hashed: [FileTree.Entry] = []
     for (path, output) in zip(paths, written) {
@@ -186,12 +194,12 @@ extension Preparer {
       return ((counts[0], counts[1]), [], hashed.filter { $0.path != paths[2] })
     }
     if let trainOnly = manifest.publicFiles?.trainOnly, let keys = plan.trainOnlyKeys {
-      var train = Set<String>()
-      for (row, key) in keys.enumerated() where sides[row] == .train { train.insert(key) }
-      try writeTrainOnly(trainOnly, trainKeys: train, files: files, work: work)
+      var trainKeys = Set<String>()
+      for (row, key) in keys.enumerated() where assignments[row] == train { trainKeys.insert(key) }
+      try writeTrainOnly(trainOnly, trainKeys: trainKeys, files: files, work: work)
     }
     let trainTargets = plan.targetValues.map { values in
-      values.filter { sides[$0] == .train }
+      values.filter { assignments[$0] == train }
     }
     return ((counts[0], counts[1]), trainTargets, hashed)
   }

@@ -396,7 +396,20 @@ public struct Manifest: Codable, Sendable, Equatable {
       /// A Python `script` writes `public/` and `private/answers.csv` itself.
       case script
     }
+    /// How a random, count or stratified split draws its test rows from the seed.
+    public enum Sampler: String, Codable, Sendable, CaseIterable {
+      /// A Fisher-Yates shuffle of every row number (of each class's rows when stratified),
+      /// whose first rows go to test: every split Dojo has made, so it stays the default and
+      /// no published split changes. It holds 4 bytes a row while it draws.
+      case shuffle
+      /// Selection sampling (Fan, Muller and Rezucha, 1962; Knuth's Algorithm S): one pass in
+      /// row order, each row sent to test with probability (rows still wanted) / (rows
+      /// left), so exactly the asked count, every subset of that size equally likely, with
+      /// no permutation held. The same count as `shuffle` draws, but a different test set.
+      case sequential
+    }
     public var strategy: Strategy
+    public var sampler: Sampler
     public var testFraction: Double?
     public var testRows: Int?
     public var seed: UInt64
@@ -407,7 +420,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var script: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-      case strategy, seed, stratify, group, time, gap, script
+      case strategy, seed, stratify, group, time, gap, script, sampler
       case testFraction = "test_fraction"
       case testRows = "test_rows"
     }
@@ -415,9 +428,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     public init(
       strategy: Strategy, testFraction: Double? = nil, testRows: Int? = nil, seed: UInt64 = 0,
       stratify: String? = nil, group: String? = nil, time: String? = nil, gap: Int = 0,
-      script: String? = nil
+      script: String? = nil, sampler: Sampler = .shuffle
     ) {
       self.strategy = strategy
+      self.sampler = sampler
       self.testFraction = testFraction
       self.testRows = testRows
       self.seed = seed
@@ -439,6 +453,23 @@ public struct Manifest: Codable, Sendable, Equatable {
         )
       }
       strategy = s
+      let samplerName = try c.decodeIfPresent(String.self, forKey: .sampler)
+      if let samplerName {
+        guard let sampler = Sampler(rawValue: samplerName) else {
+          throw decoder.fail(
+            CodingKeys.sampler,
+            "must be one of \(Sampler.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(samplerName)\")"
+          )
+        }
+        guard [.random, .count, .stratified].contains(s) else {
+          throw decoder.fail(
+            CodingKeys.sampler,
+            "applies to random, count and stratified splits, not \(name); remove it")
+        }
+        self.sampler = sampler
+      } else {
+        sampler = .shuffle
+      }
       do {
         testFraction = try c.decodeIfPresent(Double.self, forKey: .testFraction)
       } catch {
