@@ -147,6 +147,9 @@ public struct Grader: Sendable {
     var table: Table
     var id: Int
     var index: AnswerIndex
+    /// The metric's truth columns as text, in answers order, made while the submission is
+    /// still being read; nil when the answers lack one (scoring then says which).
+    var truth: [[String]]?
   }
 
   private func readAnswers() throws -> Answers {
@@ -168,7 +171,15 @@ public struct Grader: Sendable {
     guard table.rowCount > 0 else {
       throw DojoError(.graderError, "answers \(answersURL.path) have no rows")
     }
-    return Answers(table: table, id: id, index: try AnswerIndex(table, column: id))
+    let index = try AnswerIndex(table, column: id)
+    let columns = (try? SubmissionLayout.truthColumns(metric, targets: task.targets))?.map {
+      table.index(of: $0)
+    }
+    var truth: [[String]]?
+    if let columns, !columns.contains(nil) {
+      truth = columns.map { c in (0..<table.rowCount).map { table.string(row: $0, column: c!) } }
+    }
+    return Answers(table: table, id: id, index: index, truth: truth)
   }
 
   /// Reads the submission as a table, refusing what is not a CSV before parsing it.
@@ -190,31 +201,30 @@ public struct Grader: Sendable {
         "\(name): is \(size) bytes, over the limit of \(limit) (20 times the answers plus 10 MB); a submission holds one row per test id (\(answerRows()))"
       )
     }
-    guard let data = FileManager.default.contents(atPath: url.path) else {
-      throw DojoError(.invalidSubmission, "\(name): cannot be read")
-    }
     // Blank or binary? The blank check stops at the first other byte and memchr looks for
-    // a NUL a vector at a time: a byte loop over the whole file cost a tenth of a grade.
-    let (blank, hasNUL) = data.withUnsafeBytes { raw -> (Bool, Bool) in
-      let bytes = raw.bindMemory(to: UInt8.self)
-      guard let base = bytes.baseAddress else { return (true, false) }
-      let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-      let nul = memchr(base, 0, bytes.count) != nil
-      let blank = !bytes[start...].contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-      return (blank && !nul, nul)
-    }
-    if blank {
-      throw DojoError(
-        .invalidSubmission,
-        "\(name): is empty; expected a header line and one row per test id (\(answerRows()))")
-    }
-    if hasNUL {
-      throw DojoError(
-        .invalidSubmission, "\(name): holds NUL bytes, so it is a binary file, not a CSV")
-    }
+    // a NUL a vector at a time: a byte loop over the whole file cost a tenth of a grade. The
+    // bytes are looked at where the table reads them, so the file is read and copied once.
     let table: Table
     do {
-      table = try Table.parse(data, name: name)
+      table = try Table.read(url) { bytes in
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let hasNUL = bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false
+        let blank =
+          !bytes[start...].contains { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        if blank && !hasNUL {
+          throw DojoError(
+            .invalidSubmission,
+            "\(name): is empty; expected a header line and one row per test id (\(answerRows()))")
+        }
+        if hasNUL {
+          throw DojoError(
+            .invalidSubmission, "\(name): holds NUL bytes, so it is a binary file, not a CSV")
+        }
+      }
+    } catch let error as DojoError where error.code == .invalidSubmission {
+      throw error
+    } catch let error as DojoError where error.code == .notFound || error.code == .io {
+      throw DojoError(.invalidSubmission, "\(name): cannot be read")
     } catch let error as DojoError {
       throw DojoError(.invalidSubmission, error.message)
     }
@@ -290,7 +300,9 @@ public struct Grader: Sendable {
         "task \(task.id): rows_per_id \(perId) needs a ranked-list metric, not \(metric.name); prepare again"
       )
     }
-    var submissionRow = [Int](repeating: -1, count: n)
+    // Submission row → its answer row: the only array the join writes a row at a time. Its
+    // inverse (answer row → submission row) would be a write to a random place per row of a
+    // shuffled file; it is made only where an error message or a ranked list needs it.
     var answerRow = [Int](repeating: -1, count: sub.rowCount)
     // Answer row → the submission rows after its first, in file order (rows_per_id only).
     var laterRows: [Int: [Int]] = [:]
@@ -308,7 +320,6 @@ public struct Grader: Sendable {
       }
       switch index.claim(slot: batchSlots[row % batchSlots.count], row: row) {
       case .row(let a):
-        submissionRow[a] = row
         answerRow[row] = a
       case .unknown:
         let id = sub.string(row: row, column: idColumn)
@@ -346,7 +357,7 @@ public struct Grader: Sendable {
       }
     }
     let distinctIds = sub.rowCount - laterCount
-    if distinctIds < n, let first = submissionRow.firstIndex(of: -1) {
+    if distinctIds < n, let first = Self.firstUnclaimed(answerRows: answerRow, count: n) {
       let missing = n - distinctIds
       throw DojoError(
         .invalidSubmission,
@@ -364,11 +375,12 @@ public struct Grader: Sendable {
     let columnIndex = columns.map { sub.index(of: $0)! }
     let order = answerRow
     let later = laterRows
-    let firstRow = submissionRow
+    // The rows that extend an id's list past its first (rows_per_id, object rows).
+    let laterSet = Set(later.values.joined())
     let cells = PredictedCells(
       texts: { j in
         var out = [String](repeating: "", count: n)
-        for row in 0..<sub.rowCount where firstRow[order[row]] == row {
+        for row in 0..<sub.rowCount where laterSet.isEmpty || !laterSet.contains(row) {
           out[order[row]] = sub.string(row: row, column: columnIndex[j])
         }
         // An id's further rows extend its ranked list, best first as the file orders them,
@@ -392,18 +404,49 @@ public struct Grader: Sendable {
           }
           count = n
         }
-      })
-    let truth = try truthNames.map { name -> [String] in
-      guard let c = answers.table.index(of: name) else {
-        throw DojoError(.graderError, "answers have no target column \"\(name)\"; prepare again")
+      },
+      // One place per row: valid when every answer row has exactly one submission row.
+      numberRows: laterSet.isEmpty
+        ? {
+          let width = columnIndex.count
+          return [Double](unsafeUninitializedCapacity: n * width) { buffer, count in
+            let out = SharedBuffer(buffer)
+            RowHalves.run(sub.rowCount) { rows in
+              for row in rows {
+                let base = order[row] * width
+                for k in 0..<width {
+                  out.initialize(base + k, to: sub.double(row: row, column: columnIndex[k]) ?? .nan)
+                }
+              }
+            }
+            count = n * width
+          }
+        } : nil)
+    let truth =
+      try answers.truth
+      ?? truthNames.map { name -> [String] in
+        guard let c = answers.table.index(of: name) else {
+          throw DojoError(.graderError, "answers have no target column \"\(name)\"; prepare again")
+        }
+        return (0..<n).map { answers.table.string(row: $0, column: c) }
       }
-      return (0..<n).map { answers.table.string(row: $0, column: c) }
+    // Each answer row's line in the submission, made only when an error names one.
+    let lines = SubmissionLines {
+      var out = [Int](repeating: 0, count: n)
+      for row in (0..<sub.rowCount).reversed() { out[order[row]] = sub.line(ofRow: row) }
+      return out
     }
     let data = try MetricData(
       metric: metric, truth: truth, truthColumns: truthNames, cells: cells,
-      predictedColumns: columns, classes: classes,
-      submissionLines: submissionRow.map { sub.line(ofRow: $0) })
+      predictedColumns: columns, classes: classes, submissionLines: lines)
     return try metric.evaluate(data)
+  }
+
+  /// The first answer row no submission row took, if any.
+  static func firstUnclaimed(answerRows: [Int], count: Int) -> Int? {
+    var taken = [Bool](repeating: false, count: count)
+    for a in answerRows where a >= 0 { taken[a] = true }
+    return taken.firstIndex(of: false)
   }
 }
 

@@ -1,5 +1,6 @@
 internal import DojoCore
 internal import Foundation
+internal import Synchronization
 internal import Tabular
 
 /// The data a metric reads, aligned row by row (answers order), in the metric's shape.
@@ -227,6 +228,12 @@ public struct ProbabilityRows: Sendable, Equatable {
     values = rows.flatMap { $0 }
   }
 
+  /// From values already row-major (`values[row * classes + k]`).
+  init(classes: Int, values: [Double]) {
+    self.classes = classes
+    self.values = values
+  }
+
   /// From one array per class (all the same length).
   init(columns: [[Double]]) {
     classes = columns.count
@@ -299,14 +306,14 @@ extension MetricData {
     try self.init(
       metric: metric, truth: truth, truthColumns: truthColumns,
       cells: PredictedCells(texts: { predicted[$0] }), predictedColumns: predictedColumns,
-      classes: classes, submissionLines: submissionLines)
+      classes: classes, submissionLines: submissionLines.map { lines in SubmissionLines { lines } })
   }
 
   /// As the public initializer, with the submission's cells given by ``PredictedCells``, so
   /// that a caller holding parsed numbers spares making a string of every cell.
   init(
     metric: ResolvedMetric, truth: [[String]], truthColumns: [String], cells: PredictedCells,
-    predictedColumns: [String], classes: [String]?, submissionLines: [Int]? = nil
+    predictedColumns: [String], classes: [String]?, submissionLines: SubmissionLines? = nil
   ) throws {
     let checker = ValueChecker(lines: submissionLines)
     // Numbers of predicted column `j`: the caller's parsed ones when every one of them is
@@ -406,10 +413,19 @@ extension MetricData {
         }
         truthIndex[i] = k
       }
-      let perClass = try predictedColumns.enumerated().map { j, c in
-        try numbers(j, probability: true)
+      // Row-major as the caller parsed them when every one is a probability; else a column
+      // at a time, which names the first offending cell.
+      let probabilities: ProbabilityRows
+      if let values = cells.numberRows?(), values.count == rows * predictedColumns.count,
+        values.withUnsafeBufferPointer({ v in !v.contains { !($0 >= 0 && $0 <= 1) } })
+      {
+        probabilities = ProbabilityRows(classes: predictedColumns.count, values: values)
+      } else {
+        let perClass = try predictedColumns.indices.map { j in
+          try numbers(j, probability: true)
+        }
+        probabilities = ProbabilityRows(columns: perClass)
       }
-      let probabilities = ProbabilityRows(columns: perClass)
       try checker.check(
         indices: rows, place: "columns \(predictedColumns.joined(separator: ", "))"
       ) { i in
@@ -477,7 +493,7 @@ extension MetricData {
         self = .encoded(
           EncodedRows(
             truth: truth[0], predicted: texts(0), column: predictedColumns[0],
-            lines: submissionLines, answerColumns: answerColumns))
+            lines: submissionLines?.all, answerColumns: answerColumns))
         return
       }
       try MetricData.expectOne(name, truthColumns, predictedColumns)
@@ -573,17 +589,46 @@ struct PredictedCells {
   /// does wherever it gives a number. (NaN, not an optional: a column of `Double?` takes
   /// twice the memory and one more copy, and a NaN is refused like an unparsed cell.)
   var numbers: ((Int) -> [Double])?
+  /// Every column's numbers at once, row-major (`values[row * columns + j]`) in answers
+  /// row order, NaN where a cell did not parse; nil when the caller has none. A caller that
+  /// reads a shuffled submission scatters each row's cells to one place, where a column at
+  /// a time would scatter every cell to a place of its own.
+  var numberRows: (() -> [Double])?
 
-  init(texts: @escaping (Int) -> [String], numbers: ((Int) -> [Double])? = nil) {
+  init(
+    texts: @escaping (Int) -> [String], numbers: ((Int) -> [Double])? = nil,
+    numberRows: (() -> [Double])? = nil
+  ) {
     self.texts = texts
     self.numbers = numbers
+    self.numberRows = numberRows
   }
+}
+
+/// Answer row → the submission line it came from, made on first use: only an error message
+/// names a line, and making them costs a write to a random place per row of a shuffled file.
+final class SubmissionLines: Sendable {
+  private let make: @Sendable () -> [Int]
+  private let made = Mutex<[Int]?>(nil)
+
+  init(_ make: @escaping @Sendable () -> [Int]) { self.make = make }
+
+  var all: [Int] {
+    made.withLock { made in
+      if let made { return made }
+      let lines = make()
+      made = lines
+      return lines
+    }
+  }
+
+  subscript(i: Int) -> Int { all[i] }
 }
 
 /// Checks predicted values and reports the first offending one in file order.
 struct ValueChecker {
   /// Answer row → submission line; nil means answer row `i` is line `i + 2`.
-  var lines: [Int]?
+  var lines: SubmissionLines?
 
   func line(_ i: Int) -> Int { lines?[i] ?? i + 2 }
 

@@ -110,6 +110,16 @@ public struct Table: Sendable {
   /// - Throws: ``DojoError`` `.invalidData` naming the file and line for ragged rows,
   ///   unterminated quotes or non-UTF-8 bytes; `.notFound` if the file is missing.
   public static func read(_ url: URL, encoding: CSVEncoding = .utf8) throws -> Table {
+    try read(url, encoding: encoding) { _ in }
+  }
+
+  /// Reads a CSV file whole, first showing its bytes to `inspect`, which may refuse them by
+  /// throwing (a submission that is blank or binary) before any is indexed: the bytes are
+  /// read once, into the table's own buffer.
+  public static func read(
+    _ url: URL, encoding: CSVEncoding = .utf8,
+    inspect: (UnsafeBufferPointer<UInt8>) throws -> Void
+  ) throws -> Table {
     let name = url.lastPathComponent
     let fd = open(url.path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else {
@@ -145,6 +155,12 @@ public struct Table: Sendable {
       }
       if n == 0 { break }
       count += n
+    }
+    do {
+      try inspect(UnsafeBufferPointer(start: buffer, count: count))
+    } catch {
+      PageBuffer.deallocate(buffer, capacity)
+      throw error
     }
     return try build(
       buffer: buffer, capacity: capacity, count: count, name: name, encoding: encoding,

@@ -128,6 +128,34 @@ import Testing
   }
 }
 
+extension ShuffledSubmissionTests {
+  /// Class probabilities are parsed a row at a time into one row-major table; a cell that is
+  /// not a probability sends the check back a column at a time, which names the column's
+  /// first bad cell in file order (here that of a later answer row), past the size where
+  /// parsing is split between two threads.
+  @Test(arguments: [rows, 70_000])
+  func multiclassFirstBadProbabilityInFileOrderIsNamed(rows: Int) throws {
+    let classes = ["a", "b", "c"]
+    let answers =
+      "id,k\n" + (0..<rows).map { "\($0),\(classes[$0 % 3])" }.joined(separator: "\n") + "\n"
+    let task = try TaskFixture(
+      metric: .init(name: "multiclass_log_loss"), targets: ["k"], classes: classes,
+      answers: answers)
+    defer { task.remove() }
+    let order = Self.shuffled(rows)
+    let first = 8
+    let second = try #require(order.indices.first { $0 > first && order[$0] < order[first] })
+    var body = order.map { "\($0),0.2,0.3,0.5" }
+    body[first] = "\(order[first]),0.2,0.3,1.5"
+    body[second] = "\(order[second]),0.2,0.3,-0.1"
+    let url = try task.submission("id,a,b,c\n" + body.joined(separator: "\n") + "\n")
+    let error = #expect(throws: DojoError.self) { try task.grader().score(submission: url) }
+    #expect(error?.code == .invalidSubmission)
+    #expect(
+      error?.message == "row \(first + 2): column \"c\": \"1.5\" is not a probability in [0, 1]")
+  }
+}
+
 /// The join by id, for each way the answers' ids are indexed: dense integers, sparse
 /// integers, and text; ids are compared as text throughout.
 @Suite struct AnswerJoinTests {
