@@ -130,16 +130,12 @@ public struct SplitPlanner: Sendable {
     }
   }
 
-  /// Past this many rows a shuffle's row numbers (4 bytes a row) outweigh the rest of what a
-  /// split holds, and prepare suggests the sequential sampler.
-  public static let shuffleAdviceRows = 50_000_000
-
   /// What the curator should know about the sampler for a table of `rowCount` rows: nil
   /// unless a shuffle of that many rows is large. The advice never changes the split: the
   /// sequential sampler draws another test set, so it is the curator's choice.
   public func samplerAdvice(rowCount: Int) -> String? {
     guard [.random, .count, .stratified].contains(split.strategy), split.sampler == .shuffle,
-      rowCount >= Self.shuffleAdviceRows
+      rowCount >= Manifest.Split.Sampler.sequentialAdviceRows
     else { return nil }
     let megabytes = rowCount * 4 / 1_000_000
     return

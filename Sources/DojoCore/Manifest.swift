@@ -407,6 +407,11 @@ public struct Manifest: Codable, Sendable, Equatable {
       /// left), so exactly the asked count, every subset of that size equally likely, with
       /// no permutation held. The same count as `shuffle` draws, but a different test set.
       case sequential
+
+      /// Past this many rows a shuffle's row numbers (4 bytes a row) outweigh the rest of
+      /// what a split holds: `dojo prepare` advises the sequential sampler and `dojo new`
+      /// drafts it.
+      public static let sequentialAdviceRows = 50_000_000
     }
     public var strategy: Strategy
     public var sampler: Sampler

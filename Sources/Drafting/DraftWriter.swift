@@ -41,6 +41,9 @@ public enum DraftWriter {
       line(1, "test_fraction", String(d.testFraction.value), d.testFraction.reason)
     }
     if d.strategy.value != "time" && d.script == nil { line(1, "seed", "0", nil) }
+    if let sampler = d.sampler, d.script == nil {
+      line(1, "sampler", sampler.value, sampler.reason)
+    }
     if let column = d.splitColumn {
       let key = d.strategy.value == "stratified" ? "stratify" : d.strategy.value
       line(1, key, scalar(column), nil)

@@ -41,6 +41,8 @@ public struct ManifestDraft: Sendable {
   /// The column the strategy reads (`stratify`, `group` or `time`), if any.
   public var splitColumn: String?
   public var testFraction: Guess<Double>
+  /// `split.sampler`, drafted only for a table too large for a shuffle of its rows.
+  public var sampler: Guess<String>? = nil
   public var idColumn: Guess<String>
   public var targets: Guess<[String]>
   public var kind: TargetKind

@@ -21,6 +21,9 @@ public struct ManifestDrafter: Sendable {
   public var metric: String?
   /// `kaggle` when a leaderboard was fetched from Kaggle.
   public var leaderboard: String?
+  /// From this many rows of train on, a random or stratified split is drafted with the
+  /// sequential sampler (tests lower it).
+  package var sequentialSamplerRows = Manifest.Split.Sampler.sequentialAdviceRows
 
   public init(
     id: String, files: URL, source: ManifestDraft.Source, page: String?, pageMarkdown: String?,
@@ -271,6 +274,14 @@ public struct ManifestDrafter: Sendable {
         "prepare.py was drafted for a recommender's log: it hides the latest \(recommender.item) interactions of a fifth of the \(recommender.entity)s with 20 or more; review its constants (\(recommender.reasons.joined(separator: "; ")))."
       )
     }
+    // A new manifest has no published split to keep: past the size where a shuffle's row
+    // numbers dominate what prepare holds, it is drafted with the one-pass sampler.
+    let sampler =
+      ["random", "stratified"].contains(strategy.value) && rows >= sequentialSamplerRows
+      ? ManifestDraft.Guess(
+        "sequential",
+        "\(rows) rows: one pass in row order, where a shuffle would hold \(rows * 4 / 1_000_000) MB of row numbers"
+      ) : nil
     let kaggleTest =
       testTable.map { _ in (try? countRows(files.appendingPathComponent(test!))) ?? 0 } ?? 0
     let fractionReason =
@@ -357,6 +368,7 @@ public struct ManifestDrafter: Sendable {
       idColumn: .init(id, idReason), targets: .init(targets, targetReason), kind: kind,
       classes: classes, metric: .init(metricName, metricReason), positive: positive,
       dropFromTest: drop, leaderboard: leaderboard, review: review)
+    draft.sampler = sampler
     if let recommender {
       draft.script = .init(
         RecommenderScript.text(recommender, id: self.id),

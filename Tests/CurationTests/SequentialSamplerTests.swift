@@ -162,7 +162,7 @@ extension SequentialSamplerTests {
   /// A shuffle of a very large table is pointed at the sequential sampler, never switched to
   /// it: only random, count and stratified shuffles past the threshold get the advice.
   @Test func aLargeShuffleIsAdvisedTheSequentialSampler() {
-    let large = SplitPlanner.shuffleAdviceRows
+    let large = Manifest.Split.Sampler.sequentialAdviceRows
     let advice = Self.planner(.random, fraction: 0.1, seed: 0, sampler: .shuffle)
       .samplerAdvice(rowCount: large)
     #expect(advice?.contains("split.sampler: sequential") == true)

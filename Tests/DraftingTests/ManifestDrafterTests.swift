@@ -252,3 +252,30 @@ struct ManifestDrafterTests {
     #expect(MetricGuess.match(MetricGuess.evaluationSection(of: page))?.name == "mae")
   }
 }
+
+extension ManifestDrafterTests {
+  /// A table past the size where a shuffle's row numbers dominate is drafted with the
+  /// sequential sampler (the threshold lowered here to 60 rows; 50 million in use), and the
+  /// draft reads back with it; a smaller table keeps the default shuffle.
+  @Test func aVeryLargeTableIsDraftedWithTheSequentialSampler() throws {
+    let c = try Competition([
+      "train.csv": Competition.table("id,x,label", 80) { "\($0),\($0 % 7),c\($0 % 3)" },
+      "test.csv": Competition.table("id,x", 10) { "\(1000 + $0),\($0)" },
+      "sample_submission.csv": Competition.table("id,label", 10) { "\(1000 + $0),c0" },
+    ])
+    for (threshold, expected) in [(60, Manifest.Split.Sampler.sequential), (81, .shuffle)] {
+      var drafter = ManifestDrafter(
+        id: "demo", files: c.root, source: .kaggle("demo"), page: "kaggle",
+        pageMarkdown: Self.page("accuracy"), metric: nil, leaderboard: "kaggle")
+      drafter.sequentialSamplerRows = threshold
+      let d = try drafter.draft()
+      #expect(d.strategy.value == "stratified")
+      #expect((d.sampler?.value ?? "shuffle") == expected.rawValue)
+      let folder = c.root.appendingPathComponent("manifest-\(threshold)")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      try DraftWriter.yaml(d, command: "dojo new kaggle:demo").write(
+        to: folder.appendingPathComponent("manifest.yaml"), atomically: true, encoding: .utf8)
+      #expect(try ManifestLoader.load(folder).manifest.split.sampler == expected)
+    }
+  }
+}
