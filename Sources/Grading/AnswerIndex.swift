@@ -12,7 +12,7 @@ internal import Tabular
 /// The join claims each answer row as a submission row takes it, marking the slot it just
 /// read: a repeated id is found in the same cache line, where a second table indexed by
 /// answer row cost a cache miss per row of a shuffled million-row submission.
-struct AnswerIndex {
+struct AnswerIndex: Sendable {
   private enum Kind {
     /// `slots[id - base]` is the answer row of `id`.
     case dense(base: Int)
@@ -22,6 +22,20 @@ struct AnswerIndex {
   }
 
   /// What a submission row's id is to the answers.
+  /// The first row, in file order, that ``claimAll(_:column:)`` could not join.
+  enum JoinProblem: Equatable {
+    /// Its id is not an answer id.
+    case unknown(row: Int)
+    /// Its id was taken by the earlier row `first`.
+    case taken(row: Int, first: Int)
+
+    var row: Int {
+      switch self {
+      case .unknown(let row), .taken(let row, _): row
+      }
+    }
+  }
+
   enum Claim: Equatable {
     /// The answer row it takes.
     case row(Int)
@@ -109,6 +123,80 @@ struct AnswerIndex {
     }
   }
 
+  /// Joins every row of `table` (one row per id), as claiming each row's slot in file order
+  /// would: each submission row's answer row (-1 where none), and the first row, in file
+  /// order, whose id is unknown or taken.
+  ///
+  /// Large submissions are joined on two threads: the ids are parsed in two halves of the
+  /// rows, then each thread claims the slots of its half of the answers, reading the rows in
+  /// file order. A slot is only ever claimed by one thread, in file order, so every claim and
+  /// every repeat is what the sequential join finds; the first problem is the earliest of
+  /// the two threads' and of the unknown ids.
+  mutating func claimAll(_ table: Table, column: Int) -> (answerRow: [Int], problem: JoinProblem?) {
+    let rows = table.rowCount
+    let index = self
+    let slotOf = [Int32](unsafeUninitializedCapacity: rows) { buffer, count in
+      let out = SharedRows(buffer)
+      RowHalves.run(rows) { range in
+        for row in range {
+          out.base.initializeElement(
+            at: row, to: Int32(truncatingIfNeeded: index.slot(table, row: row, column: column)))
+        }
+      }
+      count = rows
+    }
+    var problems: [JoinProblem] = []
+    if let unknown = slotOf.firstIndex(where: { $0 < 0 }) {
+      problems.append(.unknown(row: unknown))
+    }
+    let numeric: Bool
+    if case .strings = kind { numeric = false } else { numeric = true }
+    var answerRow = [Int](repeating: -1, count: rows)
+    let slotCount = numeric ? slots.count : takenBy.count
+    // Numeric slots hold an answer row (>= 0), no id (-1) or the taker (-2 - row); string
+    // slots are answer rows, and `takenBy` holds the taker or -1.
+    @Sendable func claimRange(
+      _ state: SharedRows<Int32>, _ out: SharedRows<Int>, _ owned: Range<Int>
+    ) -> JoinProblem? {
+      for row in 0..<rows {
+        let slot = Int(slotOf[row])
+        guard owned.contains(slot) else { continue }
+        let value = state.base[slot]
+        if numeric {
+          if value < -1 { return .taken(row: row, first: Int(-2 - value)) }
+          if value == -1 { return .unknown(row: row) }  // in the dense range, not an id
+          state.base[slot] = -2 - Int32(row)
+          out.base[row] = Int(value)
+        } else {
+          if value >= 0 { return .taken(row: row, first: Int(value)) }
+          state.base[slot] = Int32(row)
+          out.base[row] = slot
+        }
+      }
+      return nil
+    }
+    func run(_ state: UnsafeMutableBufferPointer<Int32>) {
+      answerRow.withUnsafeMutableBufferPointer { answers in
+        let shared = SharedRows(state)
+        let out = SharedRows(answers)
+        if rows < RowHalves.threshold {
+          if let p = claimRange(shared, out, 0..<slotCount) { problems.append(p) }
+          return
+        }
+        let half = slotCount / 2
+        let first = BackgroundJob("dojo-grade-join") { claimRange(shared, out, 0..<half) }
+        if let p = claimRange(shared, out, half..<slotCount) { problems.append(p) }
+        if let p = (try? first.wait()) ?? nil { problems.append(p) }
+      }
+    }
+    if numeric {
+      slots.withUnsafeMutableBufferPointer { run($0) }
+    } else {
+      takenBy.withUnsafeMutableBufferPointer { run($0) }
+    }
+    return (answerRow, problems.min { $0.row < $1.row })
+  }
+
   /// Every id of the column as a number, or nil if one is not a canonical integer.
   private static func integers(_ table: Table, column: Int) -> [Int]? {
     var out = [Int](repeating: 0, count: table.rowCount)
@@ -138,4 +226,11 @@ struct AnswerIndex {
     if zip(sortedIDs, sortedIDs.dropFirst()).contains(where: { $0 == $1 }) { return nil }
     return (.sorted, sortedIDs, order.map { Int32($0) })
   }
+}
+
+/// A buffer two threads write at disjoint indexes (answer slots of their own half, the
+/// submission rows whose slots those are).
+struct SharedRows<Element>: @unchecked Sendable {
+  let base: UnsafeMutableBufferPointer<Element>
+  init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
 }

@@ -311,37 +311,46 @@ public struct Grader: Sendable {
     guard sub.rowCount < Int(Int32.max) / 2 else {
       throw DojoError(.invalidSubmission, "the submission has too many rows (\(sub.rowCount))")
     }
-    var batchSlots = [Int](repeating: -1, count: 256)
-    for row in 0..<sub.rowCount {
-      if row % batchSlots.count == 0 {
-        for r in row..<min(row + batchSlots.count, sub.rowCount) {
-          batchSlots[r - row] = index.slot(sub, row: r, column: idColumn)
-        }
+    // One row per id: the join runs on two threads (``AnswerIndex/claimAll(_:column:)``).
+    // Ranked lists and object rows extend an id's first row with the rows after it, in file
+    // order, which the sequential loop below keeps.
+    if perId == 1 {
+      let joined = index.claimAll(sub, column: idColumn)
+      answerRow = joined.answerRow
+      switch joined.problem {
+      case .unknown(let row):
+        throw unknownID(sub, row: row, column: idColumn)
+      case .taken(let row, let first):
+        throw repeatedID(
+          sub, row: row, first: first, column: idColumn, rule: "each id goes on one row")
+      case nil:
+        break
       }
-      switch index.claim(slot: batchSlots[row % batchSlots.count], row: row) {
-      case .row(let a):
-        answerRow[row] = a
-      case .unknown:
-        let id = sub.string(row: row, column: idColumn)
-        throw DojoError(
-          .invalidSubmission,
-          "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" is not an id of the test set"
-        )
-      case .taken(let first):
-        let a = answerRow[first]
-        if perId > 1, a >= 0, laterRows[a, default: []].count + 1 < perId {
-          laterRows[a, default: []].append(row)
-          answerRow[row] = a
-          laterCount += 1
-          continue
+    } else {
+      var batchSlots = [Int](repeating: -1, count: 256)
+      for row in 0..<sub.rowCount {
+        if row % batchSlots.count == 0 {
+          for r in row..<min(row + batchSlots.count, sub.rowCount) {
+            batchSlots[r - row] = index.slot(sub, row: r, column: idColumn)
+          }
         }
-        let id = sub.string(row: row, column: idColumn)
-        let rule =
-          perId > 1 ? "each id goes on at most \(perId) rows" : "each id goes on one row"
-        throw DojoError(
-          .invalidSubmission,
-          "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(id)\" appears again (first on row \(sub.line(ofRow: first))); \(rule)"
-        )
+        switch index.claim(slot: batchSlots[row % batchSlots.count], row: row) {
+        case .row(let a):
+          answerRow[row] = a
+        case .unknown:
+          throw unknownID(sub, row: row, column: idColumn)
+        case .taken(let first):
+          let a = answerRow[first]
+          if a >= 0, laterRows[a, default: []].count + 1 < perId {
+            laterRows[a, default: []].append(row)
+            answerRow[row] = a
+            laterCount += 1
+            continue
+          }
+          throw repeatedID(
+            sub, row: row, first: first, column: idColumn,
+            rule: "each id goes on at most \(perId) rows")
+        }
       }
     }
     if objectRows {
@@ -440,6 +449,24 @@ public struct Grader: Sendable {
       metric: metric, truth: truth, truthColumns: truthNames, cells: cells,
       predictedColumns: columns, classes: classes, submissionLines: lines)
     return try metric.evaluate(data)
+  }
+
+  /// The error for a submission row whose id is not a test id.
+  private func unknownID(_ sub: Table, row: Int, column: Int) -> DojoError {
+    DojoError(
+      .invalidSubmission,
+      "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(sub.string(row: row, column: column))\" is not an id of the test set"
+    )
+  }
+
+  /// The error for a submission row whose id an earlier row (`first`) already holds.
+  private func repeatedID(_ sub: Table, row: Int, first: Int, column: Int, rule: String)
+    -> DojoError
+  {
+    DojoError(
+      .invalidSubmission,
+      "row \(sub.line(ofRow: row)): column \"\(task.idColumn)\": \"\(sub.string(row: row, column: column))\" appears again (first on row \(sub.line(ofRow: first))); \(rule)"
+    )
   }
 
   /// The first answer row no submission row took, if any.

@@ -223,3 +223,95 @@ extension ShuffledSubmissionTests {
     #expect(error?.message.contains("answers row 5: id \"\(ids[3])\" appears twice") == true)
   }
 }
+
+/// Past the size where the join runs on two threads, each owning half of the answer slots:
+/// rows join as one thread joins them, and the first problem in file order is named whichever
+/// thread met it, for every kind of id index.
+@Suite struct TwoThreadJoinTests {
+  static let rows = 70_000
+
+  static let kinds: [AnswerJoinTests.JoinCase] = [
+    .init(name: "dense integers", ids: (0..<rows).map { "\($0)" }),
+    .init(name: "sparse integers", ids: (0..<rows).map { "\($0 * 1_000 + 7)" }),
+    .init(name: "text", ids: (0..<rows).map { "id-\($0)" }),
+  ]
+
+  /// The submission: the answers' rows reversed, so file row `r` holds answer row
+  /// `rows - 1 - r`; answer rows of the upper half (the second thread's) come first.
+  static func reversed(_ ids: [String]) -> [String] {
+    ids.enumerated().reversed().map { "\($1),\(Double($0) + 1)" }
+  }
+
+  @Test(arguments: kinds)
+  func reversedRowsJoinById(_ c: AnswerJoinTests.JoinCase) throws {
+    let task = try AnswerJoinTests.task(c.ids)
+    defer { task.remove() }
+    let body = Self.reversed(c.ids).joined(separator: "\n")
+    #expect(try task.grader().score(submission: task.submission("id,y\n" + body + "\n")) == 1)
+  }
+
+  struct Problem: Sendable, CustomTestStringConvertible {
+    var name: String
+    /// (file row, the file row whose id it repeats, or nil for an unknown id).
+    var edits: [(row: Int, repeats: Int?)]
+    /// The file row the message must name.
+    var expected: Int
+    var testDescription: String { name }
+  }
+
+  static let half = rows / 2
+  static let problems: [Problem] = [
+    // A repeat of a lower-half answer (the first thread's) before one of the upper half.
+    .init(
+      name: "first thread's repeat first",
+      edits: [(half + 300, half + 290), (half + 400, 100)], expected: half + 300),
+    .init(
+      name: "second thread's repeat first",
+      edits: [(half + 300, half + 290), (half + 200, 100)], expected: half + 200),
+    .init(
+      name: "unknown id before a repeat", edits: [(half + 500, nil), (half + 600, 100)],
+      expected: half + 500),
+    .init(
+      name: "repeat before an unknown id", edits: [(half + 500, nil), (half + 400, 100)],
+      expected: half + 400),
+  ]
+
+  @Test(arguments: problems)
+  func theFirstProblemInFileOrderIsNamed(_ p: Problem) throws {
+    for kind in Self.kinds {
+      let task = try AnswerJoinTests.task(kind.ids)
+      defer { task.remove() }
+      var body = Self.reversed(kind.ids)
+      let idAt = { (row: Int) in kind.ids[Self.rows - 1 - row] }
+      for edit in p.edits {
+        body[edit.row] = "\(edit.repeats.map(idAt) ?? "99999999999"),0"
+      }
+      let url = try task.submission("id,y\n" + body.joined(separator: "\n") + "\n")
+      let error = #expect(throws: DojoError.self) { try task.grader().score(submission: url) }
+      let edit = try #require(p.edits.first { $0.row == p.expected })
+      let expected =
+        edit.repeats.map {
+          "row \(p.expected + 2): column \"id\": \"\(idAt($0))\" appears again (first on row \($0 + 2)); each id goes on one row"
+        }
+        ?? "row \(p.expected + 2): column \"id\": \"99999999999\" is not an id of the test set"
+      #expect(error?.message == expected, "\(kind.name)")
+    }
+  }
+}
+
+extension TwoThreadJoinTests {
+  /// Even ids are indexed densely (their span is twice their count), so an odd id finds a
+  /// slot that holds no answer: it is an unknown id, on one thread and on two.
+  @Test(arguments: [300, rows])
+  func anIdInADenseGapIsUnknown(rows: Int) throws {
+    let ids = (0..<rows).map { "\($0 * 2)" }
+    let task = try AnswerJoinTests.task(ids)
+    defer { task.remove() }
+    var body = Self.reversed(ids)
+    body[rows - 40] = "7,0"
+    body[rows - 20] = "\(ids[3]),0"
+    let url = try task.submission("id,y\n" + body.joined(separator: "\n") + "\n")
+    let error = #expect(throws: DojoError.self) { try task.grader().score(submission: url) }
+    #expect(error?.message == "row \(rows - 38): column \"id\": \"7\" is not an id of the test set")
+  }
+}
