@@ -134,10 +134,11 @@ public struct SplitPlanner: Sendable {
   /// unless a shuffle of that many rows is large. The advice never changes the split: the
   /// sequential sampler draws another test set, so it is the curator's choice.
   public func samplerAdvice(rowCount: Int) -> String? {
-    guard [.random, .count, .stratified].contains(split.strategy), split.sampler == .shuffle,
-      rowCount >= Manifest.Split.Sampler.sequentialAdviceRows
+    typealias Sampler = Manifest.Split.Sampler
+    guard Sampler.applies(to: split.strategy), split.sampler == .shuffle,
+      rowCount >= Sampler.sequentialAdviceRows
     else { return nil }
-    let megabytes = rowCount * 4 / 1_000_000
+    let megabytes = Sampler.shuffleMegabytes(rows: rowCount)
     return
       "the shuffle held \(megabytes) MB of row numbers for \(rowCount) rows; split.sampler: sequential draws the same number of test rows in one pass without them (a different test set, so a new version)"
   }
@@ -171,15 +172,30 @@ public struct SplitPlanner: Sendable {
   /// to test (the last rows are taken for certain once the wanted equal the rows left), and
   /// every set of that size is equally likely; nothing but the sides is held.
   static func sequential(rowCount: Int, testRows: Int, generator: inout SeededGenerator) -> Sides {
+    selectionSample(
+      rowCount: rowCount, classOf: { _ in 0 }, sizes: [rowCount], wanted: [testRows],
+      generator: &generator)
+  }
+
+  /// Selection sampling within classes, in one pass of row order: row `r` of class `c` goes
+  /// to test with probability (class `c`'s test rows still wanted) / (its rows not yet
+  /// seen), one draw a row while the class still wants rows. A random split is one class.
+  /// Inlined so a random split's single class costs no call a row.
+  @inline(__always)
+  private static func selectionSample(
+    rowCount: Int, classOf: (Int) -> Int, sizes: [Int], wanted: [Int],
+    generator: inout SeededGenerator
+  ) -> Sides {
     var sides = Sides(repeating: .train, count: rowCount)
-    var wanted = testRows
-    var row = 0
-    while wanted > 0 && row < rowCount {
-      if generator.below(rowCount - row) < wanted {
+    var left = sizes
+    var wanted = wanted
+    for row in 0..<rowCount {
+      let c = classOf(row)
+      if wanted[c] > 0 && generator.below(left[c]) < wanted[c] {
         sides[row] = .test
-        wanted -= 1
+        wanted[c] -= 1
       }
-      row += 1
+      left[c] -= 1
     }
     return sides
   }
@@ -221,19 +237,11 @@ public struct SplitPlanner: Sendable {
     // Classes in first-appearance order: deterministic without relying on hashing order.
     if sampler == .sequential {
       let classes = labels.classes()
-      var left = [Int](repeating: 0, count: classes.names.count)
-      for row in labels.indices { left[classes.of(row)] += 1 }
-      var wanted = quotas(sizes: left, testRows: testRows)
-      var sides = Sides(repeating: .train, count: labels.count)
-      for row in labels.indices {
-        let c = classes.of(row)
-        if wanted[c] > 0 && generator.below(left[c]) < wanted[c] {
-          sides[row] = .test
-          wanted[c] -= 1
-        }
-        left[c] -= 1
-      }
-      return sides
+      var sizes = [Int](repeating: 0, count: classes.names.count)
+      for row in labels.indices { sizes[classes.of(row)] += 1 }
+      return selectionSample(
+        rowCount: labels.count, classOf: classes.of, sizes: sizes,
+        wanted: quotas(sizes: sizes, testRows: testRows), generator: &generator)
     }
     let members = Members(labels)
     let take = quotas(sizes: members.indices.map { members[$0].count }, testRows: testRows)

@@ -412,6 +412,15 @@ public struct Manifest: Codable, Sendable, Equatable {
       /// what a split holds: `dojo prepare` advises the sequential sampler and `dojo new`
       /// drafts it.
       public static let sequentialAdviceRows = 50_000_000
+
+      /// Whether a strategy draws with a sampler: random, count and stratified splits.
+      public static func applies(to strategy: Strategy) -> Bool {
+        [.random, .count, .stratified].contains(strategy)
+      }
+
+      /// The megabytes a shuffle's row numbers take for `rows` rows (4 bytes a row), as the
+      /// advice to use the sequential sampler states them.
+      public static func shuffleMegabytes(rows: Int) -> Int { rows * 4 / 1_000_000 }
     }
     public var strategy: Strategy
     public var sampler: Sampler
@@ -466,7 +475,7 @@ public struct Manifest: Codable, Sendable, Equatable {
             "must be one of \(Sampler.allCases.map(\.rawValue).joined(separator: ", ")) (got \"\(samplerName)\")"
           )
         }
-        guard [.random, .count, .stratified].contains(s) else {
+        guard Sampler.applies(to: s) else {
           throw decoder.fail(
             CodingKeys.sampler,
             "applies to random, count and stratified splits, not \(name); remove it")

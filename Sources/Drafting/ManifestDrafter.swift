@@ -276,11 +276,14 @@ public struct ManifestDrafter: Sendable {
     }
     // A new manifest has no published split to keep: past the size where a shuffle's row
     // numbers dominate what prepare holds, it is drafted with the one-pass sampler.
+    let drawsRows = Manifest.Split.Strategy(rawValue: strategy.value).map {
+      Manifest.Split.Sampler.applies(to: $0)
+    }
     let sampler =
-      ["random", "stratified"].contains(strategy.value) && rows >= sequentialSamplerRows
+      drawsRows == true && rows >= sequentialSamplerRows
       ? ManifestDraft.Guess(
         "sequential",
-        "\(rows) rows: one pass in row order, where a shuffle would hold \(rows * 4 / 1_000_000) MB of row numbers"
+        "\(rows) rows: one pass in row order, where a shuffle would hold \(Manifest.Split.Sampler.shuffleMegabytes(rows: rows)) MB of row numbers"
       ) : nil
     let kaggleTest =
       testTable.map { _ in (try? countRows(files.appendingPathComponent(test!))) ?? 0 } ?? 0

@@ -21,7 +21,6 @@ struct AnswerIndex: Sendable {
     case strings
   }
 
-  /// What a submission row's id is to the answers.
   /// The first row, in file order, that ``claimAll(_:column:)`` could not join.
   enum JoinProblem: Equatable {
     /// Its id is not an answer id.
@@ -36,6 +35,7 @@ struct AnswerIndex: Sendable {
     }
   }
 
+  /// What a submission row's id is to the answers.
   enum Claim: Equatable {
     /// The answer row it takes.
     case row(Int)
@@ -109,18 +109,41 @@ struct AnswerIndex: Sendable {
   /// then overlap instead of each waiting behind the next id's parsing.
   mutating func claim(slot: Int, row: Int) -> Claim {
     guard slot >= 0 else { return .unknown }
-    if case .strings = kind {
-      if takenBy[slot] >= 0 { return .taken(bySubmissionRow: Int(takenBy[slot])) }
-      takenBy[slot] = Int32(row)
-      return .row(slot)
-    }
-    return slots.withUnsafeMutableBufferPointer { slots in
-      let value = slots[slot]
+    let numeric = isNumeric
+    return claimState { Self.claim(slot: slot, row: row, numeric: numeric, in: $0) }
+  }
+
+  /// Whether slots hold the answer rows themselves (numeric ids) rather than `takenBy`'s
+  /// takers (string ids, whose slot is the answer row).
+  private var isNumeric: Bool {
+    if case .strings = kind { return false }
+    return true
+  }
+
+  /// The array claims write: `slots` for numeric ids, `takenBy` for string ids.
+  private mutating func claimState<R>(_ body: (SharedBuffer<Int32>) -> R) -> R {
+    isNumeric
+      ? slots.withUnsafeMutableBufferPointer { body(SharedBuffer($0)) }
+      : takenBy.withUnsafeMutableBufferPointer { body(SharedBuffer($0)) }
+  }
+
+  /// The one claim rule, on the claim array: numeric slots hold an answer row (>= 0), no id
+  /// (-1) or the taker (-2 - row); string slots are answer rows, and `takenBy` holds the
+  /// taker or -1.
+  @inline(__always)
+  private static func claim(slot: Int, row: Int, numeric: Bool, in state: SharedBuffer<Int32>)
+    -> Claim
+  {
+    let value = state.base[slot]
+    if numeric {
       if value == -1 { return .unknown }
       if value < -1 { return .taken(bySubmissionRow: Int(-2 - value)) }
-      slots[slot] = -2 - Int32(row)
+      state.base[slot] = -2 - Int32(row)
       return .row(Int(value))
     }
+    if value >= 0 { return .taken(bySubmissionRow: Int(value)) }
+    state.base[slot] = Int32(row)
+    return .row(slot)
   }
 
   /// Joins every row of `table` (one row per id), as claiming each row's slot in file order
@@ -136,11 +159,11 @@ struct AnswerIndex: Sendable {
     let rows = table.rowCount
     let index = self
     let slotOf = [Int32](unsafeUninitializedCapacity: rows) { buffer, count in
-      let out = SharedRows(buffer)
+      let out = SharedBuffer(buffer)
       RowHalves.run(rows) { range in
         for row in range {
-          out.base.initializeElement(
-            at: row, to: Int32(truncatingIfNeeded: index.slot(table, row: row, column: column)))
+          out.initialize(
+            row, to: Int32(truncatingIfNeeded: index.slot(table, row: row, column: column)))
         }
       }
       count = rows
@@ -149,50 +172,36 @@ struct AnswerIndex: Sendable {
     if let unknown = slotOf.firstIndex(where: { $0 < 0 }) {
       problems.append(.unknown(row: unknown))
     }
-    let numeric: Bool
-    if case .strings = kind { numeric = false } else { numeric = true }
+    let numeric = isNumeric
     var answerRow = [Int](repeating: -1, count: rows)
     let slotCount = numeric ? slots.count : takenBy.count
-    // Numeric slots hold an answer row (>= 0), no id (-1) or the taker (-2 - row); string
-    // slots are answer rows, and `takenBy` holds the taker or -1.
+    // Each thread claims the slots it owns, in file order, and stops at its first problem.
     @Sendable func claimRange(
-      _ state: SharedRows<Int32>, _ out: SharedRows<Int>, _ owned: Range<Int>
+      _ state: SharedBuffer<Int32>, _ out: SharedBuffer<Int>, _ owned: Range<Int>
     ) -> JoinProblem? {
       for row in 0..<rows {
         let slot = Int(slotOf[row])
         guard owned.contains(slot) else { continue }
-        let value = state.base[slot]
-        if numeric {
-          if value < -1 { return .taken(row: row, first: Int(-2 - value)) }
-          if value == -1 { return .unknown(row: row) }  // in the dense range, not an id
-          state.base[slot] = -2 - Int32(row)
-          out.base[row] = Int(value)
-        } else {
-          if value >= 0 { return .taken(row: row, first: Int(value)) }
-          state.base[slot] = Int32(row)
-          out.base[row] = slot
+        switch Self.claim(slot: slot, row: row, numeric: numeric, in: state) {
+        case .row(let a): out.base[row] = a
+        case .unknown: return .unknown(row: row)  // in the dense range, not an id
+        case .taken(let first): return .taken(row: row, first: first)
         }
       }
       return nil
     }
-    func run(_ state: UnsafeMutableBufferPointer<Int32>) {
-      answerRow.withUnsafeMutableBufferPointer { answers in
-        let shared = SharedRows(state)
-        let out = SharedRows(answers)
+    answerRow.withUnsafeMutableBufferPointer { answers in
+      let out = SharedBuffer(answers)
+      claimState { state in
         if rows < RowHalves.threshold {
-          if let p = claimRange(shared, out, 0..<slotCount) { problems.append(p) }
+          if let p = claimRange(state, out, 0..<slotCount) { problems.append(p) }
           return
         }
         let half = slotCount / 2
-        let first = BackgroundJob("dojo-grade-join") { claimRange(shared, out, 0..<half) }
-        if let p = claimRange(shared, out, half..<slotCount) { problems.append(p) }
+        let first = BackgroundJob("dojo-grade-join") { claimRange(state, out, 0..<half) }
+        if let p = claimRange(state, out, half..<slotCount) { problems.append(p) }
         if let p = (try? first.wait()) ?? nil { problems.append(p) }
       }
-    }
-    if numeric {
-      slots.withUnsafeMutableBufferPointer { run($0) }
-    } else {
-      takenBy.withUnsafeMutableBufferPointer { run($0) }
     }
     return (answerRow, problems.min { $0.row < $1.row })
   }
@@ -226,11 +235,4 @@ struct AnswerIndex: Sendable {
     if zip(sortedIDs, sortedIDs.dropFirst()).contains(where: { $0 == $1 }) { return nil }
     return (.sorted, sortedIDs, order.map { Int32($0) })
   }
-}
-
-/// A buffer two threads write at disjoint indexes (answer slots of their own half, the
-/// submission rows whose slots those are).
-struct SharedRows<Element>: @unchecked Sendable {
-  let base: UnsafeMutableBufferPointer<Element>
-  init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
 }

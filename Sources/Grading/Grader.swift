@@ -431,14 +431,11 @@ public struct Grader: Sendable {
             count = n * width
           }
         } : nil)
-    let truth =
-      try answers.truth
-      ?? truthNames.map { name -> [String] in
-        guard let c = answers.table.index(of: name) else {
-          throw DojoError(.graderError, "answers have no target column \"\(name)\"; prepare again")
-        }
-        return (0..<n).map { answers.table.string(row: $0, column: c) }
-      }
+    // Made on the answers' thread; absent only when the answers lack a truth column.
+    guard let truth = answers.truth else {
+      let missing = truthNames.first { answers.table.index(of: $0) == nil } ?? ""
+      throw DojoError(.graderError, "answers have no target column \"\(missing)\"; prepare again")
+    }
     // Each answer row's line in the submission, made only when an error names one.
     let lines = SubmissionLines {
       var out = [Int](repeating: 0, count: n)
@@ -559,8 +556,8 @@ public struct GradeReport: Sendable, Equatable, Encodable {
   }
 }
 
-/// A buffer that two threads fill at disjoint indexes.
-private struct SharedBuffer<Element>: @unchecked Sendable {
+/// A buffer that two threads fill at disjoint indexes (parsed cells, a join's slots and rows).
+struct SharedBuffer<Element>: @unchecked Sendable {
   let base: UnsafeMutableBufferPointer<Element>
   init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
   func initialize(_ i: Int, to value: Element) { base.initializeElement(at: i, to: value) }
