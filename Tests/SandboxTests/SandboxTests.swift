@@ -364,6 +364,37 @@ struct SandboxTests {
     #expect(leftoverCgroups(of: r).isEmpty)
   }
 
+  /// The wrapper joins by moving only its own thread under v1 (`tasks`, not `cgroup.procs`):
+  /// the program and what it forks must still be held by the run's group in every
+  /// hierarchy, its processes by the pids limit and its memory counted.
+  @Test func theProgramAndItsChildrenAreHeldByTheRunsGroupInEveryHierarchy() throws {
+    let f = try Fixture()
+    defer { f.remove() }
+    guard sandbox.limitEnforcement != .rlimit else { return }
+    let r = try sandbox.runPython(
+      code: """
+        import os, time
+        kids = []
+        try:
+            for _ in range(16):
+                pid = os.fork()
+                if pid == 0:
+                    time.sleep(5)
+                    os._exit(0)
+                kids.append(pid)
+        except OSError:
+            print('refused after', len(kids))
+        for k in kids:
+            os.kill(k, 9)
+        """, mounts: f.mounts,
+      limits: SandboxLimits(wallSeconds: 20, memoryMB: 256, maxProcesses: 6))
+    #expect(r.succeeded, "\(r.summary) \(r.stderrTail)")
+    // Six tasks in all: the shell became bwrap, whose init and the interpreter are two more.
+    #expect(r.stdoutTail.hasPrefix("refused after "), "\(r.stdoutTail)")
+    #expect(r.processLimitHit)
+    #expect((r.peakMemoryBytes ?? 0) > 1_000_000, "the interpreter's memory is the group's")
+  }
+
   @Test func concurrentRunsStayApart() throws {
     let fixtures = try (0..<4).map { _ in try Fixture() }
     defer { for f in fixtures { f.remove() } }
