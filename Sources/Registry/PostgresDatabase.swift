@@ -103,7 +103,10 @@ final class PostgresDatabase: RegistryConnection, @unchecked Sendable {
   /// SERIALIZABLE: PostgreSQL then fails (40001) any transaction whose outcome would differ
   /// from some serial order, rather than let it lose another's update; the registry runs it
   /// again.
-  func begin() throws { try execute("BEGIN ISOLATION LEVEL SERIALIZABLE") }
+  /// Every transaction is durable here, whatever the caller asks: the replicas sharing a
+  /// PostgreSQL registry run on other machines and outlive a crash of its server, so a
+  /// lease or a running step it took back would let two replicas step one session.
+  func begin(durable _: Bool) throws { try execute("BEGIN ISOLATION LEVEL SERIALIZABLE") }
   func commit() throws { try execute("COMMIT") }
   func rollback() throws {
     if connection?.isClosed ?? true { return }

@@ -56,7 +56,13 @@ protocol RegistryConnection: AnyObject, Sendable {
   func execute(_ sql: String) throws
   /// Starts a transaction that will see a consistent database and conflict with writers,
   /// not lose their updates (SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE).
-  func begin() throws
+  ///
+  /// - Parameter durable: false for a record that only matters while the writers sharing
+  ///   the registry live (a step's lease, its "running" row): a backend whose writers all
+  ///   die with its disk (SQLite, one machine) may then commit it visibly to every reader
+  ///   but without flushing it, so only a power loss can take it back, and the next durable
+  ///   commit flushes it with its own. The database stays consistent either way.
+  func begin(durable: Bool) throws
   func commit() throws
   func rollback() throws
   /// Whether a failed transaction may be run again.

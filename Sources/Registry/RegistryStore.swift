@@ -42,14 +42,18 @@ final class RegistryStore: Sendable {
 
   /// Runs `body` in one transaction: all of it or none of it. A body already inside this
   /// store's transaction (on this thread) joins it.
-  func transaction<T>(_ body: () throws -> T) throws -> T {
+  ///
+  /// - Parameter durable: false for records that only matter while this process lives;
+  ///   see ``RegistryConnection/begin(durable:)``.
+  @discardableResult
+  func transaction<T>(durable: Bool = true, _ body: () throws -> T) throws -> T {
     try locked {
       if depth.withLock({ $0 }) > 0 { return try body() }
       var attempt = 0
       while true {
         attempt += 1
         do {
-          try connection.begin()
+          try connection.begin(durable: durable)
           depth.withLock { $0 += 1 }
           defer { depth.withLock { $0 -= 1 } }
           do {

@@ -33,7 +33,14 @@ final class SQLiteDatabase: RegistryConnection, @unchecked Sendable {
     self.db = db
     if !readOnly { try execute("PRAGMA journal_mode = WAL") }
     try execute("PRAGMA foreign_keys = ON")
+    durableLevel = try query("PRAGMA synchronous", []).first?["synchronous"].integer ?? 2
   }
+
+  /// The connection's own `PRAGMA synchronous` (FULL unless the library was built
+  /// otherwise): every commit but a non-durable transaction's runs at it.
+  private var durableLevel: Int64 = 2
+  /// Whether the open transaction lowered it; commit and rollback put it back.
+  private var relaxed = false
 
   deinit {
     sqlite3_close_v2(db)
@@ -105,9 +112,42 @@ final class SQLiteDatabase: RegistryConnection, @unchecked Sendable {
 
   /// BEGIN IMMEDIATE: the write lock is taken at once (waiting up to the busy timeout), so
   /// a transaction that read never finds the file changed under it when it writes.
-  func begin() throws { try execute("BEGIN IMMEDIATE") }
-  func commit() throws { try execute("COMMIT") }
-  func rollback() throws { try execute("ROLLBACK") }
+  /// A non-durable transaction commits at `synchronous = NORMAL`: in WAL mode its commit is
+  /// appended to the log without an fsync (one to two milliseconds of a runtime step each
+  /// on this disk), and the log is flushed at the next durable commit or checkpoint. The
+  /// level is set outside the transaction, where SQLite takes it.
+  func begin(durable: Bool) throws {
+    try locked {
+      if !durable && durableLevel > 1 {
+        try execute("PRAGMA synchronous = NORMAL")
+        relaxed = true
+      }
+      do {
+        try execute("BEGIN IMMEDIATE")
+      } catch {
+        try restoreLevel()
+        throw error
+      }
+    }
+  }
+  func commit() throws {
+    try locked {
+      try execute("COMMIT")
+      try restoreLevel()
+    }
+  }
+  func rollback() throws {
+    try locked {
+      defer { try? restoreLevel() }
+      try execute("ROLLBACK")
+    }
+  }
+
+  private func restoreLevel() throws {
+    guard relaxed else { return }
+    try execute("PRAGMA synchronous = \(durableLevel)")
+    relaxed = false
+  }
 
   /// Another process held the file past the busy timeout: worth another try.
   func classify(_ error: any Error) -> TransactionFailure {

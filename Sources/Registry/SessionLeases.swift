@@ -47,12 +47,15 @@ extension Registry {
   /// another replica holds one that has not expired. One transaction: of two replicas that
   /// ask at once, one gets it and the other is shown the first's lease.
   ///
+  /// Leases are not flushed on SQLite (``RegistryConnection/begin(durable:)``): they
+  /// matter only while their holders live, and all of them die with the machine.
+  ///
   /// - Returns: nil when the lease is `holder`'s now; the other replica's lease when it is
   ///   busy.
   public func acquireLease(
     session: String, holder: ReplicaIdentity, seconds: Double, now: Date = Date()
   ) throws -> SessionLease? {
-    try db.transaction {
+    try db.transaction(durable: false) {
       if let current = try lease(session: session), current.holder.token != holder.token,
         current.expiresAt > now, !current.holder.isGone
       {
@@ -81,7 +84,7 @@ extension Registry {
   public func renewLease(
     session: String, holder: ReplicaIdentity, seconds: Double, now: Date = Date()
   ) throws -> Bool {
-    try db.transaction {
+    try db.transaction(durable: false) {
       guard try lease(session: session)?.holder.token == holder.token else { return false }
       try db.query(
         "UPDATE session_leases SET expires_at = ? WHERE session_id = ? AND holder = ?",
@@ -95,9 +98,11 @@ extension Registry {
 
   /// Gives up `holder`'s lease on `session` (nothing if it holds none).
   public func releaseLease(session: String, holder: ReplicaIdentity) throws {
-    try db.query(
-      "DELETE FROM session_leases WHERE session_id = ? AND holder = ?",
-      [.text(session), .text(holder.token)])
+    try db.transaction(durable: false) {
+      try db.query(
+        "DELETE FROM session_leases WHERE session_id = ? AND holder = ?",
+        [.text(session), .text(holder.token)])
+    }
   }
 
   /// Removes the leases of replicas known dead (on this host, their process gone), so the

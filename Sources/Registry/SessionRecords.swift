@@ -101,17 +101,24 @@ extension Registry {
 
   /// Records a step as started before it runs (its `finished_at` empty), so a server that
   /// dies mid-step leaves a trace of it and its number is never handed out again.
+  ///
+  /// Not flushed on SQLite (``RegistryConnection/begin(durable:)``): a server that dies
+  /// leaves the row, and only a power loss, which ends every replica of a SQLite registry
+  /// mid-step too, can take it back. ``finishStep(_:sessionState:)`` is durable and
+  /// flushes it.
   public func beginStep(_ step: StepRecord) throws {
-    try db.query(
-      """
-      INSERT INTO session_steps (session_id, step, action, code, observation_json, reward,
-        score, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')
-      """,
-      [
-        .text(step.session), .integer(Int64(step.step)), .text(step.action),
-        step.code.map(SQLValue.text) ?? .null, .text(step.observationJSON),
-        .real(step.reward), step.score.map(SQLValue.real) ?? .null, .text(step.startedAt),
-      ])
+    try db.transaction(durable: false) {
+      try db.query(
+        """
+        INSERT INTO session_steps (session_id, step, action, code, observation_json, reward,
+          score, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')
+        """,
+        [
+          .text(step.session), .integer(Int64(step.step)), .text(step.action),
+          step.code.map(SQLValue.text) ?? .null, .text(step.observationJSON),
+          .real(step.reward), step.score.map(SQLValue.real) ?? .null, .text(step.startedAt),
+        ])
+    }
   }
 
   /// Completes a step recorded by ``beginStep(_:)`` and stores the session's new state in one
