@@ -134,6 +134,11 @@ struct ArchiveExtractor {
     // A compressed file is decompressed (and checked to its end) by its own stream; the
     // format reader then sees plain bytes. Anything else is read from the file directly.
     let stream = try DecompressedStream.open(archive, label: label)
+    if stream == nil, rawName == nil,
+      let count = ZipNames.declaredCount(in: archive), count > budget.limits.zipPieceEntries
+    {
+      return try extractZipInPieces(budget: &budget)
+    }
     guard let a = archive_read_new() else {
       throw DojoError(.internalError, "libarchive could not allocate a reader")
     }
@@ -179,6 +184,21 @@ struct ArchiveExtractor {
         return Int64(archive_filter_bytes(a, -1))
       })
     defer { budget = session.budget }
+    try extractEntries(a, stream: stream, into: &tree, session: &session) {
+      if stream == nil && archive_format(a) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_ZIP {
+        try checkZipNames()
+      }
+    }
+    // The format is done; the compressed stream's trailer (CRC, length) must still check out.
+    try stream?.drain()
+    return tree
+  }
+
+  /// Every entry `a` gives, extracted; `onFirstHeader` runs once the format is known.
+  private func extractEntries(
+    _ a: OpaquePointer, stream: DecompressedStream?, into tree: inout ExtractedTree,
+    session: inout WriteSession, onFirstHeader: () throws -> Void = {}
+  ) throws {
     var entry: OpaquePointer?
     var first = true
     while true {
@@ -187,17 +207,53 @@ struct ArchiveExtractor {
       guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
         throw damaged(a, stream: stream, entry: nil)
       }
-      if first && stream == nil
-        && archive_format(a) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_ZIP
-      {
-        try checkZipNames()
-      }
+      if first { try onFirstHeader() }
       first = false
       try extractEntry(a, entry, stream: stream, into: &tree, session: &session)
     }
-    // The format is done; the compressed stream's trailer (CRC, length) must still check out.
-    try stream?.drain()
+  }
+
+  /// A zip of more entries than ``UnpackLimits/zipPieceEntries``, read one piece of its
+  /// central directory at a time, each by a reader of its own (``ZipPieceSource``), so
+  /// memory does not grow with the entry count. Its names are checked first, as any zip's.
+  private func extractZipInPieces(budget: inout UnpackBudget) throws -> ExtractedTree {
+    let (problem, layout): (ZipNames.Problem?, ZipLayout)
+    do {
+      (problem, layout) = try ZipNames.pieces(in: archive, piece: budget.limits.zipPieceEntries)
+    } catch let damage as DecompressedStream.Damage {
+      throw DecompressedStream.damaged(label, damage.reason)
+    }
+    if let problem { throw refusal(of: problem) }
+    let served = ZipPieceSource.ServedBytes()
+    var tree = ExtractedTree(spill: spill)
+    var session = WriteSession(budget: budget, consumed: { served.total })
+    defer { budget = session.budget }
+    for piece in layout.pieces.indices {
+      let source = try ZipPieceSource(
+        archive: archive, label: label, layout: layout, piece: piece, served: served)
+      // libarchive calls back into `source` until the reader is freed.
+      try withExtendedLifetime(source) {
+        guard let a = archive_read_new() else {
+          throw DojoError(.internalError, "libarchive could not allocate a reader")
+        }
+        defer { archive_read_free(a) }
+        archive_read_support_format_zip_seekable(a)
+        guard source.attach(to: a) == ARCHIVE_OK else {
+          throw pieceFailure(a, source)
+        }
+        do {
+          try extractEntries(a, stream: nil, into: &tree, session: &session)
+        } catch let error as DojoError where source.failure != nil {
+          throw DojoError(.io, "cannot read \(label): \(source.failure ?? "")", cause: error)
+        }
+      }
+    }
     return tree
+  }
+
+  private func pieceFailure(_ a: OpaquePointer, _ source: ZipPieceSource) -> DojoError {
+    if let failure = source.failure { return DojoError(.io, "cannot read \(label): \(failure)") }
+    return DecompressedStream.damaged(label, Self.reason(a))
   }
 
   // MARK: - One entry
@@ -318,17 +374,20 @@ struct ArchiveExtractor {
     } catch let damage as DecompressedStream.Damage {
       throw DecompressedStream.damaged(label, damage.reason)
     }
+    if let problem { throw refusal(of: problem) }
+  }
+
+  private func refusal(of problem: ZipNames.Problem) -> DojoError {
     switch problem {
-    case nil: return
     case .control(let finding):
       let what =
         finding.byte == 0 ? "a NUL byte, which would cut the name short" : "a control byte"
-      throw refusal(
+      return refusal(
         finding.name,
         "the name stored in the zip holds \(what) (0x\(String(finding.byte, radix: 16))); "
           + "rename the entry")
     case .clash(let clash):
-      throw refusal(
+      return refusal(
         clash.new,
         "'\(clash.new)' and the earlier '\(clash.earlier)' differ only by Unicode "
           + "normalisation and would be one file; rename one of them")

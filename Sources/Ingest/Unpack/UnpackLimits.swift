@@ -23,6 +23,10 @@ public struct UnpackLimits: Sendable, Equatable {
   /// How many levels of archives inside the archive are opened; an archive found deeper
   /// than this is refused.
   public var maxDepth: Int
+  /// Not a limit: a zip whose central directory holds more entries than this is read one
+  /// piece of that many entries at a time (``ZipPieceSource``), so libarchive never holds
+  /// more of its directory than that (about 155 bytes an entry: 10 MB here).
+  package var zipPieceEntries = 65_536
 
   /// - Parameters: see the properties; the defaults are 128 GiB per file, 1 TiB in total,
   ///   200:1 above 1 MiB, 8,000,000 entries and 3 levels of nesting. They fit every catalogue

@@ -34,29 +34,70 @@ enum ZipNames {
   static func firstProblem(in url: URL) throws -> Problem? {
     let file = try ZipFile(url)
     defer { file.close() }
+    return try walk(file, file.centralDirectory(), piece: Int.max).problem
+  }
+
+  /// The number of entries the zip at `url` says its central directory holds, read from its
+  /// end record alone; nil when the file has no readable end record (it is not a zip).
+  static func declaredCount(in url: URL) -> Int? {
+    guard let file = try? ZipFile(url) else { return nil }
+    defer { file.close() }
+    return try? file.centralDirectory().count
+  }
+
+  /// The first problem among the stored names, as ``firstProblem(in:)``, and the central
+  /// directory cut into pieces of at most `piece` entries each, for a reader that holds one
+  /// piece's entries at a time (``ZipPieceSource``).
+  static func pieces(in url: URL, piece: Int) throws -> (problem: Problem?, layout: ZipLayout) {
+    let file = try ZipFile(url)
+    defer { file.close() }
     let directory = try file.centralDirectory()
+    let (problem, starts) = try walk(file, directory, piece: piece)
+    let end = directory.start + directory.size
+    let ranges = starts.indices.map { i in
+      starts[i]..<(i + 1 < starts.count ? starts[i + 1] : end)
+    }
+    let counts = ranges.indices.map { min(piece, directory.count - $0 * piece) }
+    return (
+      problem,
+      ZipLayout(
+        fileSize: file.size, correction: directory.correction,
+        zip64: directory.zip64, pieces: Array(zip(ranges, counts)))
+    )
+  }
+
+  /// Checks every stored name of `directory`; also returns where every `piece`-th record
+  /// starts.
+  private static func walk(_ file: ZipFile, _ directory: ZipFile.Directory, piece: Int) throws
+    -> (problem: Problem?, pieceStarts: [Int64])
+  {
     var claims = NameClaims()
+    var starts: [Int64] = []
     var entries = DirectoryCursor(file: file, directory: directory)
-    while let entry = try entries.next() {
-      if let finding = check(entry.name) { return .control(finding) }
+    while true {
+      if entries.read % piece == 0 && entries.read < directory.count {
+        starts.append(entries.offset)
+      }
+      guard let entry = try entries.next() else { break }
+      if let finding = check(entry.name) { return (.control(finding), starts) }
       if let text = String(validating: entry.name, as: UTF8.self),
         let parts = try? EntryPath.components(of: text),
         let clash = try claims.claim(
           parts.joined(separator: "/"),
           spelling: { try earlierSpelling(of: $0, in: file, directory, before: entries.read - 1) })
       {
-        return .clash(clash)
+        return (.clash(clash), starts)
       }
-      if let finding = checkUnicodePath(entry.extra[...]) { return .control(finding) }
+      if let finding = checkUnicodePath(entry.extra[...]) { return (.control(finding), starts) }
       var offset = UInt64(le32(entry.header, 42))
       if offset == 0xFFFF_FFFF, let big = zip64Offset(entry.extra[...], header: entry.header) {
         offset = big
       }
       if let finding = try file.localName(at: Int64(bitPattern: offset) &+ directory.correction) {
-        return .control(finding)
+        return (.control(finding), starts)
       }
     }
-    return nil
+    return (nil, starts)
   }
 
   /// The name (or folder of a name) among the directory's first `count` entries that equals
@@ -166,6 +207,8 @@ private struct ZipFile {
     var size: Int64
     var count: Int
     var correction: Int64
+    /// Whether the numbers came from a zip64 end record.
+    var zip64 = false
   }
 
   init(_ url: URL) throws {
@@ -216,6 +259,7 @@ private struct ZipFile {
         reason: "zip: no central directory at the end of the file (truncated?)")
     }
     let eocd = tailStart + Int64(i)
+    var zip64 = false
     var count = ZipNames.le16(tail, i + 10)
     var cdSize = Int64(ZipNames.le32(tail, i + 12))
     var cdOffset = Int64(ZipNames.le32(tail, i + 16))
@@ -237,11 +281,13 @@ private struct ZipFile {
       cdSize = size64
       cdOffset = offset64
       cdStart = offset64
+      zip64 = true
     }
     guard cdSize >= 0, cdStart >= 0, cdSize <= size - cdStart else {
       throw DecompressedStream.Damage(reason: "zip: the central directory's size is impossible")
     }
-    return Directory(start: cdStart, size: cdSize, count: count, correction: cdStart - cdOffset)
+    return Directory(
+      start: cdStart, size: cdSize, count: count, correction: cdStart - cdOffset, zip64: zip64)
   }
 
   /// The problem with the name (or Unicode path field) of the local header at `offset`.
@@ -280,6 +326,8 @@ private struct DirectoryCursor {
   private var position = 0
   /// The file offset of the window's end.
   private var windowEnd: Int64
+  /// The file offset of the next entry's record.
+  var offset: Int64 { windowEnd - Int64(window.count - position) }
 
   init(file: ZipFile, directory: ZipFile.Directory) {
     self.file = file
