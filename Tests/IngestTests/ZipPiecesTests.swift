@@ -69,17 +69,33 @@ import Testing
     #expect(whole.count(where: { $0.hasPrefix("file images/a/") }) == 9)
   }
 
-  /// Bytes before the zip (a self-extractor's stub) shift every recorded offset; each
-  /// piece must find the same shift.
-  @Test func aZipWithBytesPrependedIsReadInPieces() throws {
+  /// A zip appended to another (its offsets counted from its own start) is read by its
+  /// own directory, every recorded offset shifted by the bytes before it; each piece must
+  /// find the same shift.
+  @Test func aZipAfterOtherBytesIsReadInPiecesWithTheSameShift() throws {
     let scratch = try Scratch()
+    let first = try scratch.archive("first.zip", [.file("first.txt", "first\n")], .zip)
     let plain = try scratch.archive(
       "plain.zip", (0..<7).map { .file("f\($0).txt", "file \($0)\n") }, .zip)
-    let archive = scratch.url.appendingPathComponent("stub.zip")
-    try (Data(repeating: 0x90, count: 1_000) + Data(contentsOf: plain)).write(to: archive)
+    let archive = scratch.url.appendingPathComponent("joined.zip")
+    try (Data(contentsOf: first) + Data(contentsOf: plain)).write(to: archive)
     let (whole, cut) = try Self.bothWays(archive, piece: 2, in: scratch)
     #expect(whole == cut)
     #expect(whole.count == 8, "\(whole)")  // 7 files and .manifest.json
+  }
+
+  /// A tar whose last member is a zip ends with that zip's end record: it is still a tar.
+  @Test func aTarEndingInAZipIsReadAsATar() throws {
+    let scratch = try Scratch()
+    let inner = try scratch.archive(
+      "inner.zip", (0..<5).map { .file("g\($0).txt", "inner \($0)\n") }, .zip)
+    let archive = try scratch.archive(
+      "outer.tar",
+      [.file("notes.txt", "outer\n"), .file("images.zip", try Data(contentsOf: inner))], .tar)
+    try Unpacker(limits: Self.pieces(of: 2)).unpack(archive: archive, into: scratch.out)
+    let tree = try Self.tree(scratch.out)
+    #expect(tree.contains { $0.hasPrefix("file notes.txt ") }, "\(tree)")
+    #expect(tree.count(where: { $0.hasPrefix("file images/g") }) == 5, "\(tree)")
   }
 
   /// A zip64 end record (what a zip of more than 65,535 entries has) is read in pieces.

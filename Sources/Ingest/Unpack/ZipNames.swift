@@ -38,10 +38,13 @@ enum ZipNames {
   }
 
   /// The number of entries the zip at `url` says its central directory holds, read from its
-  /// end record alone; nil when the file has no readable end record (it is not a zip).
+  /// end record alone; nil unless the file starts with a zip's local header and has a
+  /// readable end record. (Another format, a tar whose last member is a zip for one, can
+  /// hold a zip's end record in its last bytes; libarchive would read it as that format.)
   static func declaredCount(in url: URL) -> Int? {
     guard let file = try? ZipFile(url) else { return nil }
     defer { file.close() }
+    guard file.size >= 4, (try? file.read(4, at: 0)) == [0x50, 0x4B, 3, 4] else { return nil }
     return try? file.centralDirectory().count
   }
 
