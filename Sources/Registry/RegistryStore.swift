@@ -43,8 +43,8 @@ final class RegistryStore: Sendable {
   /// Runs `body` in one transaction: all of it or none of it. A body already inside this
   /// store's transaction (on this thread) joins it.
   ///
-  /// - Parameter durable: false for records that only matter while this process lives;
-  ///   see ``RegistryConnection/begin(durable:)``.
+  /// - Parameter durable: false for records that only matter while the writers sharing the
+  ///   registry live; see ``RegistryConnection/begin(durable:)``.
   @discardableResult
   func transaction<T>(durable: Bool = true, _ body: () throws -> T) throws -> T {
     try locked {

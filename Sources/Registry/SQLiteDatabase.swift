@@ -112,6 +112,7 @@ final class SQLiteDatabase: RegistryConnection, @unchecked Sendable {
 
   /// BEGIN IMMEDIATE: the write lock is taken at once (waiting up to the busy timeout), so
   /// a transaction that read never finds the file changed under it when it writes.
+  ///
   /// A non-durable transaction commits at `synchronous = NORMAL`: in WAL mode its commit is
   /// appended to the log without an fsync (one to two milliseconds of a runtime step each
   /// on this disk), and the log is flushed at the next durable commit or checkpoint. The
