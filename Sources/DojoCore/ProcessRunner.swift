@@ -63,6 +63,24 @@ public struct ProcessOutcome: Sendable, Equatable {
   }
 }
 
+/// A child started by ``ProcessRunner/spawn(argv:environment:displayName:closeInheritedDescriptors:controlSocket:)``
+/// and not yet collected: its pid and the parent's ends of its pipes.
+package struct SpawnedProcess: Sendable, Equatable {
+  package let pid: Int32
+  package let stdoutRead: Int32
+  package let stderrRead: Int32
+  /// The parent's end of the child's stdin socket; -1 when its stdin is /dev/null.
+  package let control: Int32
+
+  /// Whether the child has ended (it is left to be reaped by the collector).
+  package var hasExited: Bool {
+    var info = siginfo_t()
+    // WNOWAIT: looked at, not reaped, so the collector still gets its status.
+    guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return true }
+    return info._sifields._sigchld.si_pid == pid
+  }
+}
+
 /// Runs a program in its own process group with limits, capturing the tails of its output.
 /// Never hangs: the wall-time limit kills the whole group, grandchildren included.
 public enum ProcessRunner {
@@ -108,6 +126,26 @@ public enum ProcessRunner {
     closeInheritedDescriptors: Bool = false,
     onOutput: ((Int32, ArraySlice<UInt8>) -> Void)? = nil
   ) throws -> ProcessOutcome {
+    let child = try spawn(
+      argv: argv, environment: environment, displayName: displayName,
+      closeInheritedDescriptors: closeInheritedDescriptors)
+    return collect(
+      child, wallSeconds: wallSeconds, outputTailBytes: outputTailBytes, killTree: killTree,
+      onOutput: onOutput)
+  }
+
+  /// Starts `argv` as ``spawnCollecting(argv:environment:wallSeconds:outputTailBytes:displayName:killTree:closeInheritedDescriptors:onOutput:)``
+  /// does, without waiting for it: ``collect(_:wallSeconds:outputTailBytes:killTree:onOutput:)``
+  /// reads its output and reaps it, on any thread of this process.
+  ///
+  /// - Parameter controlSocket: gives the child one end of a Unix socket pair as its stdin
+  ///   instead of /dev/null, and the caller the other (``SpawnedProcess/control``), through
+  ///   which a child started ahead of its work is told to begin.
+  /// - Throws: ``DojoError`` `.io` if the program cannot be started.
+  package static func spawn(
+    argv: [String], environment: [String: String], displayName: String,
+    closeInheritedDescriptors: Bool = false, controlSocket: Bool = false
+  ) throws -> SpawnedProcess {
     let env = environment.map { "\($0.key)=\($0.value)" }
     let cArgs = argv.map { strdup($0) } + [nil]
     let cEnv = env.map { strdup($0) } + [nil]
@@ -135,10 +173,13 @@ public enum ProcessRunner {
     // another thread's child inherited would keep this run's pipe open (and the run waiting)
     // until that child ends. Glibc's pipe2 is not visible from Swift, hence pipe + fcntl.
     var pid: pid_t = 0
-    let start = Date()
-    let (stdoutRead, stderrRead) = try spawnLock.withLock { _ -> (Int32, Int32) in
+    return try spawnLock.withLock { _ -> SpawnedProcess in
       var stdoutPipe: [Int32] = [0, 0]
       var stderrPipe: [Int32] = [0, 0]
+      var control: [Int32] = [-1, -1]
+      func closeAll() {
+        for fd in stdoutPipe + stderrPipe + control where fd >= 0 { close(fd) }
+      }
       guard pipe(&stdoutPipe) == 0 else {
         throw DojoError(.io, "cannot create pipes to run \(displayName)")
       }
@@ -147,11 +188,24 @@ public enum ProcessRunner {
         close(stdoutPipe[1])
         throw DojoError(.io, "cannot create pipes to run \(displayName)")
       }
-      for fd in stdoutPipe + stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+      if controlSocket {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &control) == 0 else {
+          control = [-1, -1]
+          closeAll()
+          throw DojoError(.io, "cannot create the control socket to run \(displayName)")
+        }
+      }
+      for fd in stdoutPipe + stderrPipe + control where fd >= 0 {
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+      }
       var actions = posix_spawn_file_actions_t()
       posix_spawn_file_actions_init(&actions)
       defer { posix_spawn_file_actions_destroy(&actions) }
-      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+      if controlSocket {
+        posix_spawn_file_actions_adddup2(&actions, control[1], 0)
+      } else {
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+      }
       posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
       posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
       if closeInheritedDescriptors, let closeFrom = CloseFrom.function {
@@ -160,14 +214,30 @@ public enum ProcessRunner {
       let status = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
       close(stdoutPipe[1])
       close(stderrPipe[1])
+      if control[1] >= 0 { close(control[1]) }
       guard status == 0 else {
         close(stdoutPipe[0])
         close(stderrPipe[0])
+        if control[0] >= 0 { close(control[0]) }
         throw DojoError(
           .io, "cannot start \(displayName): \(String(cString: strerror(status)))")
       }
-      return (stdoutPipe[0], stderrPipe[0])
+      return SpawnedProcess(
+        pid: pid, stdoutRead: stdoutPipe[0], stderrRead: stderrPipe[0], control: control[0])
     }
+  }
+
+  /// Reads a spawned child's output to its end and reaps it, killing the tree when
+  /// `wallSeconds` pass from now; closes every descriptor of `child`.
+  package static func collect(
+    _ child: SpawnedProcess, wallSeconds: Double, outputTailBytes: Int,
+    killTree: (Int32) -> Void = { kill(-$0, SIGKILL) },
+    onOutput: ((Int32, ArraySlice<UInt8>) -> Void)? = nil
+  ) -> ProcessOutcome {
+    let pid = child.pid
+    let start = Date()
+    let (stdoutRead, stderrRead) = (child.stdoutRead, child.stderrRead)
+    defer { if child.control >= 0 { close(child.control) } }
 
     // The calling thread reads both pipes itself with poll(2). Blocking reads on Dispatch's
     // global queues would occupy the threads that Swift concurrency shares with them on

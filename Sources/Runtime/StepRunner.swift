@@ -29,6 +29,8 @@ typealias OutputSink = @Sendable (Int32, ArraySlice<UInt8>) -> Void
 /// Blocking: call it through ``BlockingWork``.
 struct StepRunner: Sendable {
   let sandbox: Sandbox
+  /// Where the step's run may find a sandbox already started for it (and starts the next).
+  let warm: WarmSandboxes?
   let grader: Grader
   let publicDirectory: URL
   let workspace: URL
@@ -66,7 +68,7 @@ struct StepRunner: Sendable {
         ], cpuSeconds: check.cpuSeconds)
     }
     let run = try sandbox.runPython(
-      code: code, mounts: mounts, limits: limits, onOutput: onOutput)
+      code: code, mounts: mounts, limits: limits, warm: warm, onOutput: onOutput)
     var observation = runObservation(run)
     observation["syntax_ok"] = .bool(true)
     observation["submission_written"] = .bool(isRegularFile(submission))
@@ -85,7 +87,7 @@ struct StepRunner: Sendable {
     // Only a submission written by this run counts.
     try? FileManager.default.removeItem(at: submission)
     let run = try sandbox.runPython(
-      code: code, mounts: mounts, limits: limits, onOutput: onOutput)
+      code: code, mounts: mounts, limits: limits, warm: warm, onOutput: onOutput)
     var observation = runObservation(run)
     guard let kept = try takeSubmission() else {
       observation["status"] = .string(run.succeeded ? "no_submission" : "error")
@@ -191,6 +193,7 @@ struct StepRunner: Sendable {
         "cpu_seconds": .number((run.cpuSeconds * 1000).rounded() / 1000),
         "peak_memory_bytes": .number(run.peakMemoryBytes.map(Double.init)),
         "limits_enforced_by": .string(run.limitsEnforcedBy.rawValue),
+        "started_ahead": .bool(run.startedAhead),
       ]),
     ]
   }

@@ -283,10 +283,27 @@ public struct Sandbox: Sendable {
     environment: [String: String] = [:],
     onOutput: ((Int32, ArraySlice<UInt8>) -> Void)? = nil
   ) throws -> SandboxOutcome {
+    let launched = try launch(
+      command: command, mounts: mounts, limits: limits, environment: environment)
+    return try collect(launched, onOutput: onOutput)
+  }
+
+  /// Sets up a run and starts its wrapper, without waiting for it: the limits, cgroup and
+  /// mounts of ``run(command:mounts:limits:environment:onOutput:)``.
+  ///
+  /// - Parameter controlSocket: the program's stdin is a socket whose other end the caller
+  ///   holds (``LaunchedRun/process``), for a program started ahead of its work.
+  func launch(
+    command: [String], mounts: SandboxMounts, limits: SandboxLimits,
+    environment: [String: String], controlSocket: Bool = false
+  ) throws -> LaunchedRun {
     guard !command.isEmpty else {
       throw DojoError(.invalidArgument, "the sandbox needs a command to run")
     }
     try prepare(mounts)
+    // Before the spawn: bwrap binds these or later ones, so a folder replaced after this
+    // shows as changed to whoever compares (a warm sandbox's user).
+    let folders = boundFolders(mounts)
     let gpus = try gpuNodes(limits.gpus)
     if limits.gpus > 0, layout == nil {
       throw DojoError(
@@ -299,7 +316,6 @@ public struct Sandbox: Sendable {
         layout: $0, name: "run-\(getpid())-\(UUID().uuidString.prefix(8).lowercased())",
         memoryBytes: limits.memoryMB.map { $0 * 1024 * 1024 }, maxProcesses: limits.maxProcesses)
     }
-    defer { cgroup?.remove() }
 
     var env = defaultEnvironment(mounts)
     if limits.gpus > 0 {
@@ -316,14 +332,32 @@ public struct Sandbox: Sendable {
       + (setprivPath.map { Self.dropPrivileges(setpriv: $0, identity: hostIdentity) } ?? [])
       + [bwrapPath] + bwrapArguments(mounts: mounts, gpuNodes: gpus, environment: env) + ["--"]
       + command
-    let raw = try ProcessRunner.spawnCollecting(
-      argv: argv, environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
-      wallSeconds: limits.wallSeconds, outputTailBytes: limits.outputTailBytes,
-      displayName: "the sandbox",
+    do {
+      let process = try ProcessRunner.spawn(
+        argv: argv, environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
+        displayName: "the sandbox", closeInheritedDescriptors: shell == .dash,
+        controlSocket: controlSocket)
+      return LaunchedRun(process: process, cgroup: cgroup, limits: limits, folders: folders)
+    } catch {
+      cgroup?.remove()
+      throw error
+    }
+  }
+
+  /// Waits for a launched run to end (its wall limit counted from now), kills what it left,
+  /// reads what the kernel counted and removes its cgroup.
+  func collect(
+    _ launched: LaunchedRun, onOutput: ((Int32, ArraySlice<UInt8>) -> Void)? = nil
+  ) throws -> SandboxOutcome {
+    let cgroup = launched.cgroup
+    defer { cgroup?.remove() }
+    let limits = launched.limits
+    let raw = ProcessRunner.collect(
+      launched.process, wallSeconds: limits.wallSeconds, outputTailBytes: limits.outputTailBytes,
       killTree: { pid in
         kill(-pid, SIGKILL)
         cgroup?.killAll()
-      }, closeInheritedDescriptors: shell == .dash, onOutput: onOutput)
+      }, onOutput: onOutput)
     if let failure = setupFailure(raw) { throw failure }
 
     var process = raw
@@ -345,14 +379,29 @@ public struct Sandbox: Sendable {
       cgroupName: cgroup?.name, cpuSeconds: stats.cpuSeconds)
   }
 
+  /// Ends a launched run that will not be used: kills its tree, reaps it and removes its
+  /// cgroup.
+  func abandon(_ launched: LaunchedRun) {
+    _ = ProcessRunner.collect(
+      launched.process, wallSeconds: 0, outputTailBytes: 0,
+      killTree: { pid in
+        kill(-pid, SIGKILL)
+        launched.cgroup?.killAll()
+      })
+    launched.cgroup?.remove()
+  }
+
   /// Writes `code` to `fileName` in the workspace and runs it with the sandbox's Python.
   ///
   /// - Throws: ``DojoError`` `.io` when the file cannot be written, else as
   ///   ``run(command:mounts:limits:environment:)``.
+  ///
+  /// - Parameter warm: a pool to run from a sandbox already started for this script (else
+  ///   cold), and to start the next run's in once this one has ended.
   public func runPython(
     code: String, fileName: String = "main.py", arguments: [String] = [], mounts: SandboxMounts,
     limits: SandboxLimits, environment: [String: String] = [:],
-    onOutput: ((Int32, ArraySlice<UInt8>) -> Void)? = nil
+    warm: WarmSandboxes? = nil, onOutput: ((Int32, ArraySlice<UInt8>) -> Void)? = nil
   ) throws -> SandboxOutcome {
     guard !fileName.isEmpty, !fileName.contains("/"), fileName != "..", fileName != "." else {
       throw DojoError(.invalidArgument, "the script's file name \(fileName) must be a plain name")
@@ -364,9 +413,29 @@ public struct Sandbox: Sendable {
     try AtomicFiles.writeWithoutSync(Array(code.utf8), to: file)
     // The script is the code's own, like everything else in its workspace.
     if hostIdentity.isDedicated { _ = lchown(file.path, hostIdentity.uid, hostIdentity.gid) }
-    return try run(
-      command: [python.executable, "-u", mounts.workspacePath + "/" + fileName] + arguments,
-      mounts: mounts, limits: limits, environment: environment, onOutput: onOutput)
+    let script = mounts.workspacePath + "/" + fileName
+    guard let warm else {
+      return try run(
+        command: WarmSandboxes.command(
+          python: python.executable, script: script, arguments: arguments),
+        mounts: mounts, limits: limits, environment: environment, onOutput: onOutput)
+    }
+    let ahead = warm.take(
+      script: script, arguments: arguments, mounts: mounts, limits: limits,
+      environment: environment)
+    let launched =
+      try ahead
+      ?? launch(
+        command: WarmSandboxes.command(
+          python: python.executable, script: script, arguments: arguments),
+        mounts: mounts, limits: limits, environment: environment)
+    var outcome = try collect(launched, onOutput: onOutput)
+    outcome.startedAhead = ahead != nil
+    // The next run of this workspace starts warm; this one's code is dead by now.
+    warm.prepare(
+      script: script, arguments: arguments, mounts: mounts, limits: limits,
+      environment: environment)
+    return outcome
   }
 
   // MARK: - Set-up
@@ -411,6 +480,13 @@ public struct Sandbox: Sendable {
     for prefix in python.prefixes {
       try requireReachable(prefix, what: "the Python prefix", write: false)
     }
+  }
+
+  /// The folders a run of `mounts` binds, by device and inode (nil where one is missing).
+  func boundFolders(_ mounts: SandboxMounts) -> [FolderIdentity?] {
+    ([mounts.workspace.path, mounts.hostOutput.path]
+      + [mounts.publicDirectory?.path].compactMap { $0 }
+      + mounts.readOnly.map(\.host.path) + python.prefixes).map { FolderIdentity($0) }
   }
 
   /// Refuses a workspace that is missing, not a folder, or a link (through which a file
@@ -603,5 +679,18 @@ public struct Sandbox: Sendable {
       return "\(directory)/\(name)"
     }
     return nil
+  }
+}
+
+/// A folder by device and inode: what a bind mount holds on to, whatever its path holds now.
+struct FolderIdentity: Equatable, Sendable {
+  let device: UInt64
+  let inode: UInt64
+
+  init?(_ path: String) {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return nil }
+    device = UInt64(info.st_dev)
+    inode = UInt64(info.st_ino)
   }
 }

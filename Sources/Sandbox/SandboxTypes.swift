@@ -128,6 +128,8 @@ public struct SandboxOutcome: Sendable, Equatable {
   /// CPU seconds the whole run used: the cgroup's count where there is one, else what
   /// wait4 reported for the process tree.
   public var cpuSeconds: Double
+  /// Whether the run used a sandbox started before it was asked for (``WarmSandboxes``).
+  public var startedAhead = false
 
   public init(
     process: ProcessOutcome, outOfMemory: Bool, processLimitHit: Bool, peakMemoryBytes: Int?,

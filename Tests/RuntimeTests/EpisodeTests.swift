@@ -83,6 +83,7 @@ extension RuntimeSuites {
       #expect(stderr.contains("Traceback (most recent call last)"))
       #expect(stderr.contains("ValueError: boom 42"))
       #expect(failing.observation["run"]?["exit_code"]?.number == 1)
+      #expect(failing.observation["run"]?["started_ahead"]?.bool == false, "a first run is cold")
 
       // 3. An invalid submission: its message, reward 0.
       let invalid = try await client.step(
@@ -94,6 +95,8 @@ extension RuntimeSuites {
       #expect(invalid.observation["status"]?.string == "invalid_submission")
       #expect(invalid.observation["error"]?.string?.contains("missing") == true)
       #expect(invalid.observation["current_raw_score"] == .null)
+      // The sandbox of every later run was started when the one before it ended.
+      #expect(invalid.observation["run"]?["started_ahead"]?.bool == true)
 
       // 4. A valid solution: reward = its HumanRank, as the grader gives it.
       let good = try await client.step(sid, "execute_code", code: constantSubmission("b"))
@@ -150,6 +153,9 @@ extension RuntimeSuites {
       let after = try await client.step(
         sid, "execute_code", code: "import os\nprint(sorted(os.listdir('.')))")
       #expect(after.observation["stdout"]?.string?.contains("keep.txt") == false)
+      #expect(
+        after.observation["run"]?["started_ahead"]?.bool == false,
+        "a sandbox bound to the workspace before the reset ran a step")
       let trajectory = try await client.call("GET", "/v1/sessions/\(sid)/trajectory")
       let lines = trajectory.text.split(separator: "\n")
       #expect(lines.count == 12)
