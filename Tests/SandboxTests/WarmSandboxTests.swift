@@ -34,6 +34,16 @@ struct WarmSandboxTests {
     return (r?.stdoutTail ?? "").split(separator: "\n").map(String.init)
   }
 
+  /// Runs once with a fresh marker argument so that a warm sandbox for the next run with it
+  /// is started, and waits until that sandbox's process shows; returns the marker.
+  func startWaiting(_ pool: WarmSandboxes, fixture f: Fixture) throws -> String {
+    let marker = "warm-\(UUID().uuidString)"
+    _ = try sandbox.runPython(
+      code: "pass", arguments: [marker], mounts: f.mounts, limits: limits, warm: pool)
+    #expect(waitUntil { !processes(marked: marker).isEmpty }, "no warm sandbox was started")
+    return marker
+  }
+
   func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
@@ -99,11 +109,8 @@ struct WarmSandboxTests {
     let f = try Fixture()
     defer { f.remove() }
     let pool = WarmSandboxes(sandbox: sandbox)
-    let marker = "warm-\(UUID().uuidString)"
-    _ = try sandbox.runPython(
-      code: "pass", arguments: [marker], mounts: f.mounts, limits: limits, warm: pool)
     // Replaced once the warm sandbox has started (and so has noted what it binds).
-    #expect(waitUntil { !processes(marked: marker).isEmpty })
+    let marker = try startWaiting(pool, fixture: f)
     let output = f.workspace.appendingPathComponent("output")
     try FileManager.default.moveItem(at: output, to: f.root.appendingPathComponent("old-output"))
     try FileManager.default.createDirectory(at: output, withIntermediateDirectories: false)
@@ -135,11 +142,8 @@ struct WarmSandboxTests {
   @Test func aDiscardedOrIdleSandboxIsKilledAndItsGroupRemoved() throws {
     let f = try Fixture()
     defer { f.remove() }
-    let marker = "warm-\(UUID().uuidString)"
     let pool = WarmSandboxes(sandbox: sandbox)
-    _ = try sandbox.runPython(
-      code: "pass", arguments: [marker], mounts: f.mounts, limits: limits, warm: pool)
-    #expect(waitUntil { !processes(marked: marker).isEmpty }, "no warm sandbox was started")
+    let marker = try startWaiting(pool, fixture: f)
     let groupsBefore = leftoverRunCgroups().count
     pool.discard(workspace: f.workspace)
     #expect(waitUntil { processes(marked: marker).isEmpty }, "the discarded sandbox lives on")
@@ -160,11 +164,8 @@ struct WarmSandboxTests {
   @Test func aWarmSandboxThatDiedIsReplacedByAColdRun() throws {
     let f = try Fixture()
     defer { f.remove() }
-    let marker = "warm-\(UUID().uuidString)"
     let pool = WarmSandboxes(sandbox: sandbox)
-    _ = try sandbox.runPython(
-      code: "pass", arguments: [marker], mounts: f.mounts, limits: limits, warm: pool)
-    #expect(waitUntil { !processes(marked: marker).isEmpty })
+    let marker = try startWaiting(pool, fixture: f)
     for pid in processes(marked: marker) { if let pid = Int32(pid) { kill(pid, SIGKILL) } }
     #expect(waitUntil { processes(marked: marker).isEmpty })
     let r = try sandbox.runPython(
