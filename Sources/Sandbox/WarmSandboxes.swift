@@ -27,7 +27,9 @@ struct LaunchedRun: Sendable {
 /// wall limit aside, which counts from the go), and only while the folders it bound are the
 /// very ones (device and inode) the run would bind: a workspace reset, an output folder the
 /// host remade or a republished task makes it stale, and it is killed. It is started after
-/// the run before it has ended, so no code of the session is alive while it waits. Waiting
+/// the run before it has ended, so on this server no code of the session runs while the host
+/// hands its folders over (another replica's run may: the hand-over goes through descriptors
+/// that refuse links, as for every run, so a folder swapped for a link is refused). Waiting
 /// ones are killed after ``idleSeconds`` or when more than ``capacity`` wait, and die with
 /// Dojo (`--die-with-parent`: they are started from one long-lived thread, since the parent
 /// death signal follows the thread that spawned them).
