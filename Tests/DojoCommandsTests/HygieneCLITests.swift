@@ -65,6 +65,8 @@ struct HygieneCLITests {
       ],
       "is not in the catalogue; use one of accuracy"
     ),
+    (["serve", "--warm-sandboxes=-1"], "--warm-sandboxes must be 0 to 1024, not -1"),
+    (["serve", "--warm-sandboxes", "1025"], "--warm-sandboxes must be 0 to 1024, not 1025"),
   ])
   func anInvalidValueListsTheValidOnes(arguments: [String], expected: String) throws {
     let r = try CLI.run(arguments, cwd: FileManager.default.temporaryDirectory)
