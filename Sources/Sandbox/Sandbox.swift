@@ -354,10 +354,7 @@ public struct Sandbox: Sendable {
     let limits = launched.limits
     let raw = ProcessRunner.collect(
       launched.process, wallSeconds: limits.wallSeconds, outputTailBytes: limits.outputTailBytes,
-      killTree: { pid in
-        kill(-pid, SIGKILL)
-        cgroup?.killAll()
-      }, onOutput: onOutput)
+      killTree: launched.killTree, onOutput: onOutput)
     if let failure = setupFailure(raw) { throw failure }
 
     var process = raw
@@ -383,11 +380,7 @@ public struct Sandbox: Sendable {
   /// cgroup.
   func abandon(_ launched: LaunchedRun) {
     _ = ProcessRunner.collect(
-      launched.process, wallSeconds: 0, outputTailBytes: 0,
-      killTree: { pid in
-        kill(-pid, SIGKILL)
-        launched.cgroup?.killAll()
-      })
+      launched.process, wallSeconds: 0, outputTailBytes: 0, killTree: launched.killTree)
     launched.cgroup?.remove()
   }
 
@@ -413,28 +406,21 @@ public struct Sandbox: Sendable {
     try AtomicFiles.writeWithoutSync(Array(code.utf8), to: file)
     // The script is the code's own, like everything else in its workspace.
     if hostIdentity.isDedicated { _ = lchown(file.path, hostIdentity.uid, hostIdentity.gid) }
-    let script = mounts.workspacePath + "/" + fileName
+    let command = [python.executable, "-u", mounts.workspacePath + "/" + fileName] + arguments
     guard let warm else {
       return try run(
-        command: WarmSandboxes.command(
-          python: python.executable, script: script, arguments: arguments),
-        mounts: mounts, limits: limits, environment: environment, onOutput: onOutput)
+        command: command, mounts: mounts, limits: limits, environment: environment,
+        onOutput: onOutput)
     }
     let ahead = warm.take(
-      script: script, arguments: arguments, mounts: mounts, limits: limits,
-      environment: environment)
+      command: command, mounts: mounts, limits: limits, environment: environment)
     let launched =
       try ahead
-      ?? launch(
-        command: WarmSandboxes.command(
-          python: python.executable, script: script, arguments: arguments),
-        mounts: mounts, limits: limits, environment: environment)
+      ?? launch(command: command, mounts: mounts, limits: limits, environment: environment)
     var outcome = try collect(launched, onOutput: onOutput)
     outcome.startedAhead = ahead != nil
     // The next run of this workspace starts warm; this one's code is dead by now.
-    warm.prepare(
-      script: script, arguments: arguments, mounts: mounts, limits: limits,
-      environment: environment)
+    warm.prepare(command: command, mounts: mounts, limits: limits, environment: environment)
     return outcome
   }
 

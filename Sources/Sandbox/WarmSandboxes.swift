@@ -13,6 +13,13 @@ struct LaunchedRun: Sendable {
   var limits: SandboxLimits
   /// The folders it binds, as they were just before it started (``Sandbox/boundFolders(_:)``).
   let folders: [FolderIdentity?]
+
+  /// Kills everything the run started: its process group, then whatever is left in its
+  /// cgroup (a program that made a session of its own).
+  func killTree(_ pid: Int32) {
+    kill(-pid, SIGKILL)
+    cgroup?.killAll()
+  }
 }
 
 /// Sandboxes started before their code arrives, one per workspace: the cgroup, the wrapper,
@@ -101,15 +108,14 @@ public final class WarmSandboxes: Sendable {
     }
   }
 
-  /// Starts a sandbox for the next run of `script` in `mounts`' workspace, replacing any
-  /// other waiting there. Returns at once; failures only mean the next run starts cold.
+  /// Starts a sandbox for the next run of `command` (`python -u SCRIPT ARGS`) in `mounts`'
+  /// workspace, replacing any other waiting there. Returns at once; failures only mean the
+  /// next run starts cold.
   func prepare(
-    script: String, arguments: [String], mounts: SandboxMounts, limits: SandboxLimits,
+    command: [String], mounts: SandboxMounts, limits: SandboxLimits,
     environment: [String: String]
   ) {
     guard capacity > 0 else { return }
-    let command = Self.command(
-      python: sandbox.python.executable, script: script, arguments: arguments)
     let slot = Slot(
       key: Key(command: command, mounts: mounts, limits: limits, environment: environment))
     let workspace = mounts.workspace.path
@@ -136,11 +142,9 @@ public final class WarmSandboxes: Sendable {
   /// The sandbox waiting for exactly this run, told to go; nil when none is (the run then
   /// starts cold). Waits for a start still under way (a few milliseconds).
   func take(
-    script: String, arguments: [String], mounts: SandboxMounts, limits: SandboxLimits,
+    command: [String], mounts: SandboxMounts, limits: SandboxLimits,
     environment: [String: String]
   ) -> LaunchedRun? {
-    let command = Self.command(
-      python: sandbox.python.executable, script: script, arguments: arguments)
     let key = Key(command: command, mounts: mounts, limits: limits, environment: environment)
     guard let slot = slots.withLock({ $0.removeValue(forKey: mounts.workspace.path) }) else {
       return nil
@@ -196,10 +200,6 @@ public final class WarmSandboxes: Sendable {
   private static func go(_ control: Int32) -> Bool {
     var byte: UInt8 = UInt8(ascii: "g")
     return send(control, &byte, 1, Int32(MSG_NOSIGNAL)) == 1
-  }
-
-  static func command(python: String, script: String, arguments: [String]) -> [String] {
-    [python, "-u", script] + arguments
   }
 
   /// `python -u SCRIPT ARGS` as a warm sandbox runs it: through ``launcher``.

@@ -73,16 +73,20 @@ final class ZipPieceSource {
     func le(_ value: UInt64, _ bytes: Int) {
       for i in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
     }
-    let fits = count < 0xFFFF && size < 0xFFFF_FFFF && (0..<0xFFFF_FFFF).contains(classicOffset)
-    if !layout.zip64 && fits {
+    // The classic record: one disk, `entries` on it and in all, no comment.
+    func classic(entries: UInt64, size: UInt64, offset: UInt64) {
       out += [0x50, 0x4B, 5, 6]
       le(0, 2)
       le(0, 2)
-      le(UInt64(count), 2)
-      le(UInt64(count), 2)
-      le(UInt64(size), 4)
-      le(UInt64(classicOffset), 4)
+      le(entries, 2)
+      le(entries, 2)
+      le(size, 4)
+      le(offset, 4)
       le(0, 2)
+    }
+    let fits = count < 0xFFFF && size < 0xFFFF_FFFF && (0..<0xFFFF_FFFF).contains(classicOffset)
+    if !layout.zip64 && fits {
+      classic(entries: UInt64(count), size: UInt64(size), offset: UInt64(classicOffset))
       return out
     }
     guard layout.correction == 0 else {
@@ -106,14 +110,7 @@ final class ZipPieceSource {
     le(0, 4)
     le(UInt64(start + size), 8)
     le(1, 4)
-    out += [0x50, 0x4B, 5, 6]
-    le(0, 2)
-    le(0, 2)
-    le(0xFFFF, 2)
-    le(0xFFFF, 2)
-    le(0xFFFF_FFFF, 4)
-    le(0xFFFF_FFFF, 4)
-    le(0, 2)
+    classic(entries: 0xFFFF, size: 0xFFFF_FFFF, offset: 0xFFFF_FFFF)
     return out
   }
 
