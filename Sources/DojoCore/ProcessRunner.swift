@@ -63,7 +63,7 @@ public struct ProcessOutcome: Sendable, Equatable {
   }
 }
 
-/// A child started by ``ProcessRunner/spawn(argv:environment:displayName:closeInheritedDescriptors:controlSocket:)``
+/// A child started by ``ProcessRunner/spawn(argv:environment:displayName:closeInheritedDescriptors:controlSocket:passing:)``
 /// and not yet collected: its pid and the parent's ends of its pipes.
 package struct SpawnedProcess: Sendable, Equatable {
   package let pid: Int32
@@ -141,10 +141,14 @@ public enum ProcessRunner {
   /// - Parameter controlSocket: gives the child one end of a Unix socket pair as its stdin
   ///   instead of /dev/null, and the caller the other (``SpawnedProcess/control``), through
   ///   which a child started ahead of its work is told to begin.
+  /// - Parameter passing: descriptors the child gets as 3, 4, … in this order (the caller
+  ///   keeps and closes its own); with `closeInheritedDescriptors`, every one above them is
+  ///   closed.
   /// - Throws: ``DojoError`` `.io` if the program cannot be started.
   package static func spawn(
     argv: [String], environment: [String: String], displayName: String,
-    closeInheritedDescriptors: Bool = false, controlSocket: Bool = false
+    closeInheritedDescriptors: Bool = false, controlSocket: Bool = false,
+    passing: [Int32] = []
   ) throws -> SpawnedProcess {
     let env = environment.map { "\($0.key)=\($0.value)" }
     let cArgs = argv.map { strdup($0) } + [nil]
@@ -177,6 +181,20 @@ public enum ProcessRunner {
       var stdoutPipe: [Int32] = [0, 0]
       var stderrPipe: [Int32] = [0, 0]
       var control: [Int32] = [-1, -1]
+      // Copies above the numbers they are given in the child, so no dup2 there overwrites a
+      // descriptor a later one still has to copy.
+      let firstFree = Int32(3 + passing.count)
+      var passed: [Int32] = []
+      defer { for fd in passed { close(fd) } }
+      for fd in passing {
+        let copy = fcntl(fd, F_DUPFD_CLOEXEC, firstFree)
+        guard copy >= 0 else {
+          throw DojoError(
+            .io,
+            "cannot pass descriptor \(fd) to \(displayName): \(String(cString: strerror(errno)))")
+        }
+        passed.append(copy)
+      }
       func closeAll() {
         for fd in stdoutPipe + stderrPipe + control where fd >= 0 { close(fd) }
       }
@@ -208,8 +226,11 @@ public enum ProcessRunner {
       }
       posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
       posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+      for (index, fd) in passed.enumerated() {
+        posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(index))
+      }
       if closeInheritedDescriptors, let closeFrom = CloseFrom.function {
-        _ = closeFrom(&actions, 3)
+        _ = closeFrom(&actions, firstFree)
       }
       let status = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
       close(stdoutPipe[1])

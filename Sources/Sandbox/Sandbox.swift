@@ -47,8 +47,8 @@
 /// are per process), or disk space in the workspace beyond the per-file size limit.
 /// Passed-through GPUs are shared hardware and driver state. Host paths are not secret:
 /// `/proc/self/mountinfo` shows each bind's source path on the host (the kernel prints a
-/// bind's root as its path within the host file system, and bwrap 0.8 can only bind host
-/// paths), so the names of Dojo's folders leak, though nothing outside the binds can be
+/// bind's root as its path within the host file system, and bwrap mounts even a folder given
+/// as a descriptor through its path), so the names of Dojo's folders leak, though nothing outside the binds can be
 /// reached through them; host-side code must never rely on those paths being unknown, nor
 /// follow links the code left in its workspace. Without a usable cgroup (the rlimit
 /// fallback), memory is held by RLIMIT_AS and processes by RLIMIT_NPROC, which counts every
@@ -93,6 +93,9 @@ public struct SandboxConfiguration: Sendable, Equatable {
   public var setpriv: String
   /// Whether runs get the seccomp filter; only tests turn it off, to show what it refuses.
   var installsSeccompFilter = true
+  /// Whether the workspace and output folder are bound through descriptors where bwrap can
+  /// (`--bind-fd`); only tests turn it off, to run the path binds older bwraps need.
+  var bindsByDescriptorWherePossible = true
 
   public init(
     bwrap: String = "bwrap", python: String = "python3", uid: Int = 65534, gid: Int = 65534,
@@ -134,6 +137,13 @@ public struct Sandbox: Sendable {
   let setprivPath: String?
   /// The seccomp filter every run loads; nil only where a test turned it off.
   let seccomp: SeccompProgram?
+  /// Whether bwrap binds the workspace and output folder from descriptors the host opened
+  /// without following links (`--bind-fd`, which then checks that what it mounted is what the
+  /// descriptor holds). A run's own code may replace its output folder with a link at any
+  /// moment; binding by descriptor makes that harmless even while a run's code is live as its
+  /// next sandbox is set up. Without it (bwrap older than the 2024 `--bind-fd` fix) folders
+  /// are bound by path, and a sandbox is set up only when no code of its workspace runs.
+  public let bindsByDescriptor: Bool
   private let layout: CgroupLayout?
 
   /// Resolves bwrap, the host user, Python, the seccomp filter and the cgroup layout.
@@ -165,6 +175,8 @@ public struct Sandbox: Sendable {
     }
     python = try Self.resolvePython(configuration.python, for: identity)
     seccomp = configuration.installsSeccompFilter ? try SeccompFilter.export() : nil
+    bindsByDescriptor =
+      configuration.bindsByDescriptorWherePossible && Self.bindsDescriptors(bwrap: bwrap)
     layout =
       configuration.useCgroups
       ? CgroupLayout.detect(
@@ -206,6 +218,14 @@ public struct Sandbox: Sendable {
       }
     }
     return environment
+  }
+
+  /// Whether `bwrap` offers `--bind-fd` (its `--help` lists it).
+  static func bindsDescriptors(bwrap: String) -> Bool {
+    let help = try? ProcessRunner.spawnCollecting(
+      argv: [bwrap, "--help"], environment: ["PATH": "/usr/bin:/bin"], wallSeconds: 10,
+      outputTailBytes: 1 << 16, displayName: bwrap)
+    return help.map { $0.succeeded && $0.stdoutTail.contains("--bind-fd FD") } ?? false
   }
 
   /// Which mechanism will hold memory and processes in this sandbox's runs.
@@ -300,10 +320,12 @@ public struct Sandbox: Sendable {
     guard !command.isEmpty else {
       throw DojoError(.invalidArgument, "the sandbox needs a command to run")
     }
-    try prepare(mounts)
-    // Before the spawn: bwrap binds these or later ones, so a folder replaced after this
-    // shows as changed to whoever compares (a warm sandbox's user).
-    let folders = boundFolders(mounts)
+    let held = try prepare(mounts)
+    defer { for fd in held.descriptors { close(fd) } }
+    // Before the spawn: bwrap binds these (the held folders themselves, where it binds by
+    // descriptor), so a folder replaced after this shows as changed to whoever compares (a
+    // warm sandbox's user).
+    let folders = boundFolders(mounts, held: held)
     let gpus = try gpuNodes(limits.gpus)
     if limits.gpus > 0, layout == nil {
       throw DojoError(
@@ -326,17 +348,21 @@ public struct Sandbox: Sendable {
     let shell = wrapperShell
     let argv =
       [
-        shell.path, "-c", wrapperScript(cgroup: cgroup, limits: limits, shell: shell),
+        shell.path, "-c",
+        wrapperScript(
+          cgroup: cgroup, limits: limits, shell: shell, passed: held.descriptors.count),
         "dojo-sandbox",
       ]
       + (setprivPath.map { Self.dropPrivileges(setpriv: $0, identity: hostIdentity) } ?? [])
-      + [bwrapPath] + bwrapArguments(mounts: mounts, gpuNodes: gpus, environment: env) + ["--"]
-      + command
+      + [bwrapPath]
+      + bwrapArguments(
+        mounts: mounts, gpuNodes: gpus, environment: env, boundByDescriptor: !held.isEmpty)
+      + ["--"] + command
     do {
       let process = try ProcessRunner.spawn(
         argv: argv, environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
         displayName: "the sandbox", closeInheritedDescriptors: shell == .dash,
-        controlSocket: controlSocket)
+        controlSocket: controlSocket, passing: held.descriptors)
       return LaunchedRun(process: process, cgroup: cgroup, limits: limits, folders: folders)
     } catch {
       cgroup?.remove()
@@ -417,10 +443,19 @@ public struct Sandbox: Sendable {
     let launched =
       try ahead
       ?? launch(command: command, mounts: mounts, limits: limits, environment: environment)
+    // The next run of this workspace starts warm. Bound by descriptor, its sandbox is set up
+    // while this run's code is live (on the other core, so a client that sends its next step
+    // at once finds it ready): a folder that code swaps for a link is refused at the hand-over
+    // or shows as changed when the sandbox is taken. Bound by path, only once that code is
+    // dead, as bwrap would follow a link swapped in between the hand-over and its mount.
+    if bindsByDescriptor {
+      warm.prepare(command: command, mounts: mounts, limits: limits, environment: environment)
+    }
     var outcome = try collect(launched, onOutput: onOutput)
     outcome.startedAhead = ahead != nil
-    // The next run of this workspace starts warm; this one's code is dead by now.
-    warm.prepare(command: command, mounts: mounts, limits: limits, environment: environment)
+    if !bindsByDescriptor {
+      warm.prepare(command: command, mounts: mounts, limits: limits, environment: environment)
+    }
     return outcome
   }
 
@@ -428,8 +463,9 @@ public struct Sandbox: Sendable {
 
   /// Checks the mounts, hands the workspace and output folder to the sandbox user, and fails
   /// closed when any bind source is out of that user's reach (bwrap resolves every source
-  /// with its rights).
-  private func prepare(_ mounts: SandboxMounts) throws {
+  /// with its rights). Where bwrap binds by descriptor, returns the two folders open (the
+  /// caller closes them): the very folders handed over, which bwrap then binds.
+  private func prepare(_ mounts: SandboxMounts) throws -> HeldFolders {
     for path in [mounts.dataPath, mounts.workspacePath, mounts.outputPath]
       + mounts.readOnly.map(\.path)
     where !path.hasPrefix("/") || path.split(separator: "/").contains("..") {
@@ -441,7 +477,11 @@ public struct Sandbox: Sendable {
     {
       throw DojoError(.notFound, "the public folder \(publicDirectory.path) does not exist")
     }
-    try handOver(mounts.workspace.path, what: "the workspace")
+    var held = HeldFolders()
+    var kept = false
+    defer { if !kept { for fd in held.descriptors { close(fd) } } }
+    held.workspace = try handOver(
+      mounts.workspace.path, what: "the workspace", keepOpen: bindsByDescriptor)
     // The output folder inside the workspace may have been replaced by the code of an earlier
     // run; it is made only if missing and never followed if it became a link. A separate
     // output folder is the caller's, made with its parents.
@@ -453,7 +493,8 @@ public struct Sandbox: Sendable {
         "cannot create the output folder \(mounts.hostOutput.path): "
           + String(cString: strerror(errno)))
     }
-    try handOver(mounts.hostOutput.path, what: "the output folder")
+    held.output = try handOver(
+      mounts.hostOutput.path, what: "the output folder", keepOpen: bindsByDescriptor)
 
     try requireReachable(mounts.workspace.path, what: "the workspace", write: true)
     try requireReachable(mounts.hostOutput.path, what: "the output folder", write: true)
@@ -466,12 +507,33 @@ public struct Sandbox: Sendable {
     for prefix in python.prefixes {
       try requireReachable(prefix, what: "the Python prefix", write: false)
     }
+    kept = true
+    return held
   }
 
-  /// The folders a run of `mounts` binds, by device and inode (nil where one is missing).
-  func boundFolders(_ mounts: SandboxMounts) -> [FolderIdentity?] {
-    ([mounts.workspace.path, mounts.hostOutput.path]
-      + [mounts.publicDirectory?.path].compactMap { $0 }
+  /// The workspace and output folder as handed over, open, for bwrap to bind; empty where it
+  /// binds by path.
+  struct HeldFolders {
+    var workspace: Int32?
+    var output: Int32?
+
+    /// In the order the child gets them: 3 the workspace, 4 the output folder.
+    var descriptors: [Int32] { [workspace, output].compactMap { $0 } }
+    var isEmpty: Bool { descriptors.isEmpty }
+  }
+
+  /// The folders a run of `mounts` binds, by device and inode (nil where one is missing):
+  /// the workspace and output folder as `held` holds them open where it does (what bwrap
+  /// binds then, whatever their paths name by now), else as their paths name them.
+  func boundFolders(_ mounts: SandboxMounts, held: HeldFolders = HeldFolders()) -> [FolderIdentity?]
+  {
+    let workspace = held.workspace.flatMap(FolderIdentity.init(descriptor:))
+    let output = held.output.flatMap(FolderIdentity.init(descriptor:))
+    return [
+      workspace ?? FolderIdentity(mounts.workspace.path),
+      output ?? FolderIdentity(mounts.hostOutput.path),
+    ]
+      + ([mounts.publicDirectory?.path].compactMap { $0 }
       + mounts.readOnly.map(\.host.path) + python.prefixes).map { FolderIdentity($0) }
   }
 
@@ -543,13 +605,17 @@ public struct Sandbox: Sendable {
   /// opens the seccomp program as descriptor 3, then becomes setpriv (`exec "$@"`), which
   /// drops to the sandbox user and becomes bwrap. So bwrap and everything under it start
   /// inside the limits, as the unprivileged user.
+  ///
+  /// - Parameter passed: how many descriptors the spawn passed as 3, 4, …, kept open for
+  ///   bwrap (the folders it binds); the seccomp program comes after them.
   func wrapperScript(
-    cgroup: RunCgroup?, limits: SandboxLimits, shell: WrapperShell? = nil
+    cgroup: RunCgroup?, limits: SandboxLimits, shell: WrapperShell? = nil, passed: Int = 0
   ) -> String {
     let shell = shell ?? wrapperShell
     var script =
       shell == .bash
-      ? "for f in /proc/$$/fd/*; do n=${f##*/}; [ \"$n\" -gt 2 ] && exec {n}>&-; done; " : ""
+      ? "for f in /proc/$$/fd/*; do n=${f##*/}; [ \"$n\" -gt \(2 + passed) ] && exec {n}>&-; done; "
+      : ""
     script += cgroup?.joinScript ?? ""
     if let cpu = limits.cpuSeconds {
       // The soft limit sends SIGXCPU (reported as the CPU limit); the hard one, a second
@@ -571,22 +637,26 @@ public struct Sandbox: Sendable {
       // Checked first: a failed redirection of `exec` ends dash at once, with its own
       // message, before the one that tells a set-up failure from the program's.
       script +=
-        "[ -r '\(seccomp.path)' ] || { echo 'dojo-sandbox: cannot open the seccomp filter' >&2; exit 125; }; exec 3<'\(seccomp.path)' || exit 125; "
+        "[ -r '\(seccomp.path)' ] || { echo 'dojo-sandbox: cannot open the seccomp filter' >&2; exit 125; }; exec \(3 + passed)<'\(seccomp.path)' || exit 125; "
     }
     return script + "exec \"$@\""
   }
 
   /// bwrap's options: namespaces, identity, then the mounts in order (a later bind may sit
   /// inside an earlier one), the working directory and the environment.
+  ///
+  /// - Parameter boundByDescriptor: the workspace and output folder are descriptors 3 and 4
+  ///   (and the seccomp program 5), not paths.
   func bwrapArguments(
-    mounts: SandboxMounts, gpuNodes: [String], environment: [String: String]
+    mounts: SandboxMounts, gpuNodes: [String], environment: [String: String],
+    boundByDescriptor: Bool = false
   ) -> [String] {
     var args = [
       "--unshare-all", "--unshare-user", "--uid", "\(configuration.uid)", "--gid",
       "\(configuration.gid)", "--disable-userns", "--die-with-parent", "--new-session",
       "--cap-drop", "ALL", "--hostname", "dojo-sandbox",
     ]
-    if seccomp != nil { args += ["--seccomp", "3"] }
+    if seccomp != nil { args += ["--seccomp", boundByDescriptor ? "5" : "3"] }
     args += Self.systemBinds()
     // The private /tmp comes before the Python binds: bwrap mounts in order, and a tmpfs
     // mounted later would hide an environment that lives under /tmp.
@@ -600,8 +670,12 @@ public struct Sandbox: Sendable {
     if let publicDirectory = mounts.publicDirectory {
       args += ["--ro-bind", publicDirectory.path, mounts.dataPath]
     }
-    args += ["--bind", mounts.workspace.path, mounts.workspacePath]
-    args += ["--bind", mounts.hostOutput.path, mounts.outputPath]
+    if boundByDescriptor {
+      args += ["--bind-fd", "3", mounts.workspacePath, "--bind-fd", "4", mounts.outputPath]
+    } else {
+      args += ["--bind", mounts.workspace.path, mounts.workspacePath]
+      args += ["--bind", mounts.hostOutput.path, mounts.outputPath]
+    }
     for bind in mounts.readOnly { args += ["--ro-bind", bind.host.path, bind.path] }
     args += ["--chdir", mounts.workspacePath, "--clearenv"]
     for (key, value) in environment.sorted(by: { $0.key < $1.key }) {
@@ -676,6 +750,13 @@ struct FolderIdentity: Equatable, Sendable {
   init?(_ path: String) {
     var info = stat()
     guard lstat(path, &info) == 0 else { return nil }
+    device = UInt64(info.st_dev)
+    inode = UInt64(info.st_ino)
+  }
+
+  init?(descriptor: Int32) {
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else { return nil }
     device = UInt64(info.st_dev)
     inode = UInt64(info.st_ino)
   }

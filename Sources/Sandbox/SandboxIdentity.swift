@@ -193,9 +193,13 @@ extension Sandbox {
   }
 
   /// Gives the folder at `path` (never a link) to the sandbox user, mode 0700.
-  func handOver(_ path: String, what: String) throws {
+  ///
+  /// - Parameter keepOpen: return the folder open (the caller closes it) instead of closing it.
+  @discardableResult
+  func handOver(_ path: String, what: String, keepOpen: Bool = false) throws -> Int32? {
     let fd = try Self.openFolder(path, what: what)
-    defer { close(fd) }
+    var kept = false
+    defer { if !kept { close(fd) } }
     if hostIdentity.isDedicated, fchown(fd, hostIdentity.uid, hostIdentity.gid) != 0 {
       throw DojoError(
         .sandbox,
@@ -205,6 +209,8 @@ extension Sandbox {
       throw DojoError(
         .sandbox, "cannot set the mode of \(what) \(path): \(String(cString: strerror(errno)))")
     }
+    kept = keepOpen
+    return keepOpen ? fd : nil
   }
 
   /// Fails closed, naming the folder to fix, when the sandbox user cannot reach `path` (and

@@ -33,10 +33,14 @@ struct LaunchedRun: Sendable {
 /// by a run that asks for the same script, arguments, mounts, environment and limits (the
 /// wall limit aside, which counts from the go), and only while the folders it bound are the
 /// very ones (device and inode) the run would bind: a workspace reset, an output folder the
-/// host remade or a republished task makes it stale, and it is killed. It is started after
-/// the run before it has ended, so on this server no code of the session runs while the host
-/// hands its folders over (another replica's run may: the hand-over goes through descriptors
-/// that refuse links, as for every run, so a folder swapped for a link is refused). Waiting
+/// host remade or a republished task makes it stale, and it is killed. Where bwrap binds by
+/// descriptor (``Sandbox/bindsByDescriptor``) it is started as soon as the run before has
+/// started, so a client that sends its next step at once finds it ready: the run's code may
+/// then swap its folders while the host hands them over, and gains nothing by it, since the
+/// hand-over opens them without following a link and bwrap binds those very folders and
+/// checks after mounting that it did. Where bwrap binds by path, it is started only after
+/// the run before has ended, so on this server no code of the session runs between the
+/// hand-over and bwrap's mounts (another replica's run may). Waiting
 /// ones are killed after ``idleSeconds`` or when more than ``capacity`` wait, and die with
 /// Dojo (`--die-with-parent`: they are started from one long-lived thread, since the parent
 /// death signal follows the thread that spawned them).
