@@ -147,9 +147,10 @@ public struct Grader: Sendable {
     var table: Table
     var id: Int
     var index: AnswerIndex
-    /// The metric's truth columns as text, in answers order, made while the submission is
-    /// still being read; nil when the answers lack one (scoring then says which).
-    var truth: [[String]]?
+    /// The metric's truth columns in answers order, in the form the metric reads them, made
+    /// while the submission is still being read; nil when the answers lack one (scoring then
+    /// says which).
+    var truth: TruthCells?
   }
 
   private func readAnswers() throws -> Answers {
@@ -175,9 +176,9 @@ public struct Grader: Sendable {
     let columns = (try? SubmissionLayout.truthColumns(metric, targets: task.targets))?.map {
       table.index(of: $0)
     }
-    var truth: [[String]]?
+    var truth: TruthCells?
     if let columns, !columns.contains(nil) {
-      truth = columns.map { c in (0..<table.rowCount).map { table.string(row: $0, column: c!) } }
+      truth = TruthCells(table, columns: columns.map { $0! }, form: TruthCells.Form(metric))
     }
     return Answers(table: table, id: id, index: index, truth: truth)
   }

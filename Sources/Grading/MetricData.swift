@@ -304,17 +304,21 @@ extension MetricData {
     predictedColumns: [String], classes: [String]?, submissionLines: [Int]? = nil
   ) throws {
     try self.init(
-      metric: metric, truth: truth, truthColumns: truthColumns,
+      metric: metric, truth: TruthCells(texts: truth), truthColumns: truthColumns,
       cells: PredictedCells(texts: { predicted[$0] }), predictedColumns: predictedColumns,
       classes: classes, submissionLines: submissionLines.map { lines in SubmissionLines { lines } })
   }
 
-  /// As the public initializer, with the submission's cells given by ``PredictedCells``, so
-  /// that a caller holding parsed numbers spares making a string of every cell.
+  /// As the public initializer, with the answers' cells given by ``TruthCells`` and the
+  /// submission's by ``PredictedCells``, so that a caller holding parsed numbers or label
+  /// codes spares making a string of every cell.
   init(
-    metric: ResolvedMetric, truth: [[String]], truthColumns: [String], cells: PredictedCells,
-    predictedColumns: [String], classes: [String]?, submissionLines: SubmissionLines? = nil
+    metric: ResolvedMetric, truth truthCells: TruthCells, truthColumns: [String],
+    cells: PredictedCells, predictedColumns: [String], classes: [String]?,
+    submissionLines: SubmissionLines? = nil
   ) throws {
+    // Texts of the truth, made only for the shapes that read them.
+    lazy var truth = truthCells.allTexts()
     let checker = ValueChecker(lines: submissionLines)
     // Numbers of predicted column `j`: the caller's parsed ones when every one of them is
     // fine, else parsed from the texts, which finds and names the offending cell.
@@ -338,8 +342,8 @@ extension MetricData {
       return t
     }
     let name = metric.name
-    let rows = truth.first?.count ?? 0
-    guard rows > 0 else {
+    let rows = truthCells.rows
+    guard truthCells.count > 0, rows > 0 else {
       throw DojoError(.graderError, "the answers have no rows; \(name) needs at least one")
     }
     switch metric.definition.shape {
@@ -366,7 +370,8 @@ extension MetricData {
       var columns: [BinaryScores] = []
       for j in predictedColumns.indices {
         let scores = try numbers(j, probability: true)
-        var labels = MetricData.distinct(truth[j])
+        let codes = truthCells.labels?[j]
+        var labels = codes.map { Set($0.distinct) } ?? MetricData.distinct(truth[j])
         if let classes, predictedColumns.count == 1 { labels.formUnion(classes) }
         let positive = try metric.parameters.positive ?? MetricData.defaultPositive(among: labels)
         labels.remove(positive)
@@ -376,11 +381,18 @@ extension MetricData {
             "\(name) needs a binary target but answers column \"\(truthColumns[j])\" holds \(labels.count) labels besides the positive one"
           )
         }
-        columns.append(BinaryScores(truth: truth[j].map { $0 == positive }, scores: scores))
+        if let codes {
+          let isPositive = codes.distinct.map { $0 == positive }
+          columns.append(
+            BinaryScores(truth: codes.codes.map { isPositive[Int($0)] }, scores: scores))
+        } else {
+          columns.append(BinaryScores(truth: truth[j].map { $0 == positive }, scores: scores))
+        }
       }
       self = .probabilities(columns)
     case .classProbabilities:
-      guard truth.count == 1 || truth.count == predictedColumns.count, predictedColumns.count >= 2
+      guard truthCells.count == 1 || truthCells.count == predictedColumns.count,
+        predictedColumns.count >= 2
       else {
         throw DojoError(
           .graderError,
@@ -391,7 +403,18 @@ extension MetricData {
       for (i, c) in predictedColumns.enumerated() { index[c] = i }
       var truthIndex = [Int](repeating: 0, count: rows)
       // One-hot answers: the class is the column holding the row's largest value (its 1).
-      let oneHot = truth.count > 1
+      let oneHot = truthCells.count > 1
+      if !oneHot, let codes = truthCells.labels?[0] {
+        // A probability column per distinct label, looked up once per label, not per row.
+        let columnOf = codes.distinct.map { index[$0] }
+        if let missing = codes.codes.firstIndex(where: { columnOf[Int($0)] == nil }) {
+          throw DojoError(
+            .graderError,
+            "answers row \(missing + 2): its class has no probability column; the task's classes miss it; prepare again"
+          )
+        }
+        truthIndex = codes.codes.map { columnOf[Int($0)]! }
+      }
       let truthLabels =
         oneHot
         ? try (0..<rows).map { i -> String in
@@ -403,7 +426,7 @@ extension MetricData {
               .graderError, "answers row \(i + 2): no class column holds a 1 in this one-hot row")
           }
           return truthColumns[best]
-        } : truth[0]
+        } : truthCells.labels?[0] == nil ? truth[0] : []
       for (i, label) in truthLabels.enumerated() {
         guard let k = index[label] else {
           throw DojoError(
@@ -458,7 +481,13 @@ extension MetricData {
           }
         }
         p.append(values)
-        t.append(try MetricData.answerNumbers(truth[j], column: truthColumns[j], log: logMetric))
+        if let parsed = truthCells.numbers?[j] {
+          try MetricData.checkAnswerNumbers(parsed, column: truthColumns[j], log: logMetric)
+          t.append(parsed)
+        } else {
+          t.append(
+            try MetricData.answerNumbers(truth[j], column: truthColumns[j], log: logMetric))
+        }
       }
       if distribution {
         // Kaggle's KL divergence expects each predicted row to be a distribution; MLE-bench
@@ -566,17 +595,24 @@ extension MetricData {
   private static func answerNumbers(_ column: [String], column name: String, log: Bool) throws
     -> [Double]
   {
-    var out = [Double](repeating: 0, count: column.count)
-    for (i, text) in column.enumerated() {
-      guard let v = ValueChecker.parse(text), v.isFinite, !log || v > -1 else {
-        throw DojoError(
-          .graderError,
-          "answers row \(i + 2): column \"\(name)\" holds no usable number for this metric; prepare again"
-        )
-      }
-      out[i] = v
-    }
+    let out = column.map { ValueChecker.parse($0) ?? .nan }
+    try checkAnswerNumbers(out, column: name, log: log)
     return out
+  }
+
+  /// Refuses answers whose cell did not parse (NaN) or does not fit the metric.
+  private static func checkAnswerNumbers(_ values: [Double], column name: String, log: Bool)
+    throws
+  {
+    let bad = values.withUnsafeBufferPointer { v in
+      v.firstIndex { !$0.isFinite || (log && !($0 > -1)) }
+    }
+    if let i = bad {
+      throw DojoError(
+        .graderError,
+        "answers row \(i + 2): column \"\(name)\" holds no usable number for this metric; prepare again"
+      )
+    }
   }
 }
 
