@@ -158,7 +158,7 @@ struct AnswerIndex: Sendable {
   mutating func claimAll(_ table: Table, column: Int) -> (answerRow: [Int], problem: JoinProblem?) {
     let rows = table.rowCount
     let index = self
-    let slotOf = [Int32](unsafeUninitializedCapacity: rows) { buffer, count in
+    let slotOf = HugePages.array(count: rows) { (buffer: UnsafeMutableBufferPointer<Int32>) in
       let out = SharedBuffer(buffer)
       RowHalves.run(rows) { range in
         for row in range {
@@ -166,14 +166,13 @@ struct AnswerIndex: Sendable {
             row, to: Int32(truncatingIfNeeded: index.slot(table, row: row, column: column)))
         }
       }
-      count = rows
     }
     var problems: [JoinProblem] = []
     if let unknown = slotOf.firstIndex(where: { $0 < 0 }) {
       problems.append(.unknown(row: unknown))
     }
     let numeric = isNumeric
-    var answerRow = [Int](repeating: -1, count: rows)
+    var answerRow = HugePages.array(repeating: -1, count: rows)
     let slotCount = numeric ? slots.count : takenBy.count
     // Each thread claims the slots it owns, in file order, and stops at its first problem.
     @Sendable func claimRange(
@@ -208,7 +207,7 @@ struct AnswerIndex: Sendable {
 
   /// Every id of the column as a number, or nil if one is not a canonical integer.
   private static func integers(_ table: Table, column: Int) -> [Int]? {
-    var out = [Int](repeating: 0, count: table.rowCount)
+    var out = HugePages.array(repeating: 0, count: table.rowCount)
     for row in 0..<table.rowCount {
       guard let v = table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger)
       else { return nil }
@@ -223,7 +222,7 @@ struct AnswerIndex: Sendable {
       return nil
     }
     if high - low < 4 * ids.count {
-      var slots = [Int32](repeating: -1, count: high - low + 1)
+      var slots = HugePages.array(repeating: Int32(-1), count: high - low + 1)
       for (row, id) in ids.enumerated() {
         if slots[id - low] >= 0 { return nil }
         slots[id - low] = Int32(row)

@@ -172,15 +172,26 @@ public struct Grader: Sendable {
     guard table.rowCount > 0 else {
       throw DojoError(.graderError, "answers \(answersURL.path) have no rows")
     }
-    let index = try AnswerIndex(table, column: id)
     let columns = (try? SubmissionLayout.truthColumns(metric, targets: task.targets))?.map {
       table.index(of: $0)
     }
-    var truth: TruthCells?
-    if let columns, !columns.contains(nil) {
-      truth = TruthCells(table, columns: columns.map { $0! }, form: TruthCells.Form(metric))
+    // The truth is made beside the index, on a thread of its own.
+    let form = TruthCells.Form(metric)
+    let truth = columns.flatMap { columns in
+      columns.contains(nil)
+        ? nil
+        : BackgroundJob("dojo-truth") {
+          TruthCells(table, columns: columns.map { $0! }, form: form)
+        }
     }
-    return Answers(table: table, id: id, index: index, truth: truth)
+    let index: AnswerIndex
+    do {
+      index = try AnswerIndex(table, column: id)
+    } catch {
+      _ = try? truth?.wait()
+      throw error
+    }
+    return Answers(table: table, id: id, index: index, truth: try truth?.wait())
   }
 
   /// Reads the submission as a table, refusing what is not a CSV before parsing it.
@@ -304,7 +315,7 @@ public struct Grader: Sendable {
     // Submission row → its answer row: the only array the join writes a row at a time. Its
     // inverse (answer row → submission row) would be a write to a random place per row of a
     // shuffled file; it is made only where an error message or a ranked list needs it.
-    var answerRow = [Int](repeating: -1, count: sub.rowCount)
+    var answerRow = HugePages.array(repeating: -1, count: sub.rowCount)
     // Answer row → the submission rows after its first, in file order (rows_per_id only).
     var laterRows: [Int: [Int]] = [:]
     var laterCount = 0
@@ -405,21 +416,20 @@ public struct Grader: Sendable {
       numbers: { j in
         // Parsing is most of a wide submission's time: the rows are split between two cores.
         let column = columnIndex[j]
-        return [Double](unsafeUninitializedCapacity: n) { buffer, count in
+        return HugePages.array(count: n) { buffer in
           let out = SharedBuffer(buffer)
           RowHalves.run(sub.rowCount) { rows in
             for row in rows {
               out.initialize(order[row], to: sub.double(row: row, column: column) ?? .nan)
             }
           }
-          count = n
         }
       },
       // One place per row: valid when every answer row has exactly one submission row.
       numberRows: laterSet.isEmpty
         ? {
           let width = columnIndex.count
-          return [Double](unsafeUninitializedCapacity: n * width) { buffer, count in
+          return HugePages.array(count: n * width) { buffer in
             let out = SharedBuffer(buffer)
             RowHalves.run(sub.rowCount) { rows in
               for row in rows {
@@ -429,7 +439,6 @@ public struct Grader: Sendable {
                 }
               }
             }
-            count = n * width
           }
         } : nil)
     // Made on the answers' thread; absent only when the answers lack a truth column.

@@ -1,32 +1,52 @@
+internal import Tabular
+
 /// Sorting a million scores is most of a rank metric's time; a comparison sort through a
 /// closure spent ~0.1 s on it. Doubles map to unsigned keys that order exactly as the
-/// numbers do, and an LSD radix sort on those keys takes four linear passes.
+/// numbers do, and an LSD radix sort on those keys takes six linear passes of 11-bit digits,
+/// whose 2,048 counters stay in the first-level cache (16-bit digits took four passes, but
+/// each scattered its keys over 65,536 places and ran a third slower); every pass's counts
+/// are taken in one read before the first, and a digit every key shares moves nothing.
 enum RadixSort {
+  static let digitBits = 11
+  static let passes = (64 + digitBits - 1) / digitBits
+
   /// `values` ascending. Every value must be finite or infinite, not NaN; -0.0 and 0.0 come
   /// out as 0.0 (they are equal, and equal values must sort together).
   static func ascending(_ values: [Double]) -> [Double] {
     guard values.count > 2048 else { return values.map { $0 + 0.0 }.sorted() }
-    var keys = values.map { key($0 + 0.0) }
-    var scratch = [UInt64](repeating: 0, count: keys.count)
-    var counts = [Int](repeating: 0, count: 1 << 16)
+    let n = values.count
+    let radix = 1 << digitBits
+    let mask = UInt64(radix - 1)
+    var keys = HugePages.array(count: n) { (keys: UnsafeMutableBufferPointer<UInt64>) in
+      for i in 0..<n { keys.initializeElement(at: i, to: key(values[i] + 0.0)) }
+    }
+    var scratch = HugePages.array(repeating: UInt64(0), count: n)
+    var counts = [Int](repeating: 0, count: radix * passes)
     keys.withUnsafeMutableBufferPointer { keys in
       scratch.withUnsafeMutableBufferPointer { scratch in
         counts.withUnsafeMutableBufferPointer { counts in
+          for k in keys {
+            var rest = k
+            for pass in 0..<passes {
+              counts[pass * radix + Int(rest & mask)] += 1
+              rest >>= UInt64(digitBits)
+            }
+          }
           var source = keys
           var target = scratch
-          for shift in stride(from: 0, to: 64, by: 16) {
-            for i in counts.indices { counts[i] = 0 }
-            for k in source { counts[Int((k >> UInt64(shift)) & 0xFFFF)] += 1 }
+          for pass in 0..<passes {
+            let base = pass * radix
+            let shift = UInt64(pass * digitBits)
             // A digit every key shares moves nothing: skip the pass.
-            if counts.contains(source.count) { continue }
+            if counts[base..<(base + radix)].contains(n) { continue }
             var total = 0
-            for i in counts.indices {
+            for i in base..<(base + radix) {
               let c = counts[i]
               counts[i] = total
               total += c
             }
             for k in source {
-              let d = Int((k >> UInt64(shift)) & 0xFFFF)
+              let d = base + Int((k >> shift) & mask)
               target[counts[d]] = k
               counts[d] += 1
             }
@@ -38,7 +58,9 @@ enum RadixSort {
         }
       }
     }
-    return keys.map(value)
+    return HugePages.array(count: n) { out in
+      for i in 0..<n { out.initializeElement(at: i, to: value(keys[i])) }
+    }
   }
 
   /// The order-preserving key: flip every bit of a negative number, only the sign of a

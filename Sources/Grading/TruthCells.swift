@@ -66,14 +66,13 @@ struct TruthCells: Sendable {
     case .numbers:
       numbers = columns.map { column in
         let n = table.rowCount
-        return [Double](unsafeUninitializedCapacity: n) { buffer, made in
+        return HugePages.array(count: n) { buffer in
           let out = SharedBuffer(buffer)
           RowHalves.run(n) { range in
             for row in range {
               out.initialize(row, to: table.double(row: row, column: column) ?? .nan)
             }
           }
-          made = n
         }
       }
       labels = nil
@@ -111,8 +110,8 @@ struct LabelCodes: Sendable {
     let codes = [UInt8](unsafeUninitializedCapacity: table.rowCount) { buffer, made in
       for row in 0..<table.rowCount {
         let found: Int? = table.withFieldBytes(row: row, column: column) { bytes in
-          if last >= 0, spellings[last].elementsEqual(bytes) { return last }
-          if let known = spellings.firstIndex(where: { $0.elementsEqual(bytes) }) {
+          if last >= 0, Self.same(spellings[last], bytes) { return last }
+          if let known = spellings.firstIndex(where: { Self.same($0, bytes) }) {
             last = known
             return known
           }
@@ -134,5 +133,14 @@ struct LabelCodes: Sendable {
     guard !failed else { return nil }
     self.distinct = distinct
     self.codes = codes
+  }
+
+  /// Whether `spelling` holds exactly `bytes` (memcmp: a generic element loop was most of
+  /// the codes' time).
+  @inline(__always)
+  private static func same(_ spelling: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard spelling.count == bytes.count else { return false }
+    guard bytes.count > 0, let base = bytes.baseAddress else { return true }
+    return spelling.withUnsafeBufferPointer { memcmp($0.baseAddress!, base, bytes.count) == 0 }
   }
 }

@@ -293,6 +293,8 @@ final class TableStorage: @unchecked Sendable {
   private func resize(_ rows: Int) {
     let starts = UnsafeMutablePointer<UInt32>.allocate(capacity: rows * width)
     let ends = UnsafeMutablePointer<UInt32>.allocate(capacity: rows)
+    HugePages.advise(starts, bytes: rows * width * 4)
+    HugePages.advise(ends, bytes: rows * 4)
     starts.update(from: fieldStarts, count: records * width)
     ends.update(from: recordEnds, count: records)
     fieldStarts.deallocate()
