@@ -101,6 +101,44 @@ struct AnswerIndex: Sendable {
     }
   }
 
+  /// The slot of an id already parsed as a canonical integer (-1: it is not one), for a
+  /// numeric index; -1 when it is not an answer id.
+  @inline(__always)
+  func slot(integer id: Int) -> Int {
+    switch kind {
+    case .strings:
+      preconditionFailure("string ids are looked up by their text")
+    case .dense(let base):
+      let slot = id - base
+      return id >= 0 && slot >= 0 && slot < slots.count ? slot : -1
+    case .sorted:
+      guard id >= 0 else { return -1 }
+      var low = 0
+      var high = ids.count
+      while low < high {
+        let mid = (low + high) / 2
+        if ids[mid] < id { low = mid + 1 } else { high = mid }
+      }
+      return low < ids.count && ids[low] == id ? low : -1
+    }
+  }
+
+  /// Every id of `table`'s `column` as a canonical integer, -1 where one is not: what a
+  /// numeric index looks up, parsed before the index is made (while the answers are still
+  /// being read).
+  static func integers(of table: Table, column: Int) -> [Int] {
+    HugePages.array(count: table.rowCount) { buffer in
+      let out = SharedBuffer(buffer)
+      RowHalves.run(table.rowCount) { range in
+        for row in range {
+          out.initialize(
+            row,
+            to: table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger) ?? -1)
+        }
+      }
+    }
+  }
+
   /// Records that submission row `row` (below `Int32.max / 2`) takes the answer row at
   /// `slot` (from ``slot(_:row:column:)``), unless an earlier row took it.
   ///
@@ -155,15 +193,27 @@ struct AnswerIndex: Sendable {
   /// file order. A slot is only ever claimed by one thread, in file order, so every claim and
   /// every repeat is what the sequential join finds; the first problem is the earliest of
   /// the two threads' and of the unknown ids.
-  mutating func claimAll(_ table: Table, column: Int) -> (answerRow: [Int], problem: JoinProblem?) {
+  ///
+  /// - Parameter integers: the column's ids from ``integers(of:column:)``, when parsed
+  ///   already; used by a numeric index.
+  mutating func claimAll(_ table: Table, column: Int, integers: [Int]? = nil) -> (
+    answerRow: [Int], problem: JoinProblem?
+  ) {
     let rows = table.rowCount
     let index = self
+    let parsed = isNumeric && integers?.count == rows ? integers : nil
     let slotOf = HugePages.array(count: rows) { (buffer: UnsafeMutableBufferPointer<Int32>) in
       let out = SharedBuffer(buffer)
       RowHalves.run(rows) { range in
-        for row in range {
-          out.initialize(
-            row, to: Int32(truncatingIfNeeded: index.slot(table, row: row, column: column)))
+        if let parsed {
+          for row in range {
+            out.initialize(row, to: Int32(truncatingIfNeeded: index.slot(integer: parsed[row])))
+          }
+        } else {
+          for row in range {
+            out.initialize(
+              row, to: Int32(truncatingIfNeeded: index.slot(table, row: row, column: column)))
+          }
         }
       }
     }

@@ -95,7 +95,8 @@ public struct Grader: Sendable {
         _ = try? reading.wait()
         throw error
       }
-      return try score(table, answers: try reading.wait())
+      let early = EarlyCells(table, task: task, metric: metric)
+      return try score(table, answers: try reading.wait(), early: early)
     } catch let error as DojoError where error.code == .invalidSubmission {
       throw error
     } catch let error as DojoError where error.code == .graderError {
@@ -250,7 +251,7 @@ public struct Grader: Sendable {
 
   // MARK: - Checking and scoring
 
-  private func score(_ sub: Table, answers: Answers) throws -> Double {
+  private func score(_ sub: Table, answers: Answers, early: EarlyCells) throws -> Double {
     let classes = task.classes
     let columns: [String]
     let truthNames: [String]
@@ -327,7 +328,7 @@ public struct Grader: Sendable {
     // Ranked lists and object rows extend an id's first row with the rows after it, in file
     // order, which the sequential loop below keeps.
     if perId == 1 {
-      let joined = index.claimAll(sub, column: idColumn)
+      let joined = index.claimAll(sub, column: idColumn, integers: early.ids)
       answerRow = joined.answerRow
       switch joined.problem {
       case .unknown(let row):
@@ -416,6 +417,14 @@ public struct Grader: Sendable {
       numbers: { j in
         // Parsing is most of a wide submission's time: the rows are split between two cores.
         let column = columnIndex[j]
+        if laterSet.isEmpty, let parsed = early.numbers[column], parsed.count == sub.rowCount {
+          return HugePages.array(count: n) { buffer in
+            let out = SharedBuffer(buffer)
+            RowHalves.run(sub.rowCount) { rows in
+              for row in rows { out.initialize(order[row], to: parsed[row]) }
+            }
+          }
+        }
         return HugePages.array(count: n) { buffer in
           let out = SharedBuffer(buffer)
           RowHalves.run(sub.rowCount) { rows in
@@ -571,6 +580,35 @@ struct SharedBuffer<Element>: @unchecked Sendable {
   let base: UnsafeMutableBufferPointer<Element>
   init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
   func initialize(_ i: Int, to value: Element) { base.initializeElement(at: i, to: value) }
+}
+
+/// What of a submission needs no answers, made while the answers are still being read and
+/// indexed (which takes longer than reading a submission of the same size): its ids as
+/// canonical integers, which a numeric index looks up without parsing them again, and a
+/// lone predicted column's numbers in file order, which the join then only scatters.
+struct EarlyCells {
+  /// The id column as ``AnswerIndex/integers(of:column:)`` gives it; nil without one.
+  var ids: [Int]?
+  /// By submission column: its numbers in file order, NaN where a cell did not parse.
+  var numbers: [Int: [Double]] = [:]
+
+  init(_ sub: Table, task: TaskSpec, metric: ResolvedMetric) {
+    ids = sub.index(of: task.idColumn).map { AnswerIndex.integers(of: sub, column: $0) }
+    // Only where each id has one row and the metric reads a single column's numbers;
+    // wider submissions are parsed a row at a time into the metric's rows after the join.
+    guard TruthCells.Form(metric) != .texts, (task.rowsPerId ?? 1) <= 1,
+      !MetricCatalogue.objectRowMetrics.contains(metric.name),
+      let columns = try? SubmissionLayout.layout(
+        metric, targets: task.targets, classes: task.classes),
+      columns.count == 1, let column = sub.index(of: columns[0])
+    else { return }
+    numbers[column] = HugePages.array(count: sub.rowCount) { buffer in
+      let out = SharedBuffer(buffer)
+      RowHalves.run(sub.rowCount) { rows in
+        for row in rows { out.initialize(row, to: sub.double(row: row, column: column) ?? .nan) }
+      }
+    }
+  }
 }
 
 /// Runs `body` over rows `0..<count` split in two halves, one on a thread of its own, when

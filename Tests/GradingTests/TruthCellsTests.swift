@@ -154,3 +154,42 @@ import Testing
     #expect(cells.texts(0) == (0..<wide.rowCount).map { wide.string(row: $0, column: 1) })
   }
 }
+
+/// The join looks up ids parsed before the answers' index was made (`EarlyCells`): it must
+/// claim, refuse and name rows exactly as the join that parses each id from its text.
+@Suite struct EarlyJoinTests {
+  /// Answers `0..<rows` (dense) or spread out (sorted); a submission of every id, shuffled,
+  /// with non-canonical spellings, an unknown id and a repeat placed by `fault`.
+  @Test(arguments: [(false, 0), (true, 0), (false, 1), (true, 2), (false, 3)])
+  func parsedIdsJoinAsTexts(spread: Bool, fault: Int) throws {
+    let rows = 70_000
+    let id = { (i: Int) in spread ? i * 1_000_003 : i }
+    let answers = try Table.parse(
+      Data(("id,y\n" + (0..<rows).map { "\(id($0)),0" }.joined(separator: "\n") + "\n").utf8),
+      name: "answers.csv")
+    var order = Array(0..<rows)
+    var state: UInt64 = 3
+    for i in stride(from: rows - 1, to: 0, by: -1) {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      order.swapAt(i, Int((state >> 33) % UInt64(i + 1)))
+    }
+    var cells = order.map { "\(id($0))" }
+    switch fault {
+    case 1: cells[50_000] = "0\(cells[50_000])"  // "01" is not "1"
+    case 2: cells[60_000] = cells[10]  // a repeat, late in the file
+    case 3: cells[40_000] = " \(cells[40_000])"  // padded: not an answer id
+    default: break
+    }
+    let sub = try Table.parse(
+      Data(("id,y\n" + cells.map { "\($0),1" }.joined(separator: "\n") + "\n").utf8),
+      name: "submission.csv")
+    var byText = try AnswerIndex(answers, column: 0)
+    var byNumber = try AnswerIndex(answers, column: 0)
+    let a = byText.claimAll(sub, column: 0)
+    let b = byNumber.claimAll(
+      sub, column: 0, integers: AnswerIndex.integers(of: sub, column: 0))
+    #expect(a.answerRow == b.answerRow)
+    #expect(a.problem == b.problem)
+    #expect((a.problem == nil) == (fault == 0))
+  }
+}
