@@ -24,7 +24,9 @@ struct RegistryOptions: ParsableArguments {
 
   /// `option`, else a non-empty `DOJO_REGISTRY`: a registry the user named.
   static func given(_ option: String?) -> String? {
-    option ?? ProcessInfo.processInfo.environment["DOJO_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 }
+    // getenv, not ProcessInfo's environment, which copies every variable into a dictionary
+    // first: a millisecond and more of every command's start.
+    option ?? getenv("DOJO_REGISTRY").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
   }
 
   func location() throws -> RegistryLocation { try RegistryLocation(parsing: value) }

@@ -40,7 +40,7 @@ public enum CSVNumber {
     while s < e && (p[s] == 0x20 || p[s] == 0x09) { s += 1 }
     while e > s && (p[e - 1] == 0x20 || p[e - 1] == 0x09) { e -= 1 }
     if s == e { return nil }
-    if let value = fastDouble(p, s, e) { return value }
+    if let value = shortDecimal(p, s, e) ?? fastDouble(p, s, e) { return value }
     // Double(String) also takes hex floats ("0x22" is 34), "nan(...)" payloads and other
     // spellings no pandas-based grader reads as a number: only the grammar pandas' read_csv
     // accepts reaches it.
@@ -88,6 +88,41 @@ public enum CSVNumber {
       guard exponentDigits > 0 else { return false }
     }
     return i == end
+  }
+
+  /// The commonest cell of a submission, a plain decimal of at most 15 digits
+  /// (`0.123456`, `-12.5`, `42`), in one loop: its digits (leading zeros included) form an
+  /// integer below 2^53 and its fraction length is at most 15, so the one division of
+  /// Clinger's exact path gives the very Double ``fastDouble(_:_:_:)`` would. Nil for
+  /// anything else (an exponent, more digits, no digit), which the general path then takes.
+  @inline(__always)
+  private static func shortDecimal(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int)
+    -> Double?
+  {
+    var i = start
+    let negative = p[i] == 0x2D
+    if negative || p[i] == 0x2B { i += 1 }
+    guard end - i <= 16 else { return nil }
+    var mantissa: UInt64 = 0
+    var digits = 0
+    var dot = -1
+    while i < end {
+      let c = p[i]
+      let d = c &- 0x30
+      if d < 10 {
+        mantissa = mantissa &* 10 &+ UInt64(d)
+        digits += 1
+      } else if c == 0x2E && dot < 0 {
+        dot = digits
+      } else {
+        return nil
+      }
+      i += 1
+    }
+    guard digits > 0, digits <= 15 else { return nil }
+    let fraction = dot < 0 ? 0 : digits - dot
+    let value = Double(mantissa) / powersOfTen[fraction]
+    return negative ? -value : value
   }
 
   /// The fast paths; nil means "not decided here", not "not a number".
