@@ -238,8 +238,13 @@ public enum Metrics {
     for (t, s) in zip(column.truth, column.scores) {
       if t { positiveScores.append(s) } else { negativeScores.append(s) }
     }
+    // The two sorts are independent: a large column sorts its negatives on a second core.
+    let sortingNegatives =
+      n >= RowHalves.threshold
+      ? BackgroundJob("dojo-auc-sort") { [negativeScores] in RadixSort.ascending(negativeScores) }
+      : nil
     let pos = RadixSort.ascending(positiveScores)
-    let neg = RadixSort.ascending(negativeScores)
+    let neg = try sortingNegatives?.wait() ?? RadixSort.ascending(negativeScores)
     var area = 0.0
     var below = 0  // negatives scored below the current positive score
     var i = 0
