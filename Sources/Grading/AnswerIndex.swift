@@ -222,7 +222,7 @@ struct AnswerIndex: Sendable {
       problems.append(.unknown(row: unknown))
     }
     let numeric = isNumeric
-    var answerRow = HugePages.array(repeating: -1, count: rows)
+    var answerRow = HugePages.array(count: rows) { $0.initialize(repeating: -1) }
     let slotCount = numeric ? slots.count : takenBy.count
     // Each thread claims the slots it owns, in file order, and stops at its first problem.
     @Sendable func claimRange(
@@ -257,7 +257,7 @@ struct AnswerIndex: Sendable {
 
   /// Every id of the column as a number, or nil if one is not a canonical integer.
   private static func integers(_ table: Table, column: Int) -> [Int]? {
-    var out = HugePages.array(repeating: 0, count: table.rowCount)
+    var out = HugePages.array(count: table.rowCount) { $0.initialize(repeating: 0) }
     for row in 0..<table.rowCount {
       guard let v = table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger)
       else { return nil }
@@ -272,7 +272,7 @@ struct AnswerIndex: Sendable {
       return nil
     }
     if high - low < 4 * ids.count {
-      var slots = HugePages.array(repeating: Int32(-1), count: high - low + 1)
+      var slots = HugePages.array(count: high - low + 1) { $0.initialize(repeating: Int32(-1)) }
       for (row, id) in ids.enumerated() {
         if slots[id - low] >= 0 { return nil }
         slots[id - low] = Int32(row)

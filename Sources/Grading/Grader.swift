@@ -21,10 +21,14 @@ public struct Grader: Sendable {
   /// A submission is refused unread above this many bytes: 20 times the answers plus 10 MB,
   /// far more than any honest submission needs.
   public var sizeLimit: Int64 {
-    let answers =
-      (try? FileManager.default.attributesOfItem(atPath: answersURL.path)[.size] as? Int64)
-      .flatMap { $0 } ?? 0
-    return 20 * answers + 10_000_000
+    20 * Self.fileSize(answersURL) + 10_000_000
+  }
+
+  /// A file's size by `stat` (0 when it cannot be had): FileManager's attributes also look
+  /// up the owner's and group's names in /etc/passwd and /etc/group, twice a grade.
+  static func fileSize(_ url: URL) -> Int64 {
+    var info = stat()
+    return stat(url.path, &info) == 0 ? Int64(info.st_size) : 0
   }
 
   /// Loads a prepared task: `private/task.json`, the answers and leaderboards it names.
@@ -204,9 +208,7 @@ public struct Grader: Sendable {
     else {
       throw DojoError(.invalidSubmission, "\(url.path): no such file; write the submission CSV")
     }
-    let size =
-      (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64)
-      .flatMap { $0 } ?? 0
+    let size = Self.fileSize(url)
     let limit = sizeLimit
     if size > limit {
       throw DojoError(
@@ -316,7 +318,7 @@ public struct Grader: Sendable {
     // Submission row → its answer row: the only array the join writes a row at a time. Its
     // inverse (answer row → submission row) would be a write to a random place per row of a
     // shuffled file; it is made only where an error message or a ranked list needs it.
-    var answerRow = HugePages.array(repeating: -1, count: sub.rowCount)
+    var answerRow = HugePages.array(count: sub.rowCount) { $0.initialize(repeating: -1) }
     // Answer row → the submission rows after its first, in file order (rows_per_id only).
     var laterRows: [Int: [Int]] = [:]
     var laterCount = 0

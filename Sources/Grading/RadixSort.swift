@@ -20,7 +20,7 @@ enum RadixSort {
     var keys = HugePages.array(count: n) { (keys: UnsafeMutableBufferPointer<UInt64>) in
       for i in 0..<n { keys.initializeElement(at: i, to: key(values[i] + 0.0)) }
     }
-    var scratch = HugePages.array(repeating: UInt64(0), count: n)
+    var scratch = HugePages.array(count: n) { $0.initialize(repeating: UInt64(0)) }
     var counts = [Int](repeating: 0, count: radix * passes)
     keys.withUnsafeMutableBufferPointer { keys in
       scratch.withUnsafeMutableBufferPointer { scratch in
