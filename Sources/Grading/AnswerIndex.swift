@@ -80,25 +80,9 @@ struct AnswerIndex: Sendable {
   /// The slot of the id in `table`'s field at `row`, `column`, for ``claim(slot:row:)``;
   /// -1 when it is not an answer id.
   func slot(_ table: Table, row: Int, column: Int) -> Int {
-    switch kind {
-    case .strings:
-      return rowOf[table.string(row: row, column: column)] ?? -1
-    case .dense(let base):
-      guard let id = table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger)
-      else { return -1 }
-      let slot = id - base
-      return slot >= 0 && slot < slots.count ? slot : -1
-    case .sorted:
-      guard let id = table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger)
-      else { return -1 }
-      var low = 0
-      var high = ids.count
-      while low < high {
-        let mid = (low + high) / 2
-        if ids[mid] < id { low = mid + 1 } else { high = mid }
-      }
-      return low < ids.count && ids[low] == id ? low : -1
-    }
+    if case .strings = kind { return rowOf[table.string(row: row, column: column)] ?? -1 }
+    return slot(
+      integer: table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger) ?? -1)
   }
 
   /// The slot of an id already parsed as a canonical integer (-1: it is not one), for a
