@@ -230,21 +230,36 @@ public enum Metrics {
       )
     }
     // AUC counts, for every positive, the negatives scored below it (ties count half):
-    // two sorted lists walked together, with no index sort.
-    var positiveScores: [Double] = []
-    var negativeScores: [Double] = []
-    positiveScores.reserveCapacity(positives)
-    negativeScores.reserveCapacity(negatives)
+    // two sorted lists walked together, with no index sort. They hold the scores' radix
+    // keys, which order and compare as the scores do, so no score is made back from one.
+    var positiveKeys: [UInt64] = []
+    var negativeKeys: [UInt64] = []
+    positiveKeys.reserveCapacity(positives)
+    negativeKeys.reserveCapacity(negatives)
     for (t, s) in zip(column.truth, column.scores) {
-      if t { positiveScores.append(s) } else { negativeScores.append(s) }
+      if t {
+        positiveKeys.append(RadixSort.key(s))
+      } else {
+        negativeKeys.append(RadixSort.key(s))
+      }
     }
     // The two sorts are independent: a large column sorts its negatives on a second core.
     let sortingNegatives =
       n >= RowHalves.threshold
-      ? BackgroundJob("dojo-auc-sort") { [negativeScores] in RadixSort.ascending(negativeScores) }
-      : nil
-    let pos = RadixSort.ascending(positiveScores)
-    let neg = try sortingNegatives?.wait() ?? RadixSort.ascending(negativeScores)
+      ? BackgroundJob("dojo-auc-sort") { [negativeKeys] in
+        var keys = negativeKeys
+        RadixSort.sort(&keys)
+        return keys
+      } : nil
+    RadixSort.sort(&positiveKeys)
+    let pos = positiveKeys
+    let neg: [UInt64]
+    if let sortingNegatives {
+      neg = try sortingNegatives.wait()
+    } else {
+      RadixSort.sort(&negativeKeys)
+      neg = negativeKeys
+    }
     var area = 0.0
     var below = 0  // negatives scored below the current positive score
     var i = 0

@@ -3,9 +3,9 @@ internal import Tabular
 /// Sorting a million scores is most of a rank metric's time; a comparison sort through a
 /// closure spent ~0.1 s on it. Doubles map to unsigned keys that order exactly as the
 /// numbers do, and an LSD radix sort on those keys takes six linear passes of 11-bit digits,
-/// whose 2,048 counters stay in the first-level cache (16-bit digits took four passes, but
-/// each scattered its keys over 65,536 places and ran a third slower); every pass's counts
-/// are taken in one read before the first, and a digit every key shares moves nothing.
+/// whose 2,048 counters stay in the first-level cache (16-bit digits' 65,536 do not); every
+/// pass's counts are taken in one read before the first, and a digit every key shares moves
+/// nothing.
 enum RadixSort {
   static let digitBits = 11
   static let passes = (64 + digitBits - 1) / digitBits
@@ -14,12 +14,21 @@ enum RadixSort {
   /// out as 0.0 (they are equal, and equal values must sort together).
   static func ascending(_ values: [Double]) -> [Double] {
     guard values.count > 2048 else { return values.map { $0 + 0.0 }.sorted() }
-    let n = values.count
+    var keys = HugePages.array(count: values.count) { (keys: UnsafeMutableBufferPointer<UInt64>) in
+      for i in 0..<values.count { keys.initializeElement(at: i, to: key(values[i])) }
+    }
+    sort(&keys)
+    return HugePages.array(count: keys.count) { out in
+      for i in 0..<keys.count { out.initializeElement(at: i, to: value(keys[i])) }
+    }
+  }
+
+  /// Sorts keys from ``key(_:)`` ascending: the order of the values they stand for.
+  static func sort(_ keys: inout [UInt64]) {
+    let n = keys.count
+    guard n > 2048 else { return keys.sort() }
     let radix = 1 << digitBits
     let mask = UInt64(radix - 1)
-    var keys = HugePages.array(count: n) { (keys: UnsafeMutableBufferPointer<UInt64>) in
-      for i in 0..<n { keys.initializeElement(at: i, to: key(values[i] + 0.0)) }
-    }
     var scratch = HugePages.array(count: n) { $0.initialize(repeating: UInt64(0)) }
     var counts = [Int](repeating: 0, count: radix * passes)
     keys.withUnsafeMutableBufferPointer { keys in
@@ -58,16 +67,13 @@ enum RadixSort {
         }
       }
     }
-    return HugePages.array(count: n) { out in
-      for i in 0..<n { out.initializeElement(at: i, to: value(keys[i])) }
-    }
   }
 
-  /// The order-preserving key: flip every bit of a negative number, only the sign of a
-  /// positive one.
+  /// The order-preserving key of a value (not NaN): flip every bit of a negative number,
+  /// only the sign of a positive one. -0.0 counts as 0.0, so equal values have equal keys.
   @inline(__always)
   static func key(_ x: Double) -> UInt64 {
-    let bits = x.bitPattern
+    let bits = (x + 0.0).bitPattern
     return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
   }
 

@@ -47,4 +47,28 @@ import Testing
     let auc = try Metrics.rocAUC(MetricData.BinaryScores(truth: truth, scores: scores))
     #expect(abs(auc - wins / pairs) < 1e-12)
   }
+
+  /// Past the radix sort's threshold on both sides and the size where the negatives are
+  /// sorted on a second thread: the Mann-Whitney statistic from average ranks, found with the
+  /// standard sort.
+  @Test func rocAUCAtScaleAgreesWithAverageRanks() throws {
+    let n = 70_000
+    let scores = Self.scores(n, seed: 11)
+    let truth = (0..<n).map { ($0 * 7 + Int(scores[$0].isFinite ? scores[$0] * 3 : 1)) % 5 < 2 }
+    let order = (0..<n).sorted { scores[$0] < scores[$1] }
+    var rankSum = 0.0
+    var i = 0
+    while i < n {
+      var j = i
+      while j < n && scores[order[j]] == scores[order[i]] { j += 1 }
+      let average = Double(i + j + 1) / 2  // ranks i+1 ... j
+      for k in i..<j where truth[order[k]] { rankSum += average }
+      i = j
+    }
+    let positives = Double(truth.filter { $0 }.count)
+    let negatives = Double(n) - positives
+    let expected = (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
+    let auc = try Metrics.rocAUC(MetricData.BinaryScores(truth: truth, scores: scores))
+    #expect(abs(auc - expected) < 1e-12)
+  }
 }
