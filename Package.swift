@@ -122,15 +122,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings),
-    // Swift's runtime and Foundation are linked into the release binary: resolving their
-    // symbols at every start took about 7 ms of each command (`dojo --version`: 26 ms dynamic,
-    // 19 ms static), a fifth of what grading a small submission costs; the binary also runs
-    // on a node without the Swift toolchain.
-    .executableTarget(
-      name: "dojo", dependencies: ["DojoCommands"], swiftSettings: swiftSettings,
-      linkerSettings: [
-        .unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))
-      ]),
+    .executableTarget(name: "dojo", dependencies: ["DojoCommands"], swiftSettings: swiftSettings),
 
     // The parsers that read strangers' bytes, as fuzzing entry points; `dojo-fuzz` drives
     // them (libFuzzer under scripts/fuzz, or a replay of saved inputs).
