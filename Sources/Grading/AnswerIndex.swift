@@ -57,9 +57,10 @@ struct AnswerIndex: Sendable {
   ///
   /// - Throws: ``DojoError`` `.graderError` naming the row when an id appears twice.
   init(_ table: Table, column: Int) throws {
-    if let numbers = AnswerIndex.integers(table, column: column),
-      let (kind, ids, slots) = AnswerIndex.numeric(numbers)
-    {
+    // The answers' ids go through the parse a submission's take (``integers(of:column:)``):
+    // numeric only when every one is a canonical integer.
+    let numbers = AnswerIndex.integers(of: table, column: column)
+    if !numbers.contains(-1), let (kind, ids, slots) = AnswerIndex.numeric(numbers) {
       self.kind = kind
       self.ids = ids
       self.slots = slots
@@ -237,17 +238,6 @@ struct AnswerIndex: Sendable {
       }
     }
     return (answerRow, problems.min { $0.row < $1.row })
-  }
-
-  /// Every id of the column as a number, or nil if one is not a canonical integer.
-  private static func integers(_ table: Table, column: Int) -> [Int]? {
-    var out = HugePages.array(count: table.rowCount) { $0.initialize(repeating: 0) }
-    for row in 0..<table.rowCount {
-      guard let v = table.withFieldBytes(row: row, column: column, CSVNumber.canonicalInteger)
-      else { return nil }
-      out[row] = v
-    }
-    return out
   }
 
   /// A numeric index, or nil when an id repeats (the string index names it then).

@@ -604,12 +604,7 @@ struct EarlyCells {
         metric, targets: task.targets, classes: task.classes),
       columns.count == 1, let column = sub.index(of: columns[0])
     else { return }
-    numbers[column] = HugePages.array(count: sub.rowCount) { buffer in
-      let out = SharedBuffer(buffer)
-      RowHalves.run(sub.rowCount) { rows in
-        for row in rows { out.initialize(row, to: sub.double(row: row, column: column) ?? .nan) }
-      }
-    }
+    numbers[column] = RowHalves.numbers(sub, column: column)
   }
 }
 
@@ -625,5 +620,16 @@ enum RowHalves {
     let first = BackgroundJob("dojo-grade-rows") { body(0..<half) }
     body(half..<count)
     _ = try? first.wait()
+  }
+
+  /// `table`'s `column` as numbers in file order, NaN where a cell does not parse, parsed in
+  /// two halves: the answers' truth and a submission's early numbers alike.
+  static func numbers(_ table: Table, column: Int) -> [Double] {
+    HugePages.array(count: table.rowCount) { buffer in
+      let out = SharedBuffer(buffer)
+      run(table.rowCount) { rows in
+        for row in rows { out.initialize(row, to: table.double(row: row, column: column) ?? .nan) }
+      }
+    }
   }
 }

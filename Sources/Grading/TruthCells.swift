@@ -64,17 +64,7 @@ struct TruthCells: Sendable {
     makeTexts = { j in (0..<table.rowCount).map { table.string(row: $0, column: columns[j]) } }
     switch form {
     case .numbers:
-      numbers = columns.map { column in
-        let n = table.rowCount
-        return HugePages.array(count: n) { buffer in
-          let out = SharedBuffer(buffer)
-          RowHalves.run(n) { range in
-            for row in range {
-              out.initialize(row, to: table.double(row: row, column: column) ?? .nan)
-            }
-          }
-        }
-      }
+      numbers = columns.map { RowHalves.numbers(table, column: $0) }
       labels = nil
     case .labels:
       numbers = nil
