@@ -50,15 +50,17 @@ public struct CSVIndex: Sendable {
   /// its values are canonical integers in increasing order, which proves them unique
   /// without holding them (``firstDuplicate(in:)`` reads the file again only otherwise).
   ///
-  /// A large UTF-8 file is cut into byte ranges at line feeds, one per core; the ranges after
-  /// the first are scanned on threads of their own as if a record started at their cut, and
-  /// joined only where the sequential scan reaches the cut exactly (so the cut is a record
-  /// boundary, and the range scanned as it would have been). Elsewhere, as at a line feed
-  /// inside a quoted field or in a range that met an error, the sequential scan goes on by
-  /// itself: the index, errors and line numbers included, is always the sequential one.
+  /// A large UTF-8 file is cut into byte ranges at line feeds, four per core. Helper threads
+  /// scan ranges from the back as if a record started at their cut while the sequential scan
+  /// walks from the front (``RangeClaims``); a helper's range is joined only where the
+  /// sequential scan reaches its cut exactly (so the cut is a record boundary, and the range
+  /// scanned as it would have been). Elsewhere, as at a line feed inside a quoted field or in
+  /// a range that met an error, the sequential scan goes on by itself: the index, errors and
+  /// line numbers included, is always the sequential one.
   ///
-  /// - Parameter ranges: how many ranges to cut (nil: one per core for a file of 8 MB and
-  ///   more); for tests.
+  /// - Parameter ranges: how many ranges to cut, every one after the first scanned by a
+  ///   helper (nil: four per core for a file of 8 MB and more, the caller taking those it
+  ///   reaches first); for tests.
   /// - Throws: ``DojoError`` `.invalidArgument` naming a column the header lacks, or any
   ///   error of ``CSVReader``.
   public static func scan(
@@ -70,40 +72,43 @@ public struct CSVIndex: Sendable {
     let keyIndexes = try resolve(keys, in: reader.header, file: reader.name)
     let width = reader.header.count
     let size = reader.identity.size
+    let cores = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+    let helpers = ranges == nil ? cores - 1 : max(cores - 1, 1)
+    // Four ranges a core: the caller and the helpers meet within a quarter of a core's share.
     let wanted =
       options.encoding == .latin1
-      ? 1
-      : ranges
-        ?? (size - reader.offset >= RangeParse.minimumBytes
-          ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1)
+      ? 1 : ranges ?? (size - reader.offset >= RangeParse.minimumBytes ? cores * 4 : 1)
     let cuts =
       wanted > 1 ? try lineStarts(url, from: reader.offset, size: size, ranges: wanted) : []
     let identity = reader.identity
-    var jobs: [BackgroundJob<Piece.Box?>] = []
-    for (k, cut) in cuts.enumerated() {
-      let stop = k + 1 < cuts.count ? cuts[k + 1] : Int.max
-      jobs.append(
-        BackgroundJob("dojo-csv-index") {
-          Piece.scan(
-            url, options: options, from: cut, stop: stop, width: width, indexes: indexes,
-            keyIndexes: keyIndexes, identity: identity
-          ).map(Piece.Box.init)
-        })
+    // Range k (from 1) runs from cuts[k - 1] to the next cut or the file's end.
+    let claims = RangeClaims<Piece.Box>(
+      ranges: cuts.count + 1, helpers: helpers, name: "dojo-csv-index",
+      callerTakes: ranges == nil
+    ) { k in
+      Piece.scan(
+        url, options: options, from: cuts[k - 1], stop: k < cuts.count ? cuts[k] : Int.max,
+        width: width, indexes: indexes, keyIndexes: keyIndexes, identity: identity
+      ).map(Piece.Box.init)
     }
-    defer { for job in jobs { _ = try? job.wait() } }
+    defer { claims.finish() }
     var piece = Piece(indexes: indexes, keyIndexes: keyIndexes, expectedBytes: size - reader.offset)
     var next = 0  // the next cut to reach
     while let record = try reader.next() {
-      while next < cuts.count && record.offset > cuts[next] { next += 1 }
+      while next < cuts.count && record.offset > cuts[next] {
+        next += 1
+        claims.pass(next)  // a cut inside a record: its range is scanned here
+      }
       if next < cuts.count && record.offset == cuts[next] {
         next += 1
-        if let joined = try jobs[next - 1].wait() {
+        if case .scanned(let joined?) = claims.reach(next) {
           // The range from this record on was scanned alone, exactly as here.
           let (end, endLine) = (joined.piece.end, joined.piece.endLine)
           piece.join(&joined.piece, line: record.line)
           try reader.seek(to: end, line: record.line + endLine - 2)
           continue
         }
+        // Not taken by a helper, or its scan gave up: scanned here, on from this record.
       }
       piece.add(record)
     }
@@ -172,9 +177,12 @@ public struct CSVIndex: Sendable {
     var endLine = 2
 
     init(indexes: [Int], keyIndexes: [Int], expectedBytes: Int) {
-      self.indexes = indexes
+      // Copied, not shared: each row retains and releases these arrays, and a buffer shared
+      // with the piece on the other core would bounce its reference count's cache line
+      // between the cores on every row (most of a scan's time, measured).
+      self.indexes = indexes.map { $0 }
       self.collected = [CodedColumnBuilder](repeating: .init(), count: indexes.count)
-      self.keyIndexes = keyIndexes
+      self.keyIndexes = keyIndexes.map { $0 }
       self.keys = [KeyScan](repeating: .init(), count: keyIndexes.count)
       self.expectedBytes = expectedBytes
     }

@@ -3,8 +3,9 @@ internal import Foundation
 internal import Glibc
 
 /// Indexes a whole file's data records on every core: the bytes are cut into ranges at line
-/// feeds, each range after the first is scanned on a thread of its own as if a record
-/// started there, and the ranges are joined in order.
+/// feeds, four per core; helper threads scan ranges from the back as if a record started at
+/// their cut while the caller scans from the front (``RangeClaims``), and the ranges are
+/// joined in order.
 ///
 /// A line feed may sit inside a quoted field, so a cut is only a guess. It is checked
 /// rather than found by a first pass: the ranges are joined only when the range before a cut
@@ -23,15 +24,17 @@ enum RangeParse {
   /// - Parameters:
   ///   - line: the file line of the record at `from`.
   ///   - recordBytes: a guess of a record's length, to reserve room for a range's records.
-  ///   - ranges: how many ranges to cut (nil: one per core when the input is large).
+  ///   - ranges: how many ranges to cut, every one after the first scanned by a helper (nil:
+  ///     four per core when the input is large, the caller taking those it reaches first).
   /// - Returns: the number of data records.
   static func rows(
     _ base: UnsafePointer<UInt8>, count: Int, from: Int, line: Int, width: Int,
     recordBytes: Int, storage: TableStorage, lines: inout LineMap, name: String, ranges: Int?
   ) throws -> Int {
-    let wanted =
-      ranges
-      ?? (count - from >= minimumBytes ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1)
+    let cores = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+    let helpers = ranges == nil ? cores - 1 : max(cores - 1, 1)
+    // Four ranges a core: the caller and the helpers meet within a quarter of a core's share.
+    let wanted = ranges ?? (count - from >= minimumBytes ? cores * 4 : 1)
     var cuts: [Int] = []
     if wanted > 1 {
       for k in 1..<wanted {
@@ -44,38 +47,53 @@ enum RangeParse {
       }
     }
     let shared = SharedBytes(base: base)
-    var jobs: [BackgroundJob<Segment?>] = []
-    for (k, cut) in cuts.enumerated() {
-      let stop = k + 1 < cuts.count ? cuts[k + 1] : count
+    let found = cuts
+    // Range k (from 1) runs from cuts[k - 1] to the next cut or the end.
+    let claims = RangeClaims<Segment>(
+      ranges: cuts.count + 1, helpers: helpers, name: "dojo-csv-range",
+      callerTakes: ranges == nil
+    ) { k in
+      let (cut, stop) = (found[k - 1], k < found.count ? found[k] : count)
       let segmentStorage = TableStorage(
-        bytes: UnsafeMutablePointer(mutating: base), capacity: count, count: count,
+        bytes: UnsafeMutablePointer(mutating: shared.base), capacity: count, count: count,
         ownsBytes: false)
       segmentStorage.reserve(rows: (stop - cut) / max(recordBytes, 1) + 16, width: width)
-      jobs.append(
-        BackgroundJob("dojo-csv-range") {
-          Segment.scan(
-            shared, count: count, from: cut, stop: stop, width: width, storage: segmentStorage)
-        })
+      return Segment.scan(
+        shared, count: count, from: cut, stop: stop, width: width, storage: segmentStorage)
     }
-    // The ranges read the table's bytes: every one must end before this returns or throws.
-    defer { for job in jobs { _ = try? job.wait() } }
+    // The ranges read the table's bytes: every helper must stop before this returns or throws.
+    defer { claims.finish() }
     var state = Cursor(pos: from, line: line, rows: 0)
     try scan(
       base, count: count, stop: cuts.first ?? count, width: width, storage: storage,
       lines: &lines, name: name, state: &state)
-    for (k, job) in jobs.enumerated() {
-      guard state.pos == cuts[k], let segment = try job.wait() else { break }
-      storage.append(contentsOf: segment.storage)
-      if segment.end.rows > 0 {
-        lines.append(segment.lines, fromRow: state.rows, offset: state.line - state.rows - 2)
+    for k in cuts.indices {
+      guard state.pos == cuts[k] else { break }
+      let stop = k + 1 < cuts.count ? cuts[k + 1] : count
+      switch claims.reach(k + 1) {
+      case .mine:
+        try scan(
+          base, count: count, stop: stop, width: width, storage: storage, lines: &lines,
+          name: name, state: &state)
+        continue
+      case .scanned(nil):
+        break
+      case .scanned(let segment?):
+        storage.append(contentsOf: segment.storage)
+        if segment.end.rows > 0 {
+          lines.append(segment.lines, fromRow: state.rows, offset: state.line - state.rows - 2)
+        }
+        state.line += segment.end.line - 2
+        state.rows += segment.end.rows
+        state.pos = segment.end.pos
+        continue
       }
-      state.line += segment.end.line - 2
-      state.rows += segment.end.rows
-      state.pos = segment.end.pos
+      break
     }
     // A cut inside a record, or a range that met an error: sequentially from the last good
     // boundary, which reports the error with the sequential scan's line numbers.
     if state.pos < count {
+      claims.close()
       try scan(
         base, count: count, stop: count, width: width, storage: storage, lines: &lines,
         name: name, state: &state)
