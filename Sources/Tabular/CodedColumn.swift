@@ -192,9 +192,11 @@ public struct CodedColumn: RandomAccessCollection, ExpressibleByArrayLiteral, Se
 struct CodedColumnBuilder: Sendable {
   private var distinct: [String] = []
   /// The spellings seen, by their bytes: `slots` is an open-addressing table hashed by a
-  /// fast unseeded hash, each slot the hash's top 47 bits with the code + 1 below them (0
-  /// where empty), so a probe reads one word and only a matching tag reads the bytes, kept in
-  /// `arena` at `starts[code]..<starts[code + 1]`. Probes are bounded: a spelling that finds no place
+  /// fast unseeded hash, each slot a 47-bit tag with the code + 1 below it (0 where empty).
+  /// The tag of a spelling of at most 5 bytes is the spelling itself (``exactTag(_:)``);
+  /// a longer one's is the hash's top bits, and only a matching tag reads the bytes: packed
+  /// (`packedSpellings`) up to 7 bytes, else kept in `arena` at
+  /// `starts[code]..<starts[code + 1]`. Probes are bounded: a spelling that finds no place
   /// within ``maximumProbes`` (values made to collide) is kept in `crowded` instead, a
   /// dictionary hashed by the per-process seeded `Hasher`, so such values cost a bounded
   /// number of probes each and never slow the table for the rest.
@@ -206,6 +208,10 @@ struct CodedColumnBuilder: Sendable {
   init(maximumProbes: Int = 32) { self.maximumProbes = max(maximumProbes, 1) }
   private var starts: [Int] = [0]
   private var arena: [UInt8] = []
+  /// Per code, a spelling of at most 7 bytes packed into one word with its length
+  /// (``packed(_:)``), or `UInt64.max` for a longer one: most labels and numbers are short,
+  /// and a match is then one compare of words rather than a call to `memcmp`.
+  private var packedSpellings: [UInt64] = []
   private var narrow: [UInt8] = []
   private var wide: [UInt16]?
   private var text: [String]?
@@ -250,8 +256,12 @@ struct CodedColumnBuilder: Sendable {
   /// The code of a spelling, a new one if it is new; nil when it is one spelling too many
   /// (the builder is text from then on, and the caller appends the value as text).
   private mutating func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    let hash = KeyIndex.hash(bytes)
-    let tag = hash & ~Self.codeMask
+    let packed = Self.packed(bytes)
+    let hash = Self.hash(bytes, packed: packed)
+    // A spelling of at most 5 bytes is its own tag: a matching slot is the same spelling,
+    // and the lookup reads no second array (most numbers and codes are this short).
+    let exact = bytes.count <= 5
+    let tag = exact ? Self.exactTag(packed) : (hash & ~Self.codeMask) | Self.hashedTag
     if slots.isEmpty { slots = [UInt64](repeating: 0, count: 1024) }
     let mask = slots.count - 1
     // Slots at distances 0..<maximumProbes from home are compared; a new spelling goes to
@@ -266,7 +276,9 @@ struct CodedColumnBuilder: Sendable {
       }
       if slot & ~Self.codeMask == tag {
         let known = Int(slot & Self.codeMask) - 1
-        if same(known, bytes) { return known }
+        if exact || (packed != .max ? packedSpellings[known] == packed : same(known, bytes)) {
+          return known
+        }
       }
       if probe == maximumProbes - 1 { full = true }
     }
@@ -279,6 +291,7 @@ struct CodedColumnBuilder: Sendable {
     distinct.append(String(decoding: bytes, as: UTF8.self))
     arena.append(contentsOf: bytes)
     starts.append(arena.count)
+    packedSpellings.append(packed)
     if full {
       crowded[Array(bytes)] = code
     } else {
@@ -286,6 +299,42 @@ struct CodedColumnBuilder: Sendable {
       if distinct.count * 2 > slots.count { rehash() }
     }
     return code
+  }
+
+  /// A spelling of at most 7 bytes as one word: its bytes from the lowest, and its length
+  /// in the top byte, so two short spellings are equal exactly when their words are;
+  /// `UInt64.max` (a top byte no short spelling has) for a longer one.
+  @inline(__always)
+  static func packed(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    let n = bytes.count
+    guard n <= 7 else { return .max }
+    guard let p = bytes.baseAddress else { return 0 }
+    let raw = UnsafeRawPointer(p)
+    var word: UInt64 = 0
+    var i = 0
+    if n & 4 != 0 {
+      word = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+      i = 4
+    }
+    if n & 2 != 0 {
+      let two = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt16.self))
+      word |= UInt64(two) << UInt64(8 * i)
+      i += 2
+    }
+    if n & 1 != 0 { word |= UInt64(p[i]) << UInt64(8 * i) }
+    return word | UInt64(n) << 56
+  }
+
+  /// The table's hash of a spelling: a short one's word mixed (SplitMix64's finaliser), a
+  /// longer one by ``KeyIndex/hash(_:)``. Unseeded: values made to collide are bounded by
+  /// the probe limit, not by the hash.
+  @inline(__always)
+  static func hash(_ bytes: UnsafeBufferPointer<UInt8>, packed: UInt64) -> UInt64 {
+    guard packed != .max else { return KeyIndex.hash(bytes) }
+    var z = packed &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 
   private func same(_ code: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -306,7 +355,8 @@ struct CodedColumnBuilder: Sendable {
       let c = Int(entry & Self.codeMask) - 1
       // The home slot takes the hash's low bits, which the tag does not keep: hashed again.
       let hash = arena.withUnsafeBufferPointer {
-        KeyIndex.hash(UnsafeBufferPointer(rebasing: $0[starts[c]..<starts[c + 1]]))
+        let bytes = UnsafeBufferPointer(rebasing: $0[starts[c]..<starts[c + 1]])
+        return Self.hash(bytes, packed: packedSpellings[c])
       }
       let home = Int(truncatingIfNeeded: hash) & mask
       if let free = (0..<maximumProbes).lazy.map({ (home + $0) & mask }).first(where: {
@@ -320,6 +370,15 @@ struct CodedColumnBuilder: Sendable {
   }
 
   private static var codeMask: UInt64 { (1 << codeBits) - 1 }
+  /// The top bit, set in a hashed tag and never in an exact one (at most 60 bits wide).
+  private static var hashedTag: UInt64 { 1 << 63 }
+
+  /// The tag of a spelling of at most 5 bytes, from its ``packed(_:)`` word: its 40 bits of
+  /// bytes and 3 of length, above the code's bits.
+  @inline(__always)
+  private static func exactTag(_ packed: UInt64) -> UInt64 {
+    ((packed & 0xFF_FFFF_FFFF) | (packed >> 56) << 40) << codeBits
+  }
 
   /// Appends a builder of the rows that follow, emptying it: its spellings that are new here
   /// take the next codes in its own first-appearance order.
@@ -392,6 +451,7 @@ struct CodedColumnBuilder: Sendable {
     crowded = [:]
     starts = [0]
     arena = []
+    packedSpellings = []
   }
 
   func finish() -> CodedColumn {

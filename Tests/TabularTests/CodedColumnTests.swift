@@ -20,6 +20,27 @@ import Testing
     }
   }
 
+  /// Spellings of up to 5 bytes are their own tags and up to 7 are compared as one word: ones
+  /// that differ only in length, in a NUL byte or in the last byte of a word stay apart.
+  @Test func shortSpellingsThatDifferOnlyInLengthOrANulByteStayApart() {
+    var spellings = ["", "0", "00", "000", "0000", "00000", "000000", "0000000", "00000000"]
+    spellings += [
+      "a", "a\u{0}", "\u{0}", "\u{0}\u{0}", "a\u{0}\u{0}\u{0}\u{0}", "a\u{0}\u{0}\u{0}\u{0}\u{0}",
+    ]
+    spellings += ["abcde", "abcdf", "bbcde", "abcdef", "abcdeg", "abcdefg", "abcdefh", "é", "ée"]
+    // Each seen many times, interleaved, so lookups of known spellings are exercised.
+    let rows = (0..<(spellings.count * 40)).map { spellings[($0 * 7) % spellings.count] }
+    let column = CodedColumn(rows)
+    #expect(column.isCoded)
+    #expect(column.distinct.count == spellings.count)
+    #expect(Array(column) == rows)
+    // Tens of thousands of short numbers, past several growths of the table.
+    let numbers = (0..<60_000).map { String(($0 * 7919) % 30_011) }
+    let coded = CodedColumn(numbers)
+    #expect(Array(coded) == numbers)
+    #expect(coded.distinct.count == Set(numbers).count)
+  }
+
   @Test func classesAndCountsAgreeForCodedAndTextColumns() {
     let rows = ["b", "a", "b", "c", "a", "b"]
     let coded = CodedColumn(rows)
