@@ -73,9 +73,12 @@ public struct Preparer: Sendable {
       }
       inputs.append(("leaderboard", kaggleLeaderboard))
     }
-    // Hashing the inputs (for the version) and planning the split both read the whole
-    // source; with no earlier version to find, nothing can be skipped, so the two overlap on
-    // two cores. Otherwise the version comes first, as it usually means nothing to do.
+    // The version is a hash of the inputs, which reads the whole source. When an earlier
+    // version exists it comes first, as it usually means there is nothing to do. Otherwise
+    // nothing can be skipped and the version is needed only to name the finished task: it
+    // is hashed beside the whole prepare at the lowest priority, in the time the split
+    // leaves a core idle (the row shuffle, the copy, the small files at the end), so the
+    // scan has both cores to itself.
     let taskParent = curated.appendingPathComponent(manifest.id)
     // One labelled file split by planSplit/writeSplit (not a script, not provided test rows).
     // JSON records and COCO metadata are split by their own writers, with the same planner.
@@ -85,36 +88,33 @@ public struct Preparer: Sendable {
     // The normalised copy of a table that is not plain CSV (``SourceTable``), outside the task.
     let scratch = AtomicFiles.temporarySibling(of: taskParent.appendingPathComponent("source"))
     defer { try? FileManager.default.removeItem(at: scratch) }
-    let version: String
+    var knownVersion: String?
+    var hashing: BackgroundJob<String>?
+    defer { _ = try? hashing?.wait() }
     var plan: SplitPlan?
     var warnings: [String] = []
     if tableSplit && !Self.hasVersions(taskParent) {
-      let hashing = BackgroundJob("dojo-version-hash") { [self, inputs] in
+      hashing = BackgroundJob("dojo-version-hash", yielding: true) { [self, inputs] in
         try versionHash(inputs: inputs, pageMarkdown: pageMarkdown, raw: raw)
       }
-      do {
-        plan = try planSplit(files: files, scratch: scratch)
-        warnings = plan?.warnings ?? []
-      } catch {
-        _ = try? hashing.wait()
-        throw error
-      }
-      version = try hashing.wait()
+      plan = try planSplit(files: files, scratch: scratch)
+      warnings = plan?.warnings ?? []
     } else {
-      version = try versionHash(inputs: inputs, pageMarkdown: pageMarkdown, raw: raw)
+      let version = try versionHash(inputs: inputs, pageMarkdown: pageMarkdown, raw: raw)
+      let layout = TaskLayout(root: taskParent.appendingPathComponent(version))
+      if !force, let spec = try? readSpec(layout),
+        FileManager.default.fileExists(atPath: layout.checksums.path)
+      {
+        return PrepareResult(
+          layout: layout, version: version, trainRows: spec.trainRows, testRows: spec.testRows,
+          skipped: true)
+      }
+      knownVersion = version
     }
-    let taskRoot = taskParent.appendingPathComponent(version)
-    let layout = TaskLayout(root: taskRoot)
-    if !force, let spec = try? readSpec(layout),
-      FileManager.default.fileExists(atPath: layout.checksums.path)
-    {
-      return PrepareResult(
-        layout: layout, version: version, trainRows: spec.trainRows, testRows: spec.testRows,
-        skipped: true)
-    }
-    let parent = taskRoot.deletingLastPathComponent()
-    try AtomicFiles.createDirectory(parent)
-    let temp = AtomicFiles.temporarySibling(of: taskRoot)
+    try AtomicFiles.createDirectory(taskParent)
+    // Named before the version is known: a dot folder, which no reader takes for a version.
+    let temp = AtomicFiles.temporarySibling(
+      of: taskParent.appendingPathComponent(knownVersion ?? "version"))
     defer { try? FileManager.default.removeItem(at: temp) }
     let work = TaskLayout(root: temp)
     try AtomicFiles.createDirectory(work.publicDir)
@@ -197,6 +197,11 @@ public struct Preparer: Sendable {
       (try? FileManager.default.contentsOfDirectory(atPath: work.privateDir.path))?
       .filter { $0.hasPrefix("leaderboard") }.sorted() ?? []
     let hashedOutputs = try hashingOutputs.wait()
+    guard let version = try knownVersion ?? hashing?.wait() else {
+      preconditionFailure("the version is either known or being hashed")
+    }
+    let taskRoot = taskParent.appendingPathComponent(version)
+    let layout = TaskLayout(root: taskRoot)
     let everything = try
       (FileTree.entries(under: temp) { splitOutputs.contains($0) }
       + hashedOutputs).sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }

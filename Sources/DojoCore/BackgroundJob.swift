@@ -1,4 +1,5 @@
 internal import Foundation
+internal import Glibc
 import Synchronization
 
 /// One piece of synchronous work run on a thread of its own while the caller goes on, then
@@ -10,10 +11,19 @@ public final class BackgroundJob<Value: Sendable>: Sendable {
   private let done = DispatchSemaphore(value: 0)
 
   /// Starts `body` at once on a new thread named `name`.
-  public init(_ name: String, _ body: @escaping @Sendable () throws -> Value) {
+  ///
+  /// - Parameter yielding: run at the lowest priority (nice 19), so the work takes only the
+  ///   CPU time the process's other threads leave idle: for work whose result is needed
+  ///   late (a hash wanted only at the end), which should not slow what runs beside it.
+  public init(
+    _ name: String, yielding: Bool = false, _ body: @escaping @Sendable () throws -> Value
+  ) {
     // The thread holds the job until the work ends, so a job nobody waits for still
     // finishes cleanly.
     let thread = Thread { [self] in
+      // Linux's nice value is per thread, and `who` 0 names the calling one: this lowers
+      // only the job's own thread.
+      if yielding { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19) }
       let outcome = Result { try body() }
       result.withLock { $0 = outcome }
       done.signal()

@@ -1,5 +1,6 @@
 import DojoCore
 import Foundation
+import Glibc
 import Testing
 
 @Suite("Background jobs")
@@ -15,6 +16,20 @@ struct BackgroundJobTests {
     go.signal()
     #expect(try job.wait() == 42)
     #expect(try job.wait() == 42)
+  }
+
+  /// A yielding job runs at nice 19 on its own thread; the caller's thread keeps its level.
+  @Test func aYieldingJobRunsAtTheLowestPriorityAndOnlyItsThread() throws {
+    let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+    let yielding = BackgroundJob("test-job", yielding: true) {
+      getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+    }
+    let plain = BackgroundJob("test-job") {
+      getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+    }
+    #expect(try yielding.wait() == 19)
+    #expect(try plain.wait() == before)
+    #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before)
   }
 
   @Test func anErrorIsRethrownByEveryWait() {
