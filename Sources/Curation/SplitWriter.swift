@@ -162,6 +162,15 @@ extension Preparer {
         )
       }
     }
+    // The train rows' targets (for the sample's default) are taken on the second core while
+    // this one copies the rows; the copy leaves it half idle, hashing the train table.
+    let trainTargetsJob: BackgroundJob<[CodedColumn]>? =
+      manifest.answers.groupMatches != nil
+      ? nil
+      : BackgroundJob("dojo-train-targets") { [assignments, targetValues = plan.targetValues] in
+        targetValues.map { values in values.filter { assignments[$0] == train } }
+      }
+    defer { _ = try? trainTargetsJob?.wait() }
     let hidden = manifest.answers.sourceColumns + (manifest.publicFiles?.drop ?? [])
     let paths = [
       "public/" + manifest.publicTrainName, "public/" + manifest.publicTestName,
@@ -198,10 +207,7 @@ extension Preparer {
       for (row, key) in keys.enumerated() where assignments[row] == train { trainKeys.insert(key) }
       try writeTrainOnly(trainOnly, trainKeys: trainKeys, files: files, work: work)
     }
-    let trainTargets = plan.targetValues.map { values in
-      values.filter { assignments[$0] == train }
-    }
-    return ((counts[0], counts[1]), trainTargets, hashed)
+    return ((counts[0], counts[1]), try trainTargetsJob?.wait() ?? [], hashed)
   }
 
   /// Copies each `public.train_only` table with only the rows whose key is on the train
@@ -336,6 +342,13 @@ struct RowSink {
   }
 
   func append(_ fields: [String]) throws { try writer.write(fields: fields) }
+
+  /// A row of one field's text bytes and fields encoded once (``CSVWriter/encodedFields(_:)``).
+  func append(
+    fieldBytes: UnsafeBufferPointer<UInt8>, encodedRest rest: UnsafeBufferPointer<UInt8>
+  ) throws {
+    try writer.write(fieldBytes: fieldBytes, encodedRest: rest)
+  }
 
   func finish() throws { try writer.finish() }
 }

@@ -79,11 +79,22 @@ struct SubmissionFormat {
     let ownRows =
       targets.count == 1 && SubmissionLayout.rowDefault(for: metric, answers: [""]) != nil
       ? answers.index(of: targets[0]) : nil
-    for row in 0..<answers.rowCount {
-      let own = ownRows.flatMap {
-        SubmissionLayout.rowDefault(for: metric, answers: [answers.string(row: row, column: $0)])
+    if let ownRows {
+      for row in 0..<answers.rowCount {
+        let own = SubmissionLayout.rowDefault(
+          for: metric, answers: [answers.string(row: row, column: ownRows)])
+        try sink.append([answers.string(row: row, column: idIndex)] + (own ?? defaults))
       }
-      try sink.append([answers.string(row: row, column: idIndex)] + (own ?? defaults))
+    } else {
+      // Every row is its id and the same default: encoded once, the ids copied as bytes.
+      let rest = CSVWriter.encodedFields(defaults)
+      try rest.withUnsafeBufferPointer { rest in
+        for row in 0..<answers.rowCount {
+          try answers.withFieldBytes(row: row, column: idIndex) {
+            try sink.append(fieldBytes: $0, encodedRest: rest)
+          }
+        }
+      }
     }
     try sink.finish()
   }

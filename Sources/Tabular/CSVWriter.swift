@@ -68,6 +68,42 @@ public final class CSVWriter {
     try endRecord()
   }
 
+  /// Writes a record of one field, given by its text's bytes (quoted when needed), then
+  /// `rest`: the record's further fields as ``encodedFields(_:)`` spells them, followed by
+  /// LF. The same as ``write(fields:)`` of the field and those fields, for a tail that is
+  /// the same on every row (a sample submission's default prediction) and encoded once.
+  public func write(
+    fieldBytes: UnsafeBufferPointer<UInt8>, encodedRest rest: UnsafeBufferPointer<UInt8>
+  ) throws {
+    if fieldBytes.isEmpty && rest.isEmpty {
+      try append(#""""#)
+    } else {
+      try appendField(bytes: fieldBytes)
+      try append(rest)
+    }
+    try endRecord()
+  }
+
+  /// Fields as ``write(fields:)`` spells them after a record's first field: each preceded
+  /// by a comma and quoted only when needed.
+  public static func encodedFields(_ fields: [String]) -> [UInt8] {
+    var out: [UInt8] = []
+    for field in fields {
+      out.append(asciiComma)
+      var field = field
+      field.withUTF8 { bytes in
+        guard needsQuotes(bytes) else { return out.append(contentsOf: bytes) }
+        out.append(asciiQuote)
+        for b in bytes {
+          if b == asciiQuote { out.append(asciiQuote) }
+          out.append(b)
+        }
+        out.append(asciiQuote)
+      }
+    }
+    return out
+  }
+
   /// Writes a record's exact bytes (no terminator expected) followed by LF.
   public func writeRaw(recordBytes: UnsafeBufferPointer<UInt8>) throws {
     try append(recordBytes)
@@ -197,20 +233,22 @@ public final class CSVWriter {
 
   private func appendField(_ field: String) throws {
     var field = field
-    try field.withUTF8 { bytes in
-      guard needsQuotes(bytes) else { return try append(bytes) }
-      try appendByte(asciiQuote)
-      var runStart = 0
-      for i in 0..<bytes.count where bytes[i] == asciiQuote {
-        try append(UnsafeBufferPointer(rebasing: bytes[runStart...i]))
-        runStart = i
-      }
-      try append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
-      try appendByte(asciiQuote)
-    }
+    try field.withUTF8 { try appendField(bytes: $0) }
   }
 
-  private func needsQuotes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+  private func appendField(bytes: UnsafeBufferPointer<UInt8>) throws {
+    guard Self.needsQuotes(bytes) else { return try append(bytes) }
+    try appendByte(asciiQuote)
+    var runStart = 0
+    for i in 0..<bytes.count where bytes[i] == asciiQuote {
+      try append(UnsafeBufferPointer(rebasing: bytes[runStart...i]))
+      runStart = i
+    }
+    try append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+    try appendByte(asciiQuote)
+  }
+
+  private static func needsQuotes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let first = bytes.first, let last = bytes.last else { return false }
     if first == 0x20 || last == 0x20 { return true }
     for b in bytes where b == asciiComma || b == asciiQuote || b == asciiLF || b == asciiCR {

@@ -74,6 +74,22 @@ struct GeneratedCSV {
     #expect(table.header == c.fields)
   }
 
+  /// A first field's bytes and the rest encoded once write the record `write(fields:)` does.
+  @Test(arguments: cases)
+  func aFieldAndAnEncodedRestWriteWhatTheFieldsWould(_ c: QuoteCase) throws {
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    let url = dir.url.appendingPathComponent("out.csv")
+    let writer = try CSVWriter(url: url)
+    let rest = CSVWriter.encodedFields(Array(c.fields.dropFirst()))
+    var first = c.fields[0]
+    try first.withUTF8 { first in
+      try rest.withUnsafeBufferPointer { try writer.write(fieldBytes: first, encodedRest: $0) }
+    }
+    try writer.finish()
+    #expect(String(decoding: try dir.contents("out.csv"), as: UTF8.self) == c.written)
+  }
+
   @Test func writesAtomically() throws {
     let dir = try TempDir()
     defer { dir.cleanup() }
