@@ -160,18 +160,24 @@ struct RecordScanner {
       // by byte near the end of the buffer, where most bytes (digits, letters) are above the
       // comma so that one comparison decides.
       var found = false
-      while i + 8 <= limit {
+      words: while i + 8 <= limit {
         let word = SWAR.load(base + i)
-        let hits =
-          SWAR.matches(word, SWAR.commas) | SWAR.matches(word, SWAR.lineFeeds)
-          | SWAR.matches(word, SWAR.carriageReturns)
         // Bytes past the delimiter may be counted too; that only costs a needless UTF-8
         // check of this record, never a wrong answer.
         wideAcc |= word
-        if hits != 0 {
-          i += hits.trailingZeroBitCount >> 3
-          found = true
-          break
+        // One test finds every byte below 0x2D: the comma, LF and CR are among them, and
+        // digits, letters, '-' and '.' are not, so numbers and words pass eight bytes at a
+        // time. A candidate that is not a delimiter (a space, a quote) is passed over.
+        var low = SWAR.below(word, SWAR.belowDash)
+        while low != 0 {
+          let k = low.trailingZeroBitCount >> 3
+          let c = base[i + k]
+          if c == asciiComma || c == asciiLF || c == asciiCR {
+            i += k
+            found = true
+            break words
+          }
+          low &= low &- 1
         }
         i += 8
       }
@@ -220,6 +226,17 @@ enum SWAR {
   static let quotes = ones &* UInt64(asciiQuote)
   static let lineFeeds = ones &* UInt64(asciiLF)
   static let carriageReturns = ones &* UInt64(asciiCR)
+
+  /// 0x2D ('-') in every byte: ``below(_:_:)`` of it finds the bytes a delimiter can be.
+  static let belowDash = ones &* 0x2D
+
+  /// The high bit of each byte of `word` below the byte repeated in `bound` (bytes of
+  /// 0x80 and more never count). Every such byte is marked; a byte above the lowest marked
+  /// one may be marked too though it is not below (a borrow), so a caller checks each.
+  @inline(__always)
+  static func below(_ word: UInt64, _ bound: UInt64) -> UInt64 {
+    (word &- bound) & ~word & highs
+  }
 
   /// The high bit of each byte of `word` equal to the byte repeated in `pattern`. Bits above
   /// the lowest match may be spurious (borrows), but the lowest set bit is always exact,

@@ -169,6 +169,30 @@ let errorCases: [ErrorCase] = [
     #expect(rows(of: try Table.parse(Data(text.utf8), name: "x.csv")) == expected)
   }
 
+  /// Bytes below the comma that are not delimiters (a space, a tab, a NUL, '+', '*', a quote
+  /// inside an unquoted field) are content, at every offset of the eight-byte search and
+  /// next to the delimiter that ends their field.
+  @Test func lowBytesThatAreNotDelimitersStayInTheirField() throws {
+    let lows = [" ", "\t", "\u{0}", "+", "*", "!", "#", "&", "'", "(", ")", "\u{1F}", "a\"b"]
+    var expected = [["a", "b", "c"]]
+    var text = "a,b,c\n"
+    for n in 0..<20 {
+      for (k, low) in lows.enumerated() {
+        let pad = String(repeating: "7", count: (n + k) % 9)
+        let first = pad + low + String(repeating: "8", count: n % 5)
+        let second = low + pad + low
+        let third = String(repeating: "9", count: n) + low
+        expected.append([first, second, third])
+        text += first + "," + second + "," + third + (k % 2 == 0 ? "\n" : "\r\n")
+      }
+    }
+    let dir = try TempDir()
+    defer { dir.cleanup() }
+    let url = try dir.file("low.csv", Array(text.utf8))
+    for size in blockSizes { #expect(try readAll(url, blockSize: size) == expected) }
+    #expect(rows(of: try Table.parse(Data(text.utf8), name: "low.csv")) == expected)
+  }
+
   @Test func latin1IsTranscoded() throws {
     let bytes =
       Array("nom,ville\n".utf8) + [0x4A, 0x6F, 0x73, 0xE9] + [0x2C]
