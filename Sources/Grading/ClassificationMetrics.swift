@@ -311,7 +311,7 @@ public enum Metrics {
       guard total > 0 else {
         throw undefined("multiclass_log_loss: a row's probabilities sum to 0")
       }
-      let p = min(max(probabilities.value(row: i, class: t) / total, eps), 1 - eps)
+      let p = min(max(probabilities.truthValue(row: i, class: t) / total, eps), 1 - eps)
       sum -= log(p)
     }
     return sum / Double(truth.count)

@@ -113,7 +113,7 @@ extension Metrics {
     for (i, t) in truth.enumerated() {
       let total = probabilities.sum(ofRow: i)
       guard total > 0 else { throw undefined("balanced_log_loss: a row's probabilities sum to 0") }
-      sums[t] -= log(min(max(probabilities.value(row: i, class: t) / total, eps), 1 - eps))
+      sums[t] -= log(min(max(probabilities.truthValue(row: i, class: t) / total, eps), 1 - eps))
       counts[t] += 1
     }
     var loss = 0.0

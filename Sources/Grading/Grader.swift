@@ -451,6 +451,42 @@ public struct Grader: Sendable {
               }
             }
           }
+        } : nil,
+      // What a class-probability metric reads of a row, reduced as the row is read.
+      rowReductions: laterSet.isEmpty
+        ? { truthIndex in
+          let width = columnIndex.count
+          // Per half of the rows: whether every cell was a probability.
+          let valid = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 2)
+          valid.initialize(repeating: true)
+          defer { valid.deallocate() }
+          let flags = SharedBuffer(valid)
+          var truthValues: [Double] = []
+          let sums = HugePages.array(count: n) { (sumBuffer: UnsafeMutableBufferPointer<Double>) in
+            truthValues = HugePages.array(count: n) { truthBuffer in
+              let outSums = SharedBuffer(sumBuffer)
+              let outTruths = SharedBuffer(truthBuffer)
+              RowHalves.run(sub.rowCount) { rows in
+                var good = true
+                for row in rows {
+                  let a = order[row]
+                  let t = truthIndex[a]
+                  var total = 0.0
+                  var picked = 0.0
+                  for k in 0..<width {
+                    let v = sub.double(row: row, column: columnIndex[k]) ?? .nan
+                    if !(v >= 0 && v <= 1) { good = false }
+                    total += v
+                    if k == t { picked = v }
+                  }
+                  outSums.initialize(a, to: total)
+                  outTruths.initialize(a, to: picked)
+                }
+                if !good { flags.initialize(rows.lowerBound == 0 ? 0 : 1, to: false) }
+              }
+            }
+          }
+          return valid.allSatisfy { $0 } ? (sums, truthValues) : nil
         } : nil)
     // Made on the answers' thread; absent only when the answers lack a truth column.
     guard let truth = answers.truth else {

@@ -217,10 +217,14 @@ public enum MetricData: Sendable {
 public struct ProbabilityRows: Sendable, Equatable {
   /// Probabilities per row.
   public let classes: Int
-  /// `values[row * classes + k]` is class `k`'s probability on `row`.
+  /// `values[row * classes + k]` is class `k`'s probability on `row`; empty when the rows
+  /// were reduced as they were read (``init(classes:sums:truthValues:)``).
   public private(set) var values: [Double]
+  /// Reduced rows: each row's sum, and the probability its true class was given.
+  private var sums: [Double]?
+  private var truthValues: [Double]?
 
-  public var rowCount: Int { classes == 0 ? 0 : values.count / classes }
+  public var rowCount: Int { sums?.count ?? (classes == 0 ? 0 : values.count / classes) }
 
   /// From one array per row (all the same length).
   public init(rows: [[Double]]) {
@@ -234,6 +238,17 @@ public struct ProbabilityRows: Sendable, Equatable {
     self.values = values
   }
 
+  /// From what the class-probability metrics read of a row, reduced as it was read: its sum
+  /// (added in class order, as ``sum(ofRow:)`` adds a whole row) and its true class's
+  /// probability, for the truth these rows are scored against. A wide submission then
+  /// never holds its matrix (80 MB for 1M rows of 10 classes).
+  init(classes: Int, sums: [Double], truthValues: [Double]) {
+    self.classes = classes
+    self.values = []
+    self.sums = sums
+    self.truthValues = truthValues
+  }
+
   /// From one array per class (all the same length).
   init(columns: [[Double]]) {
     classes = columns.count
@@ -244,10 +259,14 @@ public struct ProbabilityRows: Sendable, Equatable {
     }
   }
 
+  /// The probability of `row`'s true class `k` (the truth these rows are scored against).
   @inline(__always)
-  func value(row: Int, class k: Int) -> Double { values[row * classes + k] }
+  func truthValue(row: Int, class k: Int) -> Double {
+    truthValues?[row] ?? values[row * classes + k]
+  }
 
   func sum(ofRow row: Int) -> Double {
+    if let sums { return sums[row] }
     var total = 0.0
     for k in 0..<classes { total += values[row * classes + k] }
     return total
@@ -439,7 +458,11 @@ extension MetricData {
       // Row-major as the caller parsed them when every one is a probability; else a column
       // at a time, which names the first offending cell.
       let probabilities: ProbabilityRows
-      if let values = cells.numberRows?(), values.count == rows * predictedColumns.count,
+      if let reduced = cells.rowReductions?(truthIndex), reduced.sums.count == rows {
+        // Every cell a probability, each row reduced as it was read: no matrix held.
+        probabilities = ProbabilityRows(
+          classes: predictedColumns.count, sums: reduced.sums, truthValues: reduced.truthValues)
+      } else if let values = cells.numberRows?(), values.count == rows * predictedColumns.count,
         values.withUnsafeBufferPointer({ v in !v.contains { !($0 >= 0 && $0 <= 1) } })
       {
         probabilities = ProbabilityRows(classes: predictedColumns.count, values: values)
@@ -630,14 +653,20 @@ struct PredictedCells {
   /// reads a shuffled submission scatters each row's cells to one place, where a column at
   /// a time would scatter every cell to a place of its own.
   var numberRows: (() -> [Double])?
+  /// Given each answer row's true column, every row's sum over the columns (added in column
+  /// order) and its true column's number, in answers row order; nil when the caller has none
+  /// or a cell is not a number in `[0, 1]` (``numberRows`` or the columns then name it).
+  var rowReductions: (([Int]) -> (sums: [Double], truthValues: [Double])?)?
 
   init(
     texts: @escaping (Int) -> [String], numbers: ((Int) -> [Double])? = nil,
-    numberRows: (() -> [Double])? = nil
+    numberRows: (() -> [Double])? = nil,
+    rowReductions: (([Int]) -> (sums: [Double], truthValues: [Double])?)? = nil
   ) {
     self.texts = texts
     self.numbers = numbers
     self.numberRows = numberRows
+    self.rowReductions = rowReductions
   }
 }
 
