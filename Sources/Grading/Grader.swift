@@ -475,7 +475,7 @@ public struct Grader: Sendable {
                   var picked = 0.0
                   for k in 0..<width {
                     let v = sub.double(row: row, column: columnIndex[k]) ?? .nan
-                    if !(v >= 0 && v <= 1) { good = false }
+                    if !MetricData.isProbability(v) { good = false }
                     total += v
                     if k == t { picked = v }
                   }

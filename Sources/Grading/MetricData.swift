@@ -214,6 +214,13 @@ public enum MetricData: Sendable {
 
 /// One probability per class for every row, row-major in one flat array: a million rows
 /// held as a million small arrays cost a million allocations.
+extension MetricData {
+  /// Whether a cell is a probability (in `[0, 1]`; NaN is not), as every row of a
+  /// class-probability metric's submission must be.
+  @inline(__always)
+  static func isProbability(_ v: Double) -> Bool { v >= 0 && v <= 1 }
+}
+
 public struct ProbabilityRows: Sendable, Equatable {
   /// Probabilities per row.
   public let classes: Int
@@ -345,7 +352,7 @@ extension MetricData {
       if let parsed = cells.numbers?(j) {
         let ok = parsed.withUnsafeBufferPointer { values in
           probability
-            ? !values.contains { !($0 >= 0 && $0 <= 1) } : !values.contains { !$0.isFinite }
+            ? values.allSatisfy(MetricData.isProbability) : values.allSatisfy(\.isFinite)
         }
         if ok { return parsed }
       }
@@ -463,7 +470,7 @@ extension MetricData {
         probabilities = ProbabilityRows(
           classes: predictedColumns.count, sums: reduced.sums, truthValues: reduced.truthValues)
       } else if let values = cells.numberRows?(), values.count == rows * predictedColumns.count,
-        values.withUnsafeBufferPointer({ v in !v.contains { !($0 >= 0 && $0 <= 1) } })
+        values.withUnsafeBufferPointer({ v in v.allSatisfy(MetricData.isProbability) })
       {
         probabilities = ProbabilityRows(classes: predictedColumns.count, values: values)
       } else {
@@ -715,7 +722,9 @@ struct ValueChecker {
   func numbers(_ column: [String], column name: String, probability: Bool) throws -> [Double] {
     var out = [Double](repeating: 0, count: column.count)
     for i in column.indices {
-      if let v = ValueChecker.parse(column[i]), v.isFinite, !probability || (v >= 0 && v <= 1) {
+      if let v = ValueChecker.parse(column[i]), v.isFinite,
+        !probability || MetricData.isProbability(v)
+      {
         out[i] = v
         continue
       }
@@ -725,7 +734,7 @@ struct ValueChecker {
           return text.isEmpty ? "is empty; expected a number" : "is not a number"
         }
         if !v.isFinite { return "is not a finite number" }
-        if probability && !(v >= 0 && v <= 1) { return "is not a probability in [0, 1]" }
+        if probability && !MetricData.isProbability(v) { return "is not a probability in [0, 1]" }
         return nil
       }
     }

@@ -72,19 +72,15 @@ public struct CSVIndex: Sendable {
     let keyIndexes = try resolve(keys, in: reader.header, file: reader.name)
     let width = reader.header.count
     let size = reader.identity.size
-    let cores = min(ProcessInfo.processInfo.activeProcessorCount, 8)
-    let helpers = ranges == nil ? cores - 1 : max(cores - 1, 1)
-    // Four ranges a core: the caller and the helpers meet within a quarter of a core's share.
-    let wanted =
-      options.encoding == .latin1
-      ? 1 : ranges ?? (size - reader.offset >= RangeParse.minimumBytes ? cores * 4 : 1)
+    let plan = RangeClaims<Piece.Box>.Plan(bytes: size - reader.offset, ranges: ranges)
+    let wanted = options.encoding == .latin1 ? 1 : plan.ranges
     let cuts =
       wanted > 1 ? try lineStarts(url, from: reader.offset, size: size, ranges: wanted) : []
     let identity = reader.identity
     // Range k (from 1) runs from cuts[k - 1] to the next cut or the file's end.
     let claims = RangeClaims<Piece.Box>(
-      ranges: cuts.count + 1, helpers: helpers, name: "dojo-csv-index",
-      callerTakes: ranges == nil
+      ranges: cuts.count + 1, helpers: plan.helpers, name: "dojo-csv-index",
+      callerTakes: plan.callerTakes
     ) { k in
       Piece.scan(
         url, options: options, from: cuts[k - 1], stop: k < cuts.count ? cuts[k] : Int.max,

@@ -91,15 +91,7 @@ public final class CSVWriter {
     for field in fields {
       out.append(asciiComma)
       var field = field
-      field.withUTF8 { bytes in
-        guard needsQuotes(bytes) else { return out.append(contentsOf: bytes) }
-        out.append(asciiQuote)
-        for b in bytes {
-          if b == asciiQuote { out.append(asciiQuote) }
-          out.append(b)
-        }
-        out.append(asciiQuote)
-      }
+      field.withUTF8 { bytes in encode(bytes) { out.append(contentsOf: $0) } }
     }
     return out
   }
@@ -237,15 +229,24 @@ public final class CSVWriter {
   }
 
   private func appendField(bytes: UnsafeBufferPointer<UInt8>) throws {
-    guard Self.needsQuotes(bytes) else { return try append(bytes) }
-    try appendByte(asciiQuote)
+    try Self.encode(bytes) { try append($0) }
+  }
+
+  /// A field's text as a CSV field, in runs handed to `emit`: as it is, or quoted with each
+  /// quote doubled when ``needsQuotes(_:)``.
+  @inline(__always)
+  private static func encode(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>) throws -> Void
+  ) rethrows {
+    guard needsQuotes(bytes) else { return try emit(bytes) }
+    try withUnsafeBytes(of: asciiQuote) { try emit($0.bindMemory(to: UInt8.self)) }
     var runStart = 0
     for i in 0..<bytes.count where bytes[i] == asciiQuote {
-      try append(UnsafeBufferPointer(rebasing: bytes[runStart...i]))
+      try emit(UnsafeBufferPointer(rebasing: bytes[runStart...i]))
       runStart = i
     }
-    try append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
-    try appendByte(asciiQuote)
+    try emit(UnsafeBufferPointer(rebasing: bytes[runStart...]))
+    try withUnsafeBytes(of: asciiQuote) { try emit($0.bindMemory(to: UInt8.self)) }
   }
 
   private static func needsQuotes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -30,6 +30,25 @@ final class RangeClaims<Piece: Sendable>: @unchecked Sendable {
     case scanned(Piece?)
   }
 
+  /// How a scan cuts its input: into how many ranges, with how many helpers, and whether the
+  /// caller takes the ranges it reaches first.
+  struct Plan {
+    let ranges: Int
+    let helpers: Int
+    let callerTakes: Bool
+
+    /// For `bytes` of records: four ranges a core at ``RangeParse/minimumBytes`` and more
+    /// (the caller and the helpers then meet within a quarter of a core's share), else one.
+    /// `ranges` (for tests) forces the count and leaves every range after the first to a
+    /// helper, so that the joins are exercised.
+    init(bytes: Int, ranges: Int?) {
+      let cores = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+      self.ranges = ranges ?? (bytes >= RangeParse.minimumBytes ? cores * 4 : 1)
+      helpers = ranges == nil ? cores - 1 : max(cores - 1, 1)
+      callerTakes = ranges == nil
+    }
+  }
+
   private let condition = NSCondition()
   private var states: [State]
   private var jobs: [BackgroundJob<Void>] = []

@@ -31,10 +31,8 @@ enum RangeParse {
     _ base: UnsafePointer<UInt8>, count: Int, from: Int, line: Int, width: Int,
     recordBytes: Int, storage: TableStorage, lines: inout LineMap, name: String, ranges: Int?
   ) throws -> Int {
-    let cores = min(ProcessInfo.processInfo.activeProcessorCount, 8)
-    let helpers = ranges == nil ? cores - 1 : max(cores - 1, 1)
-    // Four ranges a core: the caller and the helpers meet within a quarter of a core's share.
-    let wanted = ranges ?? (count - from >= minimumBytes ? cores * 4 : 1)
+    let plan = RangeClaims<Segment>.Plan(bytes: count - from, ranges: ranges)
+    let wanted = plan.ranges
     var cuts: [Int] = []
     if wanted > 1 {
       for k in 1..<wanted {
@@ -50,8 +48,8 @@ enum RangeParse {
     let found = cuts
     // Range k (from 1) runs from cuts[k - 1] to the next cut or the end.
     let claims = RangeClaims<Segment>(
-      ranges: cuts.count + 1, helpers: helpers, name: "dojo-csv-range",
-      callerTakes: ranges == nil
+      ranges: cuts.count + 1, helpers: plan.helpers, name: "dojo-csv-range",
+      callerTakes: plan.callerTakes
     ) { k in
       let (cut, stop) = (found[k - 1], k < found.count ? found[k] : count)
       let segmentStorage = TableStorage(
