@@ -443,11 +443,9 @@ public struct Grader: Sendable {
           return HugePages.array(count: n * width) { buffer in
             let out = SharedBuffer(buffer)
             RowHalves.run(sub.rowCount) { rows in
-              for row in rows {
+              sub.forEachRowOfNumbers(rows: rows, columns: columnIndex) { row, values in
                 let base = order[row] * width
-                for k in 0..<width {
-                  out.initialize(base + k, to: sub.double(row: row, column: columnIndex[k]) ?? .nan)
-                }
+                for k in 0..<width { out.initialize(base + k, to: values[k]) }
               }
             }
           }
@@ -468,19 +466,25 @@ public struct Grader: Sendable {
               let outTruths = SharedBuffer(truthBuffer)
               RowHalves.run(sub.rowCount) { rows in
                 var good = true
-                for row in rows {
-                  let a = order[row]
-                  let t = truthIndex[a]
-                  var total = 0.0
-                  var picked = 0.0
-                  for k in 0..<width {
-                    let v = sub.double(row: row, column: columnIndex[k]) ?? .nan
-                    if !MetricData.isProbability(v) { good = false }
-                    total += v
-                    if k == t { picked = v }
+                // A row's true class sits at a random place of the answers: looked up
+                // a block of rows ahead in a loop of loads alone, many misses overlap; looked
+                // up beside each row's parse, one miss stalls each row.
+                let block = 1024
+                var truths = [Int](repeating: 0, count: block)
+                for from in stride(from: rows.lowerBound, to: rows.upperBound, by: block) {
+                  let part = from..<min(from + block, rows.upperBound)
+                  for row in part { truths[row - from] = truthIndex[order[row]] }
+                  sub.forEachRowOfNumbers(rows: part, columns: columnIndex) { row, values in
+                    let t = truths[row - from]
+                    var total = 0.0
+                    for v in values {
+                      if !MetricData.isProbability(v) { good = false }
+                      total += v
+                    }
+                    let a = order[row]
+                    outSums.initialize(a, to: total)
+                    outTruths.initialize(a, to: t >= 0 && t < width ? values[t] : 0)
                   }
-                  outSums.initialize(a, to: total)
-                  outTruths.initialize(a, to: picked)
                 }
                 if !good { flags.initialize(rows.lowerBound == 0 ? 0 : 1, to: false) }
               }

@@ -37,7 +37,19 @@ public struct Table: Sendable {
   /// A field as a number: nil if it is empty or does not parse. `nan`, `inf` parse as such;
   /// surrounding spaces and tabs are tolerated. Agrees with `Double(String)` otherwise.
   public func double(row: Int, column: Int) -> Double? {
-    withFieldBytes(row: row, column: column) { CSVNumber.double($0) }
+    storage.double(row: row, column: column)
+  }
+
+  /// Calls `body` with each row of `rows` and that row's cells in `columns` as numbers, in
+  /// `columns`' order, NaN where a cell is not a number (as ``double(row:column:)`` reads
+  /// them). The buffer is valid only during the call. Rows are visited in order, and the
+  /// bounds are checked once for the whole range: a wide numeric submission is read so
+  /// without a check, a lookup and a call per cell.
+  public func forEachRowOfNumbers(
+    rows: Range<Int>, columns: [Int],
+    _ body: (_ row: Int, _ numbers: UnsafeBufferPointer<Double>) -> Void
+  ) {
+    storage.forEachRowOfNumbers(rows: rows, columns: columns, body)
   }
 
   /// Calls `body` with a field's bytes (UTF-8, quotes removed, `""` decoded). The buffer is
@@ -59,13 +71,11 @@ public struct Table: Sendable {
   /// - Throws: ``DojoError`` `.invalidData` naming the file, line, column and value of the
   ///   first field that is empty or not a number (`nan` and `inf` are numbers here).
   public func doubles(column: Int) throws -> [Double] {
-    let base = UnsafePointer(storage.bytes)
     var bad = -1
     // Filled in place, without zeroing first: every page of a large column is touched once.
     let out = [Double](unsafeUninitializedCapacity: rowCount) { buffer, count in
       for row in 0..<rowCount {
-        let (s, e) = storage.bounds(row: row, column: column)
-        guard let value = FieldBytes.with(base, s, e, { CSVNumber.double($0) }) else {
+        guard let value = storage.double(row: row, column: column) else {
           bad = row
           count = 0
           return
@@ -336,6 +346,50 @@ final class TableStorage: @unchecked Sendable {
     let start = Int(fieldStarts[i])
     let end = column + 1 < width ? Int(fieldStarts[i + 1]) - 1 : Int(recordEnds[record])
     return (start, end)
+  }
+
+  /// A data field as a number, nil when it is not one: a plain decimal a word at a time,
+  /// anything else (quoted, spaced, an exponent) by ``CSVNumber/double(_:)``.
+  @inline(__always)
+  func double(row: Int, column: Int) -> Double? {
+    let (s, e) = bounds(row: row, column: column)
+    return Self.double(UnsafePointer(bytes), s, e, readable: capacity)
+  }
+
+  @inline(__always)
+  private static func double(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int, readable: Int)
+    -> Double?
+  {
+    if let value = WordDecimal.double(base, s, e, readable: readable) { return value }
+    return FieldBytes.with(base, s, e) { CSVNumber.double($0) }
+  }
+
+  /// Calls `body` with each row of `rows` and its numbers in `columns` (NaN where a cell is
+  /// not a number), in row order. The rows and columns are checked once, not per cell.
+  func forEachRowOfNumbers(
+    rows: Range<Int>, columns: [Int], _ body: (Int, UnsafeBufferPointer<Double>) -> Void
+  ) {
+    precondition(columns.allSatisfy { $0 >= 0 && $0 < width }, "column out of range")
+    precondition(rows.lowerBound >= 0 && rows.upperBound + 1 <= records, "rows out of range")
+    let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(columns.count, 1))
+    defer { values.deallocate() }
+    let base = UnsafePointer(bytes)
+    let readable = capacity
+    columns.withUnsafeBufferPointer { columns in
+      for row in rows {
+        let record = row + 1
+        let first = record * width
+        for k in 0..<columns.count {
+          let column = columns[k]
+          let start = Int(fieldStarts[first + column])
+          let end =
+            column + 1 < width
+            ? Int(fieldStarts[first + column + 1]) - 1 : Int(recordEnds[record])
+          values[k] = Self.double(base, start, end, readable: readable) ?? .nan
+        }
+        body(row, UnsafeBufferPointer(values).extracting(0..<columns.count))
+      }
+    }
   }
 }
 
