@@ -114,7 +114,7 @@ struct AnswerIndex: Sendable {
   static func integers(of table: Table, column: Int) -> [Int] {
     HugePages.array(count: table.rowCount) { buffer in
       let out = SharedBuffer(buffer)
-      RowHalves.run(table.rowCount) { range in
+      RowChunks.run(table.rowCount) { range in
         for row in range {
           out.initialize(
             row,
@@ -173,7 +173,7 @@ struct AnswerIndex: Sendable {
   /// would: each submission row's answer row (-1 where none), and the first row, in file
   /// order, whose id is unknown or taken.
   ///
-  /// Large submissions are joined on two threads: the ids are parsed in two halves of the
+  /// Large submissions are joined on two threads: the ids are parsed in chunks of the
   /// rows, then each thread claims the slots of its half of the answers, reading the rows in
   /// file order. A slot is only ever claimed by one thread, in file order, so every claim and
   /// every repeat is what the sequential join finds; the first problem is the earliest of
@@ -189,7 +189,7 @@ struct AnswerIndex: Sendable {
     let parsed = isNumeric && integers?.count == rows ? integers : nil
     let slotOf = HugePages.array(count: rows) { (buffer: UnsafeMutableBufferPointer<Int32>) in
       let out = SharedBuffer(buffer)
-      RowHalves.run(rows) { range in
+      RowChunks.run(rows) { range in
         if let parsed {
           for row in range {
             out.initialize(row, to: Int32(truncatingIfNeeded: index.slot(integer: parsed[row])))
@@ -227,7 +227,7 @@ struct AnswerIndex: Sendable {
     answerRow.withUnsafeMutableBufferPointer { answers in
       let out = SharedBuffer(answers)
       claimState { state in
-        if rows < RowHalves.threshold {
+        if rows < RowChunks.threshold {
           if let p = claimRange(state, out, 0..<slotCount) { problems.append(p) }
           return
         }

@@ -245,7 +245,7 @@ public enum Metrics {
     }
     // The two sorts are independent: a large column sorts its negatives on a second core.
     let sortingNegatives =
-      n >= RowHalves.threshold
+      n >= RowChunks.threshold
       ? BackgroundJob("dojo-auc-sort") { [negativeKeys] in
         var keys = negativeKeys
         RadixSort.sort(&keys)

@@ -422,14 +422,14 @@ public struct Grader: Sendable {
         if laterSet.isEmpty, let parsed = early.numbers[column], parsed.count == sub.rowCount {
           return HugePages.array(count: n) { buffer in
             let out = SharedBuffer(buffer)
-            RowHalves.run(sub.rowCount) { rows in
+            RowChunks.run(sub.rowCount) { rows in
               for row in rows { out.initialize(order[row], to: parsed[row]) }
             }
           }
         }
         return HugePages.array(count: n) { buffer in
           let out = SharedBuffer(buffer)
-          RowHalves.run(sub.rowCount) { rows in
+          RowChunks.run(sub.rowCount) { rows in
             for row in rows {
               out.initialize(order[row], to: sub.double(row: row, column: column) ?? .nan)
             }
@@ -442,10 +442,14 @@ public struct Grader: Sendable {
           let width = columnIndex.count
           return HugePages.array(count: n * width) { buffer in
             let out = SharedBuffer(buffer)
-            RowHalves.run(sub.rowCount) { rows in
-              sub.forEachRowOfNumbers(rows: rows, columns: columnIndex) { row, values in
-                let base = order[row] * width
-                for k in 0..<width { out.initialize(base + k, to: values[k]) }
+            RowChunks.run(sub.rowCount) { rows in
+              sub.forEachBlockOfNumbers(rows: rows, columns: columnIndex) { block, values in
+                var i = 0
+                for row in block {
+                  let base = order[row] * width
+                  for k in 0..<width { out.initialize(base + k, to: values[i + k]) }
+                  i += width
+                }
               }
             }
           }
@@ -454,43 +458,43 @@ public struct Grader: Sendable {
       rowReductions: laterSet.isEmpty
         ? { truthIndex in
           let width = columnIndex.count
-          // Per half of the rows: whether every cell was a probability.
-          let valid = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 2)
-          valid.initialize(repeating: true)
-          defer { valid.deallocate() }
-          let flags = SharedBuffer(valid)
+          // Whether every cell was a probability.
+          let valid = AllFlag()
           var truthValues: [Double] = []
           let sums = HugePages.array(count: n) { (sumBuffer: UnsafeMutableBufferPointer<Double>) in
             truthValues = HugePages.array(count: n) { truthBuffer in
               let outSums = SharedBuffer(sumBuffer)
               let outTruths = SharedBuffer(truthBuffer)
-              RowHalves.run(sub.rowCount) { rows in
+              RowChunks.run(sub.rowCount) { rows in
                 var good = true
-                // A row's true class sits at a random place of the answers: looked up
-                // a block of rows ahead in a loop of loads alone, many misses overlap; looked
-                // up beside each row's parse, one miss stalls each row.
-                let block = 1024
-                var truths = [Int](repeating: 0, count: block)
-                for from in stride(from: rows.lowerBound, to: rows.upperBound, by: block) {
-                  let part = from..<min(from + block, rows.upperBound)
-                  for row in part { truths[row - from] = truthIndex[order[row]] }
-                  sub.forEachRowOfNumbers(rows: part, columns: columnIndex) { row, values in
-                    let t = truths[row - from]
+                // A row's true class sits at a random place of the answers: looked up for
+                // a block of rows in a loop of loads alone, many misses overlap; looked up
+                // beside each row's parse, one miss stalls each row.
+                let truths = UnsafeMutableBufferPointer<Int>.allocate(capacity: 1024)
+                defer { truths.deallocate() }
+                sub.forEachBlockOfNumbers(rows: rows, columns: columnIndex, blockRows: 1024) {
+                  block, values in
+                  for row in block { truths[row - block.lowerBound] = truthIndex[order[row]] }
+                  var i = 0
+                  for row in block {
+                    let t = truths[row - block.lowerBound]
                     var total = 0.0
-                    for v in values {
+                    for k in 0..<width {
+                      let v = values[i + k]
                       if !MetricData.isProbability(v) { good = false }
                       total += v
                     }
                     let a = order[row]
                     outSums.initialize(a, to: total)
-                    outTruths.initialize(a, to: t >= 0 && t < width ? values[t] : 0)
+                    outTruths.initialize(a, to: t >= 0 && t < width ? values[i + t] : 0)
+                    i += width
                   }
                 }
-                if !good { flags.initialize(rows.lowerBound == 0 ? 0 : 1, to: false) }
+                if !good { valid.clear() }
               }
             }
           }
-          return valid.allSatisfy { $0 } ? (sums, truthValues) : nil
+          return valid.isSet ? (sums, truthValues) : nil
         } : nil)
     // Made on the answers' thread; absent only when the answers lack a truth column.
     guard let truth = answers.truth else {
@@ -644,32 +648,6 @@ struct EarlyCells {
         metric, targets: task.targets, classes: task.classes),
       columns.count == 1, let column = sub.index(of: columns[0])
     else { return }
-    numbers[column] = RowHalves.numbers(sub, column: column)
-  }
-}
-
-/// Runs `body` over rows `0..<count` split in two halves, one on a thread of its own, when
-/// there are enough rows to pay for the thread (a grading in the runtime of a few thousand
-/// rows stays on its caller).
-enum RowHalves {
-  static let threshold = 1 << 16
-
-  static func run(_ count: Int, _ body: @escaping @Sendable (Range<Int>) -> Void) {
-    guard count >= threshold else { return body(0..<count) }
-    let half = count / 2
-    let first = BackgroundJob("dojo-grade-rows") { body(0..<half) }
-    body(half..<count)
-    _ = try? first.wait()
-  }
-
-  /// `table`'s `column` as numbers in file order, NaN where a cell does not parse, parsed in
-  /// two halves: the answers' truth and a submission's early numbers alike.
-  static func numbers(_ table: Table, column: Int) -> [Double] {
-    HugePages.array(count: table.rowCount) { buffer in
-      let out = SharedBuffer(buffer)
-      run(table.rowCount) { rows in
-        for row in rows { out.initialize(row, to: table.double(row: row, column: column) ?? .nan) }
-      }
-    }
+    numbers[column] = RowChunks.numbers(sub, column: column)
   }
 }

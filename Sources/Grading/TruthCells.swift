@@ -64,7 +64,7 @@ struct TruthCells: Sendable {
     makeTexts = { j in (0..<table.rowCount).map { table.string(row: $0, column: columns[j]) } }
     switch form {
     case .numbers:
-      numbers = columns.map { RowHalves.numbers(table, column: $0) }
+      numbers = columns.map { RowChunks.numbers(table, column: $0) }
       labels = nil
     case .labels:
       numbers = nil
@@ -94,19 +94,32 @@ struct LabelCodes: Sendable {
   /// texts.
   init?(_ table: Table, column: Int) {
     var spellings: [[UInt8]] = []
+    // Each spelling as one word when it is at most 7 bytes (``ShortSpelling``), so a label
+    // is found by integer comparisons: a `memcmp` call per known label was most of the time.
+    var words: [UInt64] = []
     var distinct: [String] = []
     var last = -1
     var failed = false
     let codes = [UInt8](unsafeUninitializedCapacity: table.rowCount) { buffer, made in
       for row in 0..<table.rowCount {
         let found: Int? = table.withFieldBytes(row: row, column: column) { bytes in
-          if last >= 0, Self.same(spellings[last], bytes) { return last }
-          if let known = spellings.firstIndex(where: { Self.same($0, bytes) }) {
-            last = known
-            return known
+          let word = ShortSpelling.packed(bytes)
+          if word != .max {
+            if last >= 0, words[last] == word { return last }
+            if let known = words.firstIndex(of: word) {
+              last = known
+              return known
+            }
+          } else {
+            if last >= 0, Self.same(spellings[last], bytes) { return last }
+            if let known = spellings.firstIndex(where: { Self.same($0, bytes) }) {
+              last = known
+              return known
+            }
           }
           guard spellings.count < Self.limit else { return nil }
           spellings.append(Array(bytes))
+          words.append(word)
           distinct.append(table.string(row: row, column: column))
           last = spellings.count - 1
           return last

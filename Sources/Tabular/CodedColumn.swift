@@ -256,7 +256,7 @@ struct CodedColumnBuilder: Sendable {
   /// The code of a spelling, a new one if it is new; nil when it is one spelling too many
   /// (the builder is text from then on, and the caller appends the value as text).
   private mutating func code(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    let packed = Self.packed(bytes)
+    let packed = ShortSpelling.packed(bytes)
     let hash = Self.hash(bytes, packed: packed)
     // A spelling of at most 5 bytes is its own tag: a matching slot is the same spelling,
     // and the lookup reads no second array (most numbers and codes are this short).
@@ -299,30 +299,6 @@ struct CodedColumnBuilder: Sendable {
       if distinct.count * 2 > slots.count { rehash() }
     }
     return code
-  }
-
-  /// A spelling of at most 7 bytes as one word: its bytes from the lowest, and its length
-  /// in the top byte, so two short spellings are equal exactly when their words are;
-  /// `UInt64.max` (a top byte no short spelling has) for a longer one.
-  @inline(__always)
-  static func packed(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    let n = bytes.count
-    guard n <= 7 else { return .max }
-    guard let p = bytes.baseAddress else { return 0 }
-    let raw = UnsafeRawPointer(p)
-    var word: UInt64 = 0
-    var i = 0
-    if n & 4 != 0 {
-      word = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
-      i = 4
-    }
-    if n & 2 != 0 {
-      let two = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt16.self))
-      word |= UInt64(two) << UInt64(8 * i)
-      i += 2
-    }
-    if n & 1 != 0 { word |= UInt64(p[i]) << UInt64(8 * i) }
-    return word | UInt64(n) << 56
   }
 
   /// The table's hash of a spelling: a short one's word mixed (SplitMix64's finaliser), a

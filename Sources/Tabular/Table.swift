@@ -40,16 +40,17 @@ public struct Table: Sendable {
     storage.double(row: row, column: column)
   }
 
-  /// Calls `body` with each row of `rows` and that row's cells in `columns` as numbers, in
-  /// `columns`' order, NaN where a cell is not a number (as ``double(row:column:)`` reads
-  /// them). The buffer is valid only during the call. Rows are visited in order, and the
-  /// bounds are checked once for the whole range: a wide numeric submission is read so
-  /// without a check, a lookup and a call per cell.
-  public func forEachRowOfNumbers(
-    rows: Range<Int>, columns: [Int],
-    _ body: (_ row: Int, _ numbers: UnsafeBufferPointer<Double>) -> Void
+  /// Calls `body` with consecutive blocks of `rows` (up to `blockRows` each, in order) and
+  /// the blocks' cells in `columns` as numbers, row-major in `columns`' order, NaN where a
+  /// cell is not a number (as ``double(row:column:)`` reads them). The buffer is valid only
+  /// during the call. The bounds are checked once for the whole range, and the cells are
+  /// parsed in one tight loop a block at a time: a wide numeric submission is read without
+  /// a check, a lookup or a call per cell.
+  public func forEachBlockOfNumbers(
+    rows: Range<Int>, columns: [Int], blockRows: Int = 1024,
+    _ body: (_ rows: Range<Int>, _ numbers: UnsafeBufferPointer<Double>) -> Void
   ) {
-    storage.forEachRowOfNumbers(rows: rows, columns: columns, body)
+    storage.forEachBlockOfNumbers(rows: rows, columns: columns, blockRows: blockRows, body)
   }
 
   /// Calls `body` with a field's bytes (UTF-8, quotes removed, `""` decoded). The buffer is
@@ -361,33 +362,50 @@ final class TableStorage: @unchecked Sendable {
     -> Double?
   {
     if let value = WordDecimal.double(base, s, e, readable: readable) { return value }
-    return FieldBytes.with(base, s, e) { CSVNumber.double($0) }
+    return otherDouble(base, s, e)
   }
 
-  /// Calls `body` with each row of `rows` and its numbers in `columns` (NaN where a cell is
-  /// not a number), in row order. The rows and columns are checked once, not per cell.
-  func forEachRowOfNumbers(
-    rows: Range<Int>, columns: [Int], _ body: (Int, UnsafeBufferPointer<Double>) -> Void
+  /// Every field that is not a plain decimal: kept out of line, so that the loops above stay
+  /// small enough for their values to live in registers.
+  @inline(never)
+  private static func otherDouble(_ base: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
+    FieldBytes.with(base, s, e) { CSVNumber.double($0) }
+  }
+
+  /// Calls `body` with consecutive blocks of `rows` and their numbers in `columns`, row-major
+  /// (NaN where a cell is not a number). The rows and columns are checked once, not per cell.
+  func forEachBlockOfNumbers(
+    rows: Range<Int>, columns: [Int], blockRows: Int,
+    _ body: (Range<Int>, UnsafeBufferPointer<Double>) -> Void
   ) {
+    let width = self.width
     precondition(columns.allSatisfy { $0 >= 0 && $0 < width }, "column out of range")
     precondition(rows.lowerBound >= 0 && rows.upperBound + 1 <= records, "rows out of range")
-    let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(columns.count, 1))
+    let w = columns.count
+    let block = max(blockRows, 1)
+    let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(block * w, 1))
     defer { values.deallocate() }
     let base = UnsafePointer(bytes)
     let readable = capacity
     columns.withUnsafeBufferPointer { columns in
-      for row in rows {
-        let record = row + 1
-        let first = record * width
-        for k in 0..<columns.count {
-          let column = columns[k]
-          let start = Int(fieldStarts[first + column])
-          let end =
-            column + 1 < width
-            ? Int(fieldStarts[first + column + 1]) - 1 : Int(recordEnds[record])
-          values[k] = Self.double(base, start, end, readable: readable) ?? .nan
+      var from = rows.lowerBound
+      while from < rows.upperBound {
+        let to = min(from + block, rows.upperBound)
+        var out = values.baseAddress!
+        for row in from..<to {
+          let record = row + 1
+          let starts = fieldStarts + record * width
+          for k in 0..<w {
+            let column = columns[k]
+            let start = Int(starts[column])
+            let end =
+              column + 1 < width ? Int(starts[column + 1]) - 1 : Int(recordEnds[record])
+            out[k] = Self.double(base, start, end, readable: readable) ?? .nan
+          }
+          out += w
         }
-        body(row, UnsafeBufferPointer(values).extracting(0..<columns.count))
+        body(from..<to, UnsafeBufferPointer(values).extracting(0..<(to - from) * w))
+        from = to
       }
     }
   }

@@ -153,6 +153,24 @@ import Testing
     let cells = TruthCells(wide, columns: [1], form: .labels)
     #expect(cells.texts(0) == (0..<wide.rowCount).map { wide.string(row: $0, column: 1) })
   }
+
+  /// Spellings of up to 7 bytes are compared as words, longer ones byte by byte: a label
+  /// that is another's prefix, one byte longer or holding a NUL byte keeps its own code.
+  @Test func labelCodesTellShortAndLongSpellingsApart() throws {
+    let labels = [
+      "cat", "cats", "catsdog", "catsdogs", "catsdogs1", "", "a\u{0}", "a", "catsdog", "é",
+      "catsdogs", "cat", "a\u{0}\u{0}", "1234567", "12345678",
+    ]
+    var rng = SystemRandomNumberGenerator()
+    let rows = (0..<400).map { _ in labels.randomElement(using: &rng)! } + labels
+    let text =
+      "id,c\n" + rows.enumerated().map { "\($0.offset),\($0.element)" }.joined(separator: "\n")
+    let table = try Table.parse(Data(text.utf8), name: "answers.csv")
+    let codes = try #require(LabelCodes(table, column: 1))
+    #expect(codes.texts == rows)
+    #expect(Set(codes.distinct) == Set(labels))
+    #expect(codes.distinct.count == Set(labels).count)
+  }
 }
 
 /// The join looks up ids parsed before the answers' index was made (`EarlyCells`): it must

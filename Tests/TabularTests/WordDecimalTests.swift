@@ -97,8 +97,8 @@ import Testing
   }
 
   /// A table's last field (no newline after it), quoted, spaced and odd cells read the same
-  /// by rows of numbers, in any column order, as cell by cell.
-  @Test func rowsOfNumbersMatchCellByCell() throws {
+  /// by blocks of numbers, in any column order and block size, as cell by cell.
+  @Test func blocksOfNumbersMatchCellByCell() throws {
     var text = "id,a,b,c\n"
     var rng = SplitMix64(seed: 7)
     let cells = [
@@ -112,23 +112,28 @@ import Testing
     }
     for ranges in [1, 3] {
       let table = try Table.parse(Data(text.utf8), name: "t.csv", encoding: .utf8, ranges: ranges)
-      for columns in [[1, 2, 3], [3, 1], [2]] {
+      for (columns, blockRows) in [([1, 2, 3], 7), ([3, 1], 1024), ([2], 1)] {
         var seen = 0
-        table.forEachRowOfNumbers(rows: 0..<table.rowCount, columns: columns) { row, numbers in
-          #expect(row == seen)
-          seen += 1
-          for (k, column) in columns.enumerated() {
-            let expected = table.withFieldBytes(row: row, column: column) { CSVNumber.double($0) }
-            #expect(
-              numbers[k].bitPattern == (expected ?? .nan).bitPattern
-                || (numbers[k].isNaN && expected?.isNaN != false),
-              "row \(row) column \(column)")
-            #expect(
-              table.double(row: row, column: column)?.bitPattern == expected?.bitPattern
-                || (expected?.isNaN == true
-                  && table.double(row: row, column: column)?.isNaN == true)
-            )
+        table.forEachBlockOfNumbers(
+          rows: 0..<table.rowCount, columns: columns, blockRows: blockRows
+        ) { rows, numbers in
+          #expect(rows.lowerBound == seen && rows.count <= blockRows)
+          #expect(numbers.count == rows.count * columns.count)
+          for row in rows {
+            for (k, column) in columns.enumerated() {
+              let got = numbers[(row - rows.lowerBound) * columns.count + k]
+              let expected = table.withFieldBytes(row: row, column: column) { CSVNumber.double($0) }
+              #expect(
+                got.bitPattern == (expected ?? .nan).bitPattern
+                  || (got.isNaN && expected?.isNaN != false),
+                "row \(row) column \(column)")
+              let cell = table.double(row: row, column: column)
+              #expect(
+                cell?.bitPattern == expected?.bitPattern
+                  || (expected?.isNaN == true && cell?.isNaN == true))
+            }
           }
+          seen = rows.upperBound
         }
         #expect(seen == 500)
       }
