@@ -318,7 +318,9 @@ public struct Grader: Sendable {
     // Submission row → its answer row: the only array the join writes a row at a time. Its
     // inverse (answer row → submission row) would be a write to a random place per row of a
     // shuffled file; it is made only where an error message or a ranked list needs it.
-    var answerRow = HugePages.array(count: sub.rowCount) { $0.initialize(repeating: -1) }
+    // (Made by the join itself when each id has one row; allocated here only for the
+    // sequential join of ranked lists and object rows.)
+    var answerRow: [Int] = []
     // Answer row → the submission rows after its first, in file order (rows_per_id only).
     var laterRows: [Int: [Int]] = [:]
     var laterCount = 0
@@ -342,6 +344,7 @@ public struct Grader: Sendable {
         break
       }
     } else {
+      answerRow = HugePages.array(count: sub.rowCount) { $0.initialize(repeating: -1) }
       var batchSlots = [Int](repeating: -1, count: 256)
       for row in 0..<sub.rowCount {
         if row % batchSlots.count == 0 {
