@@ -382,7 +382,8 @@ final class TableStorage: @unchecked Sendable {
     precondition(columns.allSatisfy { $0 >= 0 && $0 < width }, "column out of range")
     precondition(rows.lowerBound >= 0 && rows.upperBound + 1 <= records, "rows out of range")
     let w = columns.count
-    let block = max(blockRows, 1)
+    // No bigger than the rows asked for: a caller's large block size allocates no more.
+    let block = max(1, min(blockRows, rows.count))
     let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(block * w, 1))
     defer { values.deallocate() }
     let base = UnsafePointer(bytes)

@@ -112,7 +112,7 @@ import Testing
     }
     for ranges in [1, 3] {
       let table = try Table.parse(Data(text.utf8), name: "t.csv", encoding: .utf8, ranges: ranges)
-      for (columns, blockRows) in [([1, 2, 3], 7), ([3, 1], 1024), ([2], 1)] {
+      for (columns, blockRows) in [([1, 2, 3], 7), ([3, 1], 1024), ([2], 1), ([1], Int.max)] {
         var seen = 0
         table.forEachBlockOfNumbers(
           rows: 0..<table.rowCount, columns: columns, blockRows: blockRows
