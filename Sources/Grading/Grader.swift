@@ -473,9 +473,10 @@ public struct Grader: Sendable {
                 // A row's true class sits at a random place of the answers: looked up for
                 // a block of rows in a loop of loads alone, many misses overlap; looked up
                 // beside each row's parse, one miss stalls each row.
-                let truths = UnsafeMutableBufferPointer<Int>.allocate(capacity: 1024)
+                let blockRows = 1024
+                let truths = UnsafeMutableBufferPointer<Int>.allocate(capacity: blockRows)
                 defer { truths.deallocate() }
-                sub.forEachBlockOfNumbers(rows: rows, columns: columnIndex, blockRows: 1024) {
+                sub.forEachBlockOfNumbers(rows: rows, columns: columnIndex, blockRows: blockRows) {
                   block, values in
                   for row in block { truths[row - block.lowerBound] = truthIndex[order[row]] }
                   var i = 0

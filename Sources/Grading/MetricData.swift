@@ -212,8 +212,6 @@ public enum MetricData: Sendable {
   }
 }
 
-/// One probability per class for every row, row-major in one flat array: a million rows
-/// held as a million small arrays cost a million allocations.
 extension MetricData {
   /// Whether a cell is a probability (in `[0, 1]`; NaN is not), as every row of a
   /// class-probability metric's submission must be.
@@ -221,6 +219,8 @@ extension MetricData {
   static func isProbability(_ v: Double) -> Bool { v >= 0 && v <= 1 }
 }
 
+/// One probability per class for every row, row-major in one flat array: a million rows
+/// held as a million small arrays cost a million allocations.
 public struct ProbabilityRows: Sendable, Equatable {
   /// Probabilities per row.
   public let classes: Int

@@ -45,7 +45,7 @@ enum WordDecimal {
     }
     // Below 10^15, so the signed conversion (one instruction, where the unsigned one
     // takes four) is exact.
-    let value = Double(Int64(bitPattern: mantissa)) / exactPowers[fraction]
+    let value = Double(Int64(bitPattern: mantissa)) / CSVNumber.powersOfTen[fraction]
     return negative ? -value : value
   }
 
@@ -83,14 +83,9 @@ enum WordDecimal {
     return (x & 0xFFFF_FFFF, digits, dot)
   }
 
-  /// 10^n for n in 0...15, as integers and as (exact) Doubles.
+  /// 10^n for n in 0...8 (a second word's digits), as integers.
   static let powers: [UInt64] = [
-    1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
-    10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000,
-    100_000_000_000_000, 1_000_000_000_000_000,
-  ]
-  static let exactPowers: [Double] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
   ]
 
   static let dotBytes: UInt64 = 0x2E2E_2E2E_2E2E_2E2E
